@@ -1,0 +1,22 @@
+/**
+ * Roles (seed 003's permission table): members view, create, update, run verbs (move stages,
+ * log activities); admins may also delete. Public callers reach only the capture endpoint.
+ */
+import { AppError } from './errors'
+import type { Actor } from './engine/types'
+
+export type Action = 'read' | 'write' | 'delete' | 'admin'
+
+const ALLOWED: Record<Actor['role'], readonly Action[]> = {
+  admin: ['read', 'write', 'delete', 'admin'],
+  member: ['read', 'write'],
+  system: ['read', 'write', 'delete', 'admin'],
+  public: [],
+}
+
+export function authorize(actor: Actor, action: Action): void {
+  if (!ALLOWED[actor.role].includes(action)) throw new AppError('forbidden', `the ${actor.role} role may not ${action === 'admin' ? 'manage this tenant' : action}`)
+}
+
+/** The action a verb needs: soft delete is admin-only, everything else is a write. */
+export const actionForVerb = (verb: string): Action => (verb === 'delete' ? 'delete' : 'write')

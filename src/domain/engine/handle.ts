@@ -1,0 +1,63 @@
+/**
+ * `$`: the synchronous handle after hooks use to reach every noun of the same tenant.
+ *   $.Customer.create({ name })  → the new entity, at once
+ *   $.Lead.update(id, { deal })  /  $.Deal.win(id)  /  $.Deal.win({ id })
+ * Every call runs the full verb pipeline (hooks included) and its event carries `cause`.
+ */
+import type { NOUNS } from '../nouns'
+import { AppError } from '../errors'
+import type { NounSchema } from '../noun/noun'
+import { runVerb, type Chain } from './run-verb'
+import type { EngineContext, EntityRecord } from './types'
+
+type VerbTarget = string | ({ id: string } & Record<string, unknown>)
+
+type HandleFor<H> = H extends { $entity: infer E; $create: infer C; $update: infer U; $verbs: infer V }
+  ? {
+      create(input: C): E
+      update(id: string, input: U): E
+      delete(id: string): void
+      get(id: string): E | undefined
+    } & { [K in Exclude<V & string, 'create' | 'update' | 'delete'>]: (target: VerbTarget | Record<string, unknown>, input?: Record<string, unknown>) => E }
+  : never
+
+type Nouns = typeof NOUNS
+export type TenantHandle = { [K in keyof Nouns]: HandleFor<Nouns[K]> }
+
+export function createHandle(ctx: EngineContext, chain: Chain): TenantHandle {
+  const handles = new Map<string, Record<string, unknown>>()
+  return new Proxy({} as TenantHandle, {
+    get(_target, name) {
+      if (typeof name !== 'string') return undefined
+      let handle = handles.get(name)
+      if (!handle) {
+        const noun = ctx.nouns.byName(name)
+        if (!noun) throw new AppError('rejected', `hook used unknown noun '${name}'`)
+        handles.set(name, (handle = nounHandle(ctx, noun, chain)))
+      }
+      return handle
+    },
+  })
+}
+
+function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain): Record<string, unknown> {
+  const call = (verb: string, id: string | undefined, input: unknown): EntityRecord => runVerb(ctx, { noun, verb, id, input }, chain).entity
+  const handle: Record<string, unknown> = {
+    create: (input: unknown) => call('create', undefined, input),
+    update: (id: string, input: unknown) => call('update', id, input),
+    delete: (id: string) => void call('delete', id, undefined),
+    get: (id: string) => ctx.store.get(noun, id),
+  }
+  for (const verb of Object.values(noun.verbs)) {
+    if (verb.kind !== 'custom') continue
+    handle[verb.verb] =
+      verb.scope === 'collection'
+        ? (input: unknown) => call(verb.verb, undefined, input)
+        : (target: VerbTarget, input?: Record<string, unknown>) => {
+            if (typeof target === 'string') return call(verb.verb, target, input)
+            const { id, ...rest } = target
+            return call(verb.verb, id, { ...rest, ...input })
+          }
+  }
+  return handle
+}

@@ -1,0 +1,210 @@
+/**
+ * The verb pipeline (DESIGN.md "Verbs, hooks, events"). Callers run it inside one storage
+ * transaction; any throw here rolls back every write of the call, nested hook calls included.
+ *
+ *   load → state guard → before hooks → apply (validate, relations, uniques, timestamps, version)
+ *   → append event → after hooks (with `$`, their events caused by this one)
+ */
+import { AppError, notFound } from '../errors'
+import type { NounSchema, VerbSpec } from '../noun/noun'
+import { createValidator, updateValidator, validate, verbInputValidator } from '../noun/validators'
+import { createHandle } from './handle'
+import type { HookContext } from './hooks'
+import { applyPatch, changedFields } from './patch'
+import { checkTransition } from './transitions'
+import type { EngineContext, EntityRecord, EventRecord } from './types'
+
+export interface VerbCall {
+  noun: NounSchema
+  verb: string
+  id?: string
+  input?: unknown
+  /** From `If-Match`: the call fails with 412 unless the entity is at this version. */
+  expectedVersion?: number
+}
+
+export interface VerbResult {
+  /** The entity after the call and everything its hooks did (for delete: the retired snapshot). */
+  entity: EntityRecord
+  event: EventRecord
+}
+
+/** Where a call sits in a hook chain: the causing event and how deep we are. */
+export interface Chain {
+  cause: string | null
+  depth: number
+}
+
+/** After hooks may call verbs whose hooks call verbs…; this bounds the chain. */
+export const MAX_HOOK_DEPTH = 8
+const ROOT: Chain = { cause: null, depth: 0 }
+
+export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT): VerbResult {
+  const { noun } = call
+  const verb = noun.verbs[call.verb]
+  if (!verb) throw new AppError('not_found', `${noun.name} has no verb '${call.verb}'`)
+  if (chain.depth > MAX_HOOK_DEPTH) throw new AppError('rejected', `hook chain deeper than ${MAX_HOOK_DEPTH} calls`)
+
+  const current = load(ctx, noun, verb, call)
+  let input = validateInput(noun, verb, call.input)
+  const now = ctx.now()
+  const shell = current ?? newEntityShell(ctx, noun, now)
+  const draft = current ?? applyPatch(shell, withDefaults(noun, input))
+  guardState(noun, verb, current, input)
+
+  const hookContext: HookContext = { verb: verb.verb, actor: ctx.actor, now }
+  for (const hook of noun.hooks.before.get(verb.verb) ?? []) {
+    const replaced = runHook(() => hook(draft, input, hookContext))
+    if (replaced && typeof replaced === 'object') {
+      input = validateInput(noun, verb, replaced)
+      guardState(noun, verb, current, input)
+    }
+  }
+
+  const patch = buildPatch(noun, verb, input, now)
+  const next = computeNext(noun, verb, shell, current !== undefined, patch, now)
+  checkRelations(ctx, noun, current, next)
+  checkUniques(ctx, noun, next, current)
+
+  if (verb.kind === 'create') ctx.store.insert(noun, next)
+  else ctx.store.update(noun, next)
+
+  const event = ctx.store.appendEvent({
+    id: ctx.newId('evt'),
+    type: `${noun.name.toLowerCase()}.${verb.past}`,
+    entityType: noun.name,
+    entityId: next.$id,
+    verb: verb.verb,
+    version: next.$version,
+    actor: ctx.actor.id,
+    actorRole: ctx.actor.role,
+    requestId: ctx.requestId,
+    at: now,
+    data: verb.kind === 'delete' ? null : patch,
+    before: current ?? null,
+    after: next,
+    cause: chain.cause,
+  })
+
+  const afterHooks = noun.hooks.after.get(verb.verb) ?? []
+  if (afterHooks.length > 0) {
+    const $ = createHandle(ctx, { cause: event.id, depth: chain.depth + 1 })
+    for (const hook of afterHooks) runHook(() => hook(next, $, event))
+  }
+  // After hooks may have changed this very entity (e.g. linked the deal a conversion created).
+  const entity = verb.kind === 'delete' || afterHooks.length === 0 ? next : (ctx.store.get(noun, next.$id) ?? next)
+  return { entity, event }
+}
+
+function load(ctx: EngineContext, noun: NounSchema, verb: VerbSpec, call: VerbCall): EntityRecord | undefined {
+  if (verb.scope === 'collection') return undefined
+  if (!call.id) throw new AppError('bad_request', `${noun.name}.${verb.verb} needs an id`)
+  const entity = ctx.store.get(noun, call.id)
+  if (!entity) throw notFound(`${noun.name} ${call.id}`)
+  if (call.expectedVersion !== undefined && entity.$version !== call.expectedVersion)
+    throw new AppError('precondition_failed', `${noun.name} ${call.id} is at version ${entity.$version}, not ${call.expectedVersion}`)
+  return entity
+}
+
+function validateInput(noun: NounSchema, verb: VerbSpec, raw: unknown): Record<string, unknown> {
+  const what = `${noun.name}.${verb.verb} input`
+  switch (verb.kind) {
+    case 'create':
+      return validate(createValidator(noun), raw, what)
+    case 'update':
+      return validate(updateValidator(noun), raw, what)
+    case 'delete':
+      return {}
+    case 'custom':
+      return validate(verbInputValidator(verb), raw, what)
+  }
+}
+
+function guardState(noun: NounSchema, verb: VerbSpec, current: EntityRecord | undefined, input: Record<string, unknown>) {
+  if (verb.kind === 'custom' && verb.stateField) {
+    checkTransition(noun, verb.stateField, current?.[verb.stateField], verb.state!, verb.verb)
+  } else if (verb.kind === 'update' && current) {
+    for (const field of Object.keys(noun.machines)) {
+      if (field in input && input[field] !== current[field]) checkTransition(noun, field, current[field], input[field], 'update')
+    }
+  }
+}
+
+function runHook<T>(hook: () => T): T {
+  try {
+    return hook()
+  } catch (error) {
+    if (error instanceof AppError) throw error
+    throw new AppError('rejected', error instanceof Error ? error.message : String(error))
+  }
+}
+
+function withDefaults(noun: NounSchema, input: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...input }
+  for (const field of Object.values(noun.fields)) {
+    if (field.default !== undefined && out[field.name] == null) out[field.name] = structuredClone(field.default)
+  }
+  return out
+}
+
+/** The fields this call sets: input, plus the state and timestamp a state verb implies. */
+function buildPatch(noun: NounSchema, verb: VerbSpec, input: Record<string, unknown>, now: string): Record<string, unknown> {
+  if (verb.kind === 'create') return withDefaults(noun, input)
+  if (verb.kind !== 'custom') return input
+  const patch: Record<string, unknown> = { ...input }
+  if (verb.stateField) patch[verb.stateField] = verb.state
+  if (verb.timestampField && patch[verb.timestampField] == null) patch[verb.timestampField] = now
+  return patch
+}
+
+function newEntityShell(ctx: EngineContext, noun: NounSchema, now: string): EntityRecord {
+  return {
+    $id: ctx.newId(noun.idPrefix),
+    $type: noun.name,
+    $version: 1,
+    $createdAt: now,
+    $updatedAt: now,
+    $createdBy: ctx.actor.id,
+  }
+}
+
+function computeNext(
+  noun: NounSchema,
+  verb: VerbSpec,
+  base: EntityRecord,
+  exists: boolean,
+  patch: Record<string, unknown>,
+  now: string,
+): EntityRecord {
+  const next = exists ? applyPatch({ ...base, $version: base.$version + 1, $updatedAt: now }, patch) : applyPatch(base, patch)
+  if (verb.kind === 'delete') next.$deletedAt = now
+  const missing = Object.values(noun.fields).filter((f) => f.required && next[f.name] == null)
+  if (missing.length > 0)
+    throw new AppError('validation_failed', `${noun.name} is missing required fields`, missing.map((f) => ({ path: f.name, message: 'is required' })))
+  return next
+}
+
+function checkRelations(ctx: EngineContext, noun: NounSchema, before: EntityRecord | undefined, next: EntityRecord) {
+  const errors = []
+  for (const field of changedFields(noun, before, next)) {
+    const spec = noun.fields[field]
+    if (spec?.kind !== 'relation' || next[field] == null) continue
+    const target = ctx.nouns.byName(spec.target)
+    const ids = (spec.list ? next[field] : [next[field]]) as string[]
+    for (const id of ids) {
+      if (!target || !ctx.store.exists(target, id)) errors.push({ path: field, message: `no ${spec.target} with id ${id}` })
+    }
+  }
+  if (errors.length > 0) throw new AppError('validation_failed', `${noun.name} refers to entities that do not exist`, errors)
+}
+
+function checkUniques(ctx: EngineContext, noun: NounSchema, next: EntityRecord, before: EntityRecord | undefined) {
+  if (next.$deletedAt) return
+  for (const field of Object.values(noun.fields)) {
+    if (field.index !== 'unique' || next[field.name] == null) continue
+    if (before && before[field.name] === next[field.name]) continue
+    const holder = ctx.store.findIdBy(noun, field.name, next[field.name])
+    if (holder && holder !== next.$id)
+      throw new AppError('conflict', `another ${noun.name} already has this ${field.name}`, [{ path: field.name, message: `already used by ${holder}` }])
+  }
+}

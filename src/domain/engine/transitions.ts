@@ -1,0 +1,23 @@
+import { AppError } from '../errors'
+import type { NounSchema } from '../noun/noun'
+
+/**
+ * Is `from → to` allowed on this enum field? With a declared machine, only the moves it lists
+ * (states missing from it are terminal); without one, anything but a verb that would not move.
+ */
+export function checkTransition(noun: NounSchema, field: string, from: unknown, to: unknown, verb: string) {
+  const fromState = typeof from === 'string' ? from : ''
+  const machine = noun.machines[field]
+  if (fromState === to) {
+    if (verb === 'update') return
+    throw new AppError('invalid_transition', `${noun.name} ${field} is already ${String(to)}`)
+  }
+  if (!machine) return
+  const allowed = machine[fromState] ?? []
+  if (!allowed.includes(String(to)))
+    throw new AppError(
+      'invalid_transition',
+      `${noun.name} cannot ${verb === 'update' ? `change ${field}` : verb} from ${fromState || '(unset)'} to ${String(to)}`,
+      [{ path: field, message: allowed.length ? `allowed next: ${allowed.join(', ')}` : `${fromState} is terminal` }],
+    )
+}

@@ -1,0 +1,73 @@
+/** The shapes the verb engine works with, independent of storage and transport. */
+import type { NounSchema } from '../noun/noun'
+
+/** An entity as the API shows it: meta fields plus the noun's stored fields (nulls omitted). */
+export interface EntityRecord {
+  $id: string
+  $type: string
+  $version: number
+  $createdAt: string
+  $updatedAt: string
+  $createdBy: string
+  /** Present only on soft-deleted entities (seen in the event log, never in reads). */
+  $deletedAt?: string
+  [field: string]: unknown
+}
+
+export type Role = 'admin' | 'member' | 'public' | 'system'
+
+/** Who is acting: an API key (`key_…`), a public visitor (`public:<ip hash>`) or `system`. */
+export interface Actor {
+  id: string
+  role: Role
+}
+
+export interface NewEvent {
+  id: string
+  /** `noun.past-tense`, e.g. `deal.won`. */
+  type: string
+  entityType: string
+  entityId: string
+  verb: string
+  version: number
+  actor: string
+  actorRole: Role
+  requestId: string
+  at: string
+  data: Record<string, unknown> | null
+  before: EntityRecord | null
+  after: EntityRecord | null
+  /** Id of the event whose after hook caused this one. */
+  cause: string | null
+}
+
+export interface EventRecord extends NewEvent {
+  seq: number
+}
+
+/** The storage port the engine writes through; the Durable Object implements it over SQLite. */
+export interface Store {
+  /** A live (not deleted) entity, or undefined. */
+  get(noun: NounSchema, id: string): EntityRecord | undefined
+  insert(noun: NounSchema, entity: EntityRecord): void
+  update(noun: NounSchema, entity: EntityRecord): void
+  exists(noun: NounSchema, id: string): boolean
+  /** Id of the live entity holding `value` in a unique field, if any. */
+  findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined
+  appendEvent(event: NewEvent): EventRecord
+}
+
+export interface NounRegistry {
+  byName(name: string): NounSchema | undefined
+  all(): readonly NounSchema[]
+}
+
+export interface EngineContext {
+  store: Store
+  nouns: NounRegistry
+  actor: Actor
+  requestId: string
+  /** The current instant as an ISO string; passed in so domain code stays deterministic. */
+  now: () => string
+  newId: (prefix: string) => string
+}

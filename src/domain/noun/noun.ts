@@ -1,0 +1,170 @@
+/**
+ * `Noun(name, definition, options?)`: one declaration from which storage, validators, types,
+ * routes and verb conjugations are derived.
+ *
+ *   export const Lead = Noun('Lead', { name: 'string!', status: 'New | Lost', lose: 'Lost' })
+ *   Lead.losing((lead, input) => { ... })   // before hook
+ *   Lead.lost((lead, $) => { ... })         // after hook
+ */
+import { conjugate, type Conjugation } from './conjugate'
+import { GrammarError, isVerbDeclaration, parseField, type ReverseField, type StoredField } from './grammar'
+import { pluralize } from './plural'
+import type { CreateInput, CustomVerbs, Definition, Entity, UpdateInput, VerbGerund, VerbPast, Verbs } from './types'
+import type { AfterHook, BeforeHook } from '../engine/hooks'
+
+export type VerbKind = 'create' | 'update' | 'delete' | 'custom'
+
+export interface VerbSpec extends Conjugation {
+  kind: VerbKind
+  /** 'collection' verbs run without an id (create, capture); the rest act on one entity. */
+  scope: 'instance' | 'collection'
+  /** Target state for state verbs (`convert: 'Converted'`). */
+  state?: string
+  /** The enum field that holds the state (found by the value, or named in options). */
+  stateField?: string
+  /** `convertedAt` for convert when the noun has it: the timestamp the verb implies. */
+  timestampField?: string
+  /** Extra input a custom verb accepts (lose takes lostReason). Parsed with the field grammar. */
+  input: Record<string, StoredField>
+}
+
+export interface VerbOptions {
+  scope?: 'instance' | 'collection'
+  field?: string
+  input?: Record<string, string>
+}
+
+export interface NounOptions<D extends Definition> {
+  /** Collection path segment and table name; defaults to the lowercase plural. */
+  plural?: string
+  /** Allowed moves per enum field: `{ status: { New: ['Contacted', 'Lost'], ... } }`. '' is "unset". */
+  machines?: Record<string, Record<string, readonly string[]>>
+  verbs?: { [V in CustomVerbs<D>]?: VerbOptions }
+}
+
+export interface NounSchema {
+  name: string
+  /** Lowercase plural: the route segment and the table name. */
+  plural: string
+  idPrefix: string
+  fields: Record<string, StoredField>
+  reverse: Record<string, ReverseField>
+  verbs: Record<string, VerbSpec>
+  machines: Record<string, Record<string, readonly string[]>>
+  hooks: {
+    before: Map<string, BeforeHook[]>
+    after: Map<string, AfterHook[]>
+  }
+}
+
+type HookMethods<N extends string, D extends Definition> = {
+  [G in VerbGerund<D>]: (hook: BeforeHook<Entity<N, D>>) => void
+} & {
+  [P in VerbPast<D>]: (hook: AfterHook<Entity<N, D>>) => void
+}
+
+export type NounHandleOf<N extends string, D extends Definition> = HookMethods<N, D> & {
+  readonly schema: NounSchema
+  /** Type carriers only (never read at runtime): `typeof Lead.$entity`. */
+  readonly $entity: Entity<N, D>
+  readonly $create: CreateInput<D>
+  readonly $update: UpdateInput<D>
+  readonly $verbs: Verbs<D>
+}
+
+const FIELD_NAME = /^[a-z][A-Za-z0-9]*$/
+/** Names the meta columns or the handle already use. */
+const RESERVED = new Set(['schema', 'id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'deletedAt'])
+const CRUD: readonly VerbKind[] = ['create', 'update', 'delete']
+
+export function Noun<const N extends string, const D extends Definition>(
+  name: N,
+  definition: D,
+  options: NounOptions<D> = {},
+): NounHandleOf<N, D> {
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new GrammarError(`Noun name '${name}' must be PascalCase`)
+  const fields: Record<string, StoredField> = {}
+  const reverse: Record<string, ReverseField> = {}
+  const verbs: Record<string, VerbSpec> = {}
+  const disabled = new Set<string>()
+  const verbOptions = (options.verbs ?? {}) as Record<string, VerbOptions | undefined>
+
+  for (const [key, value] of Object.entries(definition)) {
+    if (!FIELD_NAME.test(key) || RESERVED.has(key)) throw new GrammarError(`${name}.${key}: field names are camelCase and not reserved`)
+    if (value === null) {
+      if (!(CRUD as readonly string[]).includes(key)) throw new GrammarError(`${name}.${key}: only create/update/delete can be null`)
+      disabled.add(key)
+    } else if (isVerbDeclaration(value)) {
+      verbs[key] = customVerb(key, value.trim(), verbOptions[key])
+    } else {
+      const spec = parseField(key, value)
+      if (spec.kind === 'reverse') reverse[key] = spec
+      else fields[key] = spec
+    }
+  }
+  for (const kind of CRUD) {
+    if (disabled.has(kind)) continue
+    verbs[kind] = { ...conjugate(kind), kind, scope: kind === 'create' ? 'collection' : 'instance', input: {} }
+  }
+  for (const verb of Object.values(verbs)) if (verb.kind === 'custom') bindVerbToFields(name, verb, fields, verbOptions[verb.verb])
+
+  const machines = options.machines ?? {}
+  for (const [field, machine] of Object.entries(machines)) {
+    const spec = fields[field]
+    if (spec?.kind !== 'enum') throw new GrammarError(`${name}: machine on '${field}', which is not an enum field`)
+    for (const [from, tos] of Object.entries(machine))
+      for (const state of [from, ...tos])
+        if (state !== '' && !spec.values.includes(state)) throw new GrammarError(`${name}.${field}: machine names unknown state '${state}'`)
+  }
+
+  const schema: NounSchema = {
+    name,
+    plural: options.plural ?? pluralize(name),
+    idPrefix: name.toLowerCase(),
+    fields,
+    reverse,
+    verbs,
+    machines,
+    hooks: { before: new Map(), after: new Map() },
+  }
+
+  const handle: Record<string, unknown> = { schema }
+  for (const verb of Object.values(verbs)) {
+    handle[verb.gerund] = (hook: BeforeHook) => pushHook(schema.hooks.before, verb.verb, hook)
+    handle[verb.past] = (hook: AfterHook) => pushHook(schema.hooks.after, verb.verb, hook)
+  }
+  return handle as NounHandleOf<N, D>
+}
+
+function customVerb(verb: string, state: string, options: VerbOptions | undefined): VerbSpec {
+  const input: Record<string, StoredField> = {}
+  for (const [key, source] of Object.entries(options?.input ?? {})) {
+    const spec = parseField(key, source)
+    if (spec.kind === 'reverse') throw new GrammarError(`verb ${verb}: input '${key}' cannot be a reverse list`)
+    input[key] = spec
+  }
+  return { ...conjugate(verb), kind: 'custom', scope: options?.scope ?? 'instance', state, input }
+}
+
+/** A state verb changes the enum field that lists its state, and stamps `<past>At` when the noun has it. */
+function bindVerbToFields(noun: string, verb: VerbSpec, fields: Record<string, StoredField>, options: VerbOptions | undefined) {
+  const candidates = Object.values(fields).filter((f) => f.kind === 'enum' && f.values.includes(verb.state!))
+  const named = options?.field
+  if (named) {
+    if (!candidates.some((f) => f.name === named)) throw new GrammarError(`${noun}.${verb.verb}: field '${named}' has no state '${verb.state}'`)
+    verb.stateField = named
+  } else if (candidates.length === 1) {
+    verb.stateField = candidates[0]!.name
+  } else if (candidates.length > 1) {
+    throw new GrammarError(`${noun}.${verb.verb}: state '${verb.state}' is in several enums; name the field in options`)
+  }
+  const stamp = `${verb.past}At`
+  const stampField = fields[stamp]
+  if (stampField?.kind === 'scalar' && (stampField.type === 'datetime' || stampField.type === 'date')) verb.timestampField = stamp
+}
+
+function pushHook<H>(map: Map<string, H[]>, verb: string, hook: H) {
+  const list = map.get(verb) ?? []
+  list.push(hook)
+  map.set(verb, list)
+}

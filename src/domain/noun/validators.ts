@@ -1,0 +1,113 @@
+/**
+ * zod validators derived from a noun: `createValidator(Contact.schema).parse(body)`.
+ * Validation errors become `validation_failed` with one `{ path, message }` per field.
+ */
+import { z } from 'zod'
+import { AppError, type FieldError } from '../errors'
+import type { StoredField } from './grammar'
+import type { NounSchema, VerbSpec } from './noun'
+
+/** Strings are bounded so one row stays far below the platform's 2 MB row limit. */
+const MAX_STRING = 2_000
+const MAX_TEXT = 100_000
+const MAX_LIST = 1_000
+
+const isoDateTime = z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString())
+
+function scalarSchema(field: StoredField): z.ZodType {
+  if (field.kind === 'enum') return z.enum(field.values as [string, ...string[]])
+  if (field.kind === 'relation') return z.string().regex(new RegExp(`^${field.target.toLowerCase()}_[0-9A-Za-z]{9}$`), `must be a ${field.target} id`)
+  switch (field.type) {
+    case 'string':
+      return z.string().max(MAX_STRING)
+    case 'text':
+      return z.string().max(MAX_TEXT)
+    case 'number':
+      return z.number().finite()
+    case 'int':
+      return z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)
+    case 'boolean':
+      return z.boolean()
+    case 'date':
+      return z.iso.date()
+    case 'datetime':
+      return isoDateTime
+    case 'json':
+      return z.json()
+    case 'url':
+      return z.url().max(MAX_STRING)
+    case 'email':
+      return z.email().max(320)
+  }
+}
+
+export function fieldSchema(field: StoredField): z.ZodType {
+  const inner = scalarSchema(field)
+  return field.list ? z.array(inner).max(MAX_LIST) : inner
+}
+
+type Shape = Record<string, z.ZodType>
+const createCache = new WeakMap<NounSchema, z.ZodType>()
+const updateCache = new WeakMap<NounSchema, z.ZodType>()
+const verbCache = new WeakMap<VerbSpec, z.ZodType>()
+
+/** Validators are built once per noun or verb and reused for every call. */
+function cached<K extends object>(cache: WeakMap<K, z.ZodType>, key: K, build: () => z.ZodType): z.ZodType {
+  let schema = cache.get(key)
+  if (!schema) cache.set(key, (schema = build()))
+  return schema
+}
+
+/** Body of `create`: required fields without a default must be present; null means "unset". */
+export function createValidator(noun: NounSchema): z.ZodType {
+  return cached(createCache, noun, () => {
+    const shape: Shape = {}
+    for (const field of Object.values(noun.fields)) {
+      const schema = fieldSchema(field)
+      shape[field.name] = field.required && field.default === undefined ? schema : schema.nullable().optional()
+    }
+    return z.strictObject(shape)
+  })
+}
+
+/** Body of `update`: every field optional; required fields cannot be set to null. */
+export function updateValidator(noun: NounSchema): z.ZodType {
+  return cached(updateCache, noun, () => {
+    const shape: Shape = {}
+    for (const field of Object.values(noun.fields)) {
+      const schema = fieldSchema(field)
+      shape[field.name] = field.required ? schema.optional() : schema.nullable().optional()
+    }
+    return z.strictObject(shape)
+  })
+}
+
+/** Body of a custom verb: its declared input fields. */
+export function verbInputValidator(verb: VerbSpec): z.ZodType {
+  return cached(verbCache, verb, () => {
+    const shape: Shape = {}
+    for (const field of Object.values(verb.input)) {
+      const schema = fieldSchema(field)
+      shape[field.name] = field.required ? schema : schema.nullable().optional()
+    }
+    return z.strictObject(shape)
+  })
+}
+
+export function validate<T = Record<string, unknown>>(schema: z.ZodType, value: unknown, what: string): T {
+  const result = schema.safeParse(value ?? {})
+  if (result.success) return result.data as T
+  throw new AppError('validation_failed', `${what} is not valid`, toFieldErrors(result.error))
+}
+
+export function toFieldErrors(error: z.ZodError): FieldError[] {
+  const errors: FieldError[] = []
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors.push({ path: [...issue.path, key].join('.'), message: 'is not a field of this noun' })
+    } else {
+      errors.push({ path: issue.path.map(String).join('.') || '(body)', message: issue.message })
+    }
+  }
+  return errors
+}

@@ -1,0 +1,32 @@
+import { Noun } from '../noun/noun'
+
+/** Companies: the accounts contacts, leads and deals belong to. `domain` is how enrichment finds them. */
+export const Organization = Noun('Organization', {
+  name: 'string!',
+  legalName: 'string',
+  domain: 'string##',
+  website: 'url',
+  description: 'text',
+  industry: 'string#',
+  type: 'Prospect | Customer | Partner | Vendor | Competitor',
+  status: 'Active | Inactive | Churned',
+  tier: 'Enterprise | MidMarket | SMB | Startup',
+  employeeCount: 'int',
+  annualRevenue: 'number',
+  foundedYear: 'int',
+  phone: 'string',
+  email: 'email',
+  address: 'string',
+  city: 'string',
+  region: 'string',
+  country: 'string',
+  postalCode: 'string',
+  timezone: 'string',
+  linkedinUrl: 'string',
+  twitterHandle: 'string',
+  tags: 'string[]',
+  source: 'string',
+  parent: '-> Organization.subsidiaries',
+  subsidiaries: '<- Organization.parent[]',
+  contacts: '<- Contact.organization[]',
+})

@@ -1,0 +1,174 @@
+/**
+ * The filter language, parsed against a noun so unknown fields and operators fail loudly (400).
+ *   { status: 'New', score: { $gte: 80 }, $or: [{ source: 'website' }, { source: 'referral' }] }
+ * The result is a typed condition tree with values coerced to the field's type; storage turns
+ * it into SQL (src/durable/query).
+ */
+import { AppError, type FieldError } from '../errors'
+import type { StoredField } from '../noun/grammar'
+import type { NounSchema } from '../noun/noun'
+
+export const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$contains'] as const
+export type Operator = (typeof OPERATORS)[number]
+
+export type Condition =
+  | { field: string; op: Operator; value: unknown }
+  | { and: Condition[] }
+  | { or: Condition[] }
+
+/** Meta fields anyone may filter and sort on, with the field shape that coerces their values. */
+export const META_FIELDS: Record<string, StoredField> = {
+  $id: { kind: 'scalar', type: 'string', name: '$id', required: true, index: 'unique', list: false },
+  $version: { kind: 'scalar', type: 'int', name: '$version', required: true, index: 'none', list: false },
+  $createdAt: { kind: 'scalar', type: 'datetime', name: '$createdAt', required: true, index: 'index', list: false },
+  $updatedAt: { kind: 'scalar', type: 'datetime', name: '$updatedAt', required: true, index: 'none', list: false },
+  $createdBy: { kind: 'scalar', type: 'string', name: '$createdBy', required: true, index: 'none', list: false },
+}
+
+/** `$in` lists stay well below the platform's 100 bound parameters per statement. */
+export const MAX_IN_VALUES = 50
+const MAX_DEPTH = 6
+const MAX_CONDITIONS = 40
+
+export function fieldOf(noun: NounSchema, name: string): StoredField | undefined {
+  return noun.fields[name] ?? META_FIELDS[name]
+}
+
+class FilterParser {
+  readonly errors: FieldError[] = []
+  private count = 0
+  constructor(
+    private readonly noun: NounSchema,
+    private readonly origin: string,
+  ) {}
+
+  parseObject(value: unknown, path: string, depth: number): Condition[] {
+    if (depth > MAX_DEPTH) return this.fail(path, `nesting deeper than ${MAX_DEPTH}`)
+    if (!isPlainObject(value)) return this.fail(path, 'must be an object')
+    const out: Condition[] = []
+    for (const [key, inner] of Object.entries(value)) {
+      const at = path ? `${path}.${key}` : key
+      if (key === '$and' || key === '$or') {
+        if (!Array.isArray(inner) || inner.length === 0) {
+          this.fail(at, 'must be a non-empty array of filters')
+          continue
+        }
+        const parts = inner.map((item, i) => ({ and: this.parseObject(item, `${at}[${i}]`, depth + 1) }) as Condition)
+        out.push(key === '$and' ? { and: parts } : { or: parts })
+      } else if (key.startsWith('$') && !(key in META_FIELDS)) {
+        this.fail(at, `unknown operator '${key}' (allowed: ${OPERATORS.join(' ')} $and $or)`)
+      } else {
+        out.push(...this.parseField(key, inner, at))
+      }
+    }
+    return out
+  }
+
+  parseField(name: string, value: unknown, path: string): Condition[] {
+    const field = fieldOf(this.noun, name)
+    if (!field) return this.fail(path, `'${name}' is not a field of ${this.noun.name}`)
+    if (isPlainObject(value)) {
+      const out: Condition[] = []
+      for (const [op, operand] of Object.entries(value)) {
+        const condition = this.condition(field, op, operand, `${path}.${op}`)
+        if (condition) out.push(condition)
+      }
+      return out
+    }
+    const condition = this.condition(field, '$eq', value, path)
+    return condition ? [condition] : []
+  }
+
+  condition(field: StoredField, op: string, raw: unknown, path: string): Condition | undefined {
+    if (++this.count > MAX_CONDITIONS) return void this.fail(path, `more than ${MAX_CONDITIONS} conditions`)
+    if (!(OPERATORS as readonly string[]).includes(op)) return void this.fail(path, `unknown operator '${op}' (allowed: ${OPERATORS.join(' ')})`)
+    const operator = op as Operator
+    try {
+      return { field: field.name, op: operator, value: coerceOperand(field, operator, raw, this.origin) }
+    } catch (error) {
+      return void this.fail(path, error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  private fail(path: string, message: string): never[] {
+    this.errors.push({ path, message })
+    return []
+  }
+}
+
+/** Parse a JSON filter (MCP, SDK, `?filter=`). */
+export function parseFilter(noun: NounSchema, filter: unknown, origin: 'json' | 'query' = 'json'): Condition {
+  const parser = new FilterParser(noun, origin)
+  const conditions = parser.parseObject(filter, '', 0)
+  if (parser.errors.length > 0) throw new AppError('invalid_query', 'the filter is not valid', parser.errors)
+  return { and: conditions }
+}
+
+/**
+ * Operand coercion. Query-string values arrive as text, so there numbers, booleans and lists are
+ * parsed from it; JSON values must already have the right type. Dates compare as dates: any ISO
+ * date-time is normalised to the stored UTC form.
+ */
+function coerceOperand(field: StoredField, op: Operator, raw: unknown, origin: string): unknown {
+  if (op === '$exists') {
+    if (typeof raw === 'boolean') return raw
+    if (raw === 'true' || raw === 'false') return raw === 'true'
+    throw new Error('$exists takes true or false')
+  }
+  if (op === '$in' || op === '$nin') {
+    const list = Array.isArray(raw) ? raw : typeof raw === 'string' && origin === 'query' ? raw.split(',') : undefined
+    if (!list) throw new Error(`${op} takes a list`)
+    if (list.length === 0 || list.length > MAX_IN_VALUES) throw new Error(`${op} takes 1 to ${MAX_IN_VALUES} values`)
+    return list.map((v) => coerceScalar(field, v, origin))
+  }
+  if (op === '$contains') {
+    if (typeof raw !== 'string' || raw.length === 0 || raw.length > 200) throw new Error('$contains takes a string of 1 to 200 characters')
+    if (field.list) return coerceScalar({ ...field, list: false }, raw, origin)
+    if (field.kind === 'scalar' && !['string', 'text', 'url', 'email'].includes(field.type)) throw new Error('$contains works on text fields and lists')
+    return raw
+  }
+  if (raw === null && (op === '$eq' || op === '$ne')) return null
+  if (field.list && (op === '$eq' || op === '$ne')) throw new Error('use $contains to match a list item')
+  return coerceScalar(field, raw, origin)
+}
+
+function coerceScalar(field: StoredField, raw: unknown, origin: string): unknown {
+  const fromQuery = origin === 'query' && typeof raw === 'string'
+  if (field.kind === 'enum') {
+    if (typeof raw !== 'string' || !field.values.includes(raw)) throw new Error(`must be one of ${field.values.join(', ')}`)
+    return raw
+  }
+  if (field.kind === 'relation') {
+    if (typeof raw !== 'string') throw new Error('must be an id')
+    return raw
+  }
+  switch (field.type) {
+    case 'number':
+    case 'int': {
+      const n = fromQuery ? Number(raw) : raw
+      if (typeof n !== 'number' || !Number.isFinite(n) || (fromQuery && (raw as string).trim() === '')) throw new Error('must be a number')
+      return n
+    }
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw
+      if (fromQuery && (raw === 'true' || raw === 'false')) return raw === 'true'
+      throw new Error('must be true or false')
+    case 'datetime':
+    case 'date': {
+      if (typeof raw !== 'string') throw new Error('must be an ISO date')
+      const ms = Date.parse(raw)
+      if (Number.isNaN(ms)) throw new Error('must be an ISO date')
+      if (field.type === 'date') return new Date(ms).toISOString().slice(0, 10)
+      return new Date(ms).toISOString()
+    }
+    case 'json':
+      throw new Error('json fields cannot be filtered')
+    default:
+      if (typeof raw !== 'string') throw new Error('must be a string')
+      return raw
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,66 @@
+/** The append-only event log: append inside a verb's transaction, read by type, entity, actor, position. */
+import { and, asc, eq, gt, gte, lt, lte, desc, type SQL } from 'drizzle-orm'
+import type { EventRecord, NewEvent } from '../domain/engine/types'
+import type { Db } from './entity-store'
+import { events } from './schema'
+
+type EventRow = typeof events.$inferSelect
+
+export function toEventRecord(row: EventRow): EventRecord {
+  return row as unknown as EventRecord
+}
+
+export function appendEvent(db: Db, event: NewEvent): EventRecord {
+  const row = db
+    .insert(events)
+    .values(event as unknown as typeof events.$inferInsert)
+    .returning({ seq: events.seq })
+    .get()
+  return { ...event, seq: row.seq }
+}
+
+export interface EventQuery {
+  type?: string
+  entity?: string
+  actor?: string
+  after?: number
+  limit: number
+}
+
+/** `type` may end in `.*` (`deal.*`) to match every verb of a noun. */
+export function listEvents(db: Db, query: EventQuery): { data: EventRecord[]; next: string | null } {
+  const conditions: SQL[] = []
+  if (query.type?.endsWith('.*')) {
+    const prefix = query.type.slice(0, -1)
+    // Range on the index instead of LIKE: 'deal.' ≤ type < 'deal/' ('/' sorts right after '.').
+    conditions.push(gte(events.type, prefix), lt(events.type, `${prefix.slice(0, -1)}/`))
+  } else if (query.type) conditions.push(eq(events.type, query.type))
+  if (query.entity) conditions.push(eq(events.entityId, query.entity))
+  if (query.actor) conditions.push(eq(events.actor, query.actor))
+  if (query.after !== undefined) conditions.push(gt(events.seq, query.after))
+  const rows = db
+    .select()
+    .from(events)
+    .where(and(...conditions))
+    .orderBy(asc(events.seq))
+    .limit(query.limit + 1)
+    .all()
+  const page = rows.slice(0, query.limit).map(toEventRecord)
+  return { data: page, next: rows.length > query.limit ? String(page.at(-1)!.seq) : null }
+}
+
+export function entityEvents(db: Db, entityId: string): EventRecord[] {
+  return db.select().from(events).where(eq(events.entityId, entityId)).orderBy(asc(events.seq)).all().map(toEventRecord)
+}
+
+/** The last event of an entity at or before an instant: its `after` is the entity as it was then. */
+export function eventAsOf(db: Db, entityId: string, asOf: string): EventRecord | undefined {
+  const row = db
+    .select()
+    .from(events)
+    .where(and(eq(events.entityId, entityId), lte(events.at, asOf)))
+    .orderBy(desc(events.seq))
+    .limit(1)
+    .get()
+  return row ? toEventRecord(row) : undefined
+}

@@ -1,0 +1,79 @@
+/**
+ * Conditions and sort keys → drizzle SQL over an entity table. Every value is a bound parameter;
+ * `$contains` uses instr() rather than LIKE, so it has no pattern-length limit and no wildcards.
+ */
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, or, sql, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import type { Condition, Operator } from '../../domain/query/filter'
+import type { SortKey } from '../../domain/query/list-query'
+import type { EntityTable } from '../schema/entity-table'
+
+export function column(table: EntityTable, field: string): SQLiteColumn {
+  const col = (table as unknown as Record<string, SQLiteColumn | undefined>)[field]
+  if (!col) throw new Error(`no column for ${field}`)
+  return col
+}
+
+const TRUE = sql`1`
+const FALSE = sql`0`
+
+export function compileCondition(table: EntityTable, condition: Condition, listFields: ReadonlySet<string>): SQL {
+  if ('and' in condition) return condition.and.length === 0 ? TRUE : (and(...condition.and.map((c) => compileCondition(table, c, listFields))) ?? TRUE)
+  if ('or' in condition) return condition.or.length === 0 ? FALSE : (or(...condition.or.map((c) => compileCondition(table, c, listFields))) ?? FALSE)
+  return compileLeaf(column(table, condition.field), condition.op, condition.value, listFields.has(condition.field))
+}
+
+function compileLeaf(col: SQLiteColumn, op: Operator, value: unknown, isList: boolean): SQL {
+  switch (op) {
+    case '$eq':
+      return value === null ? isNull(col) : eq(col, value)
+    case '$ne':
+      // "not equal" includes rows where the field is unset, as a user would expect.
+      return value === null ? isNotNull(col) : (or(isNull(col), ne(col, value)) as SQL)
+    case '$gt':
+      return gt(col, value)
+    case '$gte':
+      return gte(col, value)
+    case '$lt':
+      return lt(col, value)
+    case '$lte':
+      return lte(col, value)
+    case '$in':
+      return inArray(col, value as unknown[])
+    case '$nin':
+      return or(isNull(col), not(inArray(col, value as unknown[]))) as SQL
+    case '$exists':
+      return value ? isNotNull(col) : isNull(col)
+    case '$contains':
+      return isList
+        ? sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value = ${value})`
+        : sql`instr(lower(${col}), lower(${value})) > 0`
+  }
+}
+
+export function orderBy(table: EntityTable, sort: SortKey[]): SQL[] {
+  return [...sort.map((k) => (k.dir === 'asc' ? asc(column(table, k.field)) : desc(column(table, k.field)))), asc(column(table, '$id'))]
+}
+
+/**
+ * Keyset "after this row" for an ORDER BY of `sort` then `$id`, matching SQLite's NULL order
+ * (NULLs first ascending, last descending), so pages stay stable while rows are inserted.
+ */
+export function afterRow(table: EntityTable, sort: SortKey[], values: unknown[], id: string): SQL {
+  let tail: SQL = gt(column(table, '$id'), id)
+  for (let i = sort.length - 1; i >= 0; i--) {
+    const key = sort[i]!
+    const col = column(table, key.field)
+    const v = values[i]
+    const beyond = comesAfter(col, key.dir, v)
+    const same = v === null || v === undefined ? isNull(col) : eq(col, v)
+    tail = beyond ? (or(beyond, and(same, tail)) as SQL) : (and(same, tail) as SQL)
+  }
+  return tail
+}
+
+function comesAfter(col: SQLiteColumn, dir: 'asc' | 'desc', v: unknown): SQL | undefined {
+  const isNullValue = v === null || v === undefined
+  if (dir === 'asc') return isNullValue ? isNotNull(col) : gt(col, v)
+  return isNullValue ? undefined : (or(lt(col, v), isNull(col)) as SQL)
+}

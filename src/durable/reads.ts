@@ -1,0 +1,132 @@
+/** Reads: filtered keyset lists, gets with includes, and history / asOf answered from the event log. */
+import { and, count, eq, isNull } from 'drizzle-orm'
+import type { EntityRecord, EventRecord } from '../domain/engine/types'
+import { AppError, notFound } from '../domain/errors'
+import type { NounSchema } from '../domain/noun/noun'
+import type { ListQuery, SortKey } from '../domain/query/list-query'
+import { nouns } from '../domain/nouns'
+import { toEntity, type EntityStore } from './entity-store'
+import { entityEvents, eventAsOf } from './event-log'
+import { afterRow, column, compileCondition, orderBy } from './query/compile'
+
+export interface Page<T> {
+  data: T[]
+  total: number
+  next: string | null
+}
+
+/** Reverse lists are capped: a contact with thousands of leads is paged through `GET /leads?contact=`. */
+export const MAX_REVERSE_INCLUDE = 100
+
+const listFieldsCache = new WeakMap<NounSchema, ReadonlySet<string>>()
+function listFields(noun: NounSchema): ReadonlySet<string> {
+  let set = listFieldsCache.get(noun)
+  if (!set) listFieldsCache.set(noun, (set = new Set(Object.values(noun.fields).filter((f) => f.list).map((f) => f.name))))
+  return set
+}
+
+export function list(store: EntityStore, noun: NounSchema, query: ListQuery): Page<EntityRecord> {
+  const table = store.table(noun)
+  const live = isNull(column(table, '$deletedAt'))
+  const where = and(live, compileCondition(table, query.where, listFields(noun)))
+  const total = store.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0
+
+  const keyset = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined
+  const pageWhere = keyset ? and(where, afterRow(table, query.sort, keyset.values, keyset.id)) : where
+  let select = store.db
+    .select()
+    .from(table)
+    .where(pageWhere)
+    .orderBy(...orderBy(table, query.sort))
+    .limit(query.limit + 1)
+    .$dynamic()
+  if (query.page) select = select.offset((query.page - 1) * query.limit)
+  const rows = select.all()
+  const data = rows.slice(0, query.limit).map((row) => toEntity(noun, row))
+  const last = data.at(-1)
+  const next = rows.length > query.limit && last ? encodeCursor(query.sort, last) : null
+  return { data, total, next }
+}
+
+// Cursors are opaque to clients: base64url JSON of the sort signature, the last row's sort values and id.
+function encodeCursor(sort: SortKey[], last: EntityRecord): string {
+  const payload = [signature(sort), sort.map((k) => last[k.field] ?? null), last.$id]
+  return btoa(JSON.stringify(payload)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+function decodeCursor(cursor: string, sort: SortKey[]): { values: unknown[]; id: string } {
+  try {
+    const json = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as unknown
+    if (Array.isArray(json) && json.length === 3 && json[0] === signature(sort) && Array.isArray(json[1]) && typeof json[2] === 'string')
+      return { values: json[1] as unknown[], id: json[2] }
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('invalid_query', 'the cursor is not valid for this query', [{ path: 'cursor', message: 'use the `next` value of the same query' }])
+}
+
+const signature = (sort: SortKey[]) => sort.map((k) => `${k.dir === 'desc' ? '-' : ''}${k.field}`).join(',')
+
+/** `include=contact,leads`: forward relations are expanded in place, reverse lists are added. */
+export function parseIncludes(noun: NounSchema, include: string | null | undefined): string[] {
+  if (!include) return []
+  const names = include.split(',').map((s) => s.trim()).filter(Boolean)
+  const errors = names
+    .filter((name) => noun.fields[name]?.kind !== 'relation' && !(name in noun.reverse))
+    .map((name) => ({ path: 'include', message: `'${name}' is not a relation of ${noun.name}` }))
+  for (const name of names) {
+    const spec = noun.reverse[name]
+    if (spec && !nouns.byName(spec.target)) errors.push({ path: 'include', message: `'${name}' lists ${spec.target}, which this deployment does not have` })
+  }
+  if (errors.length > 0) throw new AppError('invalid_query', 'include names unknown relations', errors)
+  return names
+}
+
+export function expand(store: EntityStore, noun: NounSchema, entity: EntityRecord, includes: string[]): EntityRecord {
+  const out: EntityRecord = { ...entity }
+  for (const name of includes) {
+    const field = noun.fields[name]
+    if (field?.kind === 'relation') {
+      const target = nouns.byName(field.target)!
+      const value = entity[name]
+      if (value == null) continue
+      out[name] = field.list ? (value as string[]).map((id) => store.get(target, id) ?? id) : (store.get(target, value as string) ?? value)
+    } else {
+      const spec = noun.reverse[name]!
+      const target = nouns.byName(spec.target)!
+      const table = store.table(target)
+      out[name] = store.db
+        .select()
+        .from(table)
+        .where(and(eq(column(table, spec.via), entity.$id), isNull(column(table, '$deletedAt'))))
+        .orderBy(...orderBy(table, [{ field: '$createdAt', dir: 'asc' }]))
+        .limit(MAX_REVERSE_INCLUDE)
+        .all()
+        .map((row) => toEntity(target, row))
+    }
+  }
+  return out
+}
+
+export interface HistoryEntry {
+  version: number
+  event: string
+  type: string
+  at: string
+  actor: string
+  entity: EntityRecord | null
+}
+
+/** Every version of an entity, from its events (deleted entities keep their history). */
+export function history(store: EntityStore, noun: NounSchema, id: string): HistoryEntry[] {
+  const log = entityEvents(store.db, id).filter((e) => e.entityType === noun.name)
+  if (log.length === 0) throw notFound(`${noun.name} ${id}`)
+  return log.map((e: EventRecord) => ({ version: e.version, event: e.id, type: e.type, at: e.at, actor: e.actor, entity: e.after }))
+}
+
+/** The entity as it was at `asOf`, folded from the log: 404 if it did not exist or was deleted then. */
+export function getAsOf(store: EntityStore, noun: NounSchema, id: string, asOf: string): EntityRecord {
+  const event = eventAsOf(store.db, id, asOf)
+  if (!event || event.entityType !== noun.name || !event.after || event.after.$deletedAt) throw notFound(`${noun.name} ${id} at ${asOf}`)
+  return event.after
+}

@@ -1,0 +1,49 @@
+/**
+ * The tenant registry: one object (`getByName('registry')`) listing every tenant's slug, name and
+ * status. Tenant data never lives here; it answers "which tenants exist" for the operator API and
+ * the cron fan-out. Its schema is one table, created idempotently on start.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { AppError } from '../domain/errors'
+import { failureOf } from './failure'
+import type { Outcome } from './operations'
+
+export interface TenantEntry {
+  slug: string
+  name: string
+  status: 'active' | 'suspended'
+  createdAt: string
+}
+
+export class RegistryDO extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS tenants (
+      slug TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL)`)
+  }
+
+  /** Reserves a slug; 409 if it is taken. */
+  async claim(slug: string, name: string): Promise<Outcome<TenantEntry>> {
+    try {
+      if (this.ctx.storage.sql.exec('SELECT 1 FROM tenants WHERE slug = ?', slug).toArray().length > 0)
+        throw new AppError('conflict', `tenant '${slug}' already exists`, [{ path: 'slug', message: 'is taken' }])
+      const entry: TenantEntry = { slug, name, status: 'active', createdAt: new Date().toISOString() }
+      this.ctx.storage.sql.exec('INSERT INTO tenants (slug, name, status, created_at) VALUES (?, ?, ?, ?)', slug, name, entry.status, entry.createdAt)
+      return { ok: true, value: entry }
+    } catch (error) {
+      return { ok: false, failure: failureOf(error) }
+    }
+  }
+
+  /** Undoes a claim whose tenant object could not be created. */
+  async release(slug: string): Promise<void> {
+    this.ctx.storage.sql.exec('DELETE FROM tenants WHERE slug = ?', slug)
+  }
+
+  async list(): Promise<TenantEntry[]> {
+    return this.ctx.storage.sql
+      .exec<{ slug: string; name: string; status: TenantEntry['status']; created_at: string }>('SELECT slug, name, status, created_at FROM tenants ORDER BY slug')
+      .toArray()
+      .map((r) => ({ slug: r.slug, name: r.name, status: r.status, createdAt: r.created_at }))
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The storage projection of a noun: one SQLite table, typed columns, and the indexes `#`/`##` ask
+ * for. drizzle-kit reads these tables to generate `migrations/`; the store queries through them.
+ */
+import { sql } from 'drizzle-orm'
+import { index, integer, real, sqliteTable, text, uniqueIndex, type SQLiteColumn, type SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core'
+import type { StoredField } from '../../domain/noun/grammar'
+import type { NounSchema } from '../../domain/noun/noun'
+
+/** `firstName` → `first_name`: SQL-side names follow SQL habits; the API keeps the noun's names. */
+export const columnName = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+function columnFor(field: StoredField): SQLiteColumnBuilderBase {
+  const name = columnName(field.name)
+  if (field.list) return text(name, { mode: 'json' })
+  if (field.kind !== 'scalar') return text(name)
+  switch (field.type) {
+    case 'number':
+      return real(name)
+    case 'int':
+      return integer(name)
+    case 'boolean':
+      return integer(name, { mode: 'boolean' })
+    case 'json':
+      return text(name, { mode: 'json' })
+    default:
+      return text(name)
+  }
+}
+
+/** Only live rows are indexed: every read filters on `deleted_at IS NULL`, so the planner uses these. */
+const live = sql.raw('"deleted_at" IS NULL')
+
+export function entityTable(noun: NounSchema) {
+  const columns: Record<string, SQLiteColumnBuilderBase> = {
+    $id: text('id').primaryKey(),
+    $version: integer('version').notNull(),
+    $createdAt: text('created_at').notNull(),
+    $updatedAt: text('updated_at').notNull(),
+    $createdBy: text('created_by').notNull(),
+    $deletedAt: text('deleted_at'),
+  }
+  for (const field of Object.values(noun.fields)) columns[field.name] = columnFor(field)
+
+  return sqliteTable(noun.plural, columns, (t) => {
+    const table = t as unknown as Record<string, SQLiteColumn>
+    const indexes = [index(`${noun.plural}_created_idx`).on(table.$createdAt!, table.$id!).where(live)]
+    for (const field of Object.values(noun.fields)) {
+      const name = `${noun.plural}_${columnName(field.name)}`
+      if (field.index === 'unique') indexes.push(uniqueIndex(`${name}_uniq`).on(table[field.name]!).where(live))
+      // Relations are always indexed: reverse lists and `?contact=` filters look them up.
+      else if (field.index === 'index' || (field.kind === 'relation' && !field.list)) indexes.push(index(`${name}_idx`).on(table[field.name]!).where(live))
+    }
+    return indexes
+  })
+}
+
+export type EntityTable = ReturnType<typeof entityTable>

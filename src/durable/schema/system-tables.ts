@@ -1,0 +1,75 @@
+/** Tables every tenant object has besides its nouns: the event log, keys, the tenant row, the outbox. */
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/** Append-only (triggers in migrations refuse UPDATE and DELETE); `seq` is the global position. */
+export const events = sqliteTable(
+  'events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    verb: text('verb').notNull(),
+    version: integer('version').notNull(),
+    actor: text('actor').notNull(),
+    actorRole: text('actor_role').notNull(),
+    requestId: text('request_id').notNull(),
+    at: text('at').notNull(),
+    data: text('data', { mode: 'json' }),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+    cause: text('cause'),
+  },
+  (t) => [
+    uniqueIndex('events_id_uniq').on(t.id),
+    // One entity's versions form a stream: a version can be written once.
+    uniqueIndex('events_stream_uniq').on(t.entityId, t.version),
+    index('events_type_idx').on(t.type, t.seq),
+    index('events_actor_idx').on(t.actor, t.seq),
+    index('events_at_idx').on(t.at),
+  ],
+)
+
+/** API keys: only the SHA-256 of the secret is stored. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['admin', 'member'] }).notNull(),
+    hash: text('hash').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    lastUsedAt: text('last_used_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_uniq').on(t.hash)],
+)
+
+/** The single row describing this tenant (`id = 1`). */
+export const tenant = sqliteTable('tenant', {
+  id: integer('id').primaryKey(),
+  slug: text('slug').notNull(),
+  name: text('name').notNull(),
+  status: text('status', { enum: ['active', 'suspended'] }).notNull(),
+  createdAt: text('created_at').notNull(),
+  settings: text('settings', { mode: 'json' }).notNull().default(sql`'{}'`),
+})
+
+/** Side effects that leave the object, written in the verb's transaction and sent after commit. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    topic: text('topic').notNull(),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    cause: text('cause'),
+    createdAt: text('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    sentAt: text('sent_at'),
+  },
+  (t) => [uniqueIndex('outbox_id_uniq').on(t.id), index('outbox_pending_idx').on(t.sentAt, t.seq)],
+)

@@ -1,0 +1,77 @@
+/**
+ * One Durable Object per tenant. A thin shell: migrate on start, authenticate each call, hand the
+ * operation to `dispatch`, and return failures as data. Business rules live in src/domain.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/durable-sqlite'
+import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
+import migrations from '../../migrations/migrations.js'
+import { AppError } from '../domain/errors'
+import { dispatch } from './dispatch'
+import { EntityStore, type Db } from './entity-store'
+import { failureOf } from './failure'
+import type { Credentials, Operation, Outcome } from './operations'
+import * as schema from './schema'
+import { entityTables } from './schema/tables'
+import { TenantState } from './tenant-state'
+
+export interface TenantInit {
+  slug: string
+  name: string
+  adminKey: { id: string; hash: string }
+}
+
+export class TenantDO extends DurableObject<Env> {
+  private readonly db: Db
+  private readonly store: EntityStore
+  private readonly state: TenantState
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.db = drizzle(ctx.storage, { schema })
+    this.store = new EntityStore(this.db, entityTables)
+    this.state = new TenantState(this.db)
+    // An object nobody created stays empty: probing unknown slugs must not write schemas.
+    if (this.isProvisioned()) void ctx.blockConcurrencyWhile(async () => migrate(this.db, migrations))
+  }
+
+  /** Creates the tenant with its first admin key; 409 if this object already is a tenant. */
+  async init(input: TenantInit): Promise<Outcome<{ slug: string; name: string; status: string; createdAt: string }>> {
+    await migrate(this.db, migrations)
+    this.provisioned = true
+    return this.outcome(() => {
+      if (this.state.info()) throw new AppError('conflict', `tenant '${input.slug}' already exists`)
+      const now = new Date().toISOString()
+      return this.ctx.storage.transactionSync(() => {
+        const row = this.state.create(input.slug, input.name, now)
+        this.state.addKey({ id: input.adminKey.id, name: 'initial admin key', role: 'admin', hash: input.adminKey.hash, createdAt: now, createdBy: 'operator' })
+        return { slug: row.slug, name: row.name, status: row.status, createdAt: row.createdAt }
+      })
+    })
+  }
+
+  async call(credentials: Credentials, op: Operation): Promise<Outcome> {
+    return this.outcome(() => {
+      if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
+      const actor = this.state.authenticate(credentials.keyHash)
+      return dispatch(
+        { store: this.store, actor, requestId: credentials.requestId, transaction: (fn) => this.ctx.storage.transactionSync(fn) },
+        op,
+      )
+    })
+  }
+
+  private provisioned = false
+  private isProvisioned(): boolean {
+    if (!this.provisioned) this.provisioned = this.ctx.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tenant'`).toArray().length > 0
+    return this.provisioned
+  }
+
+  private outcome<T>(fn: () => T): Outcome<T> {
+    try {
+      return { ok: true, value: fn() }
+    } catch (error) {
+      return { ok: false, failure: failureOf(error) }
+    }
+  }
+}

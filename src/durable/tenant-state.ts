@@ -1,0 +1,47 @@
+/** The tenant row and API keys: who this object is and who may call it. */
+import { eq } from 'drizzle-orm'
+import type { Actor } from '../domain/engine/types'
+import { AppError } from '../domain/errors'
+import type { Db } from './entity-store'
+import { apiKeys, tenant } from './schema'
+
+export type TenantRow = typeof tenant.$inferSelect
+
+export class TenantState {
+  private row: TenantRow | undefined
+  /** Key hash → actor, so authenticating a request costs no query after the first. */
+  private readonly keys = new Map<string, Actor | null>()
+
+  constructor(private readonly db: Db) {}
+
+  info(): TenantRow | undefined {
+    return (this.row ??= this.db.select().from(tenant).where(eq(tenant.id, 1)).get())
+  }
+
+  create(slug: string, name: string, now: string): TenantRow {
+    const row: TenantRow = { id: 1, slug, name, status: 'active', createdAt: now, settings: {} }
+    this.db.insert(tenant).values(row).run()
+    this.row = row
+    return row
+  }
+
+  addKey(key: { id: string; name: string; role: 'admin' | 'member'; hash: string; createdAt: string; createdBy: string }) {
+    this.db.insert(apiKeys).values(key).run()
+    this.keys.delete(key.hash)
+  }
+
+  /** The actor behind a key hash, or 401; a suspended tenant answers 403 to every key. */
+  authenticate(keyHash: string): Actor {
+    const info = this.info()
+    if (!info) throw new AppError('not_found', 'tenant not found')
+    let actor = this.keys.get(keyHash)
+    if (actor === undefined) {
+      const key = this.db.select().from(apiKeys).where(eq(apiKeys.hash, keyHash)).get()
+      actor = key && !key.revokedAt ? { id: key.id, role: key.role } : null
+      this.keys.set(keyHash, actor)
+    }
+    if (!actor) throw new AppError('unauthorized', 'the API key is not valid for this tenant')
+    if (info.status !== 'active') throw new AppError('forbidden', 'this tenant is suspended')
+    return actor
+  }
+}

@@ -1,0 +1,49 @@
+/** The operator API (`Authorization: Bearer {ADMIN_TOKEN}`): create tenants, each with its first admin key. */
+import { Hono } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { z } from 'zod'
+import { AppError } from '../../domain/errors'
+import { newId, randomBase62 } from '../../domain/ids'
+import { toFieldErrors } from '../../domain/noun/validators'
+import { readJsonObject } from '../body'
+import { secretsEqual, sha256Hex } from '../crypto'
+import { SLUG_PATTERN } from '../tenant'
+import type { AppEnv } from '../types'
+
+const operatorOnly = createMiddleware<AppEnv>(async (c, next) => {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
+  if (!c.env.ADMIN_TOKEN) throw new AppError('forbidden', 'the operator API is disabled: set the ADMIN_TOKEN secret')
+  if (!token || !(await secretsEqual(token, c.env.ADMIN_TOKEN))) throw new AppError('unauthorized', 'send the operator token as Authorization: Bearer <ADMIN_TOKEN>')
+  await next()
+})
+
+const NewTenant = z.strictObject({
+  slug: z.string().regex(SLUG_PATTERN, 'lowercase letters, digits and inner hyphens, 1 to 40 characters'),
+  name: z.string().trim().min(1).max(200),
+})
+
+/** API keys: `rvl_` + 32 base62 characters (~190 bits). Shown once; only the hash is stored. */
+export const newApiKey = () => `rvl_${randomBase62(32)}`
+
+export const operator = new Hono<AppEnv>()
+operator.use('/tenants', operatorOnly)
+
+operator.post('/tenants', async (c) => {
+  const parsed = NewTenant.safeParse(await readJsonObject(c))
+  if (!parsed.success) throw new AppError('validation_failed', 'the tenant is not valid', toFieldErrors(parsed.error))
+  const { slug, name } = parsed.data
+  const registry = c.env.REGISTRY.getByName('registry')
+  const claimed = await registry.claim(slug, name)
+  if (!claimed.ok) throw new AppError(claimed.failure.code, claimed.failure.detail, claimed.failure.errors)
+
+  const apiKey = newApiKey()
+  const adminKey = { id: newId('key'), hash: await sha256Hex(apiKey) }
+  try {
+    const created = await c.env.TENANT.getByName(slug).init({ slug, name, adminKey })
+    if (!created.ok) throw new AppError(created.failure.code, created.failure.detail, created.failure.errors)
+    return c.json({ tenant: created.value, apiKey, keyId: adminKey.id }, 201)
+  } catch (error) {
+    await registry.release(slug)
+    throw error
+  }
+})

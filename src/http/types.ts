@@ -1,0 +1,15 @@
+import type { Operation } from '../durable/operations'
+
+/** What the tenant middleware puts on the context: the slug and a way to run an operation. */
+export interface TenantClient {
+  slug: string
+  run<T = unknown>(op: Operation): Promise<T>
+}
+
+export interface AppEnv {
+  Bindings: Env
+  Variables: {
+    requestId: string
+    tenant: TenantClient
+  }
+}

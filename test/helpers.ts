@@ -1,0 +1,65 @@
+/** Test helpers: requests through the real Worker (and its Durable Objects) in the Workers runtime. */
+import { exports } from 'cloudflare:workers'
+
+export const ADMIN_TOKEN = 'test-admin-token'
+const BASE = 'http://revline.test'
+
+export interface CallOptions {
+  key?: string | null
+  body?: unknown
+  headers?: Record<string, string>
+  host?: string
+}
+
+export interface ApiResponse<T = any> {
+  status: number
+  headers: Headers
+  body: T
+}
+
+export async function request<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers }
+  if (options.key) headers.authorization = `Bearer ${options.key}`
+  let body: BodyInit | undefined
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
+    headers['content-type'] ??= 'application/json'
+  }
+  const url = options.host ? `http://${options.host}${path}` : `${BASE}${path}`
+  const response = await exports.default.fetch(new Request(url, { method, headers, body }))
+  const text = await response.text()
+  let parsed: unknown = text
+  try {
+    parsed = text ? JSON.parse(text) : null
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T }
+}
+
+let counter = 0
+/** A fresh tenant per test: storage is shared within a file, so names must not repeat. */
+export async function createTenant(prefix = 't'): Promise<{ slug: string; key: string; keyId: string; api: TenantApi }> {
+  const slug = `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`
+  const res = await request('POST', '/tenants', { key: ADMIN_TOKEN, body: { slug, name: `Tenant ${slug}` } })
+  if (res.status !== 201) throw new Error(`tenant creation failed: ${res.status} ${JSON.stringify(res.body)}`)
+  const key = res.body.apiKey as string
+  return { slug, key, keyId: res.body.keyId, api: tenantApi(slug, key) }
+}
+
+export type TenantApi = ReturnType<typeof tenantApi>
+
+export function tenantApi(slug: string, key: string | null) {
+  const call = <T = any>(method: string, path: string, options: CallOptions = {}) => request<T>(method, `/~${slug}${path}`, { key, ...options })
+  return {
+    get: <T = any>(path: string, options?: CallOptions) => call<T>('GET', path, options),
+    post: <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>('POST', path, { ...options, body }),
+    patch: <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>('PATCH', path, { ...options, body }),
+    delete: <T = any>(path: string, options?: CallOptions) => call<T>('DELETE', path, options),
+    /** Event types of the tenant's log, in order, optionally only for some entity. */
+    async eventTypes(entity?: string): Promise<string[]> {
+      const res = await call('GET', `/events?limit=500${entity ? `&entity=${entity}` : ''}`)
+      return res.body.data.map((e: { type: string }) => e.type)
+    },
+  }
+}
