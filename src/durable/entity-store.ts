@@ -12,7 +12,7 @@ export type Db = DrizzleSqliteDODatabase<typeof schema>
 
 /** Row ↔ entity: the API omits unset fields, and `$deletedAt` only appears on retired entities. */
 export function toEntity(noun: NounSchema, row: Record<string, unknown>): EntityRecord {
-  const entity: Record<string, unknown> = { $type: noun.name }
+  const entity: Record<string, unknown> = { $id: row.$id, $type: noun.name }
   for (const [key, value] of Object.entries(row)) if (value !== null && value !== undefined) entity[key] = value
   return entity as EntityRecord
 }

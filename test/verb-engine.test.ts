@@ -1,0 +1,143 @@
+/**
+ * The verb pipeline through real HTTP and real DO storage. The hooks registered here act only on
+ * organizations whose name starts with a marker, so they stay out of every other test's way.
+ */
+import { env } from 'cloudflare:workers'
+import { runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { Organization } from '../src/domain/nouns'
+import { createTenant } from './helpers'
+
+Organization.creating((_draft, input) => {
+  if (input.name === 'reject me') throw new Error('names like that are not welcome')
+  if (typeof input.name === 'string' && input.name.startsWith('adjust:')) return { ...input, name: input.name.slice(7).trim(), industry: 'Adjusted' }
+})
+
+Organization.created((org, $) => {
+  const name = String(org.name)
+  if (name.startsWith('with-contact:')) $.Contact.create({ name: `Founder of ${name.slice(13).trim()}`, organization: org.$id })
+  if (name.startsWith('explode:')) {
+    $.Contact.create({ name: 'written then rolled back', organization: org.$id })
+    throw new Error('after hook failed on purpose')
+  }
+  if (name.startsWith('recurse:')) $.Organization.create({ name: `recurse:${name}` })
+})
+
+Organization.updated((org, $) => {
+  if (org.industry === 'chain') $.Organization.update(org.$id, { industry: 'chained', description: 'set by the updated hook' })
+})
+
+describe('before hooks', () => {
+  it('reject a call with 422 rejected and write nothing', async () => {
+    const { api } = await createTenant()
+    const res = await api.post('/organizations', { name: 'reject me' })
+    expect(res.status).toBe(422)
+    expect(res.body).toMatchObject({ code: 'rejected', detail: 'names like that are not welcome' })
+    expect((await api.get('/organizations')).body.total).toBe(0)
+    expect(await api.eventTypes()).toEqual([])
+  })
+
+  it('may adjust the input, which is validated again', async () => {
+    const { api } = await createTenant()
+    const res = await api.post('/organizations', { name: 'adjust: Acme' })
+    expect(res.status).toBe(201)
+    expect(res.body).toMatchObject({ name: 'Acme', industry: 'Adjusted' })
+    const [event] = (await api.get('/events')).body.data
+    expect(event.data).toMatchObject({ name: 'Acme', industry: 'Adjusted' })
+  })
+})
+
+describe('after hooks', () => {
+  it('reach other nouns through $, and their events carry the cause', async () => {
+    const { api } = await createTenant()
+    const res = await api.post('/organizations', { name: 'with-contact: Acme' })
+    expect(res.status).toBe(201)
+    const { data: events } = (await api.get('/events')).body
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['organization.created', 'contact.created'])
+    expect(events[1].cause).toBe(events[0].id)
+    expect(events[0].cause).toBeNull()
+    const contacts = (await api.get(`/contacts?organization=${res.body.$id}`)).body
+    expect(contacts.data).toHaveLength(1)
+    expect(contacts.data[0].name).toBe('Founder of Acme')
+  })
+
+  it('roll the whole call back when they throw', async () => {
+    const { api } = await createTenant()
+    const res = await api.post('/organizations', { name: 'explode: now' })
+    expect(res.status).toBe(422)
+    expect(res.body.code).toBe('rejected')
+    expect((await api.get('/organizations')).body.total).toBe(0)
+    expect((await api.get('/contacts')).body.total).toBe(0)
+    expect(await api.eventTypes()).toEqual([])
+  })
+
+  it('may change the entity that triggered them; the response shows the final state', async () => {
+    const { api } = await createTenant()
+    const org = (await api.post('/organizations', { name: 'Chainco' })).body
+    const res = await api.patch(`/organizations/${org.$id}`, { industry: 'chain' })
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ industry: 'chained', description: 'set by the updated hook', $version: 3 })
+    expect(res.headers.get('etag')).toBe('"3"')
+  })
+
+  it('stop a runaway chain at the depth bound and roll it all back', async () => {
+    const { api } = await createTenant()
+    const res = await api.post('/organizations', { name: 'recurse:' })
+    expect(res.status).toBe(422)
+    expect(res.body.detail).toMatch(/hook chain deeper than/)
+    expect((await api.get('/organizations')).body.total).toBe(0)
+  })
+})
+
+describe('the event log', () => {
+  it('is append-only: SQLite refuses UPDATE and DELETE', async () => {
+    const { api, slug } = await createTenant()
+    await api.post('/organizations', { name: 'Logged' })
+    await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
+      expect(() => state.storage.sql.exec(`UPDATE events SET type = 'forged'`)).toThrow(/append-only/)
+      expect(() => state.storage.sql.exec('DELETE FROM events')).toThrow(/append-only/)
+      expect(state.storage.sql.exec('SELECT count(*) AS n FROM events').one().n).toBe(1)
+    })
+  })
+
+  it('records the actor and request id of every change', async () => {
+    const { api, keyId } = await createTenant()
+    const res = await api.post('/organizations', { name: 'Audited' }, { headers: { 'x-request-id': 'req-123' } })
+    expect(res.headers.get('x-request-id')).toBe('req-123')
+    const [event] = (await api.get('/events')).body.data
+    expect(event).toMatchObject({ actor: keyId, actorRole: 'admin', requestId: 'req-123', type: 'organization.created', version: 1 })
+    expect((await api.get(`/events?actor=${keyId}`)).body.data).toHaveLength(1)
+    expect((await api.get('/events?actor=key_nobody123')).body.data).toHaveLength(0)
+  })
+
+  it('reproduces every table when folded', async () => {
+    const { api, slug } = await createTenant()
+    const org = (await api.post('/organizations', { name: 'Fold Inc', tags: ['a', 'b'], employeeCount: 12 })).body
+    const a = (await api.post('/contacts', { name: 'A', email: 'a@fold.dev', organization: org.$id, stage: 'Lead' })).body
+    const b = (await api.post('/contacts', { name: 'B', email: 'b@fold.dev', manager: a.$id })).body
+    await api.post(`/contacts/${a.$id}/qualify`)
+    await api.patch(`/contacts/${b.$id}`, { phone: '+1 555', manager: null })
+    await api.post(`/contacts/${b.$id}/assign`, { owner: a.$id })
+    await api.patch(`/organizations/${org.$id}`, { tags: ['c'], employeeCount: null })
+    await api.delete(`/contacts/${b.$id}`)
+    await api.post('/organizations', { name: 'with-contact: Folded' })
+
+    const events = (await api.get('/events?limit=500')).body.data as { entityId: string; after: Record<string, unknown> }[]
+    const folded = new Map<string, Record<string, unknown>>()
+    for (const e of events) folded.set(e.entityId, e.after)
+
+    const tables = await runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
+      const { drizzle } = await import('drizzle-orm/durable-sqlite')
+      const schema = await import('../src/durable/schema')
+      const { toEntity } = await import('../src/durable/entity-store')
+      const { nouns } = await import('../src/domain/nouns')
+      const db = drizzle(state.storage, { schema })
+      return [
+        ...db.select().from(schema.contacts).all().map((r) => toEntity(nouns.byName('Contact')!, r)),
+        ...db.select().from(schema.organizations).all().map((r) => toEntity(nouns.byName('Organization')!, r)),
+      ]
+    })
+    expect(tables).toHaveLength(folded.size)
+    for (const row of tables) expect(folded.get(row.$id)).toEqual(row)
+  })
+})
