@@ -56,10 +56,15 @@ export function tenantApi(slug: string, key: string | null) {
     post: <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>('POST', path, { ...options, body }),
     patch: <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>('PATCH', path, { ...options, body }),
     delete: <T = any>(path: string, options?: CallOptions) => call<T>('DELETE', path, options),
-    /** Event types of the tenant's log, in order, optionally only for some entity. */
+    /** The tenant's events in order, without the `system` ones that provisioned it (default stages, plan). */
+    async events(query = ''): Promise<any[]> {
+      const res = await call('GET', `/events?limit=500${query ? `&${query}` : ''}`)
+      return res.body.data.filter((e: { actor: string }) => e.actor !== 'system')
+    },
+    /** Event types of the tenant's log, in order, optionally only for some entity (provisioning left out). */
     async eventTypes(entity?: string): Promise<string[]> {
       const res = await call('GET', `/events?limit=500${entity ? `&entity=${entity}` : ''}`)
-      return res.body.data.map((e: { type: string }) => e.type)
+      return res.body.data.filter((e: { actor: string }) => e.actor !== 'system').map((e: { type: string }) => e.type)
     },
   }
 }

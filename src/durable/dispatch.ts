@@ -1,11 +1,15 @@
 /** Runs one operation for an authenticated actor: reads directly, verbs inside one transaction. */
 import { actionForVerb, authorize } from '../domain/access'
 import { runVerb } from '../domain/engine/run-verb'
-import type { Actor } from '../domain/engine/types'
+import type { Actor, EngineContext } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { newId } from '../domain/ids'
 import type { NounSchema } from '../domain/noun/noun'
-import { nouns } from '../domain/nouns'
+import { nouns } from '../domain'
+import { runAutomations } from '../domain/automations'
+import type { TenantSettings } from '../domain/settings'
+import { readSection, writeSection } from './settings-ops'
+import type { TenantState } from './tenant-state'
 import type { EntityStore } from './entity-store'
 import { listEvents } from './event-log'
 import type { Operation } from './operations'
@@ -16,6 +20,8 @@ export interface DispatchContext {
   actor: Actor
   requestId: string
   transaction: <T>(fn: () => T) => T
+  settings: () => TenantSettings
+  tenant: TenantState
 }
 
 function nounOf(name: string): NounSchema {
@@ -24,9 +30,25 @@ function nounOf(name: string): NounSchema {
   return noun
 }
 
+/** The engine's view of this call: storage, the actor, the clock, ids, settings and automations. */
+export function engineContext(ctx: DispatchContext): EngineContext {
+  return {
+    store: ctx.store,
+    nouns,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    now: () => new Date().toISOString(),
+    newId,
+    settings: ctx.settings,
+    react: (event, entity, $) => runAutomations(ctx.settings().automations, event, entity, $),
+  }
+}
+
 export function dispatch(ctx: DispatchContext, op: Operation): unknown {
   const { store, actor } = ctx
   switch (op.kind) {
+    case 'authenticate':
+      return { actor: actor.id, role: actor.role }
     case 'list':
       authorize(actor, 'read')
       return list(store, nounOf(op.noun), op.query)
@@ -43,10 +65,16 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'events':
       authorize(actor, 'read')
       return listEvents(store.db, op.query)
+    case 'settings.get':
+      authorize(actor, 'admin')
+      return readSection(ctx.tenant, op.section)
+    case 'settings.put':
+      authorize(actor, 'admin')
+      return ctx.transaction(() => writeSection(ctx, op.section, op.value))
     case 'verb': {
-      authorize(actor, actionForVerb(op.verb))
       const noun = nounOf(op.noun)
-      const engine = { store, nouns, actor, requestId: ctx.requestId, now: () => new Date().toISOString(), newId }
+      authorize(actor, noun.adminOnly ? 'admin' : actionForVerb(op.verb))
+      const engine = engineContext(ctx)
       return ctx.transaction(() => runVerb(engine, { noun, verb: op.verb, id: op.id, input: op.input, expectedVersion: op.expectedVersion }).entity)
     }
   }

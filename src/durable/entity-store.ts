@@ -1,10 +1,12 @@
 /** The engine's storage port over the tenant's SQLite tables (synchronous, inside the DO). */
 import { and, eq, isNull } from 'drizzle-orm'
+import type { Condition } from '../domain/query/filter'
+import type { SortKey } from '../domain/query/list-query'
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import type { EntityRecord, NewEvent, Store } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
 import { appendEvent } from './event-log'
-import { column } from './query/compile'
+import { column, compileCondition, listFields, orderBy } from './query/compile'
 import type { EntityTable } from './schema/entity-table'
 import * as schema from './schema'
 
@@ -73,6 +75,19 @@ export class EntityStore implements Store {
     const id$ = column(table, '$id')
     const row = this.db.select({ id: id$ }).from(table).where(and(eq(column(table, field), value), isNull(column(table, '$deletedAt')))).get()
     return row?.id as string | undefined
+  }
+
+  find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[] {
+    const table = this.table(noun)
+    const sort = options.sort?.length ? options.sort : [{ field: '$createdAt', dir: 'asc' as const }]
+    return this.db
+      .select()
+      .from(table)
+      .where(and(isNull(column(table, '$deletedAt')), compileCondition(table, where, listFields(noun))))
+      .orderBy(...orderBy(table, sort))
+      .limit(options.limit)
+      .all()
+      .map((row) => toEntity(noun, row))
   }
 
   appendEvent(event: NewEvent) {

@@ -5,13 +5,18 @@
 import type { Failure } from '../domain/errors'
 import type { ListQuery } from '../domain/query/list-query'
 import type { EventQuery } from './event-log'
+import type { SettingsSection } from './settings-ops'
 
 export type Operation =
+  /** Only checks the credentials: used to answer 401 before a 400 for a malformed request. */
+  | { kind: 'authenticate' }
   | { kind: 'list'; noun: string; query: ListQuery }
   | { kind: 'get'; noun: string; id: string; include: string[]; asOf?: string }
   | { kind: 'history'; noun: string; id: string }
   | { kind: 'verb'; noun: string; verb: string; id?: string; input?: unknown; expectedVersion?: number }
   | { kind: 'events'; query: EventQuery }
+  | { kind: 'settings.get'; section: SettingsSection }
+  | { kind: 'settings.put'; section: SettingsSection; value: unknown }
 
 export interface Credentials {
   /** SHA-256 (hex) of the presented API key; the key itself never leaves the edge. */

@@ -7,7 +7,7 @@ import type { ListQuery, SortKey } from '../domain/query/list-query'
 import { nouns } from '../domain/nouns'
 import { toEntity, type EntityStore } from './entity-store'
 import { entityEvents, eventAsOf } from './event-log'
-import { afterRow, column, compileCondition, orderBy } from './query/compile'
+import { afterRow, column, compileCondition, listFields, orderBy } from './query/compile'
 
 export interface Page<T> {
   data: T[]
@@ -18,12 +18,6 @@ export interface Page<T> {
 /** Reverse lists are capped: a contact with thousands of leads is paged through `GET /leads?contact=`. */
 export const MAX_REVERSE_INCLUDE = 100
 
-const listFieldsCache = new WeakMap<NounSchema, ReadonlySet<string>>()
-function listFields(noun: NounSchema): ReadonlySet<string> {
-  let set = listFieldsCache.get(noun)
-  if (!set) listFieldsCache.set(noun, (set = new Set(Object.values(noun.fields).filter((f) => f.list).map((f) => f.name))))
-  return set
-}
 
 export function list(store: EntityStore, noun: NounSchema, query: ListQuery): Page<EntityRecord> {
   const table = store.table(noun)
@@ -51,12 +45,14 @@ export function list(store: EntityStore, noun: NounSchema, query: ListQuery): Pa
 // Cursors are opaque to clients: base64url JSON of the sort signature, the last row's sort values and id.
 function encodeCursor(sort: SortKey[], last: EntityRecord): string {
   const payload = [signature(sort), sort.map((k) => last[k.field] ?? null), last.$id]
-  return btoa(JSON.stringify(payload)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  const bytes = new TextEncoder().encode(JSON.stringify(payload))
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
 function decodeCursor(cursor: string, sort: SortKey[]): { values: unknown[]; id: string } {
   try {
-    const json = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as unknown
+    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
+    const json = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))) as unknown
     if (Array.isArray(json) && json.length === 3 && json[0] === signature(sort) && Array.isArray(json[1]) && typeof json[2] === 'string')
       return { values: json[1] as unknown[], id: json[2] }
   } catch {

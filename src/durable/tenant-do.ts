@@ -7,13 +7,18 @@ import { drizzle } from 'drizzle-orm/durable-sqlite'
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import migrations from '../../migrations/migrations.js'
 import { AppError } from '../domain/errors'
-import { dispatch } from './dispatch'
+import { createHandle } from '../domain/engine/handle'
+import type { Actor } from '../domain/engine/types'
+import { provisionTenant } from '../domain/tenant-defaults'
+import { dispatch, engineContext, type DispatchContext } from './dispatch'
 import { EntityStore, type Db } from './entity-store'
 import { failureOf } from './failure'
 import type { Credentials, Operation, Outcome } from './operations'
 import * as schema from './schema'
 import { entityTables } from './schema/tables'
 import { TenantState } from './tenant-state'
+
+const SYSTEM: Actor = { id: 'system', role: 'system' }
 
 export interface TenantInit {
   slug: string
@@ -42,9 +47,12 @@ export class TenantDO extends DurableObject<Env> {
     return this.outcome(() => {
       if (this.state.info()) throw new AppError('conflict', `tenant '${input.slug}' already exists`)
       const now = new Date().toISOString()
-      return this.ctx.storage.transactionSync(() => {
+      return this.transaction(() => {
         const row = this.state.create(input.slug, input.name, now)
         this.state.addKey({ id: input.adminKey.id, name: 'initial admin key', role: 'admin', hash: input.adminKey.hash, createdAt: now, createdBy: 'operator' })
+        const engine = engineContext(this.dispatchContext(SYSTEM, 'provision'))
+        const { defaultPlan } = provisionTenant(createHandle(engine, { cause: null, depth: 0 }))
+        this.state.writeSettings({ ...this.state.settings(), defaultPlan })
         return { slug: row.slug, name: row.name, status: row.status, createdAt: row.createdAt }
       })
     })
@@ -54,11 +62,22 @@ export class TenantDO extends DurableObject<Env> {
     return this.outcome(() => {
       if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
       const actor = this.state.authenticate(credentials.keyHash)
-      return dispatch(
-        { store: this.store, actor, requestId: credentials.requestId, transaction: (fn) => this.ctx.storage.transactionSync(fn) },
-        op,
-      )
+      return dispatch(this.dispatchContext(actor, credentials.requestId), op)
     })
+  }
+
+  private dispatchContext(actor: Actor, requestId: string): DispatchContext {
+    return { store: this.store, actor, requestId, transaction: (fn) => this.transaction(fn), settings: () => this.state.settings(), tenant: this.state }
+  }
+
+  /** One storage transaction; cached tenant state is dropped if it rolls back. */
+  private transaction<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn)
+    } catch (error) {
+      this.state.invalidate()
+      throw error
+    }
   }
 
   private provisioned = false

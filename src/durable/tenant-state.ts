@@ -2,6 +2,7 @@
 import { eq } from 'drizzle-orm'
 import type { Actor } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
+import { readSettings, type TenantSettings } from '../domain/settings'
 import type { Db } from './entity-store'
 import { apiKeys, tenant } from './schema'
 
@@ -14,8 +15,30 @@ export class TenantState {
 
   constructor(private readonly db: Db) {}
 
+  private parsedSettings: TenantSettings | undefined
+
   info(): TenantRow | undefined {
     return (this.row ??= this.db.select().from(tenant).where(eq(tenant.id, 1)).get())
+  }
+
+  /** Settings with defaults filled in, parsed once and kept until the next write. */
+  settings(): TenantSettings {
+    return (this.parsedSettings ??= readSettings(this.info()?.settings))
+  }
+
+  /** Replaces the settings (inside the caller's transaction); returns the new version. */
+  writeSettings(next: TenantSettings): TenantSettings {
+    const saved = { ...next, version: this.settings().version + 1 }
+    this.db.update(tenant).set({ settings: saved }).where(eq(tenant.id, 1)).run()
+    this.row = { ...this.info()!, settings: saved }
+    this.parsedSettings = saved
+    return saved
+  }
+
+  /** Forget cached rows after a rolled-back transaction may have changed them. */
+  invalidate() {
+    this.row = undefined
+    this.parsedSettings = undefined
   }
 
   create(slug: string, name: string, now: string): TenantRow {

@@ -7,6 +7,7 @@ import { handleError } from './errors'
 import { collections } from './routes/collections'
 import { events } from './routes/events'
 import { operator } from './routes/operator'
+import { settings } from './routes/settings'
 import { tenantContext } from './tenant'
 import type { AppEnv } from './types'
 
@@ -35,6 +36,7 @@ export function createApp() {
   const tenant = new Hono<AppEnv>()
   tenant.use(tenantContext)
   tenant.route('/', events)
+  tenant.route('/', settings)
   tenant.route('/', collections)
   app.route('/:tenant{~[a-z0-9-]+}', tenant)
   return app

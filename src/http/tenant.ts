@@ -6,7 +6,8 @@
 import { createMiddleware } from 'hono/factory'
 import { AppError } from '../domain/errors'
 import { sha256Hex } from './crypto'
-import type { Outcome } from '../durable/operations'
+import { handleError } from './errors'
+import type { Operation, Outcome } from '../durable/operations'
 import type { AppEnv } from './types'
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/
@@ -18,13 +19,24 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
   if (!key) throw new AppError('unauthorized', 'send the API key as Authorization: Bearer <key>')
   const credentials = { keyHash: await sha256Hex(key), requestId: c.get('requestId') }
   const stub = c.env.TENANT.getByName(slug)
-  c.set('tenant', {
-    slug,
-    async run(op) {
-      const outcome = (await stub.call(credentials, op)) as Outcome
-      if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
-      return outcome.value as never
-    },
-  })
+  let called = false
+  const run = async <T>(op: Operation): Promise<T> => {
+    called = true
+    const outcome = (await stub.call(credentials, op)) as Outcome
+    if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
+    return outcome.value as T
+  }
+  c.set('tenant', { slug, run })
   await next()
+  // A request refused at the edge (bad query, bad body) never reached the tenant object: make sure
+  // the caller may talk to this tenant before telling them what was wrong with their request.
+  if (!called && c.error instanceof AppError && INPUT_ERRORS.has(c.error.code)) {
+    try {
+      await run({ kind: 'authenticate' })
+    } catch (error) {
+      c.res = handleError(error as Error, c)
+    }
+  }
 })
+
+const INPUT_ERRORS = new Set(['bad_request', 'invalid_query', 'validation_failed', 'unsupported_media_type', 'not_found', 'method_not_allowed'])

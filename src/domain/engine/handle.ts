@@ -7,6 +7,9 @@
 import type { NOUNS } from '../nouns'
 import { AppError } from '../errors'
 import type { NounSchema } from '../noun/noun'
+import { parseFilter } from '../query/filter'
+import { parseSort } from '../query/list-query'
+import type { TenantSettings } from '../settings'
 import { runVerb, type Chain } from './run-verb'
 import type { EngineContext, EntityRecord } from './types'
 
@@ -18,17 +21,23 @@ type HandleFor<H> = H extends { $entity: infer E; $create: infer C; $update: inf
       update(id: string, input: U): E
       delete(id: string): void
       get(id: string): E | undefined
+      /** Live entities matching a filter (the API's filter language), e.g. `find({ domain: 'acme.dev' })`. */
+      find(filter: Record<string, unknown>, options?: { sort?: string; limit?: number }): E[]
     } & { [K in Exclude<V & string, 'create' | 'update' | 'delete'>]: (target: VerbTarget | Record<string, unknown>, input?: Record<string, unknown>) => E }
   : never
 
 type Nouns = typeof NOUNS
-export type TenantHandle = { [K in keyof Nouns]: HandleFor<Nouns[K]> }
+export type TenantHandle = { [K in keyof Nouns]: HandleFor<Nouns[K]> } & {
+  /** The tenant's settings (default plan, tiers, automations…). */
+  readonly settings: TenantSettings
+}
 
 export function createHandle(ctx: EngineContext, chain: Chain): TenantHandle {
   const handles = new Map<string, Record<string, unknown>>()
   return new Proxy({} as TenantHandle, {
     get(_target, name) {
       if (typeof name !== 'string') return undefined
+      if (name === 'settings') return ctx.settings()
       let handle = handles.get(name)
       if (!handle) {
         const noun = ctx.nouns.byName(name)
@@ -47,6 +56,8 @@ function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain): Record<
     update: (id: string, input: unknown) => call('update', id, input),
     delete: (id: string) => void call('delete', id, undefined),
     get: (id: string) => ctx.store.get(noun, id),
+    find: (filter: Record<string, unknown>, options: { sort?: string; limit?: number } = {}) =>
+      ctx.store.find(noun, parseFilter(noun, filter), { sort: parseSort(noun, options.sort, []), limit: options.limit ?? 100 }),
   }
   for (const verb of Object.values(noun.verbs)) {
     if (verb.kind !== 'custom') continue

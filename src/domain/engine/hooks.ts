@@ -11,7 +11,23 @@ export interface HookContext {
   verb: string
   actor: { id: string; role: string }
   now: string
+  /** The tenant's nouns and settings, for checks that need them (a deal's stage must exist). */
+  $: TenantHandle
 }
+
+export interface VerbBodyArgs {
+  /** The entity an instance verb acts on; undefined for collection verbs. */
+  entity: EntityRecord | undefined
+  input: Record<string, unknown>
+  $: TenantHandle
+  now: string
+}
+
+/**
+ * What a verb body decides: the entity the verb's event is about (collection verbs find or create
+ * it through `$`) and the fields to set on it. Its own `$` calls are caused by the verb's event.
+ */
+export type VerbBody = (args: VerbBodyArgs) => { target?: EntityRecord; patch: Record<string, unknown> }
 
 export type BeforeHook<E = EntityRecord> = (
   entity: E,

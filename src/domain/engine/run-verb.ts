@@ -45,14 +45,17 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
   if (!verb) throw new AppError('not_found', `${noun.name} has no verb '${call.verb}'`)
   if (chain.depth > MAX_HOOK_DEPTH) throw new AppError('rejected', `hook chain deeper than ${MAX_HOOK_DEPTH} calls`)
 
-  const current = load(ctx, noun, verb, call)
+  let current = load(ctx, noun, verb, call)
   let input = validateInput(noun, verb, call.input)
   const now = ctx.now()
+  // The event id is known up front so that everything hooks and bodies do can name it as cause.
+  const eventId = ctx.newId('evt')
+  const $ = createHandle(ctx, { cause: eventId, depth: chain.depth + 1 })
   const shell = current ?? newEntityShell(ctx, noun, now)
   const draft = current ?? applyPatch(shell, withDefaults(noun, input))
   guardState(noun, verb, current, input)
 
-  const hookContext: HookContext = { verb: verb.verb, actor: ctx.actor, now }
+  const hookContext: HookContext = { verb: verb.verb, actor: ctx.actor, now, $ }
   for (const hook of noun.hooks.before.get(verb.verb) ?? []) {
     const replaced = runHook(() => hook(draft, input, hookContext))
     if (replaced && typeof replaced === 'object') {
@@ -61,16 +64,25 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
     }
   }
 
-  const patch = buildPatch(noun, verb, input, now)
-  const next = computeNext(noun, verb, shell, current !== undefined, patch, now)
+  let patch: Record<string, unknown>
+  if (verb.body) {
+    const decided = runHook(() => verb.body!({ entity: current, input, $, now }))
+    if (decided.target) current = ctx.store.get(noun, decided.target.$id) ?? decided.target
+    if (!current) throw new Error(`${noun.name}.${verb.verb} body returned no target`)
+    patch = { ...decided.patch, ...statePatch(verb, decided.patch, now) }
+  } else {
+    patch = buildPatch(noun, verb, input, now)
+  }
+  const base = current ?? shell
+  const next = computeNext(noun, verb, base, current !== undefined, patch, now)
   checkRelations(ctx, noun, current, next)
   checkUniques(ctx, noun, next, current)
 
-  if (verb.kind === 'create') ctx.store.insert(noun, next)
-  else ctx.store.update(noun, next)
+  if (current) ctx.store.update(noun, next)
+  else ctx.store.insert(noun, next)
 
   const event = ctx.store.appendEvent({
-    id: ctx.newId('evt'),
+    id: eventId,
     type: `${noun.name.toLowerCase()}.${verb.past}`,
     entityType: noun.name,
     entityId: next.$id,
@@ -80,19 +92,17 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
     actorRole: ctx.actor.role,
     requestId: ctx.requestId,
     at: now,
-    data: verb.kind === 'delete' ? null : patch,
+    data: verb.kind === 'delete' ? null : verb.kind === 'custom' ? { ...input, ...patch } : patch,
     before: current ?? null,
     after: next,
     cause: chain.cause,
   })
 
   const afterHooks = noun.hooks.after.get(verb.verb) ?? []
-  if (afterHooks.length > 0) {
-    const $ = createHandle(ctx, { cause: event.id, depth: chain.depth + 1 })
-    for (const hook of afterHooks) runHook(() => hook(next, $, event))
-  }
-  // After hooks may have changed this very entity (e.g. linked the deal a conversion created).
-  const entity = verb.kind === 'delete' || afterHooks.length === 0 ? next : (ctx.store.get(noun, next.$id) ?? next)
+  for (const hook of afterHooks) runHook(() => hook(next, $, event))
+  ctx.react?.(event, next, $)
+  // After hooks and automations may have changed this very entity (e.g. linked the deal a conversion created).
+  const entity = verb.kind === 'delete' ? next : (ctx.store.get(noun, next.$id) ?? next)
   return { entity, event }
 }
 
@@ -122,7 +132,7 @@ function validateInput(noun: NounSchema, verb: VerbSpec, raw: unknown): Record<s
 
 function guardState(noun: NounSchema, verb: VerbSpec, current: EntityRecord | undefined, input: Record<string, unknown>) {
   if (verb.kind === 'custom' && verb.stateField) {
-    checkTransition(noun, verb.stateField, current?.[verb.stateField], verb.state!, verb.verb)
+    checkTransition(noun, verb.stateField, current?.[verb.stateField], verb.state!, verb.verb, verb.from)
   } else if (verb.kind === 'update' && current) {
     for (const field of Object.keys(noun.machines)) {
       if (field in input && input[field] !== current[field]) checkTransition(noun, field, current[field], input[field], 'update')
@@ -151,9 +161,14 @@ function withDefaults(noun: NounSchema, input: Record<string, unknown>): Record<
 function buildPatch(noun: NounSchema, verb: VerbSpec, input: Record<string, unknown>, now: string): Record<string, unknown> {
   if (verb.kind === 'create') return withDefaults(noun, input)
   if (verb.kind !== 'custom') return input
-  const patch: Record<string, unknown> = { ...input }
+  return { ...input, ...statePatch(verb, input, now) }
+}
+
+/** The state a state verb sets and the `<past>At` timestamp it implies. */
+function statePatch(verb: VerbSpec, given: Record<string, unknown>, now: string): Record<string, unknown> {
+  const patch: Record<string, unknown> = {}
   if (verb.stateField) patch[verb.stateField] = verb.state
-  if (verb.timestampField && patch[verb.timestampField] == null) patch[verb.timestampField] = now
+  if (verb.timestampField && given[verb.timestampField] == null) patch[verb.timestampField] = now
   return patch
 }
 

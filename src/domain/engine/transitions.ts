@@ -5,9 +5,15 @@ import type { NounSchema } from '../noun/noun'
  * Is `from → to` allowed on this enum field? With a declared machine, only the moves it lists
  * (states missing from it are terminal); without one, anything but a verb that would not move.
  */
-export function checkTransition(noun: NounSchema, field: string, from: unknown, to: unknown, verb: string) {
+export function checkTransition(noun: NounSchema, field: string, from: unknown, to: unknown, verb: string, verbFrom?: readonly string[]) {
   const fromState = typeof from === 'string' ? from : ''
   const machine = noun.machines[field]
+  if (verbFrom) {
+    if (verbFrom.includes(fromState)) return
+    throw new AppError('invalid_transition', `${noun.name} cannot ${verb} from ${fromState || '(unset)'}`, [
+      { path: field, message: `${verb} needs ${field} to be one of ${verbFrom.map((s) => s || '(unset)').join(', ')}` },
+    ])
+  }
   if (fromState === to) {
     if (verb === 'update') return
     throw new AppError('invalid_transition', `${noun.name} ${field} is already ${String(to)}`)

@@ -1,5 +1,9 @@
 /** The shapes the verb engine works with, independent of storage and transport. */
 import type { NounSchema } from '../noun/noun'
+import type { Condition } from '../query/filter'
+import type { SortKey } from '../query/list-query'
+import type { TenantSettings } from '../settings'
+import type { TenantHandle } from './handle'
 
 /** An entity as the API shows it: meta fields plus the noun's stored fields (nulls omitted). */
 export interface EntityRecord {
@@ -55,6 +59,8 @@ export interface Store {
   /** Id of the live entity holding `value` in a unique field, if any. */
   findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined
   appendEvent(event: NewEvent): EventRecord
+  /** Live entities matching a condition, in order, at most `limit`. */
+  find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[]
 }
 
 export interface NounRegistry {
@@ -70,4 +76,8 @@ export interface EngineContext {
   /** The current instant as an ISO string; passed in so domain code stays deterministic. */
   now: () => string
   newId: (prefix: string) => string
+  /** The tenant's settings (default plan, tiers, automations…), read lazily. */
+  settings: () => TenantSettings
+  /** Per-tenant reactions to every event (automations as data), run after the code hooks. */
+  react?: (event: EventRecord, entity: EntityRecord, $: TenantHandle) => void
 }

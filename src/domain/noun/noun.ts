@@ -10,7 +10,7 @@ import { conjugate, type Conjugation } from './conjugate'
 import { GrammarError, isVerbDeclaration, parseField, type ReverseField, type StoredField } from './grammar'
 import { pluralize } from './plural'
 import type { CreateInput, CustomVerbs, Definition, Entity, UpdateInput, VerbGerund, VerbPast, Verbs } from './types'
-import type { AfterHook, BeforeHook } from '../engine/hooks'
+import type { AfterHook, BeforeHook, VerbBody } from '../engine/hooks'
 
 export type VerbKind = 'create' | 'update' | 'delete' | 'custom'
 
@@ -26,12 +26,19 @@ export interface VerbSpec extends Conjugation {
   timestampField?: string
   /** Extra input a custom verb accepts (lose takes lostReason). Parsed with the field grammar. */
   input: Record<string, StoredField>
+  /** States this verb may start from, when they differ from the field's machine (activate vs reactivate). */
+  from?: readonly string[]
+  /** Domain code for verbs that do more than set a state (merge, enrich, capture); see `implement`. */
+  body?: VerbBody
 }
 
 export interface VerbOptions {
   scope?: 'instance' | 'collection'
+  /** The field holding the state, when the state value alone does not say (or it is a plain string field). */
   field?: string
   input?: Record<string, string>
+  /** Allowed from-states ('' = unset), checked instead of the field's machine. */
+  from?: readonly string[]
 }
 
 export interface NounOptions<D extends Definition> {
@@ -40,13 +47,18 @@ export interface NounOptions<D extends Definition> {
   /** Allowed moves per enum field: `{ status: { New: ['Contacted', 'Lost'], ... } }`. '' is "unset". */
   machines?: Record<string, Record<string, readonly string[]>>
   verbs?: { [V in CustomVerbs<D>]?: VerbOptions }
+  /** Writes (every verb) need the admin role, as for pipeline stages. */
+  adminOnly?: boolean
 }
 
 export interface NounSchema {
   name: string
-  /** Lowercase plural: the route segment and the table name. */
+  /** Lowercase plural: the route segment. */
   plural: string
+  /** SQLite table name (the plural with `_` for `-`). */
+  table: string
   idPrefix: string
+  adminOnly: boolean
   fields: Record<string, StoredField>
   reverse: Record<string, ReverseField>
   verbs: Record<string, VerbSpec>
@@ -120,7 +132,9 @@ export function Noun<const N extends string, const D extends Definition>(
   const schema: NounSchema = {
     name,
     plural: options.plural ?? pluralize(name),
+    table: (options.plural ?? pluralize(name)).replace(/-/g, '_'),
     idPrefix: name.toLowerCase(),
+    adminOnly: options.adminOnly ?? false,
     fields,
     reverse,
     verbs,
@@ -143,7 +157,7 @@ function customVerb(verb: string, state: string, options: VerbOptions | undefine
     if (spec.kind === 'reverse') throw new GrammarError(`verb ${verb}: input '${key}' cannot be a reverse list`)
     input[key] = spec
   }
-  return { ...conjugate(verb), kind: 'custom', scope: options?.scope ?? 'instance', state, input }
+  return { ...conjugate(verb), kind: 'custom', scope: options?.scope ?? 'instance', state, input, ...(options?.from ? { from: options.from } : {}) }
 }
 
 /** A state verb changes the enum field that lists its state, and stamps `<past>At` when the noun has it. */
@@ -151,7 +165,9 @@ function bindVerbToFields(noun: string, verb: VerbSpec, fields: Record<string, S
   const candidates = Object.values(fields).filter((f) => f.kind === 'enum' && f.values.includes(verb.state!))
   const named = options?.field
   if (named) {
-    if (!candidates.some((f) => f.name === named)) throw new GrammarError(`${noun}.${verb.verb}: field '${named}' has no state '${verb.state}'`)
+    const field = fields[named]
+    const holds = field?.kind === 'enum' ? field.values.includes(verb.state!) : field?.kind === 'scalar' && field.type === 'string'
+    if (!holds) throw new GrammarError(`${noun}.${verb.verb}: field '${named}' cannot hold state '${verb.state}'`)
     verb.stateField = named
   } else if (candidates.length === 1) {
     verb.stateField = candidates[0]!.name
@@ -161,6 +177,16 @@ function bindVerbToFields(noun: string, verb: VerbSpec, fields: Record<string, S
   const stamp = `${verb.past}At`
   const stampField = fields[stamp]
   if (stampField?.kind === 'scalar' && (stampField.type === 'datetime' || stampField.type === 'date')) verb.timestampField = stamp
+}
+
+/**
+ * Gives a verb a body: domain code that runs after the before hooks and returns the target entity
+ * (for collection verbs) and the patch to apply. `implement(Contact, 'merge', mergeContacts)`.
+ */
+export function implement(noun: { schema: NounSchema }, verb: string, body: VerbBody): void {
+  const spec = noun.schema.verbs[verb]
+  if (!spec || spec.kind !== 'custom') throw new GrammarError(`${noun.schema.name} has no custom verb '${verb}'`)
+  spec.body = body
 }
 
 function pushHook<H>(map: Map<string, H[]>, verb: string, hook: H) {

@@ -32,6 +32,10 @@ export const Contact = Noun(
     lastEngagement: 'datetime',
     /** Not in seed 002's field list, but its `assign` verb needs somewhere to put the owner. */
     owner: '-> Contact',
+    /** Set on a duplicate retired by `merge`: the survivor it was merged into (kept in the log). */
+    mergedInto: '-> Contact',
+    deals: '<- Deal.contact[]',
+    customers: '<- Customer.contact[]',
     qualify: 'Qualified',
     capture: 'Captured',
     assign: 'Assigned',
@@ -43,7 +47,7 @@ export const Contact = Noun(
       // Seed 002: Lead → Qualified → Customer → Churned, and Partner; win-back and disqualify go back.
       stage: {
         '': ['Lead', 'Qualified', 'Customer', 'Churned', 'Partner'],
-        Lead: ['Qualified', 'Partner'],
+        Lead: ['Qualified', 'Customer', 'Partner'],
         Qualified: ['Customer', 'Partner', 'Lead'],
         Customer: ['Churned', 'Partner'],
         Churned: ['Customer', 'Lead'],
@@ -51,8 +55,41 @@ export const Contact = Noun(
       },
     },
     verbs: {
-      capture: { scope: 'collection' },
+      capture: {
+        scope: 'collection',
+        input: {
+          name: 'string',
+          firstName: 'string',
+          lastName: 'string',
+          email: 'email!',
+          phone: 'string',
+          title: 'string',
+          company: 'string',
+          organization: '-> Organization',
+          source: 'string',
+          sourceDetail: 'string',
+          campaign: '-> Campaign',
+          budget: 'number',
+          authority: 'string',
+          need: 'string',
+          timeline: 'string',
+        },
+      },
       assign: { input: { owner: '-> Contact!' } },
+      merge: { input: { from: '-> Contact!' } },
+      enrich: {
+        input: {
+          title: 'string',
+          department: 'string',
+          phone: 'string',
+          linkedinUrl: 'string',
+          twitterHandle: 'string',
+          avatar: 'string',
+          timezone: 'string',
+          language: 'string',
+          company: 'json',
+        },
+      },
     },
   },
 )

@@ -1,12 +1,23 @@
-/** Every noun of Revline. Adding a noun here adds its table, routes, validators and types. */
+/** Every noun of Revline. Adding a noun here adds its routes, validators and types (and a table: see src/durable/schema). */
 import type { NounRegistry } from '../engine/types'
 import type { NounSchema } from '../noun/noun'
+import { Activity } from './activity'
+import { Campaign } from './campaign'
 import { Contact } from './contact'
+import { Contract } from './contract'
+import { Customer } from './customer'
+import { Deal } from './deal'
+import { Lead } from './lead'
 import { Organization } from './organization'
+import { Plan } from './plan'
+import { Proposal } from './proposal'
+import { Stage } from './stage'
+import { Subscription } from './subscription'
+import { TrackedEvent } from './tracked-event'
 
-export { Contact, Organization }
+export { Activity, Campaign, Contact, Contract, Customer, Deal, Lead, Organization, Plan, Proposal, Stage, Subscription, TrackedEvent }
 
-export const NOUNS = { Contact, Organization }
+export const NOUNS = { Contact, Lead, Organization, Deal, Activity, Stage, Campaign, Customer, Plan, Subscription, Proposal, Contract, TrackedEvent }
 
 export type NounName = keyof typeof NOUNS
 

@@ -29,4 +29,7 @@ export const Organization = Noun('Organization', {
   parent: '-> Organization.subsidiaries',
   subsidiaries: '<- Organization.parent[]',
   contacts: '<- Contact.organization[]',
+  leads: '<- Lead.organization[]',
+  deals: '<- Deal.organization[]',
+  customers: '<- Customer.organization[]',
 })

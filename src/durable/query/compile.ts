@@ -6,7 +6,16 @@ import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, n
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Condition, Operator } from '../../domain/query/filter'
 import type { SortKey } from '../../domain/query/list-query'
+import type { NounSchema } from '../../domain/noun/noun'
 import type { EntityTable } from '../schema/entity-table'
+
+const listFieldsCache = new WeakMap<NounSchema, ReadonlySet<string>>()
+/** Names of a noun's list fields (JSON arrays), where `$contains` means "has this item". */
+export function listFields(noun: NounSchema): ReadonlySet<string> {
+  let set = listFieldsCache.get(noun)
+  if (!set) listFieldsCache.set(noun, (set = new Set(Object.values(noun.fields).filter((f) => f.list).map((f) => f.name))))
+  return set
+}
 
 export function column(table: EntityTable, field: string): SQLiteColumn {
   const col = (table as unknown as Record<string, SQLiteColumn | undefined>)[field]

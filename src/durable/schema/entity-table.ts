@@ -42,11 +42,11 @@ export function entityTable(noun: NounSchema) {
   }
   for (const field of Object.values(noun.fields)) columns[field.name] = columnFor(field)
 
-  return sqliteTable(noun.plural, columns, (t) => {
+  return sqliteTable(noun.table, columns, (t) => {
     const table = t as unknown as Record<string, SQLiteColumn>
-    const indexes = [index(`${noun.plural}_created_idx`).on(table.$createdAt!, table.$id!).where(live)]
+    const indexes = [index(`${noun.table}_created_idx`).on(table.$createdAt!, table.$id!).where(live)]
     for (const field of Object.values(noun.fields)) {
-      const name = `${noun.plural}_${columnName(field.name)}`
+      const name = `${noun.table}_${columnName(field.name)}`
       if (field.index === 'unique') indexes.push(uniqueIndex(`${name}_uniq`).on(table[field.name]!).where(live))
       // Relations are always indexed: reverse lists and `?contact=` filters look them up.
       else if (field.index === 'index' || (field.kind === 'relation' && !field.list)) indexes.push(index(`${name}_idx`).on(table[field.name]!).where(live))

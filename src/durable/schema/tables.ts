@@ -6,11 +6,11 @@ import type { EntityTable } from './entity-table'
 import * as schema from './index'
 
 function collectEntityTables(): ReadonlyMap<string, EntityTable> {
-  const byPlural = new Map<string, EntityTable>()
-  for (const value of Object.values(schema)) if (is(value, SQLiteTable)) byPlural.set(getTableName(value), value as EntityTable)
+  const byName = new Map<string, EntityTable>()
+  for (const value of Object.values(schema)) if (is(value, SQLiteTable)) byName.set(getTableName(value), value as EntityTable)
   const tables = new Map<string, EntityTable>()
   for (const noun of nouns.all()) {
-    const table = byPlural.get(noun.plural)
+    const table = byName.get(noun.table)
     if (!table) throw new Error(`noun ${noun.name} has no table: export entityTable(${noun.name}.schema) from src/durable/schema`)
     tables.set(noun.name, table)
   }

@@ -1,0 +1,57 @@
+/** Subscriptions: dates from the plan on create, period on activation, plan changes that go the right way. */
+import type { TenantHandle } from '../engine/handle'
+import { AppError } from '../errors'
+import { implement } from '../noun/noun'
+import { Subscription } from '../nouns'
+
+const DAY_MS = 86_400_000
+const addDays = (iso: string, days: number) => new Date(new Date(iso).getTime() + days * DAY_MS).toISOString()
+
+function periodEnd(start: string, interval: unknown): string {
+  const date = new Date(start)
+  if (interval === 'Year') date.setUTCFullYear(date.getUTCFullYear() + 1)
+  else date.setUTCMonth(date.getUTCMonth() + 1)
+  return date.toISOString()
+}
+
+function planOf($: TenantHandle, id: unknown) {
+  const plan = typeof id === 'string' ? $.Plan.get(id) : undefined
+  if (!plan) throw new AppError('validation_failed', 'the plan does not exist', [{ path: 'plan', message: `no Plan with id ${String(id)}` }])
+  return plan
+}
+
+/** A plan with trial days starts Trialing; otherwise the subscription is Active with a first period. */
+Subscription.creating((_draft, input, { $, now }) => {
+  const plan = planOf($, input.plan)
+  if (plan.status === 'Archived') throw new AppError('rejected', 'the plan is archived', [{ path: 'plan', message: 'choose an active plan' }])
+  if (input.status) return
+  const trialDays = plan.trialDays ?? 0
+  if (trialDays > 0) return { ...input, status: 'Trialing', trialStartAt: now, trialEndAt: addDays(now, trialDays) }
+  return { ...input, status: 'Active', activatedAt: now, currentPeriodStartAt: now, currentPeriodEndAt: periodEnd(now, plan.interval) }
+})
+
+const startPeriod: Parameters<typeof implement>[2] = ({ entity, $, now }) => {
+  const plan = planOf($, entity!.plan)
+  return { patch: { currentPeriodStartAt: now, currentPeriodEndAt: periodEnd(now, plan.interval), pausedAt: null, cancelledAt: null, cancelReason: null } }
+}
+implement(Subscription, 'activate', startPeriod)
+implement(Subscription, 'reactivate', startPeriod)
+
+/** Price per month in cents, so monthly and yearly plans compare. */
+const monthly = (plan: { price: number; interval?: string | null }) => (plan.interval === 'Year' ? plan.price / 12 : plan.price)
+
+function changePlan(direction: 'upgrade' | 'downgrade'): Parameters<typeof implement>[2] {
+  return ({ entity, input, $ }) => {
+    const subscription = entity!
+    if (!['Trialing', 'Active', 'PastDue'].includes(String(subscription.status)))
+      throw new AppError('invalid_transition', `a ${String(subscription.status)} subscription cannot ${direction}`)
+    const current = planOf($, subscription.plan)
+    const next = planOf($, input.plan)
+    const better = monthly(next) > monthly(current)
+    if (next.$id === current.$id || better !== (direction === 'upgrade'))
+      throw new AppError('rejected', `${direction} needs a plan that costs ${direction === 'upgrade' ? 'more' : 'less'} than ${current.name}`, [{ path: 'plan', message: `${next.name} costs ${next.price} per ${next.interval}` }])
+    return { patch: { plan: next.$id } }
+  }
+}
+implement(Subscription, 'upgrade', changePlan('upgrade'))
+implement(Subscription, 'downgrade', changePlan('downgrade'))

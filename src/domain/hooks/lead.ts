@@ -1,0 +1,42 @@
+/** Leads (seed 001): conversion prerequisites, and a converted lead becomes a deal. */
+import type { TenantHandle } from '../engine/handle'
+import type { EntityRecord } from '../engine/types'
+import { Lead } from '../nouns'
+
+Lead.creating((_draft, input, { now }) => ({ ...input, firstTouchAt: input.firstTouchAt ?? now }))
+
+/** Seed 001: a lead needs a contact before conversion, and a lost lead cannot convert. */
+Lead.converting((lead) => {
+  if (!lead.contact) throw new Error('Lead must have a contact before conversion')
+  if (lead.status === 'Lost') throw new Error('Cannot convert a lost lead')
+})
+
+const DAY_MS = 86_400_000
+
+/** Seed 001: create the deal, link it back, advance the contact, track the conversion. */
+function createDealFromLead(lead: EntityRecord, $: TenantHandle) {
+  const deal = $.Deal.create({
+    name: String(lead.name),
+    contact: lead.contact as string,
+    organization: (lead.organization as string) ?? null,
+    owner: (lead.owner as string) ?? null,
+    value: (lead.budget as number) || 0,
+    stage: 'Prospecting',
+    source: lead.source as string,
+    campaign: (lead.campaign as string) ?? null,
+  })
+  $.Lead.update(lead.$id, { deal: deal.$id })
+  const contact = $.Contact.get(lead.contact as string)
+  if (contact && (contact.stage == null || contact.stage === 'Lead')) $.Contact.update(contact.$id, { stage: 'Qualified' })
+  const firstTouch = new Date(String(lead.firstTouchAt ?? lead.$createdAt)).getTime()
+  const cycleDays = Math.round((new Date(String(lead.convertedAt)).getTime() - firstTouch) / DAY_MS)
+  $.TrackedEvent.create({
+    name: 'lead_converted',
+    properties: { source: lead.source, cycleDays, budget: lead.budget ?? null },
+    lead: lead.$id,
+    contact: lead.contact as string,
+    deal: deal.$id,
+    value: (lead.budget as number) ?? null,
+  })
+}
+Lead.converted(createDealFromLead)

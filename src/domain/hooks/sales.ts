@@ -1,0 +1,68 @@
+/**
+ * Proposals and contracts (seed 004). A proposal's line items come from the tenant's tier and its
+ * total (cents) is always computed; a signed contract wins the deal and opens onboarding.
+ */
+import { z } from 'zod'
+import type { TenantHandle } from '../engine/handle'
+import { AppError } from '../errors'
+import { toFieldErrors } from '../noun/validators'
+import { Contract, Proposal } from '../nouns'
+import { LineItem } from '../settings'
+import { isClosed } from './pipeline'
+
+const LineItems = z.array(LineItem).min(1).max(100)
+
+export const proposalTotal = (items: LineItem[]) => Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0))
+
+function tierNamed($: TenantHandle, name: string) {
+  const tier = $.settings.tiers.find((t) => t.name === name)
+  if (!tier) throw new AppError('validation_failed', `no tier '${name}'`, [{ path: 'tier', message: `use one of: ${$.settings.tiers.map((t) => t.name).join(', ')}` }])
+  return tier
+}
+
+function priced(input: Record<string, unknown>, $: TenantHandle, fromTier: boolean) {
+  const tier = tierNamed($, String(input.tier))
+  const raw = input.lineItems ?? (fromTier ? tier.lineItems : undefined)
+  const parsed = LineItems.safeParse(raw)
+  if (!parsed.success) throw new AppError('validation_failed', 'the line items are not valid', toFieldErrors(parsed.error).map((e) => ({ ...e, path: `lineItems.${e.path}` })))
+  return { lineItems: parsed.data, total: proposalTotal(parsed.data), currency: input.currency ?? tier.currency }
+}
+
+Proposal.creating((_draft, input, { $ }) => {
+  const deal = $.Deal.get(String(input.deal))
+  const tier = tierNamed($, String(input.tier))
+  return { ...input, ...priced(input, $, true), title: input.title ?? `${deal?.name ?? 'Proposal'} — ${tier.label}` }
+})
+
+Proposal.updating((proposal, input, { $ }) => {
+  if (!('lineItems' in input || 'tier' in input || 'total' in input)) return
+  if (proposal.status !== 'Draft') throw new AppError('invalid_transition', `a ${String(proposal.status)} proposal cannot be repriced`)
+  const tierChanged = 'tier' in input && input.tier !== proposal.tier
+  return { ...input, ...priced({ ...proposal, ...input, lineItems: input.lineItems ?? (tierChanged ? undefined : proposal.lineItems) }, $, true) }
+})
+
+/** A contract made from a proposal takes its deal and value when not given. */
+Contract.creating((_draft, input, { $ }) => {
+  if (!input.proposal) return
+  const proposal = $.Proposal.get(String(input.proposal))
+  if (!proposal) return
+  if (input.deal && input.deal !== proposal.deal) throw new AppError('validation_failed', 'the contract and its proposal name different deals', [{ path: 'deal', message: `the proposal is for ${proposal.deal}` }])
+  return { ...input, deal: input.deal ?? proposal.deal, value: input.value ?? proposal.total ?? null }
+})
+
+/** Seed 004: contract signed → Closed-Won → client onboarding. */
+Contract.signed((contract, $, event) => {
+  const deal = $.Deal.get(String(contract.deal))
+  if (deal && !isClosed(deal)) $.Deal.win(deal.$id)
+  $.Activity.create({
+    subject: `Client onboarding: ${deal?.name ?? String(contract.deal)}`,
+    type: 'Task',
+    deal: String(contract.deal),
+    contact: (deal?.contact as string) ?? null,
+    owner: (deal?.owner as string) ?? null,
+    status: 'Pending',
+    priority: 'High',
+    dueAt: new Date(new Date(event.at).getTime() + 2 * 86_400_000).toISOString(),
+    body: 'Kick-off call, access and onboarding checklist (seed 004 client-onboarding).',
+  })
+})

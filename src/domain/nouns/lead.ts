@@ -1,0 +1,49 @@
+import { Noun } from '../noun/noun'
+
+const OPEN = ['New', 'Contacted', 'Qualified'] as const
+
+/** Inbound leads with BANT qualification, campaign attribution and conversion tracking (seed 001). */
+export const Lead = Noun(
+  'Lead',
+  {
+    name: 'string!',
+    contact: '-> Contact.leads',
+    organization: '-> Organization',
+    owner: '-> Contact',
+    status: 'New | Contacted | Qualified | Converted | Lost = New',
+    source: 'string!#',
+    sourceDetail: 'string',
+    campaign: '-> Campaign.leads',
+    score: 'number#',
+    budget: 'number',
+    authority: 'string',
+    need: 'string',
+    timeline: 'string',
+    deal: '-> Deal.leads',
+    convertedAt: 'datetime',
+    lostReason: 'string',
+    lostAt: 'datetime',
+    firstTouchAt: 'datetime',
+    lastActivityAt: 'datetime',
+    activities: '<- Activity.lead[]',
+    convert: 'Converted',
+    lose: 'Lost',
+  },
+  {
+    machines: {
+      // New → Contacted → Qualified → Converted, any open status → Lost; Converted and Lost are
+      // terminal, except that a Lost lead is reopened by setting its status back to New.
+      status: {
+        '': [...OPEN],
+        New: ['Contacted', 'Qualified', 'Lost'],
+        Contacted: ['Qualified', 'Lost'],
+        Qualified: ['Converted', 'Lost'],
+        Lost: ['New'],
+      },
+    },
+    verbs: {
+      convert: { from: ['Qualified'] },
+      lose: { from: [...OPEN], input: { lostReason: 'string' } },
+    },
+  },
+)

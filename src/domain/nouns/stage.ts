@@ -1,0 +1,22 @@
+import { Noun } from '../noun/noun'
+
+/**
+ * A tenant's pipeline stages (seed 003): name, order, win probability, colour, autoNurture and an
+ * SLA. `kind` marks the closing stages a deal's win/lose verbs move to. Writes are admin-only.
+ */
+export const Stage = Noun(
+  'Stage',
+  {
+    name: 'string!##',
+    order: 'int!#',
+    probability: 'number = 0',
+    colour: 'string = #64748b',
+    autoNurture: 'boolean = false',
+    slaDays: 'int',
+    kind: 'Open | Won | Lost = Open',
+    status: 'Active | Retired = Active',
+    retire: 'Retired',
+    restore: 'Active',
+  },
+  { adminOnly: true, verbs: { restore: { from: ['Retired'] } } },
+)

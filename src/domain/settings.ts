@@ -1,0 +1,85 @@
+/**
+ * Per-tenant settings: data, not code. Validated with zod on every write; defaults make a new
+ * tenant work unconfigured (a default plan, proposal tiers, no automations).
+ */
+import { z } from 'zod'
+
+/** Money is in cents everywhere in settings and billing. */
+export const LineItem = z.strictObject({
+  description: z.string().trim().min(1).max(500),
+  quantity: z.number().positive().max(1_000_000).default(1),
+  unitPrice: z.number().int().min(0).max(1_000_000_000_00),
+})
+export type LineItem = z.infer<typeof LineItem>
+
+export const Tier = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and hyphens'),
+  label: z.string().trim().min(1).max(100),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+  lineItems: z.array(LineItem).min(1).max(50),
+})
+export type Tier = z.infer<typeof Tier>
+
+/** Seed 004's proposal tiers ("warrior" is the one its CLI example names). */
+export const DEFAULT_TIERS: Tier[] = [
+  {
+    name: 'starter',
+    label: 'Starter',
+    currency: 'USD',
+    lineItems: [
+      { description: 'Discovery workshop', quantity: 1, unitPrice: 150_000 },
+      { description: 'Monthly retainer (3 months)', quantity: 3, unitPrice: 200_000 },
+    ],
+  },
+  {
+    name: 'warrior',
+    label: 'Warrior',
+    currency: 'USD',
+    lineItems: [
+      { description: 'Discovery and strategy', quantity: 1, unitPrice: 300_000 },
+      { description: 'Implementation sprint', quantity: 4, unitPrice: 450_000 },
+      { description: 'Monthly retainer (6 months)', quantity: 6, unitPrice: 350_000 },
+    ],
+  },
+  {
+    name: 'general',
+    label: 'General',
+    currency: 'USD',
+    lineItems: [
+      { description: 'Strategy and roadmap', quantity: 1, unitPrice: 800_000 },
+      { description: 'Implementation sprint', quantity: 8, unitPrice: 450_000 },
+      { description: 'Dedicated team retainer (12 months)', quantity: 12, unitPrice: 600_000 },
+    ],
+  },
+]
+
+const Template = z.record(z.string().regex(/^[a-z][A-Za-z0-9]*$/), z.unknown())
+
+export const AutomationAction = z.union([
+  z.strictObject({ create: z.string(), with: Template }),
+  z.strictObject({ update: z.string(), id: z.string().min(1), with: Template }),
+  z.strictObject({ run: z.string(), noun: z.string(), id: z.string().min(1), with: Template.optional() }),
+])
+export type AutomationAction = z.infer<typeof AutomationAction>
+
+export const Automation = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  /** An event type (`contact.qualified`) or every verb of a noun (`deal.*`). */
+  on: z.string().regex(/^[a-z][a-z0-9]*\.([a-z]+|\*)$/),
+  /** A filter (the API's language) over the entity the event is about. */
+  when: z.record(z.string(), z.unknown()).optional(),
+  do: z.array(AutomationAction).min(1).max(10),
+  enabled: z.boolean().default(true),
+})
+export type Automation = z.infer<typeof Automation>
+
+export const TenantSettings = z.object({
+  defaultPlan: z.string().optional(),
+  tiers: z.array(Tier).max(50).default(DEFAULT_TIERS),
+  automations: z.array(Automation).max(100).default([]),
+  /** Bumped on every settings write; the `settings.updated` events are versioned by it. */
+  version: z.number().int().default(0),
+})
+export type TenantSettings = z.infer<typeof TenantSettings>
+
+export const readSettings = (raw: unknown): TenantSettings => TenantSettings.parse(raw ?? {})

@@ -1,0 +1,53 @@
+/**
+ * Reading and replacing sections of the tenant's settings. Every write is validated, versioned
+ * and appended to the event log as `settings.updated`, in the same transaction.
+ */
+import { z } from 'zod'
+import { validateAutomations } from '../domain/automations'
+import { AppError } from '../domain/errors'
+import { newId } from '../domain/ids'
+import { toFieldErrors } from '../domain/noun/validators'
+import { Automation, Tier, type TenantSettings } from '../domain/settings'
+import type { DispatchContext } from './dispatch'
+import type { TenantState } from './tenant-state'
+
+const SECTIONS = {
+  automations: z.array(Automation).max(100),
+  tiers: z.array(Tier).min(1).max(50),
+} as const
+export type SettingsSection = keyof typeof SECTIONS
+export const SETTINGS_SECTIONS = Object.keys(SECTIONS) as SettingsSection[]
+
+export function readSection(tenant: TenantState, section: SettingsSection) {
+  const settings = tenant.settings()
+  return { data: settings[section], version: settings.version }
+}
+
+export function writeSection(ctx: DispatchContext, section: SettingsSection, value: unknown) {
+  const parsed = SECTIONS[section].safeParse(value)
+  if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
+  if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'])
+  if (section === 'tiers') {
+    const names = (parsed.data as TenantSettings['tiers']).map((t) => t.name)
+    if (new Set(names).size !== names.length) throw new AppError('validation_failed', 'tier names must be unique', [{ path: 'tiers', message: 'duplicate name' }])
+  }
+  const before = ctx.tenant.settings()
+  const after = ctx.tenant.writeSettings({ ...before, [section]: parsed.data })
+  ctx.store.appendEvent({
+    id: newId('evt'),
+    type: 'settings.updated',
+    entityType: 'Settings',
+    entityId: 'settings',
+    verb: 'update',
+    version: after.version,
+    actor: ctx.actor.id,
+    actorRole: ctx.actor.role,
+    requestId: ctx.requestId,
+    at: new Date().toISOString(),
+    data: { [section]: parsed.data },
+    before: null,
+    after: null,
+    cause: null,
+  })
+  return { data: after[section], version: after.version }
+}

@@ -1,0 +1,27 @@
+/** `GET/PUT /settings/{section}` (admin): automations, proposal tiers. The body of a PUT is the whole section. */
+import { Hono } from 'hono'
+import { AppError } from '../../domain/errors'
+import { SETTINGS_SECTIONS, type SettingsSection } from '../../durable/settings-ops'
+import type { AppEnv } from '../types'
+
+export const settings = new Hono<AppEnv>()
+
+function sectionOf(name: string): SettingsSection {
+  if (!(SETTINGS_SECTIONS as string[]).includes(name)) throw new AppError('not_found', `no settings section '${name}' (have: ${SETTINGS_SECTIONS.join(', ')})`)
+  return name as SettingsSection
+}
+
+settings.get('/settings/:section', async (c) => c.json(await c.var.tenant.run({ kind: 'settings.get', section: sectionOf(c.req.param('section')) })))
+
+settings.put('/settings/:section', async (c) => {
+  const section = sectionOf(c.req.param('section'))
+  const type = c.req.header('content-type') ?? ''
+  if (!/^application\/json\b/i.test(type)) throw new AppError('unsupported_media_type', 'send the section as application/json')
+  let value: unknown
+  try {
+    value = await c.req.json()
+  } catch {
+    throw new AppError('bad_request', 'the body is not valid JSON')
+  }
+  return c.json(await c.var.tenant.run({ kind: 'settings.put', section, value }))
+})
