@@ -55,6 +55,7 @@ export function tenantApi(slug: string, key: string | null) {
     get: <T = any>(path: string, options?: CallOptions) => call<T>('GET', path, options),
     post: <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>('POST', path, { ...options, body }),
     patch: <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>('PATCH', path, { ...options, body }),
+    put: <T = any>(path: string, body?: unknown, options?: CallOptions) => call<T>('PUT', path, { ...options, body }),
     delete: <T = any>(path: string, options?: CallOptions) => call<T>('DELETE', path, options),
     /** The tenant's events in order, without the `system` ones that provisioned it (default stages, plan). */
     async events(query = ''): Promise<any[]> {

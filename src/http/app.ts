@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id'
 import { AppError } from '../domain/errors'
 import { handleError } from './errors'
 import { collections } from './routes/collections'
+import { documents } from './routes/documents'
 import { events } from './routes/events'
 import { operator } from './routes/operator'
 import { settings } from './routes/settings'
@@ -37,6 +38,7 @@ export function createApp() {
   tenant.use(tenantContext)
   tenant.route('/', events)
   tenant.route('/', settings)
+  tenant.route('/', documents)
   tenant.route('/', collections)
   app.route('/:tenant{~[a-z0-9-]+}', tenant)
   return app
