@@ -7,6 +7,7 @@ import type { EntityRecord, NewEvent, Store } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
 import { appendEvent } from './event-log'
 import { column, compileCondition, listFields, orderBy } from './query/compile'
+import { RowCodec } from './row-codec'
 import type { EntityTable } from './schema/entity-table'
 import * as schema from './schema'
 
@@ -19,24 +20,23 @@ export function toEntity(noun: NounSchema, row: Record<string, unknown>): Entity
   return entity as EntityRecord
 }
 
-function toRow(noun: NounSchema, entity: EntityRecord): Record<string, unknown> {
-  const row: Record<string, unknown> = {
-    $id: entity.$id,
-    $version: entity.$version,
-    $createdAt: entity.$createdAt,
-    $updatedAt: entity.$updatedAt,
-    $createdBy: entity.$createdBy,
-    $deletedAt: entity.$deletedAt ?? null,
-  }
-  for (const field of Object.keys(noun.fields)) row[field] = entity[field] ?? null
-  return row
-}
-
 export class EntityStore implements Store {
+  private readonly codecs = new Map<string, RowCodec>()
+  writeCount = 0
+
   constructor(
     readonly db: Db,
+    private readonly sql: SqlStorage,
     private readonly tables: ReadonlyMap<string, EntityTable>,
-  ) {}
+  ) {
+    for (const [name, table] of tables) this.codecs.set(name, new RowCodec(name, table))
+  }
+
+  private codec(noun: NounSchema): RowCodec {
+    const codec = this.codecs.get(noun.name)
+    if (!codec) throw new Error(`no table for ${noun.name}`)
+    return codec
+  }
 
   table(noun: NounSchema): EntityTable {
     const table = this.tables.get(noun.name)
@@ -45,29 +45,26 @@ export class EntityStore implements Store {
   }
 
   get(noun: NounSchema, id: string): EntityRecord | undefined {
-    const table = this.table(noun)
-    const row = this.db
-      .select()
-      .from(table)
-      .where(and(eq(column(table, '$id'), id), isNull(column(table, '$deletedAt'))))
-      .get()
-    return row ? toEntity(noun, row) : undefined
+    const codec = this.codec(noun)
+    const row = this.sql.exec(codec.selectLive, id).raw().next()
+    return row.done ? undefined : codec.decode(row.value)
   }
 
   insert(noun: NounSchema, entity: EntityRecord): void {
-    this.db.insert(this.table(noun)).values(toRow(noun, entity)).run()
+    const codec = this.codec(noun)
+    this.sql.exec(codec.insert, ...codec.encode(entity))
+    this.writeCount++
   }
 
   update(noun: NounSchema, entity: EntityRecord): void {
-    const table = this.table(noun)
-    const { $id, ...row } = toRow(noun, entity)
-    this.db.update(table).set(row).where(eq(column(table, '$id'), $id)).run()
+    const codec = this.codec(noun)
+    const [id, ...rest] = codec.encode(entity)
+    this.sql.exec(codec.update, ...rest, id!)
+    this.writeCount++
   }
 
   exists(noun: NounSchema, id: string): boolean {
-    const table = this.table(noun)
-    const id$ = column(table, '$id')
-    return this.db.select({ id: id$ }).from(table).where(and(eq(id$, id), isNull(column(table, '$deletedAt')))).get() !== undefined
+    return !this.sql.exec(this.codec(noun).existsLive, id).raw().next().done
   }
 
   findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined {
@@ -91,6 +88,6 @@ export class EntityStore implements Store {
   }
 
   appendEvent(event: NewEvent) {
-    return appendEvent(this.db, event)
+    return appendEvent(this.sql, event)
   }
 }

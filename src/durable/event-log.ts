@@ -10,12 +10,31 @@ export function toEventRecord(row: EventRow): EventRecord {
   return row as unknown as EventRecord
 }
 
-export function appendEvent(db: Db, event: NewEvent): EventRecord {
-  const row = db
-    .insert(events)
-    .values(event as unknown as typeof events.$inferInsert)
-    .returning({ seq: events.seq })
-    .get()
+const APPEND = `INSERT INTO events (id, type, entity_type, entity_id, verb, version, actor, actor_role, request_id, at, data, before, after, cause)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
+
+/** One prepared INSERT per event (this runs inside every verb's transaction). */
+export function appendEvent(sql: SqlStorage, event: NewEvent): EventRecord {
+  const row = sql
+    .exec<{ seq: number }>(
+      APPEND,
+      event.id,
+      event.type,
+      event.entityType,
+      event.entityId,
+      event.verb,
+      event.version,
+      event.actor,
+      event.actorRole,
+      event.requestId,
+      event.at,
+      json(event.data),
+      json(event.before),
+      json(event.after),
+      event.cause,
+    )
+    .one()
   return { ...event, seq: row.seq }
 }
 

@@ -34,7 +34,7 @@ export class TenantDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.db = drizzle(ctx.storage, { schema })
-    this.store = new EntityStore(this.db, entityTables)
+    this.store = new EntityStore(this.db, ctx.storage.sql, entityTables)
     this.state = new TenantState(this.db)
     // An object nobody created stays empty: probing unknown slugs must not write schemas.
     if (this.isProvisioned()) void ctx.blockConcurrencyWhile(async () => migrate(this.db, migrations))

@@ -98,11 +98,12 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
     cause: chain.cause,
   })
 
-  const afterHooks = noun.hooks.after.get(verb.verb) ?? []
-  for (const hook of afterHooks) runHook(() => hook(next, $, event))
+  const writesBefore = ctx.store.writeCount
+  for (const hook of noun.hooks.after.get(verb.verb) ?? []) runHook(() => hook(next, $, event))
   ctx.react?.(event, next, $)
   // After hooks and automations may have changed this very entity (e.g. linked the deal a conversion created).
-  const entity = verb.kind === 'delete' ? next : (ctx.store.get(noun, next.$id) ?? next)
+  const touched = ctx.store.writeCount !== writesBefore
+  const entity = verb.kind === 'delete' || !touched ? next : (ctx.store.get(noun, next.$id) ?? next)
   return { entity, event }
 }
 

@@ -59,6 +59,8 @@ export interface Store {
   /** Id of the live entity holding `value` in a unique field, if any. */
   findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined
   appendEvent(event: NewEvent): EventRecord
+  /** How many entity writes this store has done: the engine re-reads an entity only if hooks wrote. */
+  readonly writeCount: number
   /** Live entities matching a condition, in order, at most `limit`. */
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[]
 }
