@@ -1,6 +1,7 @@
 /**
  * Roles (seed 003's permission table): members view, create, update, run verbs (move stages,
- * log activities); admins may also delete. Public callers reach only the capture endpoint.
+ * log activities); admins may also soft-delete and restore, and manage stages, settings,
+ * automations, sources and keys. Public callers reach only capture and signed ingestion.
  */
 import { AppError } from './errors'
 import type { Actor } from './engine/types'
@@ -18,5 +19,5 @@ export function authorize(actor: Actor, action: Action): void {
   if (!ALLOWED[actor.role].includes(action)) throw new AppError('forbidden', `the ${actor.role} role may not ${action === 'admin' ? 'manage this tenant' : action}`)
 }
 
-/** The action a verb needs: soft delete is admin-only, everything else is a write. */
-export const actionForVerb = (verb: string): Action => (verb === 'delete' ? 'delete' : 'write')
+/** The action a verb needs: soft delete and restore are admin-only, everything else is a write. */
+export const actionForVerb = (verb: string): Action => (verb === 'delete' || verb === 'restore' ? 'delete' : 'write')

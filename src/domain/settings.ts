@@ -3,6 +3,7 @@
  * tenant work unconfigured (a default plan, proposal tiers, no automations).
  */
 import { z } from 'zod'
+import { LEAD_SOURCES } from './capture'
 
 /** Money is in cents everywhere in settings and billing. */
 export const LineItem = z.strictObject({
@@ -73,7 +74,16 @@ export const Automation = z.strictObject({
 })
 export type Automation = z.infer<typeof Automation>
 
+/** Public capture: which website origins may post (CORS) and redirect, and how fast one client may go. */
+export const CaptureSettings = z.strictObject({
+  allowedOrigins: z.array(z.url().transform((u) => new URL(u).origin)).max(50).default([]),
+  rateLimitPerMinute: z.number().int().min(1).max(10_000).default(20),
+  defaultSource: z.enum(LEAD_SOURCES).default('website'),
+})
+export type CaptureSettings = z.infer<typeof CaptureSettings>
+
 export const TenantSettings = z.object({
+  capture: CaptureSettings.default(CaptureSettings.parse({})),
   defaultPlan: z.string().optional(),
   tiers: z.array(Tier).max(50).default(DEFAULT_TIERS),
   automations: z.array(Automation).max(100).default([]),

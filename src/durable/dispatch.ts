@@ -9,6 +9,10 @@ import { nouns } from '../domain'
 import { runAutomations } from '../domain/automations'
 import type { TenantSettings } from '../domain/settings'
 import { readSection, writeSection } from './settings-ops'
+import { appendAudit } from './audit'
+import { exportPage, importRows } from './bulk'
+import { listKeys, revokeKey } from './keys'
+import { createSource, listSources, revokeSource } from './sources'
 import type { TenantState } from './tenant-state'
 import type { EntityStore } from './entity-store'
 import { listEvents } from './event-log'
@@ -65,6 +69,43 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'events':
       authorize(actor, 'read')
       return listEvents(store.db, op.query)
+    case 'keys.create': {
+      authorize(actor, 'admin')
+      return ctx.transaction(() => {
+        const createdAt = new Date().toISOString()
+        ctx.tenant.addKey({ id: op.id, name: op.name, role: op.role, hash: op.hash, createdAt, createdBy: actor.id })
+        appendAudit(store.sql, actor, ctx.requestId, { type: 'apikey.created', entityType: 'ApiKey', entityId: op.id, verb: 'create', data: { name: op.name, role: op.role } })
+        return { id: op.id, name: op.name, role: op.role, createdAt }
+      })
+    }
+    case 'keys.list':
+      authorize(actor, 'admin')
+      return { data: listKeys(store.db) }
+    case 'keys.revoke':
+      authorize(actor, 'admin')
+      return ctx.transaction(() => {
+        const key = revokeKey(store.db, op.id, new Date().toISOString())
+        ctx.tenant.forgetKey(op.id)
+        appendAudit(store.sql, actor, ctx.requestId, { type: 'apikey.revoked', entityType: 'ApiKey', entityId: op.id, verb: 'revoke', data: null })
+        return key
+      })
+    case 'sources.create':
+      authorize(actor, 'admin')
+      return ctx.transaction(() => createSource(ctx, op))
+    case 'sources.list':
+      authorize(actor, 'admin')
+      return { data: listSources(store.db) }
+    case 'sources.revoke':
+      authorize(actor, 'admin')
+      return ctx.transaction(() => revokeSource(ctx, op.id))
+    case 'import': {
+      const noun = nounOf(op.noun)
+      authorize(actor, noun.adminOnly ? 'admin' : 'write')
+      return importRows(ctx, noun, op.rows)
+    }
+    case 'export':
+      authorize(actor, 'read')
+      return exportPage(store, nounOf(op.noun), op.cursor, op.limit)
     case 'settings.get':
       authorize(actor, 'admin')
       return readSection(ctx.tenant, op.section)

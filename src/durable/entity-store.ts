@@ -26,7 +26,7 @@ export class EntityStore implements Store {
 
   constructor(
     readonly db: Db,
-    private readonly sql: SqlStorage,
+    readonly sql: SqlStorage,
     private readonly tables: ReadonlyMap<string, EntityTable>,
   ) {
     for (const [name, table] of tables) this.codecs.set(name, new RowCodec(name, table))
@@ -47,6 +47,12 @@ export class EntityStore implements Store {
   get(noun: NounSchema, id: string): EntityRecord | undefined {
     const codec = this.codec(noun)
     const row = this.sql.exec(codec.selectLive, id).raw().next()
+    return row.done ? undefined : codec.decode(row.value)
+  }
+
+  getAny(noun: NounSchema, id: string): EntityRecord | undefined {
+    const codec = this.codec(noun)
+    const row = this.sql.exec(codec.selectAny, id).raw().next()
     return row.done ? undefined : codec.decode(row.value)
   }
 

@@ -6,6 +6,7 @@ import type { Failure } from '../domain/errors'
 import type { ListQuery } from '../domain/query/list-query'
 import type { EventQuery } from './event-log'
 import type { SettingsSection } from './settings-ops'
+import type { ImportRow } from './bulk'
 
 export type Operation =
   /** Only checks the credentials: used to answer 401 before a 400 for a malformed request. */
@@ -15,6 +16,14 @@ export type Operation =
   | { kind: 'history'; noun: string; id: string }
   | { kind: 'verb'; noun: string; verb: string; id?: string; input?: unknown; expectedVersion?: number }
   | { kind: 'events'; query: EventQuery }
+  | { kind: 'keys.create'; id: string; name: string; role: 'admin' | 'member'; hash: string }
+  | { kind: 'keys.list' }
+  | { kind: 'keys.revoke'; id: string }
+  | { kind: 'sources.create'; name: string; secret: string; mapping: Record<string, string> }
+  | { kind: 'sources.list' }
+  | { kind: 'sources.revoke'; id: string }
+  | { kind: 'import'; noun: string; rows: ImportRow[] }
+  | { kind: 'export'; noun: string; cursor?: string; limit: number }
   | { kind: 'settings.get'; section: SettingsSection }
   | { kind: 'settings.put'; section: SettingsSection; value: unknown }
 
@@ -22,6 +31,8 @@ export interface Credentials {
   /** SHA-256 (hex) of the presented API key; the key itself never leaves the edge. */
   keyHash: string
   requestId: string
+  /** From `Idempotency-Key`: the key and a hash of the request it came with. */
+  idempotency?: { key: string; requestHash: string }
 }
 
-export type Outcome<T = unknown> = { ok: true; value: T } | { ok: false; failure: Failure }
+export type Outcome<T = unknown> = { ok: true; value: T; replayed?: boolean } | { ok: false; failure: Failure }

@@ -19,11 +19,11 @@ export interface Page<T> {
 export const MAX_REVERSE_INCLUDE = 100
 
 
-export function list(store: EntityStore, noun: NounSchema, query: ListQuery): Page<EntityRecord> {
+export function list(store: EntityStore, noun: NounSchema, query: ListQuery, options: { count?: boolean } = {}): Page<EntityRecord> {
   const table = store.table(noun)
   const live = isNull(column(table, '$deletedAt'))
   const where = and(live, compileCondition(table, query.where, listFields(noun)))
-  const total = store.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0
+  const total = options.count === false ? -1 : (store.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0)
 
   const keyset = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined
   const pageWhere = keyset ? and(where, afterRow(table, query.sort, keyset.values, keyset.id)) : where

@@ -15,6 +15,8 @@ export interface TenantEntry {
   createdAt: string
 }
 
+type Row = { slug: string; name: string; status: TenantEntry['status']; created_at: string }
+
 export class RegistryDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -40,10 +42,15 @@ export class RegistryDO extends DurableObject<Env> {
     this.ctx.storage.sql.exec('DELETE FROM tenants WHERE slug = ?', slug)
   }
 
-  async list(): Promise<TenantEntry[]> {
-    return this.ctx.storage.sql
-      .exec<{ slug: string; name: string; status: TenantEntry['status']; created_at: string }>('SELECT slug, name, status, created_at FROM tenants ORDER BY slug')
-      .toArray()
-      .map((r) => ({ slug: r.slug, name: r.name, status: r.status, createdAt: r.created_at }))
+  /** Every tenant, or only those with a status (the cron fan-out asks for the active ones). */
+  async list(status?: TenantEntry['status']): Promise<TenantEntry[]> {
+    const rows = status
+      ? this.ctx.storage.sql.exec<Row>('SELECT slug, name, status, created_at FROM tenants WHERE status = ? ORDER BY slug', status)
+      : this.ctx.storage.sql.exec<Row>('SELECT slug, name, status, created_at FROM tenants ORDER BY slug')
+    return rows.toArray().map((r) => ({ slug: r.slug, name: r.name, status: r.status, createdAt: r.created_at }))
+  }
+
+  async setStatus(slug: string, status: TenantEntry['status']): Promise<boolean> {
+    return this.ctx.storage.sql.exec('UPDATE tenants SET status = ? WHERE slug = ?', status, slug).rowsWritten > 0
   }
 }

@@ -11,6 +11,7 @@ import type { EntityTable } from './schema/entity-table'
 export class RowCodec {
   readonly columns: { key: string; column: SQLiteColumn }[]
   readonly selectLive: string
+  readonly selectAny: string
   readonly insert: string
   readonly update: string
   readonly existsLive: string
@@ -23,6 +24,7 @@ export class RowCodec {
     const name = `"${getTableName(table)}"`
     const list = this.columns.map((c) => `"${c.column.name}"`)
     this.selectLive = `SELECT ${list.join(', ')} FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
+    this.selectAny = `SELECT ${list.join(', ')} FROM ${name} WHERE "id" = ?`
     this.existsLive = `SELECT 1 FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.insert = `INSERT INTO ${name} (${list.join(', ')}) VALUES (${list.map(() => '?').join(', ')})`
     this.update = `UPDATE ${name} SET ${list.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE "id" = ?`

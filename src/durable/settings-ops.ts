@@ -5,15 +5,16 @@
 import { z } from 'zod'
 import { validateAutomations } from '../domain/automations'
 import { AppError } from '../domain/errors'
-import { newId } from '../domain/ids'
+import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
-import { Automation, Tier, type TenantSettings } from '../domain/settings'
+import { Automation, CaptureSettings, Tier, type TenantSettings } from '../domain/settings'
 import type { DispatchContext } from './dispatch'
 import type { TenantState } from './tenant-state'
 
 const SECTIONS = {
   automations: z.array(Automation).max(100),
   tiers: z.array(Tier).min(1).max(50),
+  capture: CaptureSettings,
 } as const
 export type SettingsSection = keyof typeof SECTIONS
 export const SETTINGS_SECTIONS = Object.keys(SECTIONS) as SettingsSection[]
@@ -33,21 +34,6 @@ export function writeSection(ctx: DispatchContext, section: SettingsSection, val
   }
   const before = ctx.tenant.settings()
   const after = ctx.tenant.writeSettings({ ...before, [section]: parsed.data })
-  ctx.store.appendEvent({
-    id: newId('evt'),
-    type: 'settings.updated',
-    entityType: 'Settings',
-    entityId: 'settings',
-    verb: 'update',
-    version: after.version,
-    actor: ctx.actor.id,
-    actorRole: ctx.actor.role,
-    requestId: ctx.requestId,
-    at: new Date().toISOString(),
-    data: { [section]: parsed.data },
-    before: null,
-    after: null,
-    cause: null,
-  })
+  appendAudit(ctx.store.sql, ctx.actor, ctx.requestId, { type: 'settings.updated', entityType: 'Settings', entityId: 'settings', verb: 'update', data: { [section]: parsed.data } })
   return { data: after[section], version: after.version }
 }

@@ -10,7 +10,12 @@ import { AppError } from '../domain/errors'
 import { createHandle } from '../domain/engine/handle'
 import type { Actor } from '../domain/engine/types'
 import { provisionTenant } from '../domain/tenant-defaults'
+import { appendAudit } from './audit'
+import { allowedOrigin, capture, publicActor, type CaptureRequest, type CaptureResult } from './capture-ops'
 import { dispatch, engineContext, type DispatchContext } from './dispatch'
+import { remember, replay } from './idempotency'
+import { RateLimiter } from './rate-limit'
+import { ingest, type IngestRequest } from './sources'
 import { EntityStore, type Db } from './entity-store'
 import { failureOf } from './failure'
 import type { Credentials, Operation, Outcome } from './operations'
@@ -19,6 +24,9 @@ import { entityTables } from './schema/tables'
 import { TenantState } from './tenant-state'
 
 const SYSTEM: Actor = { id: 'system', role: 'system' }
+const OPERATOR: Actor = { id: 'operator', role: 'system' }
+/** Operations that write, and so honour Idempotency-Key. */
+const WRITES = new Set<Operation['kind']>(['verb', 'keys.create', 'keys.revoke', 'sources.create', 'sources.revoke', 'settings.put', 'import'])
 
 export interface TenantInit {
   slug: string
@@ -62,8 +70,58 @@ export class TenantDO extends DurableObject<Env> {
     return this.outcome(() => {
       if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
       const actor = this.state.authenticate(credentials.keyHash)
-      return dispatch(this.dispatchContext(actor, credentials.requestId), op)
+      const idempotency = WRITES.has(op.kind) ? credentials.idempotency : undefined
+      if (idempotency) {
+        const prior = replay(this.ctx.storage.sql, actor.id, idempotency)
+        if (prior) return { replayed: true, value: prior.value }
+      }
+      const value = dispatch(this.dispatchContext(actor, credentials.requestId), op)
+      if (idempotency) remember(this.ctx.storage.sql, actor.id, idempotency, value)
+      return value
     })
+  }
+
+  /** Public capture (no key): 404 for unknown or suspended tenants. */
+  async capture(request: CaptureRequest): Promise<{ outcome: Outcome<CaptureResult>; corsOrigin: string | null }> {
+    const ctx = this.publicContext(request.clientHash, request.requestId)
+    const corsOrigin = ctx ? allowedOrigin(ctx, request.origin) : null
+    return { outcome: this.outcome(() => capture(this.requireActive(ctx), this.limiter, request)), corsOrigin }
+  }
+
+  /** CORS preflight for capture: the origin if this tenant allows it. */
+  async captureOrigin(origin: string | null): Promise<string | null> {
+    const ctx = this.publicContext('preflight', 'preflight')
+    return ctx && this.state.info()?.status === 'active' ? allowedOrigin(ctx, origin) : null
+  }
+
+  /** Signed webhook ingestion (no key; the signature is the credential). */
+  async ingest(request: IngestRequest): Promise<Outcome> {
+    return this.outcome(() => ingest(this.requireActive(this.publicContext(`source:${request.sourceId}`, request.requestId, 'webhook')), this.limiter, request))
+  }
+
+  /** Operator: suspend or reactivate this tenant. */
+  async setStatus(status: 'active' | 'suspended'): Promise<Outcome<{ status: string }>> {
+    return this.outcome(() => {
+      if (!this.isProvisioned() || !this.state.info()) throw new AppError('not_found', 'tenant not found')
+      return this.transaction(() => {
+        this.state.setStatus(status)
+        appendAudit(this.ctx.storage.sql, OPERATOR, 'operator', { type: status === 'active' ? 'tenant.reactivated' : 'tenant.suspended', entityType: 'Tenant', entityId: 'tenant', verb: status === 'active' ? 'reactivate' : 'suspend', data: null })
+        return { status }
+      })
+    })
+  }
+
+  private readonly limiter = new RateLimiter()
+
+  private publicContext(client: string, requestId: string, kind: 'public' | 'webhook' = 'public'): DispatchContext | undefined {
+    if (!this.isProvisioned() || !this.state.info()) return undefined
+    return this.dispatchContext(kind === 'webhook' ? { id: client, role: 'public' } : publicActor(client), requestId)
+  }
+
+  /** Suspended and unknown tenants look the same to the public: not found. */
+  private requireActive(ctx: DispatchContext | undefined): DispatchContext {
+    if (!ctx || this.state.info()?.status !== 'active') throw new AppError('not_found', 'tenant not found')
+    return ctx
   }
 
   private dispatchContext(actor: Actor, requestId: string): DispatchContext {
@@ -86,9 +144,11 @@ export class TenantDO extends DurableObject<Env> {
     return this.provisioned
   }
 
-  private outcome<T>(fn: () => T): Outcome<T> {
+  private outcome<T>(fn: () => T | { replayed: true; value: unknown }): Outcome<T> {
     try {
-      return { ok: true, value: fn() }
+      const value = fn()
+      if (value && typeof value === 'object' && 'replayed' in value && value.replayed === true) return { ok: true, value: value.value as T, replayed: true }
+      return { ok: true, value: value as T }
     } catch (error) {
       return { ok: false, failure: failureOf(error) }
     }

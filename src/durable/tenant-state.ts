@@ -10,8 +10,8 @@ export type TenantRow = typeof tenant.$inferSelect
 
 export class TenantState {
   private row: TenantRow | undefined
-  /** Key hash → actor, so authenticating a request costs no query after the first. */
-  private readonly keys = new Map<string, Actor | null>()
+  /** Key hash → actor (and when we last recorded its use), so authentication costs no query after the first. */
+  private readonly keys = new Map<string, (Actor & { touchedAt: number }) | null>()
 
   constructor(private readonly db: Db) {}
 
@@ -60,11 +60,27 @@ export class TenantState {
     let actor = this.keys.get(keyHash)
     if (actor === undefined) {
       const key = this.db.select().from(apiKeys).where(eq(apiKeys.hash, keyHash)).get()
-      actor = key && !key.revokedAt ? { id: key.id, role: key.role } : null
+      actor = key && !key.revokedAt ? { id: key.id, role: key.role, touchedAt: key.lastUsedAt ? Date.parse(key.lastUsedAt) : 0 } : null
       this.keys.set(keyHash, actor)
     }
     if (!actor) throw new AppError('unauthorized', 'the API key is not valid for this tenant')
     if (info.status !== 'active') throw new AppError('forbidden', 'this tenant is suspended')
-    return actor
+    // last-used time is kept to the minute: one small write a minute per key, not one per request.
+    const now = Date.now()
+    if (now - actor.touchedAt > 60_000) {
+      actor.touchedAt = now
+      this.db.update(apiKeys).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiKeys.id, actor.id)).run()
+    }
+    return { id: actor.id, role: actor.role }
+  }
+
+  /** Drops a revoked key from the cache so the very next request with it is refused. */
+  forgetKey(id: string) {
+    for (const [hash, actor] of this.keys) if (actor?.id === id) this.keys.delete(hash)
+  }
+
+  setStatus(status: TenantRow['status']) {
+    this.db.update(tenant).set({ status }).where(eq(tenant.id, 1)).run()
+    this.row = { ...this.info()!, status }
   }
 }

@@ -4,7 +4,11 @@ import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { AppError } from '../domain/errors'
 import { handleError } from './errors'
+import { bulk } from './routes/bulk'
 import { collections } from './routes/collections'
+import { keys } from './routes/keys'
+import { publicRoutes } from './routes/public'
+import { sourcesAdmin } from './routes/sources'
 import { documents } from './routes/documents'
 import { events } from './routes/events'
 import { operator } from './routes/operator'
@@ -18,14 +22,14 @@ export const MAX_BODY_BYTES = 1024 * 1024
 export function createApp() {
   const app = new Hono<AppEnv>()
   app.use(requestId())
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`)
-      },
-    }),
-  )
+  const defaultLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError('payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`)
+    },
+  })
+  // Imports carry files and set their own, larger limit (src/http/routes/bulk.ts).
+  app.use((c, next) => (c.req.method === 'POST' && c.req.path.endsWith('/import') ? next() : defaultLimit(c, next)))
   app.onError(handleError)
   app.notFound((c) => {
     throw new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)
@@ -34,12 +38,18 @@ export function createApp() {
   app.get('/', (c) => c.json({ name: 'Revline', docs: 'see README.md', tenants: '/~{slug}/…' }))
   app.route('/', operator)
 
+  const tenantPath = '/:tenant{~[a-z0-9-]+}'
+  // Public routes first: they answer without a key, before the key check below runs.
+  app.route(tenantPath, publicRoutes)
   const tenant = new Hono<AppEnv>()
   tenant.use(tenantContext)
   tenant.route('/', events)
   tenant.route('/', settings)
+  tenant.route('/', keys)
+  tenant.route('/', sourcesAdmin)
   tenant.route('/', documents)
+  tenant.route('/', bulk)
   tenant.route('/', collections)
-  app.route('/:tenant{~[a-z0-9-]+}', tenant)
+  app.route(tenantPath, tenant)
   return app
 }

@@ -7,7 +7,8 @@ import { createMiddleware } from 'hono/factory'
 import { AppError } from '../domain/errors'
 import { sha256Hex } from './crypto'
 import { handleError } from './errors'
-import type { Operation, Outcome } from '../durable/operations'
+import type { Context } from 'hono'
+import type { Credentials, Operation, Outcome } from '../durable/operations'
 import type { AppEnv } from './types'
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/
@@ -17,13 +18,17 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
   if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', 'tenant not found')
   const key = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
   if (!key) throw new AppError('unauthorized', 'send the API key as Authorization: Bearer <key>')
-  const credentials = { keyHash: await sha256Hex(key), requestId: c.get('requestId') }
+  const credentials: Credentials = { keyHash: await sha256Hex(key), requestId: c.get('requestId'), ...(await idempotencyOf(c)) }
   const stub = c.env.TENANT.getByName(slug)
   let called = false
   const run = async <T>(op: Operation): Promise<T> => {
     called = true
     const outcome = (await stub.call(credentials, op)) as Outcome
     if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
+    if (outcome.replayed) {
+      c.set('replayed', true)
+      c.header('Idempotent-Replayed', 'true')
+    }
     return outcome.value as T
   }
   c.set('tenant', { slug, run })
@@ -38,5 +43,15 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     }
   }
 })
+
+/** `Idempotency-Key` on a POST: the key and a hash of the request (method, path, query, body). */
+async function idempotencyOf(c: Context<AppEnv>): Promise<Pick<Credentials, 'idempotency'>> {
+  const key = c.req.header('idempotency-key')
+  if (key === undefined || c.req.method !== 'POST') return {}
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters')
+  const url = new URL(c.req.url)
+  const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`)
+  return { idempotency: { key, requestHash } }
+}
 
 const INPUT_ERRORS = new Set(['bad_request', 'invalid_query', 'validation_failed', 'unsupported_media_type', 'not_found', 'method_not_allowed'])

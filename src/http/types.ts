@@ -11,5 +11,7 @@ export interface AppEnv {
   Variables: {
     requestId: string
     tenant: TenantClient
+    /** Set when the answer is an Idempotency-Key replay. */
+    replayed?: boolean
   }
 }

@@ -92,7 +92,7 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
     actorRole: ctx.actor.role,
     requestId: ctx.requestId,
     at: now,
-    data: verb.kind === 'delete' ? null : verb.kind === 'custom' ? { ...input, ...patch } : patch,
+    data: verb.kind === 'delete' || verb.kind === 'restore' ? null : verb.kind === 'custom' ? { ...input, ...patch } : patch,
     before: current ?? null,
     after: next,
     cause: chain.cause,
@@ -110,8 +110,9 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
 function load(ctx: EngineContext, noun: NounSchema, verb: VerbSpec, call: VerbCall): EntityRecord | undefined {
   if (verb.scope === 'collection') return undefined
   if (!call.id) throw new AppError('bad_request', `${noun.name}.${verb.verb} needs an id`)
-  const entity = ctx.store.get(noun, call.id)
+  const entity = verb.kind === 'restore' ? ctx.store.getAny(noun, call.id) : ctx.store.get(noun, call.id)
   if (!entity) throw notFound(`${noun.name} ${call.id}`)
+  if (verb.kind === 'restore' && !entity.$deletedAt) throw new AppError('invalid_transition', `${noun.name} ${call.id} is not deleted`)
   if (call.expectedVersion !== undefined && entity.$version !== call.expectedVersion)
     throw new AppError('precondition_failed', `${noun.name} ${call.id} is at version ${entity.$version}, not ${call.expectedVersion}`)
   return entity
@@ -125,6 +126,7 @@ function validateInput(noun: NounSchema, verb: VerbSpec, raw: unknown): Record<s
     case 'update':
       return validate(updateValidator(noun), raw, what)
     case 'delete':
+    case 'restore':
       return {}
     case 'custom':
       return validate(verbInputValidator(verb), raw, what)
@@ -134,6 +136,9 @@ function validateInput(noun: NounSchema, verb: VerbSpec, raw: unknown): Record<s
 function guardState(noun: NounSchema, verb: VerbSpec, current: EntityRecord | undefined, input: Record<string, unknown>) {
   if (verb.kind === 'custom' && verb.stateField) {
     checkTransition(noun, verb.stateField, current?.[verb.stateField], verb.state!, verb.verb, verb.from)
+  } else if (verb.kind === 'create') {
+    // A new entity may only start in the states its machine lists for "unset".
+    for (const field of Object.keys(noun.machines)) if (input[field] != null) checkTransition(noun, field, undefined, input[field], 'create')
   } else if (verb.kind === 'update' && current) {
     for (const field of Object.keys(noun.machines)) {
       if (field in input && input[field] !== current[field]) checkTransition(noun, field, current[field], input[field], 'update')
@@ -194,6 +199,7 @@ function computeNext(
 ): EntityRecord {
   const next = exists ? applyPatch({ ...base, $version: base.$version + 1, $updatedAt: now }, patch) : applyPatch(base, patch)
   if (verb.kind === 'delete') next.$deletedAt = now
+  if (verb.kind === 'restore') delete next.$deletedAt
   const missing = Object.values(noun.fields).filter((f) => f.required && next[f.name] == null)
   if (missing.length > 0)
     throw new AppError('validation_failed', `${noun.name} is missing required fields`, missing.map((f) => ({ path: f.name, message: 'is required' })))

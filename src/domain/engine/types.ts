@@ -53,6 +53,8 @@ export interface EventRecord extends NewEvent {
 export interface Store {
   /** A live (not deleted) entity, or undefined. */
   get(noun: NounSchema, id: string): EntityRecord | undefined
+  /** An entity whether live or soft-deleted (for restore). */
+  getAny(noun: NounSchema, id: string): EntityRecord | undefined
   insert(noun: NounSchema, entity: EntityRecord): void
   update(noun: NounSchema, entity: EntityRecord): void
   exists(noun: NounSchema, id: string): boolean

@@ -47,6 +47,7 @@ function changePlan(direction: 'upgrade' | 'downgrade'): Parameters<typeof imple
       throw new AppError('invalid_transition', `a ${String(subscription.status)} subscription cannot ${direction}`)
     const current = planOf($, subscription.plan)
     const next = planOf($, input.plan)
+    if (next.status === 'Archived') throw new AppError('rejected', 'the plan is archived', [{ path: 'plan', message: 'choose an active plan' }])
     const better = monthly(next) > monthly(current)
     if (next.$id === current.$id || better !== (direction === 'upgrade'))
       throw new AppError('rejected', `${direction} needs a plan that costs ${direction === 'upgrade' ? 'more' : 'less'} than ${current.name}`, [{ path: 'plan', message: `${next.name} costs ${next.price} per ${next.interval}` }])

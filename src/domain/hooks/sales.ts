@@ -41,13 +41,17 @@ Proposal.updating((proposal, input, { $ }) => {
   return { ...input, ...priced({ ...proposal, ...input, lineItems: input.lineItems ?? (tierChanged ? undefined : proposal.lineItems) }, $, true) }
 })
 
-/** A contract made from a proposal takes its deal and value when not given. */
+/** A contract belongs to a deal; made from a proposal, it takes the proposal's deal and total when not given. */
 Contract.creating((_draft, input, { $ }) => {
-  if (!input.proposal) return
-  const proposal = $.Proposal.get(String(input.proposal))
-  if (!proposal) return
-  if (input.deal && input.deal !== proposal.deal) throw new AppError('validation_failed', 'the contract and its proposal name different deals', [{ path: 'deal', message: `the proposal is for ${proposal.deal}` }])
-  return { ...input, deal: input.deal ?? proposal.deal, value: input.value ?? proposal.total ?? null }
+  const proposal = input.proposal ? $.Proposal.get(String(input.proposal)) : undefined
+  if (proposal && input.deal && input.deal !== proposal.deal)
+    throw new AppError('validation_failed', 'the contract and its proposal name different deals', [{ path: 'deal', message: `the proposal is for ${proposal.deal}` }])
+  const deal = input.deal ?? proposal?.deal
+  if (!deal) throw new AppError('validation_failed', 'a contract needs a deal', [{ path: 'deal', message: 'is required (or give a proposal)' }])
+  return { ...input, deal, value: input.value ?? proposal?.total ?? null }
+})
+Contract.updating((_contract, input) => {
+  if ('deal' in input && input.deal == null) throw new AppError('validation_failed', 'a contract needs a deal', [{ path: 'deal', message: 'cannot be unset' }])
 })
 
 /** Seed 004: contract signed → Closed-Won → client onboarding. */

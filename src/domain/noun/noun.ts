@@ -12,7 +12,7 @@ import { pluralize } from './plural'
 import type { CreateInput, CustomVerbs, Definition, Entity, UpdateInput, VerbGerund, VerbPast, Verbs } from './types'
 import type { AfterHook, BeforeHook, VerbBody } from '../engine/hooks'
 
-export type VerbKind = 'create' | 'update' | 'delete' | 'custom'
+export type VerbKind = 'create' | 'update' | 'delete' | 'restore' | 'custom'
 
 export interface VerbSpec extends Conjugation {
   kind: VerbKind
@@ -118,6 +118,9 @@ export function Noun<const N extends string, const D extends Definition>(
     if (disabled.has(kind)) continue
     verbs[kind] = { ...conjugate(kind), kind, scope: kind === 'create' ? 'collection' : 'instance', input: {} }
   }
+  // What can be soft-deleted can be restored (admin), so a delete is never a dead end.
+  if (verbs.delete && verbs.restore) throw new GrammarError(`${name}: 'restore' is the undelete verb; name the custom verb differently`)
+  if (verbs.delete) verbs.restore = { ...conjugate('restore'), kind: 'restore', scope: 'instance', input: {} }
   for (const verb of Object.values(verbs)) if (verb.kind === 'custom') bindVerbToFields(name, verb, fields, verbOptions[verb.verb])
 
   const machines = options.machines ?? {}

@@ -112,6 +112,9 @@ type Crud<D extends Definition> = {
   [K in 'create' | 'update' | 'delete']: K extends keyof D ? (D[K] extends null ? never : K) : K
 }['create' | 'update' | 'delete']
 
-export type Verbs<D extends Definition> = CustomVerbs<D> | Crud<D>
+/** `restore` comes with `delete`. */
+type Restore<D extends Definition> = 'delete' extends Crud<D> ? 'restore' : never
+
+export type Verbs<D extends Definition> = CustomVerbs<D> | Crud<D> | Restore<D>
 export type VerbGerund<D extends Definition> = Gerund<Verbs<D>>
 export type VerbPast<D extends Definition> = Past<Verbs<D>>

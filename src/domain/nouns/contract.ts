@@ -6,7 +6,8 @@ export const Contract = Noun(
   {
     title: 'string',
     proposal: '-> Proposal.contracts',
-    deal: '-> Deal.contracts!',
+    /** Required; taken from the proposal when only that is given (see hooks/sales.ts). */
+    deal: '-> Deal.contracts',
     status: 'Draft | Sent | Signed | Cancelled = Draft',
     value: 'int',
     terms: 'text',
@@ -18,7 +19,8 @@ export const Contract = Noun(
     cancel: 'Cancelled',
   },
   {
-    machines: { status: { '': ['Draft'], Draft: ['Sent', 'Signed', 'Cancelled'], Sent: ['Signed', 'Cancelled'] } },
-    verbs: { sign: { input: { signedBy: 'string' } } },
+    // Signed only through `sign`, which wins the deal and opens onboarding.
+    machines: { status: { '': ['Draft'], Draft: ['Sent', 'Cancelled'], Sent: ['Cancelled'] } },
+    verbs: { sign: { from: ['Draft', 'Sent'], input: { signedBy: 'string' } }, send: { from: ['Draft'] }, cancel: { from: ['Draft', 'Sent'] } },
   },
 )

@@ -31,13 +31,13 @@ export const Lead = Noun(
   },
   {
     machines: {
-      // New → Contacted → Qualified → Converted, any open status → Lost; Converted and Lost are
-      // terminal, except that a Lost lead is reopened by setting its status back to New.
+      // New → Contacted → Qualified by update; Converted and Lost only through the convert and
+      // lose verbs (which stamp convertedAt / lostAt and run their hooks). Both are terminal,
+      // except that a Lost lead is reopened by setting its status back to New (seed 001).
       status: {
         '': [...OPEN],
-        New: ['Contacted', 'Qualified', 'Lost'],
-        Contacted: ['Qualified', 'Lost'],
-        Qualified: ['Converted', 'Lost'],
+        New: ['Contacted', 'Qualified'],
+        Contacted: ['Qualified'],
         Lost: ['New'],
       },
     },

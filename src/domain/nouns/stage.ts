@@ -16,7 +16,7 @@ export const Stage = Noun(
     kind: 'Open | Won | Lost = Open',
     status: 'Active | Retired = Active',
     retire: 'Retired',
-    restore: 'Active',
+    reinstate: 'Active',
   },
-  { adminOnly: true, verbs: { restore: { from: ['Retired'] } } },
+  { adminOnly: true, verbs: { reinstate: { from: ['Retired'] } } },
 )

@@ -73,3 +73,39 @@ export const outbox = sqliteTable(
   },
   (t) => [uniqueIndex('outbox_id_uniq').on(t.id), index('outbox_pending_idx').on(t.sentAt, t.seq)],
 )
+
+/** Signed webhook sources (form providers): the secret verifies Standard Webhooks signatures. */
+export const sources = sqliteTable('sources', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  secret: text('secret').notNull(),
+  mapping: text('mapping', { mode: 'json' }).notNull(),
+  createdAt: text('created_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  lastReceivedAt: text('last_received_at'),
+  revokedAt: text('revoked_at'),
+})
+
+/** Webhook ids already processed per source: a replayed delivery is acknowledged, never applied twice. */
+export const webhookReceipts = sqliteTable(
+  'webhook_receipts',
+  {
+    sourceId: text('source_id').notNull(),
+    webhookId: text('webhook_id').notNull(),
+    receivedAt: text('received_at').notNull(),
+    result: text('result', { mode: 'json' }),
+  },
+  (t) => [uniqueIndex('webhook_receipts_uniq').on(t.sourceId, t.webhookId), index('webhook_receipts_at_idx').on(t.receivedAt)],
+)
+
+/** `Idempotency-Key` replays: the first successful answer to a key, with a hash of its request. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    key: text('key').primaryKey(),
+    requestHash: text('request_hash').notNull(),
+    response: text('response', { mode: 'json' }).notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('idempotency_keys_created_idx').on(t.createdAt)],
+)

@@ -116,7 +116,7 @@ collections.post('/:collection/:id/:verb', async (c) => {
   const noun = nounOf(c)
   const name = c.req.param('verb')
   const verb = noun.verbs[name]
-  if (!verb || verb.kind !== 'custom' || verb.scope !== 'instance') throw new AppError('not_found', `${noun.name} has no verb '${name}'`)
+  if (!verb || (verb.kind !== 'custom' && verb.kind !== 'restore') || verb.scope !== 'instance') throw new AppError('not_found', `${noun.name} has no verb '${name}'`)
   const id = idOf(c, noun)
   const input = await readJsonObject(c, { optional: true })
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: name, id, input, expectedVersion: expectedVersion(c) })

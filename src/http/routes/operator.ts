@@ -27,6 +27,27 @@ export const newApiKey = () => `rvl_${randomBase62(32)}`
 
 export const operator = new Hono<AppEnv>()
 operator.use('/tenants', operatorOnly)
+operator.use('/tenants/*', operatorOnly)
+
+operator.get('/tenants', async (c) => {
+  const status = c.req.query('status')
+  if (status !== undefined && status !== 'active' && status !== 'suspended') throw new AppError('invalid_query', 'status is active or suspended', [{ path: 'status', message: 'must be active or suspended' }])
+  return c.json({ data: await c.env.REGISTRY.getByName('registry').list(status) })
+})
+
+/** Suspend or reactivate: the tenant object answers 403 to keys (404 to the public) while suspended. */
+for (const [action, status] of [['suspend', 'suspended'], ['reactivate', 'active']] as const) {
+  operator.post(`/tenants/:slug/${action}`, async (c) => {
+    const slug = c.req.param('slug')
+    if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', `tenant '${slug}' not found`)
+    const registry = c.env.REGISTRY.getByName('registry')
+    if (!(await registry.list()).some((t) => t.slug === slug)) throw new AppError('not_found', `tenant '${slug}' not found`)
+    const result = await c.env.TENANT.getByName(slug).setStatus(status)
+    if (!result.ok) throw new AppError(result.failure.code, result.failure.detail, result.failure.errors)
+    await registry.setStatus(slug, status)
+    return c.json({ slug, status })
+  })
+}
 
 operator.post('/tenants', async (c) => {
   const parsed = NewTenant.safeParse(await readJsonObject(c))

@@ -1,0 +1,86 @@
+/**
+ * Public lead capture (seed 003 `crm.leads.capture`): what a website form may send, and how it
+ * becomes the input of the `Contact.capture` verb. Forms post strings, so values are coerced;
+ * fields the form has but Revline does not know (a submit button, say) are ignored.
+ */
+import { z } from 'zod'
+
+/** Seed 003's lead sources. */
+export const LEAD_SOURCES = ['website', 'referral', 'paid_ads', 'organic_search', 'social_media', 'cold_outreach', 'event', 'partner', 'other'] as const
+export type LeadSource = (typeof LEAD_SOURCES)[number]
+
+/** Honeypot fields: humans never fill them; a bot that does is answered as if it worked. */
+export const HONEYPOT_FIELDS = ['_gotcha', 'website'] as const
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((v) => (v === '' ? undefined : v))
+    .optional()
+
+export const CaptureFields = z.object({
+  firstName: text(100),
+  lastName: text(100),
+  name: text(200),
+  email: z.string().trim().toLowerCase().pipe(z.email('is not a valid email address')).pipe(z.string().max(320)),
+  phone: text(50),
+  company: text(200),
+  title: text(200),
+  source: z.enum(LEAD_SOURCES).optional(),
+  sourceDetail: text(500),
+  budget: z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'is not a number').transform(Number)]).optional(),
+  authority: text(500),
+  need: text(2000),
+  timeline: text(200),
+  utm_source: text(200),
+  utm_medium: text(200),
+  utm_campaign: text(200),
+  utm_term: text(200),
+  utm_content: text(200),
+  redirect: z.url().max(2000).optional(),
+})
+export type CaptureFields = z.infer<typeof CaptureFields>
+
+const PAID = new Set(['cpc', 'ppc', 'paid', 'paidsearch', 'paid_search', 'paid-social', 'paid_social', 'display', 'cpm', 'ads'])
+const SOCIAL_SITES = new Set(['facebook', 'instagram', 'linkedin', 'twitter', 'x', 'tiktok', 'youtube', 'reddit', 'pinterest'])
+const SEARCH_ENGINES = new Set(['google', 'bing', 'duckduckgo', 'yahoo', 'ecosia', 'baidu'])
+
+/** utm_medium / utm_source → one of seed 003's sources. */
+export function sourceFromUtm(utmSource?: string, utmMedium?: string): LeadSource | undefined {
+  const medium = utmMedium?.toLowerCase()
+  const site = utmSource?.toLowerCase()
+  if (!medium && !site) return undefined
+  if (medium && PAID.has(medium)) return 'paid_ads'
+  if (medium === 'organic' || medium === 'seo' || (!medium && site && SEARCH_ENGINES.has(site))) return 'organic_search'
+  if (medium === 'social' || medium === 'social-media' || medium === 'social_media' || (site && SOCIAL_SITES.has(site))) return 'social_media'
+  if (medium === 'referral' || medium === 'affiliate') return 'referral'
+  if (medium === 'event' || medium === 'conference') return 'event'
+  if (medium === 'partner') return 'partner'
+  if (medium === 'outbound' || medium === 'cold-email' || medium === 'cold_outreach') return 'cold_outreach'
+  return 'other'
+}
+
+/** The Contact.capture input for a form submission; `campaignId` is the campaign its utm_campaign names. */
+export function captureInput(fields: CaptureFields, defaultSource: LeadSource, campaignId: string | undefined): Record<string, unknown> {
+  const utmDetail = [fields.utm_source, fields.utm_medium, fields.utm_content, fields.utm_term].filter(Boolean).join(' / ')
+  const input: Record<string, unknown> = {
+    name: fields.name ?? ([fields.firstName, fields.lastName].filter(Boolean).join(' ') || undefined),
+    firstName: fields.firstName,
+    lastName: fields.lastName,
+    email: fields.email,
+    phone: fields.phone,
+    title: fields.title,
+    company: fields.company,
+    source: fields.source ?? sourceFromUtm(fields.utm_source, fields.utm_medium) ?? defaultSource,
+    sourceDetail: fields.sourceDetail ?? (utmDetail || undefined),
+    campaign: campaignId,
+    budget: fields.budget,
+    authority: fields.authority,
+    need: fields.need,
+    timeline: fields.timeline,
+  }
+  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key]
+  return input
+}

@@ -1,0 +1,72 @@
+/**
+ * Bulk import and export inside the tenant object. The edge streams the file and sends rows in
+ * batches; each row runs the same `create` verb as a single request (validation, hooks, event), in
+ * its own transaction, so one bad row is reported and never takes the batch down with it.
+ * Contacts are deduplicated by email: a known email fills the existing contact's blanks.
+ */
+import { runVerb } from '../domain/engine/run-verb'
+import type { EntityRecord } from '../domain/engine/types'
+import { AppError } from '../domain/errors'
+import { coerceRow } from '../domain/import-row'
+import type { NounSchema } from '../domain/noun/noun'
+import { DEFAULT_SORT } from '../domain/query/list-query'
+import { engineContext, type DispatchContext } from './dispatch'
+import type { EntityStore } from './entity-store'
+import { list } from './reads'
+
+export interface ImportRow {
+  /** Line in the uploaded file (1 = header for CSV), for the report. */
+  line: number
+  data: Record<string, unknown>
+}
+
+export interface ImportError {
+  line: number
+  field: string | null
+  message: string
+}
+
+export interface ImportReport {
+  created: number
+  updated: number
+  rejected: number
+  errors: ImportError[]
+}
+
+export function importRows(ctx: DispatchContext, noun: NounSchema, rows: ImportRow[]): ImportReport {
+  const report: ImportReport = { created: 0, updated: 0, rejected: 0, errors: [] }
+  const engine = engineContext(ctx)
+  const dedupeByEmail = noun.name === 'Contact'
+  for (const row of rows) {
+    const input = coerceRow(noun, row.data)
+    try {
+      ctx.transaction(() => {
+        const existing = dedupeByEmail && typeof input.email === 'string' ? findByEmail(ctx.store, noun, input.email) : undefined
+        if (!existing) {
+          runVerb(engine, { noun, verb: 'create', input })
+          report.created++
+          return
+        }
+        const blanks = Object.fromEntries(Object.entries(input).filter(([key]) => existing[key] == null && key in noun.fields))
+        if (Object.keys(blanks).length > 0) runVerb(engine, { noun, verb: 'update', id: existing.$id, input: blanks })
+        report.updated++
+      })
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      report.rejected++
+      const errors = error.errors?.length ? error.errors : [{ path: null, message: error.detail }]
+      for (const e of errors) report.errors.push({ line: row.line, field: e.path, message: e.message })
+    }
+  }
+  return report
+}
+
+function findByEmail(store: EntityStore, noun: NounSchema, email: string): EntityRecord | undefined {
+  return store.find(noun, { field: 'email', op: '$eq', value: email.trim().toLowerCase() }, { limit: 1 })[0]
+}
+
+/** One page of an export, in creation order, without counting the collection. */
+export function exportPage(store: EntityStore, noun: NounSchema, cursor: string | undefined, limit: number) {
+  const page = list(store, noun, { where: { and: [] }, sort: DEFAULT_SORT, limit, ...(cursor ? { cursor } : {}) }, { count: false })
+  return { data: page.data, next: page.next }
+}

@@ -1,0 +1,36 @@
+/** API keys of a tenant: issue (hash only), list (no secrets), revoke at once. */
+import { and, asc, eq, isNull } from 'drizzle-orm'
+import { AppError } from '../domain/errors'
+import type { Db } from './entity-store'
+import { apiKeys } from './schema'
+
+export interface KeyView {
+  id: string
+  name: string
+  role: 'admin' | 'member'
+  createdAt: string
+  createdBy: string
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+const view = (row: typeof apiKeys.$inferSelect): KeyView => {
+  const { hash: _hash, ...rest } = row
+  return rest
+}
+
+export function listKeys(db: Db): KeyView[] {
+  return db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt)).all().map(view)
+}
+
+/** Revokes a key; the last active admin key cannot go (the tenant would be locked out). */
+export function revokeKey(db: Db, id: string, now: string): KeyView {
+  const key = db.select().from(apiKeys).where(eq(apiKeys.id, id)).get()
+  if (!key || key.revokedAt) throw new AppError('not_found', `key ${id} not found`)
+  if (key.role === 'admin') {
+    const admins = db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt))).all()
+    if (admins.length <= 1) throw new AppError('conflict', 'this is the last admin key; issue another admin key before revoking it')
+  }
+  db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, id)).run()
+  return view({ ...key, revokedAt: now })
+}

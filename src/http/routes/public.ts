@@ -1,0 +1,114 @@
+/**
+ * The routes that face the open internet without an API key:
+ *   POST /capture            a website form (JSON, urlencoded or multipart), seed 003 crm.leads.capture
+ *   POST /sources/{id}/ingest a form provider's signed webhook (Standard Webhooks)
+ * Unknown and suspended tenants are 404; bodies are capped at 64 KB; CORS only for allowed origins.
+ */
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { AppError } from '../../domain/errors'
+import type { CaptureResult } from '../../durable/capture-ops'
+import type { Outcome } from '../../durable/operations'
+import { sha256Hex } from '../crypto'
+import { problemResponse } from '../problem'
+import { SLUG_PATTERN } from '../tenant'
+import type { AppEnv } from '../types'
+
+export const MAX_CAPTURE_BYTES = 64 * 1024
+
+export const publicRoutes = new Hono<AppEnv>()
+
+const limit = bodyLimit({
+  maxSize: MAX_CAPTURE_BYTES,
+  onError: () => {
+    throw new AppError('payload_too_large', `capture bodies are limited to ${MAX_CAPTURE_BYTES / 1024} KB`)
+  },
+})
+
+function slugOf(c: Context<AppEnv>): string {
+  const slug = (c.req.param('tenant') ?? '').slice(1)
+  if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', 'tenant not found')
+  return slug
+}
+
+/** The client, for rate limits and the audit trail: a salted hash of its IP, never the address. */
+async function clientHash(c: Context<AppEnv>, slug: string): Promise<string> {
+  const ip = c.req.header('cf-connecting-ip') ?? 'unknown'
+  return (await sha256Hex(`${slug}:${ip}`)).slice(0, 16)
+}
+
+async function formFields(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const type = (c.req.header('content-type') ?? '').toLowerCase()
+  if (type.startsWith('application/json')) {
+    let value: unknown
+    try {
+      value = await c.req.json()
+    } catch {
+      throw new AppError('bad_request', 'the body is not valid JSON')
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('bad_request', 'the body must be a JSON object')
+    return value as Record<string, unknown>
+  }
+  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+    const body = await c.req.parseBody()
+    // Files have no place in a lead form: keep text fields only.
+    return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string'))
+  }
+  throw new AppError('unsupported_media_type', 'send the form as application/x-www-form-urlencoded, multipart/form-data or application/json')
+}
+
+function cors(origin: string | null): Record<string, string> {
+  return origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' }
+}
+
+publicRoutes.options('/capture', async (c) => {
+  const allowed = await c.env.TENANT.getByName(slugOf(c)).captureOrigin(c.req.header('origin') ?? null)
+  if (!allowed) return c.body(null, 403, { vary: 'Origin' })
+  return c.body(null, 204, {
+    ...cors(allowed),
+    'access-control-allow-methods': 'POST',
+    'access-control-allow-headers': 'content-type',
+    'access-control-max-age': '86400',
+  })
+})
+
+publicRoutes.post('/capture', limit, async (c) => {
+  const slug = slugOf(c)
+  const fields = await formFields(c)
+  const { outcome, corsOrigin } = (await c.env.TENANT.getByName(slug).capture({
+    requestId: c.get('requestId'),
+    clientHash: await clientHash(c, slug),
+    origin: c.req.header('origin') ?? null,
+    fields,
+  })) as { outcome: Outcome<CaptureResult>; corsOrigin: string | null }
+  const headers = cors(corsOrigin)
+  if (!outcome.ok) {
+    const retryAfter = outcome.failure.code === 'rate_limited' ? outcome.failure.errors?.[0]?.message : undefined
+    return problemResponse(outcome.failure, { ...headers, ...(retryAfter ? { 'retry-after': retryAfter } : {}) })
+  }
+  const { redirect, discarded: _discarded, ...ids } = outcome.value
+  if (redirect) return c.redirect(redirect, 303)
+  return c.json({ ok: true, ...ids }, 201, headers)
+})
+
+publicRoutes.post('/sources/:id/ingest', limit, async (c) => {
+  const slug = slugOf(c)
+  const sourceId = c.req.param('id')
+  if (!/^source_[0-9A-Za-z]{9}$/.test(sourceId)) throw new AppError('not_found', `source ${sourceId} not found`)
+  const headers: Record<string, string> = {}
+  for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+    const value = c.req.header(name)
+    if (!value) throw new AppError('unauthorized', `the request is not signed: ${name} is missing (Standard Webhooks)`)
+    headers[name] = value
+  }
+  const outcome = (await c.env.TENANT.getByName(slug).ingest({
+    sourceId,
+    requestId: c.get('requestId'),
+    clientHash: await clientHash(c, slug),
+    headers,
+    payload: await c.req.text(),
+  })) as Outcome
+  if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
+  const { duplicate, discarded: _discarded, ...result } = outcome.value as CaptureResult & { duplicate?: boolean }
+  return c.json({ ok: true, ...result, ...(duplicate ? { duplicate: true } : {}) }, duplicate ? 200 : 201)
+})
