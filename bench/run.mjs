@@ -1,0 +1,437 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: Revline vs a bare baseline Worker (bench/baseline/), A/B in one run.
+ *
+ * Starts two `wrangler dev` servers with the tuned offline flags (fresh --persist-to dirs), creates a
+ * tenant on each, seeds the same contacts on both, then for every scenario in scenarios.mjs and every
+ * connection count runs autocannon against Revline and the baseline in alternating order for a few
+ * rounds and keeps the median rps / p50 / p99 of each side. Prints a markdown table and writes
+ * bench/results.json. See bench/README.md.
+ *
+ * Options (flag or environment variable):
+ *   --connections 10,50   BENCH_CONNECTIONS   connection counts (default 10)
+ *   --duration 3          BENCH_DURATION      seconds per measured run (default 3)
+ *   --rounds 5            BENCH_ROUNDS        A/B rounds per scenario, medians are kept (default 5)
+ *   --warmup 1            BENCH_WARMUP        unmeasured seconds per side before the rounds (default 1)
+ *   --seed 5000           BENCH_SEED          contacts seeded on each side before the scenarios (default 5000)
+ *   --only get,list       BENCH_ONLY          run only these scenarios
+ *   --out bench/results.json  BENCH_OUT       where to write the results
+ *   --revline-config wrangler.toml  BENCH_REVLINE_CONFIG  Revline's wrangler config (e.g. a checkout of
+ *                                   another commit, to compare two versions against the same baseline)
+ */
+import autocannon from 'autocannon'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { scenarios, seedContact } from './scenarios.mjs'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, '..')
+const bin = path.join(root, 'node_modules', '.bin')
+
+const { values: flags } = parseArgs({
+  options: {
+    connections: { type: 'string' },
+    duration: { type: 'string' },
+    rounds: { type: 'string' },
+    warmup: { type: 'string' },
+    seed: { type: 'string' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+    'revline-config': { type: 'string' },
+  },
+})
+const opt = (name, fallback) => flags[name] ?? process.env[`BENCH_${name.toUpperCase()}`] ?? fallback
+const config = {
+  connections: String(opt('connections', '10')).split(',').map(Number),
+  duration: Number(opt('duration', 3)),
+  rounds: Number(opt('rounds', 5)),
+  warmup: Number(opt('warmup', 1)),
+  seed: Number(opt('seed', 5000)),
+  only: opt('only', '') ? String(opt('only', '')).split(',') : null,
+  out: path.resolve(root, opt('out', 'bench/results.json')),
+  revlineConfig: path.resolve(root, flags['revline-config'] ?? process.env.BENCH_REVLINE_CONFIG ?? 'wrangler.toml'),
+}
+
+const ADMIN_TOKEN = 'bench-token'
+const BASELINE_TOKEN = 'bench-baseline-token'
+const SLUG = 'bench'
+const TUNED_ENV = {
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  X_LOCAL_OBSERVABILITY: 'false',
+  X_LOCAL_EXPLORER: 'false',
+}
+
+// ---------------------------------------------------------------------------------------------
+// wrangler dev processes: spawned in their own process group, stopped with SIGINT to the pid we
+// spawned, and the group SIGKILLed on any exit path so no workerd outlives the bench.
+
+const children = new Set()
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function startWrangler(name, configPath, vars) {
+  const port = await freePort()
+  const inspectorPort = await freePort()
+  const persistTo = mkdtempSync(path.join(os.tmpdir(), `revline-bench-${name}-`))
+  const args = ['dev', '--config', configPath, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+    '--log-level', 'warn', '--persist-to', persistTo, '--show-interactive-dev-session=false', ...vars.flatMap((v) => ['--var', v])]
+  const child = spawn(path.join(bin, 'wrangler'), args, {
+    cwd: root,
+    env: { ...process.env, ...TUNED_ENV, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  const server = { name, port, persistTo, child, origin: `http://127.0.0.1:${port}`, log: '', exited: false }
+  const keep = (chunk) => {
+    server.log = (server.log + chunk).slice(-20_000)
+  }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
+  server.exit = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      server.exited = true
+      children.delete(server)
+      resolve({ code, signal })
+    }),
+  )
+  children.add(server)
+  await waitReady(server)
+  return server
+}
+
+async function waitReady(server, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (server.exited) throw new Error(`${server.name}: wrangler exited before it was ready\n${server.log}`)
+    try {
+      const res = await fetch(`${server.origin}/`)
+      await res.arrayBuffer()
+      if (res.status === 200) return
+    } catch {
+      // not listening yet
+    }
+    await sleep(200)
+  }
+  throw new Error(`${server.name}: no 200 from GET / within ${timeoutMs / 1000}s\n${server.log}`)
+}
+
+function killGroup(server, signal) {
+  try {
+    process.kill(-server.child.pid, signal)
+  } catch {
+    // the group is gone
+  }
+}
+
+async function stopWrangler(server) {
+  if (!server.exited) {
+    const t0 = Date.now()
+    server.child.kill('SIGINT')
+    let timer
+    const stopped = await Promise.race([server.exit.then(() => true), new Promise((resolve) => (timer = setTimeout(resolve, 10_000, false)))])
+    clearTimeout(timer)
+    if (!stopped) console.error(`${server.name}: wrangler ignored SIGINT for 10s, killing its process group`)
+    else process.stderr.write(`${server.name}: wrangler stopped in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`)
+  }
+  killGroup(server, 'SIGKILL') // anything of its group still alive (normally nothing)
+  rmSync(server.persistTo, { recursive: true, force: true })
+}
+
+process.on('exit', () => {
+  for (const server of children) killGroup(server, 'SIGKILL')
+})
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, async () => {
+    console.error(`\n${signal}: stopping wrangler…`)
+    await Promise.allSettled([...children].map(stopWrangler))
+    process.exit(130)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tenants and seed data
+
+async function request(server, method, pathname, headers, body) {
+  const res = await fetch(server.origin + pathname, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await res.text()
+  let json
+  try {
+    json = JSON.parse(text)
+  } catch {
+    json = text
+  }
+  return { status: res.status, json }
+}
+
+async function revlineTarget(server) {
+  const res = await request(server, 'POST', '/tenants', { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, { slug: SLUG, name: 'Bench' })
+  if (res.status !== 201 || !res.json.apiKey) throw new Error(`revline: POST /tenants answered ${res.status} ${JSON.stringify(res.json)}\n--- wrangler log (tail) ---\n${server.log.slice(-4000)}`)
+  return target('revline', server, res.json.apiKey)
+}
+
+function target(name, server, key) {
+  return { name, server, slug: SLUG, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, ids: [], counter: 0 }
+}
+
+/** POSTs `count` contacts with `concurrency` requests in flight; keeps their ids on the target. */
+async function seed(t, count, concurrency = 16) {
+  const ids = new Array(count)
+  let next = 0
+  async function worker() {
+    while (next < count) {
+      const i = next++
+      const res = await request(t.server, 'POST', `/~${t.slug}/contacts`, t.headers, seedContact(i))
+      if (res.status !== 201)
+        throw new Error(`${t.name}: seeding contact ${i} answered ${res.status} ${JSON.stringify(res.json)}\n--- wrangler log (tail) ---\n${t.server.log.slice(-4000)}`)
+      ids[i] = res.json.$id
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  t.ids = ids
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+/**
+ * CPU time (ms) used so far by every process of a wrangler's group (wrangler, its proxy workerd and
+ * the user workerd), from /proc. CPU per request is steadier from round to round than rps (outside
+ * load slows it less directly), so it is reported next to the throughput ratio. Linux only.
+ */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+function groupCpu(pgid) {
+  if (!existsSync('/proc/self/stat')) return null
+  const procs = new Map() // pid → { comm, ms }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let stat
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+    } catch {
+      continue // exited meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) !== pgid) continue // pgrp
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    procs.set(entry, { comm, ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK }) // utime + stime
+  }
+  return procs
+}
+
+/** CPU ms the group used between two snapshots (processes that ended meanwhile are left out) and what ended. */
+function cpuDelta(before, after) {
+  if (!before || !after) return { ms: null, ended: [] }
+  let ms = 0
+  for (const [pid, p] of after) ms += p.ms - (before.get(pid)?.ms ?? 0)
+  const ended = [...before].filter(([pid]) => !after.has(pid)).map(([, p]) => p.comm)
+  return { ms, ended }
+}
+
+async function cannon(t, scenario, build, connections, duration) {
+  const req = build(t)
+  const cpuBefore = groupCpu(t.server.child.pid)
+  const result = await autocannon({
+    url: t.server.origin,
+    connections,
+    duration,
+    requests: [req],
+  })
+  const cpu = cpuDelta(cpuBefore, groupCpu(t.server.child.pid))
+  // A workerd of the group gone: wrangler restarted it (it reloads when its sources change).
+  const restarted = cpu.ended.includes('workerd')
+  const codes = result.statusCodeStats ?? {}
+  const ok = codes[String(scenario.expect)]?.count ?? 0
+  const other = Object.fromEntries(Object.entries(codes).filter(([code]) => code !== String(scenario.expect)).map(([code, s]) => [code, s.count]))
+  return {
+    rps: result.duration > 0 ? result.requests.total / result.duration : 0,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    cpuMsPerRequest: cpu.ms == null || restarted || result.requests.total === 0 ? null : cpu.ms / result.requests.total,
+    restarted,
+    endedProcesses: cpu.ended,
+    ok,
+    unexpected: other,
+    // A run that completed no request at all (the server hung) counts as one error.
+    errors: result.errors + result.timeouts + (result.requests.total === 0 ? 1 : 0),
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+function summarize(runs) {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpuMsPerRequest: runs.some((r) => r.cpuMsPerRequest != null) ? median(runs.map((r) => r.cpuMsPerRequest).filter((x) => x != null)) : null,
+    restarts: runs.filter((r) => r.restarted).length,
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    bad: runs.reduce((n, r) => n + r.errors + Object.values(r.unexpected).reduce((a, b) => a + b, 0), 0),
+    rounds: runs,
+  }
+}
+
+async function measure(scenario, sides, connections) {
+  const runs = { revline: [], baseline: [] }
+  if (config.warmup > 0) for (const t of sides) await cannon(t, scenario, scenario[t.name], connections, config.warmup)
+  for (let round = 0; round < config.rounds; round++) {
+    // A then B, with the order swapped every round so drift over time hits both sides alike.
+    const order = round % 2 === 0 ? sides : [...sides].reverse()
+    for (const t of order) {
+      const r = await cannon(t, scenario, scenario[t.name], connections, config.duration)
+      runs[t.name].push(r)
+      process.stderr.write(`  ${scenario.name} c=${connections} round ${round + 1} ${t.name.padEnd(8)} ${r.rps.toFixed(0).padStart(5)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${r.cpuMsPerRequest == null ? '–' : r.cpuMsPerRequest.toFixed(2)} ms/req${r.requests === 0 ? '  NO RESPONSES' : ''}${r.errors || Object.keys(r.unexpected).length ? `  UNEXPECTED ${JSON.stringify(r.unexpected)} errors=${r.errors}` : ''}${r.restarted ? '  RELOADED (workerd restarted during the run)' : ''}\n`)
+    }
+  }
+  const revline = summarize(runs.revline)
+  const baseline = summarize(runs.baseline)
+  // The ratio is the median of the per-round ratios: each round's two runs are back to back, so a
+  // burst of outside load that lands on one round is cancelled in its pair rather than in the medians.
+  const roundRatios = runs.revline.map((r, i) => (runs.baseline[i].rps > 0 ? r.rps / runs.baseline[i].rps : 0))
+  const ratio = median(roundRatios)
+  return {
+    scenario: scenario.name,
+    connections,
+    revline,
+    baseline,
+    ratio,
+    roundRatios,
+    ratioOfMedians: baseline.rps > 0 ? revline.rps / baseline.rps : 0,
+    /** Baseline CPU per request / Revline's: the throughput ratio to expect when both are CPU-bound. */
+    cpuRatio: revline.cpuMsPerRequest && baseline.cpuMsPerRequest ? baseline.cpuMsPerRequest / revline.cpuMsPerRequest : null,
+    goal: scenario.goal,
+    met: scenario.goal == null ? null : ratio >= scenario.goal,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function table(rows) {
+  const head = ['scenario', 'connections', 'revline rps', 'p50', 'p99', 'baseline rps', 'p50', 'p99', 'ratio', 'goal', 'met?']
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i < 1 ? '---' : '---:')).join('|')}|`]
+  for (const r of rows) {
+    const met = r.met == null ? 'n/a' : r.met ? 'yes' : '**no**'
+    lines.push(
+      `| ${[r.scenario, r.connections, r.revline.rps.toFixed(0), `${r.revline.p50} ms`, `${r.revline.p99} ms`, r.baseline.rps.toFixed(0), `${r.baseline.p50} ms`,
+        `${r.baseline.p99} ms`, r.ratio.toFixed(2), r.goal == null ? '–' : `≥ ${r.goal}`, met].join(' | ')} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+function cpuTable(rows) {
+  const lines = ['| scenario | connections | revline CPU ms/req | baseline CPU ms/req | CPU ratio (baseline/revline) |', '|---|---:|---:|---:|---:|']
+  for (const r of rows) {
+    if (r.cpuRatio == null) continue
+    lines.push(`| ${r.scenario} | ${r.connections} | ${r.revline.cpuMsPerRequest.toFixed(2)} | ${r.baseline.cpuMsPerRequest.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`)
+  }
+  return lines.length > 2 ? lines.join('\n') : ''
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Which Revline was measured: the commit of its checkout and whether src/ or migrations/ had local edits. */
+function gitState(dir) {
+  try {
+    const git = (...args) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--', 'src', 'migrations', 'wrangler.toml') !== '' }
+  } catch {
+    return null // not a git checkout
+  }
+}
+
+async function main() {
+  const started = Date.now()
+  const loadBefore = os.loadavg()[0]
+  if (loadBefore > 0.5 * os.cpus().length)
+    process.stderr.write(`note: load average is ${loadBefore.toFixed(2)} on ${os.cpus().length} cpus before starting; other work on the machine adds noise (A/B alternation spreads it over both sides)\n`)
+  const selected = scenarios.filter((s) => !config.only || config.only.includes(s.name))
+  if (selected.length === 0) throw new Error(`no scenario named ${config.only}; have ${scenarios.map((s) => s.name).join(', ')}`)
+
+  process.stderr.write('starting wrangler dev (revline, baseline)…\n')
+  const [revlineServer, baselineServer] = await Promise.all([
+    startWrangler('revline', config.revlineConfig, [`ADMIN_TOKEN:${ADMIN_TOKEN}`]),
+    startWrangler('baseline', path.join(here, 'baseline', 'wrangler.toml'), [`TOKEN:${BASELINE_TOKEN}`]),
+  ])
+  try {
+    const revline = await revlineTarget(revlineServer)
+    const baseline = target('baseline', baselineServer, BASELINE_TOKEN)
+    const sides = [revline, baseline]
+
+    const t0 = Date.now()
+    await Promise.all(sides.map((t) => seed(t, config.seed)))
+    const seedSeconds = Math.round((Date.now() - t0) / 100) / 10
+    process.stderr.write(`seeded ${config.seed} contacts on each side in ${seedSeconds}s\n`)
+
+    const rows = []
+    for (const scenario of selected) {
+      for (const connections of scenario.connections ?? config.connections) rows.push(await measure(scenario, sides, connections))
+    }
+
+    const markdown = table(rows)
+    console.log(`\n${markdown}\n\nrps, p50, p99: medians over ${config.rounds} rounds of ${config.duration}s per side; ratio: median of the per-round revline/baseline rps ratios.`)
+    for (const r of rows)
+      console.log(`  ${r.scenario} c=${r.connections}: round ratios ${[...r.roundRatios].sort((a, b) => a - b).map((x) => x.toFixed(2)).join(' ')}; ratio of medians ${r.ratioOfMedians.toFixed(2)}`)
+    const cpu = cpuTable(rows)
+    if (cpu)
+      console.log(`\nCPU time of each server's processes (both workerd + wrangler) per request, median over rounds (steadier from round to round than rps; it still rises when the machine is busy):\n\n${cpu}\n`)
+    const bad = rows.filter((r) => r.revline.bad || r.baseline.bad)
+    for (const r of bad)
+      console.log(`WARNING: ${r.scenario} c=${r.connections}: ${r.revline.bad} unexpected responses/errors on revline, ${r.baseline.bad} on baseline (see results.json)`)
+    for (const r of rows.filter((r) => r.revline.restarts || r.baseline.restarts))
+      console.log(`WARNING: ${r.scenario} c=${r.connections}: wrangler restarted workerd during ${r.revline.restarts} revline / ${r.baseline.restarts} baseline round(s) (a source file changed?): those rounds are suspect`)
+    const missed = rows.filter((r) => r.met === false)
+    console.log(missed.length === 0 ? 'all goals met' : `goals missed: ${missed.map((r) => `${r.scenario}@${r.connections}`).join(', ')}`)
+
+    const pkg = (name) => JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version
+    const results = {
+      date: new Date().toISOString(),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      seedSeconds,
+      machine: { loadAverage: { before: loadBefore, after: os.loadavg()[0] }, cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, wrangler: pkg('wrangler'), autocannon: pkg('autocannon') },
+      config: { ...config, out: path.relative(root, config.out), revlineConfig: path.relative(root, config.revlineConfig) },
+      revlineSource: gitState(path.dirname(config.revlineConfig)),
+      rows,
+      markdown,
+      cpuMarkdown: cpu,
+    }
+    writeFileSync(config.out, `${JSON.stringify(results, null, 2)}\n`)
+    console.log(`results written to ${path.relative(process.cwd(), config.out)} (${results.durationSeconds}s)`)
+  } finally {
+    await Promise.allSettled([revlineServer, baselineServer].map(stopWrangler))
+  }
+}
+
+main().catch(async (error) => {
+  console.error(error)
+  await Promise.allSettled([...children].map(stopWrangler))
+  process.exit(1)
+})
