@@ -2,13 +2,17 @@ import journal from './meta/_journal.json';
 import m0000 from './0000_initial.sql';
 import m0001 from './0001_event-log-append-only.sql';
 import m0002 from './0002_access-and-ingestion.sql';
+import m0003 from './0003_scoring.sql';
+import m0004 from './0004_lead-scores-immutable.sql';
 
   export default {
     journal,
     migrations: {
       m0000,
 m0001,
-m0002
+m0002,
+m0003,
+m0004
     }
   }
   

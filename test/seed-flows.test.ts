@@ -173,7 +173,7 @@ describe('Seed 002: contacts', () => {
     expect(leads).toHaveLength(1)
     expect(leads[0]).toMatchObject({ status: 'New', source: 'demo-request-form', organization: org.$id })
     const types = await api.eventTypes()
-    expect(types).toEqual(['organization.created', 'contact.created', 'contact.captured', 'lead.created'])
+    expect(types).toEqual(['organization.created', 'contact.created', 'contact.captured', 'lead.created', 'leadscore.created'])
 
     // A second capture with the same email (any case) reuses the contact and opens another lead.
     const again = await api.post('/contacts/capture', { email: 'BOB@startup.io', phone: '+1 555 0100', source: 'event' })

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { LEAD_SOURCES } from './capture'
+import { DEFAULT_RULESET, Ruleset } from './scoring/rules'
 
 /** Money is in cents everywhere in settings and billing. */
 export const LineItem = z.strictObject({
@@ -83,6 +84,7 @@ export const CaptureSettings = z.strictObject({
 export type CaptureSettings = z.infer<typeof CaptureSettings>
 
 export const TenantSettings = z.object({
+  scoring: Ruleset.default(DEFAULT_RULESET),
   capture: CaptureSettings.default(CaptureSettings.parse({})),
   defaultPlan: z.string().optional(),
   tiers: z.array(Tier).max(50).default(DEFAULT_TIERS),

@@ -7,6 +7,8 @@ import { validateAutomations } from '../domain/automations'
 import { AppError } from '../domain/errors'
 import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
+import { nouns } from '../domain/nouns'
+import { Ruleset, validateRuleset } from '../domain/scoring/rules'
 import { Automation, CaptureSettings, Tier, type TenantSettings } from '../domain/settings'
 import type { DispatchContext } from './dispatch'
 import type { TenantState } from './tenant-state'
@@ -15,6 +17,7 @@ const SECTIONS = {
   automations: z.array(Automation).max(100),
   tiers: z.array(Tier).min(1).max(50),
   capture: CaptureSettings,
+  scoring: Ruleset,
 } as const
 export type SettingsSection = keyof typeof SECTIONS
 export const SETTINGS_SECTIONS = Object.keys(SECTIONS) as SettingsSection[]
@@ -24,8 +27,8 @@ export function readSection(tenant: TenantState, section: SettingsSection) {
   return { data: settings[section], version: settings.version }
 }
 
-export function writeSection(ctx: DispatchContext, section: SettingsSection, value: unknown) {
-  const parsed = SECTIONS[section].safeParse(value)
+export function writeSection(ctx: DispatchContext, section: SettingsSection, body: unknown) {
+  const parsed = SECTIONS[section].safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
   if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'])
   if (section === 'tiers') {
@@ -33,7 +36,14 @@ export function writeSection(ctx: DispatchContext, section: SettingsSection, val
     if (new Set(names).size !== names.length) throw new AppError('validation_failed', 'tier names must be unique', [{ path: 'tiers', message: 'duplicate name' }])
   }
   const before = ctx.tenant.settings()
-  const after = ctx.tenant.writeSettings({ ...before, [section]: parsed.data })
-  appendAudit(ctx.store.sql, ctx.actor, ctx.requestId, { type: 'settings.updated', entityType: 'Settings', entityId: 'settings', verb: 'update', data: { [section]: parsed.data } })
+  let value = parsed.data
+  if (section === 'scoring') {
+    const fieldsOf = (name: string) => Object.keys(nouns.byName(name)!.fields)
+    validateRuleset(value as Ruleset, { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') })
+    // Each saved ruleset gets the next version; scores record the version they were computed with.
+    value = { ...(value as Ruleset), version: before.scoring.version + 1 }
+  }
+  const after = ctx.tenant.writeSettings({ ...before, [section]: value })
+  appendAudit(ctx.store.sql, ctx.actor, ctx.requestId, { type: 'settings.updated', entityType: 'Settings', entityId: 'settings', verb: 'update', data: { [section]: value } })
   return { data: after[section], version: after.version }
 }

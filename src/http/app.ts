@@ -7,6 +7,7 @@ import { handleError } from './errors'
 import { bulk } from './routes/bulk'
 import { collections } from './routes/collections'
 import { keys } from './routes/keys'
+import { leadScores } from './routes/lead-scores'
 import { publicRoutes } from './routes/public'
 import { sourcesAdmin } from './routes/sources'
 import { documents } from './routes/documents'
@@ -48,6 +49,7 @@ export function createApp() {
   tenant.route('/', keys)
   tenant.route('/', sourcesAdmin)
   tenant.route('/', documents)
+  tenant.route('/', leadScores)
   tenant.route('/', bulk)
   tenant.route('/', collections)
   app.route(tenantPath, tenant)

@@ -15,7 +15,7 @@ export const Contact = Noun(
     department: 'string',
     organization: '-> Organization.contacts',
     role: 'DecisionMaker | Influencer | Champion | Blocker | User',
-    stage: 'Lead | Qualified | Customer | Churned | Partner',
+    stage: 'Lead | Qualified | Customer | Churned | Partner#',
     status: 'Active | Inactive | Bounced | Unsubscribed',
     source: 'string#',
     leadScore: 'number',

@@ -20,7 +20,8 @@ export const Deal = Noun(
     source: 'string#',
     campaign: '-> Campaign.deals',
     expectedCloseAt: 'datetime',
-    stageEnteredAt: 'datetime',
+    /** When the deal entered its current stage: the SLA clock (stage.slaDays) runs from here. */
+    stageEnteredAt: 'datetime#',
     wonAt: 'datetime',
     lostAt: 'datetime',
     lostReason: 'string',

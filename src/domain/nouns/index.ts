@@ -8,6 +8,7 @@ import { Contract } from './contract'
 import { Customer } from './customer'
 import { Deal } from './deal'
 import { Lead } from './lead'
+import { LeadScore } from './lead-score'
 import { Organization } from './organization'
 import { Plan } from './plan'
 import { Proposal } from './proposal'
@@ -15,9 +16,9 @@ import { Stage } from './stage'
 import { Subscription } from './subscription'
 import { TrackedEvent } from './tracked-event'
 
-export { Activity, Campaign, Contact, Contract, Customer, Deal, Lead, Organization, Plan, Proposal, Stage, Subscription, TrackedEvent }
+export { Activity, Campaign, Contact, Contract, Customer, Deal, Lead, LeadScore, Organization, Plan, Proposal, Stage, Subscription, TrackedEvent }
 
-export const NOUNS = { Contact, Lead, Organization, Deal, Activity, Stage, Campaign, Customer, Plan, Subscription, Proposal, Contract, TrackedEvent }
+export const NOUNS = { Contact, Lead, LeadScore, Organization, Deal, Activity, Stage, Campaign, Customer, Plan, Subscription, Proposal, Contract, TrackedEvent }
 
 export type NounName = keyof typeof NOUNS
 

@@ -10,11 +10,15 @@ export const Lead = Noun(
     contact: '-> Contact.leads',
     organization: '-> Organization',
     owner: '-> Contact',
-    status: 'New | Contacted | Qualified | Converted | Lost = New',
+    status: 'New | Contacted | Qualified | Converted | Lost# = New',
     source: 'string!#',
     sourceDetail: 'string',
     campaign: '-> Campaign.leads',
     score: 'number#',
+    /** Seed 003's score bands; computed with the score. */
+    band: 'high | medium | low',
+    /** Seed 004's "previous agency experience" criterion. */
+    agencyExperience: 'boolean',
     budget: 'number',
     authority: 'string',
     need: 'string',
@@ -26,8 +30,11 @@ export const Lead = Noun(
     firstTouchAt: 'datetime',
     lastActivityAt: 'datetime',
     activities: '<- Activity.lead[]',
+    scores: '<- LeadScore.lead[]',
     convert: 'Converted',
     lose: 'Lost',
+    /** Recompute the score with the tenant's current ruleset (the nightly job calls it too). */
+    rescore: 'Rescored',
   },
   {
     machines: {

@@ -9,6 +9,7 @@ export * from './system-tables'
 
 export const contacts = entityTable(NOUNS.Contact.schema)
 export const leads = entityTable(NOUNS.Lead.schema)
+export const leadScores = entityTable(NOUNS.LeadScore.schema)
 export const organizations = entityTable(NOUNS.Organization.schema)
 export const deals = entityTable(NOUNS.Deal.schema)
 export const activities = entityTable(NOUNS.Activity.schema)

@@ -1,0 +1,127 @@
+/**
+ * Scoring rules are data: `{ id, label, when, points }`, where `when` is a filter in the API's
+ * language over the lead's fields, `facts.*`, `contact.*` and `organization.*`. The default
+ * ruleset is seed 004's points table plus seed 003's factors.
+ */
+import { z } from 'zod'
+import { AppError, type FieldError } from '../errors'
+import { OPERATORS } from '../query/filter'
+import { FACT_TYPES } from './facts'
+
+export const Rule = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  label: z.string().trim().min(1).max(200),
+  when: z.record(z.string(), z.unknown()),
+  points: z.number().int().min(-100).max(100),
+})
+export type Rule = z.infer<typeof Rule>
+
+export const Ruleset = z.strictObject({
+  /** Bumped on every save; each score records the version it was computed with. */
+  version: z.number().int().min(1).default(1),
+  rules: z.array(Rule).min(1).max(100),
+  targetIndustries: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+  /** Seed 003's bands: 70–100 high, 40–69 medium, 0–39 low. */
+  bands: z.strictObject({ high: z.number().int().min(1).max(100), medium: z.number().int().min(0).max(99) }).default({ high: 70, medium: 40 }),
+  /** Seed 004's qualified threshold. */
+  qualifyThreshold: z.number().int().min(0).max(100).default(60),
+  /** When on, a New or Contacted lead reaching the threshold is moved to Qualified. */
+  autoQualify: z.boolean().default(false),
+})
+export type Ruleset = z.infer<typeof Ruleset>
+
+export const DEFAULT_RULESET: Ruleset = {
+  version: 1,
+  targetIndustries: ['Software', 'SaaS', 'Technology', 'Fintech', 'E-commerce'],
+  bands: { high: 70, medium: 40 },
+  qualifyThreshold: 60,
+  autoQualify: false,
+  rules: [
+    // Seed 004's lead scoring criteria.
+    { id: 'budget-confirmed', label: 'Budget confirmed', when: { 'facts.budgetConfirmed': true }, points: 20 },
+    { id: 'decision-maker', label: 'Decision maker', when: { 'facts.decisionMaker': true }, points: 15 },
+    { id: 'timeline-30-days', label: 'Timeline under 30 days', when: { 'facts.timelineDays': { $lte: 30 } }, points: 15 },
+    { id: 'referral-source', label: 'Referral source', when: { source: 'referral' }, points: 20 },
+    { id: 'industry-match', label: 'Industry match', when: { 'facts.industryMatch': true }, points: 10 },
+    { id: 'team-size-5', label: 'Team size 5+', when: { 'facts.teamSize': { $gte: 5 } }, points: 10 },
+    { id: 'agency-experience', label: 'Previous agency experience', when: { agencyExperience: true }, points: 10 },
+    // Seed 003's factors.
+    { id: 'source-quality', label: 'High-quality source (partner, event)', when: { source: { $in: ['partner', 'event'] } }, points: 5 },
+    { id: 'company-size', label: 'Large company (200+ people)', when: { 'facts.teamSize': { $gte: 200 } }, points: 5 },
+    { id: 'deal-value-high', label: 'Estimated deal value 50k+', when: { budget: { $gte: 50_000 } }, points: 5 },
+    { id: 'deal-value-mid', label: 'Estimated deal value 10k–50k', when: { budget: { $gte: 10_000, $lt: 50_000 } }, points: 3 },
+    { id: 'senior-title', label: 'Decision-maker title (VP, Director, Head, C-level, Founder)', when: { 'facts.titleSeniority': { $in: ['c-level', 'founder', 'vp', 'director', 'head'] } }, points: 5 },
+    { id: 'profile-complete', label: 'Profile complete (80%+)', when: { 'facts.completeness': { $gte: 80 } }, points: 5 },
+  ],
+}
+
+/** Evaluates a rule's `when` against the scoring subject (dotted paths, the API's operators). */
+export function matchesWhen(subject: Record<string, unknown>, when: Record<string, unknown>): boolean {
+  return Object.entries(when).every(([key, condition]) => {
+    if (key === '$and') return (condition as Record<string, unknown>[]).every((c) => matchesWhen(subject, c))
+    if (key === '$or') return (condition as Record<string, unknown>[]).some((c) => matchesWhen(subject, c))
+    const actual = lookup(subject, key) ?? null
+    if (condition !== null && typeof condition === 'object' && !Array.isArray(condition))
+      return Object.entries(condition).every(([op, expected]) => compare(actual, op, expected))
+    return compare(actual, '$eq', condition)
+  })
+}
+
+function compare(actual: unknown, op: string, expected: unknown): boolean {
+  switch (op) {
+    case '$eq':
+      return actual === expected
+    case '$ne':
+      return actual !== expected
+    case '$gt':
+      return actual !== null && (actual as number) > (expected as number)
+    case '$gte':
+      return actual !== null && (actual as number) >= (expected as number)
+    case '$lt':
+      return actual !== null && (actual as number) < (expected as number)
+    case '$lte':
+      return actual !== null && (actual as number) <= (expected as number)
+    case '$in':
+      return (expected as unknown[]).includes(actual)
+    case '$nin':
+      return !(expected as unknown[]).includes(actual)
+    case '$exists':
+      return (actual !== null) === expected
+    case '$contains':
+      return Array.isArray(actual) ? actual.includes(expected) : typeof actual === 'string' && actual.toLowerCase().includes(String(expected).toLowerCase())
+    default:
+      return false
+  }
+}
+
+function lookup(subject: Record<string, unknown>, path: string): unknown {
+  let value: unknown = subject
+  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
+  return value
+}
+
+/** Rules name only fields that exist and operators that do; bands must be ordered. */
+export function validateRuleset(ruleset: Ruleset, known: { lead: readonly string[]; contact: readonly string[]; organization: readonly string[] }): void {
+  const errors: FieldError[] = []
+  const checkWhen = (when: Record<string, unknown>, at: string) => {
+    for (const [key, condition] of Object.entries(when)) {
+      if (key === '$and' || key === '$or') {
+        if (!Array.isArray(condition)) errors.push({ path: `${at}.${key}`, message: 'must be a list of filters' })
+        else condition.forEach((c, i) => checkWhen(c as Record<string, unknown>, `${at}.${key}[${i}]`))
+        continue
+      }
+      const [root, field, ...rest] = key.split('.')
+      const ok =
+        (field === undefined && known.lead.includes(root!)) ||
+        (rest.length === 0 && field !== undefined && ((root === 'facts' && field in FACT_TYPES) || (root === 'contact' && known.contact.includes(field)) || (root === 'organization' && known.organization.includes(field))))
+      if (!ok) errors.push({ path: `${at}.${key}`, message: 'is not a lead field, facts.*, contact.* or organization.* field' })
+      if (condition !== null && typeof condition === 'object' && !Array.isArray(condition))
+        for (const op of Object.keys(condition)) if (!(OPERATORS as readonly string[]).includes(op)) errors.push({ path: `${at}.${key}.${op}`, message: 'is not an operator' })
+    }
+  }
+  ruleset.rules.forEach((rule, i) => checkWhen(rule.when, `rules[${i}].when`))
+  const ids = ruleset.rules.map((r) => r.id)
+  if (new Set(ids).size !== ids.length) errors.push({ path: 'rules', message: 'rule ids must be unique' })
+  if (ruleset.bands.medium >= ruleset.bands.high) errors.push({ path: 'bands', message: 'medium must be below high' })
+  if (errors.length > 0) throw new AppError('validation_failed', 'the scoring ruleset is not valid', errors)
+}
