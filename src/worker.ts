@@ -3,6 +3,8 @@
  * `{slug}.{BASE_HOST}` is rewritten to the `/~{slug}` path form so one router serves both.
  */
 import { createApp } from './http/app'
+import { consumeDeadLetters, consumeJobs } from './queues/consumer'
+import { onSchedule } from './queues/cron'
 
 export { TenantDO } from './durable/tenant-do'
 export { RegistryDO } from './durable/registry-do'
@@ -23,5 +25,12 @@ export function canonicalRequest(request: Request, baseHost: string): Request {
 export default {
   fetch(request, env, ctx) {
     return app.fetch(canonicalRequest(request, env.BASE_HOST), env, ctx)
+  },
+  async queue(batch, env) {
+    if (batch.queue.endsWith('-dlq')) await consumeDeadLetters(batch, env)
+    else await consumeJobs(batch, env)
+  },
+  async scheduled(controller, env) {
+    await onSchedule(controller, env)
   },
 } satisfies ExportedHandler<Env>

@@ -83,7 +83,22 @@ export const CaptureSettings = z.strictObject({
 })
 export type CaptureSettings = z.infer<typeof CaptureSettings>
 
+export const NurtureTemplate = z.strictObject({ subject: z.string().trim().min(1).max(300), body: z.string().trim().min(1).max(20_000) })
+
+/** Outbound webhooks: a URL subscribed to event patterns (`deal.*`, `lead.converted`), signed with its secret. */
+export const WebhookSubscription = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  url: z.url().refine((u) => /^https?:\/\//.test(u), 'must be http(s)'),
+  events: z.array(z.string().regex(/^([a-z][a-z0-9]*\.([a-z]+|\*)|\*)$/, 'an event type, noun.* or *')).min(1).max(50),
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{24,}={0,2}$/, 'a Standard Webhooks secret (whsec_ + base64)'),
+  enabled: z.boolean().default(true),
+})
+export type WebhookSubscription = z.infer<typeof WebhookSubscription>
+
 export const TenantSettings = z.object({
+  /** Nurture email per stage name (leadNurtureFollowUp); stages without one use the default. */
+  templates: z.record(z.string(), NurtureTemplate).default({}),
+  webhooks: z.array(WebhookSubscription).max(20).default([]),
   scoring: Ruleset.default(DEFAULT_RULESET),
   capture: CaptureSettings.default(CaptureSettings.parse({})),
   defaultPlan: z.string().optional(),

@@ -10,6 +10,10 @@ import { runAutomations } from '../domain/automations'
 import type { TenantSettings } from '../domain/settings'
 import { readSection, writeSection } from './settings-ops'
 import { appendAudit } from './audit'
+import { subscriptionsFor } from '../domain/webhooks'
+import { writeOutbox } from './outbox'
+import { listDeadLetters, listRuns } from './jobs/runs'
+import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
 import { listKeys, revokeKey } from './keys'
 import { createSource, listSources, revokeSource } from './sources'
@@ -26,6 +30,8 @@ export interface DispatchContext {
   transaction: <T>(fn: () => T) => T
   settings: () => TenantSettings
   tenant: TenantState
+  /** Called when a job is written to the outbox, so the object schedules its flush. */
+  onEnqueue?: () => void
 }
 
 function nounOf(name: string): NounSchema {
@@ -44,7 +50,15 @@ export function engineContext(ctx: DispatchContext): EngineContext {
     now: () => new Date().toISOString(),
     newId,
     settings: ctx.settings,
-    react: (event, entity, $) => runAutomations(ctx.settings().automations, event, entity, $),
+    enqueue: (job, cause) => {
+      writeOutbox(ctx.store.sql, job, cause)
+      ctx.onEnqueue?.()
+    },
+    react: (event, entity, $) => {
+      const settings = ctx.settings()
+      runAutomations(settings.automations, event, entity, $)
+      for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })
+    },
   }
 }
 
@@ -106,6 +120,15 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'export':
       authorize(actor, 'read')
       return exportPage(store, nounOf(op.noun), op.cursor, op.limit)
+    case 'jobs.runs':
+      authorize(actor, 'admin')
+      return { data: listRuns(store.db, op.limit) }
+    case 'jobs.dead':
+      authorize(actor, 'admin')
+      return { data: listDeadLetters(store.db, op.limit) }
+    case 'webhooks.deliveries':
+      authorize(actor, 'admin')
+      return { data: listDeliveries(store.db, op.limit) }
     case 'settings.get':
       authorize(actor, 'admin')
       return readSection(ctx.tenant, op.section)

@@ -24,6 +24,9 @@ export type Operation =
   | { kind: 'sources.revoke'; id: string }
   | { kind: 'import'; noun: string; rows: ImportRow[] }
   | { kind: 'export'; noun: string; cursor?: string; limit: number }
+  | { kind: 'jobs.runs'; limit: number }
+  | { kind: 'jobs.dead'; limit: number }
+  | { kind: 'webhooks.deliveries'; limit: number }
   | { kind: 'settings.get'; section: SettingsSection }
   | { kind: 'settings.put'; section: SettingsSection; value: unknown }
 

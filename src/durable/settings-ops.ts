@@ -9,7 +9,7 @@ import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
 import { nouns } from '../domain/nouns'
 import { Ruleset, validateRuleset } from '../domain/scoring/rules'
-import { Automation, CaptureSettings, Tier, type TenantSettings } from '../domain/settings'
+import { Automation, CaptureSettings, NurtureTemplate, Tier, WebhookSubscription, type TenantSettings } from '../domain/settings'
 import type { DispatchContext } from './dispatch'
 import type { TenantState } from './tenant-state'
 
@@ -18,6 +18,8 @@ const SECTIONS = {
   tiers: z.array(Tier).min(1).max(50),
   capture: CaptureSettings,
   scoring: Ruleset,
+  templates: z.record(z.string().min(1).max(100), NurtureTemplate),
+  webhooks: z.array(WebhookSubscription).max(20),
 } as const
 export type SettingsSection = keyof typeof SECTIONS
 export const SETTINGS_SECTIONS = Object.keys(SECTIONS) as SettingsSection[]

@@ -16,6 +16,13 @@ import { dispatch, engineContext, type DispatchContext } from './dispatch'
 import { remember, replay } from './idempotency'
 import { RateLimiter } from './rate-limit'
 import { ingest, type IngestRequest } from './sources'
+import type { JobMessage } from '../queues/messages'
+import { runJob, type JobResult } from './jobs'
+import { recordDeadLetter } from './jobs/runs'
+import { recordDelivery } from './jobs/webhooks'
+import { flushOutbox } from './outbox'
+import { nouns } from '../domain'
+import { runVerb } from '../domain/engine/run-verb'
 import { EntityStore, type Db } from './entity-store'
 import { failureOf } from './failure'
 import type { Credentials, Operation, Outcome } from './operations'
@@ -99,6 +106,49 @@ export class TenantDO extends DurableObject<Env> {
     return this.outcome(() => ingest(this.requireActive(this.publicContext(`source:${request.sourceId}`, request.requestId, 'webhook')), this.limiter, request))
   }
 
+  /** A background job (from the queue consumer); unknown or suspended tenants have nothing to do. */
+  async runJob(job: JobMessage): Promise<Outcome<JobResult>> {
+    return this.outcome(() => runJob(this.requireActive(this.publicContext('system', `job:${job.type}`, 'system')), this.email(), job))
+  }
+
+  async recordDelivery(delivery: Parameters<typeof recordDelivery>[1]): Promise<boolean> {
+    return recordDelivery(this.db, delivery)
+  }
+
+  async recordDeadLetter(letter: { id: string; type: string; body: unknown; attempts: number }): Promise<void> {
+    if (this.isProvisioned()) recordDeadLetter(this.db, letter)
+  }
+
+  /** Sends the outbox to the queue; reschedules itself with backoff while the queue refuses. */
+  override async alarm(info?: AlarmInvocationInfo): Promise<void> {
+    const slug = this.state.info()?.slug
+    if (!slug) return
+    try {
+      while ((await flushOutbox(this.ctx.storage.sql, this.env.JOBS, slug)) > 0) {}
+    } catch (error) {
+      console.error('outbox flush failed', slug, error)
+      await this.ctx.storage.setAlarm(Date.now() + Math.min(60_000, 1000 * 2 ** (info?.retryCount ?? 0)))
+    }
+  }
+
+  /** Queued messages for the real email provider (src/queues/email.ts). */
+  async queuedMessages(ids: string[]): Promise<unknown[]> {
+    const noun = nouns.byName('Message')!
+    return ids.map((id) => this.store.get(noun, id)).filter((m) => m && m.status === 'Queued')
+  }
+
+  async markMessage(id: string, result: { ok: boolean; providerId?: string; error?: string }): Promise<void> {
+    const ctx = this.publicContext('system', 'email', 'system')
+    if (!ctx) return
+    const engine = engineContext(ctx)
+    const input = result.ok ? { status: 'Sent', sentAt: new Date().toISOString(), providerId: result.providerId ?? null } : { status: 'Failed', error: result.error ?? 'failed' }
+    this.transaction(() => runVerb(engine, { noun: nouns.byName('Message')!, verb: 'update', id, input }))
+  }
+
+  private email() {
+    return { provider: this.env.EMAIL_PROVIDER ?? 'local' }
+  }
+
   /** Operator: suspend or reactivate this tenant. */
   async setStatus(status: 'active' | 'suspended'): Promise<Outcome<{ status: string }>> {
     return this.outcome(() => {
@@ -113,9 +163,10 @@ export class TenantDO extends DurableObject<Env> {
 
   private readonly limiter = new RateLimiter()
 
-  private publicContext(client: string, requestId: string, kind: 'public' | 'webhook' = 'public'): DispatchContext | undefined {
+  private publicContext(client: string, requestId: string, kind: 'public' | 'webhook' | 'system' = 'public'): DispatchContext | undefined {
     if (!this.isProvisioned() || !this.state.info()) return undefined
-    return this.dispatchContext(kind === 'webhook' ? { id: client, role: 'public' } : publicActor(client), requestId)
+    const actor: Actor = kind === 'system' ? SYSTEM : kind === 'webhook' ? { id: client, role: 'public' } : publicActor(client)
+    return this.dispatchContext(actor, requestId)
   }
 
   /** Suspended and unknown tenants look the same to the public: not found. */
@@ -125,7 +176,27 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   private dispatchContext(actor: Actor, requestId: string): DispatchContext {
-    return { store: this.store, actor, requestId, transaction: (fn) => this.transaction(fn), settings: () => this.state.settings(), tenant: this.state }
+    return {
+      store: this.store,
+      actor,
+      requestId,
+      transaction: (fn) => this.transaction(fn),
+      settings: () => this.state.settings(),
+      tenant: this.state,
+      onEnqueue: () => void this.scheduleFlush(),
+    }
+  }
+
+  /** The outbox is flushed by the alarm right after the current call commits. */
+  private flushScheduled = false
+  private async scheduleFlush() {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    try {
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now())
+    } finally {
+      this.flushScheduled = false
+    }
   }
 
   /** One storage transaction; cached tenant state is dropped if it rolls back. */

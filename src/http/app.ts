@@ -6,6 +6,7 @@ import { AppError } from '../domain/errors'
 import { handleError } from './errors'
 import { bulk } from './routes/bulk'
 import { collections } from './routes/collections'
+import { jobs } from './routes/jobs'
 import { keys } from './routes/keys'
 import { leadScores } from './routes/lead-scores'
 import { publicRoutes } from './routes/public'
@@ -47,6 +48,7 @@ export function createApp() {
   tenant.route('/', events)
   tenant.route('/', settings)
   tenant.route('/', keys)
+  tenant.route('/', jobs)
   tenant.route('/', sourcesAdmin)
   tenant.route('/', documents)
   tenant.route('/', leadScores)

@@ -11,7 +11,7 @@ import { parseFilter } from '../query/filter'
 import { parseSort } from '../query/list-query'
 import type { TenantSettings } from '../settings'
 import { runVerb, type Chain } from './run-verb'
-import type { EngineContext, EntityRecord } from './types'
+import type { EngineContext, EntityRecord, OutboxJob } from './types'
 
 type VerbTarget = string | ({ id: string } & Record<string, unknown>)
 
@@ -30,6 +30,8 @@ type Nouns = typeof NOUNS
 export type TenantHandle = { [K in keyof Nouns]: HandleFor<Nouns[K]> } & {
   /** The tenant's settings (default plan, tiers, automations…). */
   readonly settings: TenantSettings
+  /** Queue a background job, sent after this transaction commits (never for a rolled-back call). */
+  enqueue(job: OutboxJob): void
 }
 
 export function createHandle(ctx: EngineContext, chain: Chain): TenantHandle {
@@ -38,6 +40,7 @@ export function createHandle(ctx: EngineContext, chain: Chain): TenantHandle {
     get(_target, name) {
       if (typeof name !== 'string') return undefined
       if (name === 'settings') return ctx.settings()
+      if (name === 'enqueue') return (job: OutboxJob) => ctx.enqueue(job, chain.cause)
       let handle = handles.get(name)
       if (!handle) {
         const noun = ctx.nouns.byName(name)

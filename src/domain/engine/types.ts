@@ -67,6 +67,9 @@ export interface Store {
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[]
 }
 
+/** A background job as hooks describe it; the tenant is added when it is sent. */
+export type OutboxJob = { type: string } & Record<string, unknown>
+
 export interface NounRegistry {
   byName(name: string): NounSchema | undefined
   all(): readonly NounSchema[]
@@ -82,6 +85,8 @@ export interface EngineContext {
   newId: (prefix: string) => string
   /** The tenant's settings (default plan, tiers, automations…), read lazily. */
   settings: () => TenantSettings
+  /** Writes a job to the outbox in the current transaction; it is sent to the queue after commit. */
+  enqueue: (job: OutboxJob, cause: string | null) => void
   /** Per-tenant reactions to every event (automations as data), run after the code hooks. */
   react?: (event: EventRecord, entity: EntityRecord, $: TenantHandle) => void
 }

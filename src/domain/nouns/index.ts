@@ -8,6 +8,8 @@ import { Contract } from './contract'
 import { Customer } from './customer'
 import { Deal } from './deal'
 import { Lead } from './lead'
+import { Message } from './message'
+import { Notification } from './notification'
 import { LeadScore } from './lead-score'
 import { Organization } from './organization'
 import { Plan } from './plan'
@@ -16,9 +18,9 @@ import { Stage } from './stage'
 import { Subscription } from './subscription'
 import { TrackedEvent } from './tracked-event'
 
-export { Activity, Campaign, Contact, Contract, Customer, Deal, Lead, LeadScore, Organization, Plan, Proposal, Stage, Subscription, TrackedEvent }
+export { Activity, Campaign, Contact, Contract, Customer, Deal, Lead, LeadScore, Message, Notification, Organization, Plan, Proposal, Stage, Subscription, TrackedEvent }
 
-export const NOUNS = { Contact, Lead, LeadScore, Organization, Deal, Activity, Stage, Campaign, Customer, Plan, Subscription, Proposal, Contract, TrackedEvent }
+export const NOUNS = { Contact, Lead, LeadScore, Organization, Deal, Activity, Stage, Campaign, Customer, Plan, Subscription, Proposal, Contract, TrackedEvent, Message, Notification }
 
 export type NounName = keyof typeof NOUNS
 

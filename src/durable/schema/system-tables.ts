@@ -109,3 +109,57 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [index('idempotency_keys_created_idx').on(t.createdAt)],
 )
+
+/** Every background job run (GET /jobs): what ran, when, how much it did, how it ended. */
+export const jobRuns = sqliteTable(
+  'job_runs',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    startedAt: text('started_at').notNull(),
+    finishedAt: text('finished_at'),
+    items: integer('items').notNull().default(0),
+    changed: integer('changed').notNull().default(0),
+    outcome: text('outcome', { enum: ['running', 'ok', 'failed'] }).notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('job_runs_started_idx').on(t.startedAt)],
+)
+
+/** Side effects already done, by key (`nurture:<event>`, `reminder:<item>:<day>`): redelivery is harmless. */
+export const jobEffects = sqliteTable('job_effects', {
+  key: text('key').primaryKey(),
+  doneAt: text('done_at').notNull(),
+})
+
+/** Messages that exhausted their retries (GET /jobs/dead). */
+export const deadLetters = sqliteTable(
+  'dead_letters',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    body: text('body', { mode: 'json' }).notNull(),
+    attempts: integer('attempts').notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [index('dead_letters_received_idx').on(t.receivedAt)],
+)
+
+/** Outbound webhook deliveries: one row per attempt, with what was sent and what came back. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    subscription: text('subscription').notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    url: text('url').notNull(),
+    attempt: integer('attempt').notNull(),
+    status: text('status', { enum: ['delivered', 'failed'] }).notNull(),
+    responseStatus: integer('response_status'),
+    error: text('error'),
+    webhookId: text('webhook_id').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [index('webhook_deliveries_at_idx').on(t.at), uniqueIndex('webhook_deliveries_attempt_uniq').on(t.webhookId, t.attempt)],
+)

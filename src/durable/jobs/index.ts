@@ -1,0 +1,46 @@
+/**
+ * The tenant object's side of every background job. The queue consumer calls `runJob` with a
+ * validated message; each job records its run, and its effects are keyed so redelivery is a no-op.
+ */
+import type { JobMessage } from '../../queues/messages'
+import type { DispatchContext } from '../dispatch'
+import { nurture, type EmailSetting } from './nurture'
+import { remind } from './reminders'
+import { rescoreChunk } from './rescore'
+import { finishRun, progressRun, startRun } from './runs'
+import { prepareDelivery } from './webhooks'
+
+export type JobResult =
+  | { type: 'nurture'; skipped: boolean; messages: string[] }
+  | { type: 'reminders' | 'rescore'; items: number; changed: number; next?: string }
+  | { type: 'webhook'; delivery: ReturnType<typeof prepareDelivery> }
+
+export function runJob(ctx: DispatchContext, email: EmailSetting, job: JobMessage): JobResult {
+  const sql = ctx.store.sql
+  switch (job.type) {
+    case 'nurture': {
+      const runId = `nurture:${job.event}`
+      startRun(sql, runId, 'leadNurtureFollowUp')
+      const result = nurture(ctx, email, job)
+      progressRun(sql, runId, result.skipped ? 0 : 1, result.messages.length)
+      finishRun(sql, runId, 'ok', result.skipped ? 'already done' : null)
+      return { type: 'nurture', ...result }
+    }
+    case 'reminders': {
+      startRun(sql, job.runId, 'leadFollowUpReminder')
+      const result = remind(ctx, email, job)
+      progressRun(sql, job.runId, result.items, result.reminded)
+      if (!result.next) finishRun(sql, job.runId, 'ok', result.unassigned ? `${result.unassigned} overdue items have no owner` : null)
+      return { type: 'reminders', items: result.items, changed: result.reminded, ...(result.next ? { next: result.next } : {}) }
+    }
+    case 'rescore': {
+      startRun(sql, job.runId, 'leadScoreRefresh')
+      const result = rescoreChunk(ctx, job.cursor)
+      progressRun(sql, job.runId, result.processed, result.changed)
+      if (!result.next) finishRun(sql, job.runId, 'ok')
+      return { type: 'rescore', items: result.processed, changed: result.changed, ...(result.next ? { next: result.next } : {}) }
+    }
+    case 'webhook':
+      return { type: 'webhook', delivery: prepareDelivery(ctx, job) }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * leadNurtureFollowUp inside the tenant object: render the stage's template, email the deal's
+ * contact and notify its owner, exactly once per stage entry (keyed by the entering event).
+ */
+import { runVerb } from '../../domain/engine/run-verb'
+import { nouns } from '../../domain/nouns'
+import { DEFAULT_NURTURE, renderTemplate } from '../../domain/nurture'
+import { engineContext, type DispatchContext } from '../dispatch'
+import { claimEffect } from './runs'
+
+export interface EmailSetting {
+  /** 'local' stores messages as Sent (the dev/test outbox); anything else leaves them Queued for the provider. */
+  provider: string
+}
+
+export function nurture(ctx: DispatchContext, email: EmailSetting, job: { event: string; deal: string; stage: string }) {
+  return ctx.transaction(() => {
+    if (!claimEffect(ctx.store.sql, `nurture:${job.event}`)) return { skipped: true, messages: [] as string[] }
+    const engine = engineContext(ctx)
+    const noun = (name: string) => nouns.byName(name)!
+    const deal = ctx.store.get(noun('Deal'), job.deal)
+    if (!deal) return { skipped: true, messages: [] }
+    const contact = typeof deal.contact === 'string' ? ctx.store.get(noun('Contact'), deal.contact) : undefined
+    const owner = typeof deal.owner === 'string' ? ctx.store.get(noun('Contact'), deal.owner) : undefined
+    const template = ctx.settings().templates[job.stage] ?? DEFAULT_NURTURE
+    const rendered = renderTemplate(template, { deal, contact: contact ?? {}, stage: { name: job.stage }, owner: owner ?? {} })
+    const messages: string[] = []
+    if (contact?.email) {
+      const local = email.provider === 'local'
+      const message = runVerb(engine, {
+        noun: noun('Message'),
+        verb: 'create',
+        input: { to: contact.email, ...rendered, kind: 'nurture', status: local ? 'Sent' : 'Queued', provider: email.provider, sentAt: local ? new Date().toISOString() : null, cause: job.event, contact: contact.$id, deal: deal.$id },
+      })
+      messages.push(message.entity.$id)
+    }
+    if (owner) {
+      runVerb(engine, {
+        noun: noun('Notification'),
+        verb: 'create',
+        input: { recipient: owner.$id, title: `${String(deal.name)} entered ${job.stage}`, body: contact?.email ? `Nurture email sent to ${String(contact.email)}.` : 'No contact email: nothing was sent.', kind: 'nurture', cause: job.event, deal: deal.$id, link: `/deals/${deal.$id}` },
+      })
+    }
+    return { skipped: false, messages }
+  })
+}

@@ -1,0 +1,33 @@
+/** Job runs (GET /jobs), effect keys (exactly-once side effects) and dead letters (GET /jobs/dead). */
+import { desc } from 'drizzle-orm'
+import type { Db } from '../entity-store'
+import { deadLetters, jobRuns } from '../schema'
+
+/** Claims an effect key; false if it was done before (a redelivered message). Call inside the effect's transaction. */
+export function claimEffect(sql: SqlStorage, key: string): boolean {
+  return sql.exec('INSERT OR IGNORE INTO job_effects (key, done_at) VALUES (?, ?)', key, new Date().toISOString()).rowsWritten > 0
+}
+
+export function startRun(sql: SqlStorage, id: string, type: string) {
+  sql.exec(`INSERT OR IGNORE INTO job_runs (id, type, started_at, outcome) VALUES (?, ?, ?, 'running')`, id, type, new Date().toISOString())
+}
+
+export function progressRun(sql: SqlStorage, id: string, items: number, changed: number) {
+  sql.exec('UPDATE job_runs SET items = items + ?, changed = changed + ? WHERE id = ?', items, changed, id)
+}
+
+export function finishRun(sql: SqlStorage, id: string, outcome: 'ok' | 'failed', detail: string | null = null) {
+  sql.exec('UPDATE job_runs SET outcome = ?, finished_at = ?, detail = ? WHERE id = ?', outcome, new Date().toISOString(), detail, id)
+}
+
+export function listRuns(db: Db, limit: number) {
+  return db.select().from(jobRuns).orderBy(desc(jobRuns.startedAt)).limit(limit).all()
+}
+
+export function recordDeadLetter(db: Db, letter: { id: string; type: string; body: unknown; attempts: number }) {
+  db.insert(deadLetters).values({ ...letter, receivedAt: new Date().toISOString() }).onConflictDoNothing().run()
+}
+
+export function listDeadLetters(db: Db, limit: number) {
+  return db.select().from(deadLetters).orderBy(desc(deadLetters.receivedAt)).limit(limit).all()
+}

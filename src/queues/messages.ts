@@ -1,0 +1,20 @@
+/**
+ * Every queue message, as a zod discriminated union. Each type has one handler file in
+ * ./handlers; every handler is safe to run twice (effects are keyed in the tenant object).
+ */
+import { z } from 'zod'
+
+const tenant = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/)
+
+export const JobMessage = z.discriminatedUnion('type', [
+  /** leadNurtureFollowUp: a deal entered a stage with autoNurture. Keyed by the entry event. */
+  z.object({ type: z.literal('nurture'), tenant, event: z.string(), deal: z.string(), stage: z.string() }),
+  /** leadFollowUpReminder for one tenant and one day (chunked with `cursor`). */
+  z.object({ type: z.literal('reminders'), tenant, runId: z.string(), day: z.string(), cursor: z.string().optional() }),
+  /** leadScoreRefresh for one tenant, one chunk of open leads after `cursor`. */
+  z.object({ type: z.literal('rescore'), tenant, runId: z.string(), cursor: z.string().optional() }),
+  /** An outbound webhook delivery of one event to one subscription. */
+  z.object({ type: z.literal('webhook'), tenant, subscription: z.string(), event: z.string() }),
+])
+export type JobMessage = z.infer<typeof JobMessage>
+export type JobType = JobMessage['type']
