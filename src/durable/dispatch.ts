@@ -12,6 +12,8 @@ import { readSection, writeSection } from './settings-ops'
 import { appendAudit } from './audit'
 import { subscriptionsFor } from '../domain/webhooks'
 import { writeOutbox } from './outbox'
+import { analyticsReport, applyDelta } from './analytics'
+import { delta } from '../domain/analytics/contributions'
 import { listDeadLetters, listRuns } from './jobs/runs'
 import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
@@ -55,6 +57,7 @@ export function engineContext(ctx: DispatchContext): EngineContext {
       ctx.onEnqueue?.()
     },
     react: (event, entity, $) => {
+      applyDelta(ctx.store.sql, delta(event.before, event.after))
       const settings = ctx.settings()
       runAutomations(settings.automations, event, entity, $)
       for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })
@@ -129,6 +132,9 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'webhooks.deliveries':
       authorize(actor, 'admin')
       return { data: listDeliveries(store.db, op.limit) }
+    case 'analytics':
+      authorize(actor, 'read')
+      return analyticsReport(store, op)
     case 'settings.get':
       authorize(actor, 'admin')
       return readSection(ctx.tenant, op.section)

@@ -27,6 +27,7 @@ export type Operation =
   | { kind: 'jobs.runs'; limit: number }
   | { kind: 'jobs.dead'; limit: number }
   | { kind: 'webhooks.deliveries'; limit: number }
+  | { kind: 'analytics'; report: 'summary' | 'funnel' | 'attribution' | 'cycle' | 'billing'; dateFrom?: string; dateTo?: string }
   | { kind: 'settings.get'; section: SettingsSection }
   | { kind: 'settings.put'; section: SettingsSection; value: unknown }
 

@@ -8,6 +8,7 @@ import { bulk } from './routes/bulk'
 import { collections } from './routes/collections'
 import { jobs } from './routes/jobs'
 import { keys } from './routes/keys'
+import { pipeline } from './routes/pipeline'
 import { leadScores } from './routes/lead-scores'
 import { publicRoutes } from './routes/public'
 import { sourcesAdmin } from './routes/sources'
@@ -49,6 +50,7 @@ export function createApp() {
   tenant.route('/', settings)
   tenant.route('/', keys)
   tenant.route('/', jobs)
+  tenant.route('/', pipeline)
   tenant.route('/', sourcesAdmin)
   tenant.route('/', documents)
   tenant.route('/', leadScores)

@@ -1,6 +1,6 @@
 /** Tables every tenant object has besides its nouns: the event log, keys, the tenant row, the outbox. */
 import { sql } from 'drizzle-orm'
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /** Append-only (triggers in migrations refuse UPDATE and DELETE); `seq` is the global position. */
 export const events = sqliteTable(
@@ -163,3 +163,11 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [index('webhook_deliveries_at_idx').on(t.at), uniqueIndex('webhook_deliveries_attempt_uniq').on(t.webhookId, t.attempt)],
 )
+
+/** Analytics counters (src/domain/analytics): updated by every verb in its transaction. */
+export const aggregates = sqliteTable('aggregates', {
+  key: text('key').primaryKey(),
+  n: integer('n').notNull().default(0),
+  sum: real('sum').notNull().default(0),
+  extra: real('extra').notNull().default(0),
+})
