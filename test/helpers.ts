@@ -69,3 +69,26 @@ export function tenantApi(slug: string, key: string | null) {
     },
   }
 }
+
+/** Like `request`, but the body goes as is (FormData, URLSearchParams, text…): the runtime sets its content type. */
+export async function rawRequest<T = any>(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string>; key?: string; host?: string } = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...init.headers }
+  if (init.key) headers.authorization = `Bearer ${init.key}`
+  const url = init.host ? `http://${init.host}${path}` : `${BASE}${path}`
+  const response = await exports.default.fetch(new Request(url, { method, headers, body: init.body, redirect: 'manual' }))
+  const text = await response.text()
+  let parsed: unknown = text
+  try {
+    parsed = text ? JSON.parse(text) : null
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T }
+}
+
+/** Issues another API key of the tenant (admin key `adminKey`); returns its id, secret and an API bound to it. */
+export async function issueKey(slug: string, adminKey: string, role: 'admin' | 'member', name = `${role} key`): Promise<{ id: string; key: string; api: TenantApi }> {
+  const res = await request('POST', `/~${slug}/keys`, { key: adminKey, body: { role, name } })
+  if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return { id: res.body.id, key: res.body.key, api: tenantApi(slug, res.body.key) }
+}

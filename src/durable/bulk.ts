@@ -8,6 +8,7 @@ import { runVerb } from '../domain/engine/run-verb'
 import type { EntityRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { coerceRow } from '../domain/import-row'
+import { createValidator, validate } from '../domain/noun/validators'
 import type { NounSchema } from '../domain/noun/noun'
 import { DEFAULT_SORT } from '../domain/query/list-query'
 import { engineContext, type DispatchContext } from './dispatch'
@@ -47,6 +48,8 @@ export function importRows(ctx: DispatchContext, noun: NounSchema, rows: ImportR
           report.created++
           return
         }
+        // A known email still gets a full check, so a bad cell is reported rather than dropped.
+        validate(createValidator(noun), input, `${noun.name} row`)
         const blanks = Object.fromEntries(Object.entries(input).filter(([key]) => existing[key] == null && key in noun.fields))
         if (Object.keys(blanks).length > 0) runVerb(engine, { noun, verb: 'update', id: existing.$id, input: blanks })
         report.updated++

@@ -36,9 +36,10 @@ export function allowedOrigin(ctx: DispatchContext, origin: string | null): stri
 type Prepared = { discarded: true } | { discarded?: false; fields: CaptureFields; redirect?: string }
 
 /** Everything that refuses or discards a submission before anything is written. */
-export function prepareCapture(ctx: DispatchContext, limiter: RateLimiter, request: CaptureRequest): Prepared {
+export function prepareCapture(ctx: DispatchContext, limiter: RateLimiter | null, request: CaptureRequest): Prepared {
   const settings = ctx.settings().capture
-  const wait = limiter.hit(request.clientHash, settings.rateLimitPerMinute)
+  // Signed webhook deliveries pass null: the signature, not the sender's IP, is their credential.
+  const wait = limiter ? limiter.hit(request.clientHash, settings.rateLimitPerMinute) : 0
   if (wait > 0) throw new AppError('rate_limited', `too many submissions; try again in ${wait} s`, [{ path: 'retryAfter', message: String(wait) }])
   if (HONEYPOT_FIELDS.some((f) => typeof request.fields[f] === 'string' && (request.fields[f] as string).trim() !== '')) return { discarded: true }
   const parsed = CaptureFields.safeParse(request.fields)

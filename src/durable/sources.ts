@@ -11,7 +11,6 @@ import { appendAudit } from './audit'
 import { applyCapture, prepareCapture, type CaptureResult } from './capture-ops'
 import type { DispatchContext } from './dispatch'
 import type { Db } from './entity-store'
-import type { RateLimiter } from './rate-limit'
 import { sources, webhookReceipts } from './schema'
 
 export function createSource(ctx: DispatchContext, input: { name: string; secret: string; mapping: Record<string, string> }) {
@@ -48,7 +47,7 @@ export interface IngestRequest {
 }
 
 /** Verifies, deduplicates by webhook id, maps and captures. Unsigned, forged or stale → 401. */
-export function ingest(ctx: DispatchContext, limiter: RateLimiter, request: IngestRequest): CaptureResult & { duplicate?: boolean } {
+export function ingest(ctx: DispatchContext, request: IngestRequest): CaptureResult & { duplicate?: boolean } {
   const source = ctx.store.db.select().from(sources).where(and(eq(sources.id, request.sourceId), isNull(sources.revokedAt))).get()
   if (!source) throw new AppError('not_found', `source ${request.sourceId} not found`)
   let body: unknown
@@ -67,7 +66,7 @@ export function ingest(ctx: DispatchContext, limiter: RateLimiter, request: Inge
     const value = pick(body, path)
     if (value !== undefined && value !== null) fields[field] = typeof value === 'number' ? value : String(value)
   }
-  const prepared = prepareCapture(ctx, limiter, { requestId: request.requestId, clientHash: request.clientHash, origin: null, fields: { ...fields, redirect: undefined } })
+  const prepared = prepareCapture(ctx, null, { requestId: request.requestId, clientHash: request.clientHash, origin: null, fields: { ...fields, redirect: undefined } })
   if (prepared.discarded) return { discarded: true }
   const receivedAt = new Date().toISOString()
   // The capture and the receipt commit together: a redelivery after a crash finds one or the other, never half.

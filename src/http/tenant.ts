@@ -31,7 +31,7 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     }
     return outcome.value as T
   }
-  c.set('tenant', { slug, run })
+  c.set('tenant', { slug, run, idempotent: credentials.idempotency !== undefined })
   await next()
   // A request refused at the edge (bad query, bad body) never reached the tenant object: make sure
   // the caller may talk to this tenant before telling them what was wrong with their request.
@@ -50,7 +50,9 @@ async function idempotencyOf(c: Context<AppEnv>): Promise<Pick<Credentials, 'ide
   if (key === undefined || c.req.method !== 'POST') return {}
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters')
   const url = new URL(c.req.url)
-  const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`)
+  // An import streams its body, so its key covers the request line, type and length, not the bytes.
+  const body = url.pathname.endsWith('/import') ? `${c.req.header('content-type')};${c.req.header('content-length') ?? ''}` : await c.req.text()
+  const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${body}`)
   return { idempotency: { key, requestHash } }
 }
 

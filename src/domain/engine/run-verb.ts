@@ -76,7 +76,7 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
   const base = current ?? shell
   const next = computeNext(noun, verb, base, current !== undefined, patch, now)
   checkRelations(ctx, noun, current, next)
-  checkUniques(ctx, noun, next, current)
+  checkUniques(ctx, noun, next, verb.kind === 'restore' ? undefined : current)
 
   if (current) ctx.store.update(noun, next)
   else ctx.store.insert(noun, next)

@@ -40,7 +40,7 @@ export const DEFAULT_RULESET: Ruleset = {
     // Seed 004's lead scoring criteria.
     { id: 'budget-confirmed', label: 'Budget confirmed', when: { 'facts.budgetConfirmed': true }, points: 20 },
     { id: 'decision-maker', label: 'Decision maker', when: { 'facts.decisionMaker': true }, points: 15 },
-    { id: 'timeline-30-days', label: 'Timeline under 30 days', when: { 'facts.timelineDays': { $lte: 30 } }, points: 15 },
+    { id: 'timeline-30-days', label: 'Timeline under 30 days', when: { 'facts.timelineDays': { $lt: 30 } }, points: 15 },
     { id: 'referral-source', label: 'Referral source', when: { source: 'referral' }, points: 20 },
     { id: 'industry-match', label: 'Industry match', when: { 'facts.industryMatch': true }, points: 10 },
     { id: 'team-size-5', label: 'Team size 5+', when: { 'facts.teamSize': { $gte: 5 } }, points: 10 },

@@ -44,15 +44,32 @@ export function timelineDays(text: unknown, now: Date): number | undefined {
   // ISO dates and "December 2026", "Dec 1, 2026", "1 Dec 2026"
   const iso = /\b(\d{4})-(\d{2})(?:-(\d{2}))?\b/.exec(t)
   if (iso) return until(new Date(Date.UTC(Number(iso[1]), Number(iso[2]) - 1, iso[3] ? Number(iso[3]) : 1)), now)
-  const monthName = new RegExp(`\\b(${MONTHS.join('|')})[a-z]*\\.?\\s*(\\d{1,2})?(?:st|nd|rd|th)?,?\\s*(\\d{4})?\\b`).exec(t)
-  if (monthName) {
-    const month = MONTHS.indexOf(monthName[1]!)
-    const dayBefore = /\b(\d{1,2})(?:st|nd|rd|th)?\s+[a-z]/.exec(t)
-    const day = Number(monthName[2] ?? dayBefore?.[1] ?? 1)
-    let year = monthName[3] ? Number(monthName[3]) : now.getUTCFullYear()
-    if (!monthName[3] && new Date(Date.UTC(year, month + 1, 1)) <= now) year++
-    return until(new Date(Date.UTC(year, month, day)), now)
+  // A month name counts only next to a number ("Dec 1", "1 December", "December 2026"), so words
+  // such as "decision" or "may" are never read as dates.
+  const named = monthDate(t)
+  if (named) {
+    let year = named.year ?? now.getUTCFullYear()
+    if (named.year === undefined && new Date(Date.UTC(year, named.month + 1, 1)) <= now) year++
+    return until(new Date(Date.UTC(year, named.month, named.day ?? 1)), now)
   }
+  return undefined
+}
+
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december']
+const MONTH = `(${MONTH_NAMES.join('|')}|${MONTHS.join('|')}|sept)\\.?`
+
+function monthIndex(name: string): number {
+  const key = name.replace('.', '').slice(0, 3)
+  return MONTHS.indexOf(key)
+}
+
+function monthDate(t: string): { month: number; day?: number; year?: number } | undefined {
+  const dayFirst = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}(?:,?\\s+(\\d{4}))?\\b`).exec(t)
+  if (dayFirst) return { month: monthIndex(dayFirst[2]!), day: Number(dayFirst[1]), ...(dayFirst[3] ? { year: Number(dayFirst[3]) } : {}) }
+  const monthFirst = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+(\\d{4}))?\\b`).exec(t)
+  if (monthFirst && Number(monthFirst[2]) <= 31) return { month: monthIndex(monthFirst[1]!), day: Number(monthFirst[2]), ...(monthFirst[3] ? { year: Number(monthFirst[3]) } : {}) }
+  const monthYear = new RegExp(`\\b${MONTH}\\s+(\\d{4})\\b`).exec(t)
+  if (monthYear) return { month: monthIndex(monthYear[1]!), year: Number(monthYear[2]) }
   return undefined
 }
 

@@ -7,7 +7,7 @@ import type { DispatchContext } from '../dispatch'
 import { nurture, type EmailSetting } from './nurture'
 import { remind } from './reminders'
 import { rescoreChunk } from './rescore'
-import { finishRun, progressRun, startRun } from './runs'
+import { finishRun, progressRun, skippedIn, startRun } from './runs'
 import { prepareDelivery } from './webhooks'
 
 export type JobResult =
@@ -22,21 +22,24 @@ export function runJob(ctx: DispatchContext, email: EmailSetting, job: JobMessag
       const runId = `nurture:${job.event}`
       startRun(sql, runId, 'leadNurtureFollowUp')
       const result = nurture(ctx, email, job)
-      progressRun(sql, runId, result.skipped ? 0 : 1, result.messages.length)
+      progressRun(sql, runId, 'all', { items: result.skipped ? 0 : 1, changed: result.messages.length })
       finishRun(sql, runId, 'ok', result.skipped ? 'already done' : null)
       return { type: 'nurture', ...result }
     }
     case 'reminders': {
       startRun(sql, job.runId, 'leadFollowUpReminder')
       const result = remind(ctx, email, job)
-      progressRun(sql, job.runId, result.items, result.reminded)
-      if (!result.next) finishRun(sql, job.runId, 'ok', result.unassigned ? `${result.unassigned} overdue items have no owner` : null)
+      progressRun(sql, job.runId, job.cursor ?? 'start', { items: result.items, changed: result.reminded, skipped: result.unassigned })
+      if (!result.next) {
+        const unassigned = skippedIn(sql, job.runId)
+        finishRun(sql, job.runId, 'ok', unassigned ? `${unassigned} overdue items have no owner` : null)
+      }
       return { type: 'reminders', items: result.items, changed: result.reminded, ...(result.next ? { next: result.next } : {}) }
     }
     case 'rescore': {
       startRun(sql, job.runId, 'leadScoreRefresh')
       const result = rescoreChunk(ctx, job.cursor)
-      progressRun(sql, job.runId, result.processed, result.changed)
+      progressRun(sql, job.runId, job.cursor ?? 'start', { items: result.processed, changed: result.changed })
       if (!result.next) finishRun(sql, job.runId, 'ok')
       return { type: 'rescore', items: result.processed, changed: result.changed, ...(result.next ? { next: result.next } : {}) }
     }

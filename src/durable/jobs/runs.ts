@@ -12,12 +12,18 @@ export function startRun(sql: SqlStorage, id: string, type: string) {
   sql.exec(`INSERT OR IGNORE INTO job_runs (id, type, started_at, outcome) VALUES (?, ?, ?, 'running')`, id, type, new Date().toISOString())
 }
 
-export function progressRun(sql: SqlStorage, id: string, items: number, changed: number) {
-  sql.exec('UPDATE job_runs SET items = items + ?, changed = changed + ? WHERE id = ?', items, changed, id)
+/** Adds one chunk's counts to its run, once: a redelivered chunk message does not count twice. */
+export function progressRun(sql: SqlStorage, id: string, chunk: string, counts: { items: number; changed: number; skipped?: number }) {
+  if (!claimEffect(sql, `run:${id}:${chunk}`)) return
+  sql.exec('UPDATE job_runs SET items = items + ?, changed = changed + ?, skipped = skipped + ? WHERE id = ?', counts.items, counts.changed, counts.skipped ?? 0, id)
 }
 
 export function finishRun(sql: SqlStorage, id: string, outcome: 'ok' | 'failed', detail: string | null = null) {
-  sql.exec('UPDATE job_runs SET outcome = ?, finished_at = ?, detail = ? WHERE id = ?', outcome, new Date().toISOString(), detail, id)
+  sql.exec('UPDATE job_runs SET outcome = ?, finished_at = coalesce(finished_at, ?), detail = ? WHERE id = ?', outcome, new Date().toISOString(), detail, id)
+}
+
+export function skippedIn(sql: SqlStorage, id: string): number {
+  return sql.exec<{ skipped: number }>('SELECT skipped FROM job_runs WHERE id = ?', id).toArray()[0]?.skipped ?? 0
 }
 
 export function listRuns(db: Db, limit: number) {

@@ -120,6 +120,8 @@ export const jobRuns = sqliteTable(
     finishedAt: text('finished_at'),
     items: integer('items').notNull().default(0),
     changed: integer('changed').notNull().default(0),
+    /** Items seen but not acted on (an overdue task without an owner, say). */
+    skipped: integer('skipped').notNull().default(0),
     outcome: text('outcome', { enum: ['running', 'ok', 'failed'] }).notNull(),
     detail: text('detail'),
   },

@@ -45,6 +45,13 @@ bulk.post('/:collection/import', importLimit, async (c) => {
   if (!format) throw new AppError('unsupported_media_type', 'send text/csv or application/x-ndjson')
   if (!c.req.raw.body) throw new AppError('bad_request', 'the import is empty')
 
+  if (c.var.tenant.idempotent) {
+    const earlier = await c.var.tenant.run<(ImportReport & { rows: number }) | null>({ kind: 'import.replay' })
+    if (earlier) {
+      c.header('Idempotent-Replayed', 'true')
+      return c.json(earlier, 200)
+    }
+  }
   const report: ImportReport = { created: 0, updated: 0, rejected: 0, errors: [] }
   const send = async (rows: ImportRow[]) => {
     if (rows.length === 0) return
@@ -66,7 +73,8 @@ bulk.post('/:collection/import', importLimit, async (c) => {
   }
   await send(batch)
   const rowsSeen = report.created + report.updated + report.rejected
-  return c.json({ ...report, rows: rowsSeen, durationMs: Date.now() - started }, report.rejected > 0 && report.created + report.updated === 0 ? 422 : 200)
+  const final = await c.var.tenant.run<ImportReport>({ kind: 'import.finish', report: { ...report, rows: rowsSeen, durationMs: Date.now() - started } })
+  return c.json(final, report.rejected > 0 && report.created + report.updated === 0 ? 422 : 200)
 })
 
 async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {

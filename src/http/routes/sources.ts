@@ -14,7 +14,7 @@ const NewSource = z.strictObject({
   /** Standard Webhooks secret (`whsec_` + base64); generated when omitted. */
   secret: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]{24,}={0,2}$/, 'a Standard Webhooks secret: whsec_ followed by base64').optional(),
   /** Capture field → dotted path in the provider's JSON payload, e.g. { "email": "data.email" }. */
-  mapping: z.record(z.enum(CAPTURE_FIELDS), z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dotted path such as data.email')).refine((m) => 'email' in m, { message: 'must map email' }),
+  mapping: z.partialRecord(z.enum(CAPTURE_FIELDS), z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dotted path such as data.email')).refine((m) => 'email' in m, { message: 'must map email' }),
 })
 
 /** 32 random bytes, base64: what Standard Webhooks secrets look like. */
@@ -29,7 +29,7 @@ sourcesAdmin.post('/sources', async (c) => {
   const parsed = NewSource.safeParse(await readJsonObject(c))
   if (!parsed.success) throw new AppError('validation_failed', 'the source is not valid', toFieldErrors(parsed.error))
   const secret = parsed.data.secret ?? newSecret()
-  const source = await c.var.tenant.run<{ id: string }>({ kind: 'sources.create', name: parsed.data.name, secret, mapping: parsed.data.mapping })
+  const source = await c.var.tenant.run<{ id: string }>({ kind: 'sources.create', name: parsed.data.name, secret, mapping: parsed.data.mapping as Record<string, string> })
   const ingestUrl = new URL(`/~${c.var.tenant.slug}/sources/${source.id}/ingest`, c.req.url).toString()
   // The secret is shown once, like an API key.
   return c.json({ ...source, ingestUrl, ...(c.get('replayed') ? {} : { secret }) }, 201)

@@ -1,0 +1,1 @@
+ALTER TABLE `job_runs` ADD `skipped` integer DEFAULT 0 NOT NULL;

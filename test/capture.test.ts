@@ -1,0 +1,386 @@
+/**
+ * Public lead capture (seed 003 `crm.leads.capture`): POST /~{slug}/capture without a key, as JSON,
+ * urlencoded or multipart; validation, lead sources and UTM attribution, redirects, honeypots, the
+ * per-client rate limit, size and type limits, unknown and suspended tenants, and CORS.
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, createTenant, rawRequest, request, type ApiResponse, type TenantApi } from './helpers'
+
+/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
+beforeAll(async () => {
+  const { api, slug } = await createTenant('warm')
+  await api.post('/contacts', { name: 'Warm-up' })
+  await request('POST', `/~${slug}/capture`, { body: { email: 'warm@up.dev' } })
+}, 60_000)
+
+function expectProblem(res: ApiResponse, status: number, code: string, what = '') {
+  expect(res.status, `${what} ${JSON.stringify(res.body)}`).toBe(status)
+  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/)
+  expect(res.body, what).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
+}
+
+const paths = (res: ApiResponse): string[] => (res.body.errors ?? []).map((e: { path: string }) => e.path)
+
+/** A JSON capture; `headers` may carry cf-connecting-ip, origin, x-request-id. */
+const capture = (slug: string, body: unknown, headers: Record<string, string> = {}) => request('POST', `/~${slug}/capture`, { body, headers })
+
+/** How much the tenant holds: contacts, leads and non-provisioning events. */
+async function stored(api: TenantApi) {
+  return {
+    contacts: (await api.get('/contacts')).body.total as number,
+    leads: (await api.get('/leads')).body.total as number,
+    events: (await api.events()).length,
+  }
+}
+
+const PUBLIC_ACTOR = /^public:[0-9a-f]{16}$/
+
+async function expectCaptured(api: TenantApi, res: ApiResponse) {
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  expect(res.body).toEqual({ ok: true, contact: expect.stringMatching(/^contact_/), lead: expect.stringMatching(/^lead_/) })
+  const contact = (await api.get(`/contacts/${res.body.contact}`)).body
+  const lead = (await api.get(`/leads/${res.body.lead}`)).body
+  expect(lead.contact).toBe(contact.$id)
+  expect(lead.status).toBe('New')
+  expect(Date.parse(lead.firstTouchAt)).not.toBeNaN()
+  return { contact, lead }
+}
+
+/** Waits for a fresh rate-limit window when the current minute is about to end. */
+async function freshWindow(needMs = 10_000) {
+  const left = 60_000 - (Date.now() % 60_000)
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 100))
+}
+
+describe('Capture content types', () => {
+  it('captures application/json: a contact (email lowercased) and a New lead, as a public actor', async () => {
+    const { slug, api } = await createTenant()
+    const res = await capture(
+      slug,
+      { firstName: 'Jane', lastName: 'Smith', email: '  Jane.Smith@Example.COM ', source: 'website', company: 'Acme Ltd', title: 'VP Marketing', phone: '+1 555 0100' },
+      { 'x-request-id': 'req-capture-json', 'cf-connecting-ip': '203.0.113.10' },
+    )
+    const { contact, lead } = await expectCaptured(api, res)
+    expect(contact).toMatchObject({ name: 'Jane Smith', firstName: 'Jane', lastName: 'Smith', email: 'jane.smith@example.com', stage: 'Lead', status: 'Active', source: 'website', title: 'VP Marketing', phone: '+1 555 0100' })
+    expect(contact.organization).toMatch(/^organization_/)
+    expect((await api.get(`/organizations/${contact.organization}`)).body.name).toBe('Acme Ltd')
+    expect(lead).toMatchObject({ name: 'Jane Smith (website)', source: 'website', status: 'New', organization: contact.organization })
+
+    const events = await api.events()
+    const types = events.map((e) => e.type)
+    expect(types).toEqual(expect.arrayContaining(['contact.captured', 'lead.created']))
+    const actors = new Set(events.map((e) => e.actor))
+    expect(actors.size).toBe(1)
+    for (const e of events) expect(e).toMatchObject({ actor: expect.stringMatching(PUBLIC_ACTOR), actorRole: 'public', requestId: 'req-capture-json' })
+    // the IP itself is never stored
+    expect(JSON.stringify(events)).not.toContain('203.0.113.10')
+  })
+
+  it('captures application/x-www-form-urlencoded, coercing BANT answers', async () => {
+    const { slug, api } = await createTenant()
+    const body = new URLSearchParams({ name: 'Ravi Patel', email: 'RAVI@Form.dev', source: 'referral', budget: '25000', authority: 'CFO signs off', need: 'A CRM that scales', timeline: 'Q3', submit: 'Send' })
+    const res = await rawRequest('POST', `/~${slug}/capture`, { body })
+    const { contact, lead } = await expectCaptured(api, res)
+    expect(contact).toMatchObject({ name: 'Ravi Patel', email: 'ravi@form.dev', source: 'referral' })
+    expect(lead).toMatchObject({ source: 'referral', budget: 25000, authority: 'CFO signs off', need: 'A CRM that scales', timeline: 'Q3' })
+    for (const e of await api.events()) expect(e).toMatchObject({ actor: expect.stringMatching(PUBLIC_ACTOR), actorRole: 'public' })
+  })
+
+  it('captures multipart/form-data (text fields only)', async () => {
+    const { slug, api } = await createTenant()
+    const form = new FormData()
+    form.append('firstName', 'Mia')
+    form.append('lastName', 'Wong')
+    form.append('email', 'Mia.Wong@Multi.dev')
+    form.append('source', 'event')
+    form.append('need', 'Badge scanning')
+    form.append('attachment', new Blob(['not a lead field'], { type: 'text/plain' }), 'notes.txt')
+    const res = await rawRequest('POST', `/~${slug}/capture`, { body: form })
+    const { contact, lead } = await expectCaptured(api, res)
+    expect(contact).toMatchObject({ name: 'Mia Wong', email: 'mia.wong@multi.dev', source: 'event' })
+    expect(lead).toMatchObject({ source: 'event', need: 'Badge scanning' })
+    for (const e of await api.events()) expect(e).toMatchObject({ actor: expect.stringMatching(PUBLIC_ACTOR), actorRole: 'public' })
+  })
+
+  it('reuses the contact case-insensitively on a second capture, fills its blanks and opens another lead', async () => {
+    const { slug, api } = await createTenant()
+    const first = await capture(slug, { name: 'Repeat Visitor', email: 'repeat@visitor.dev', source: 'website' })
+    expect(first.status).toBe(201)
+    const second = await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ name: 'Someone Else', email: 'REPEAT@Visitor.DEV', phone: '+44 20 7946 0000', source: 'event' }) })
+    expect(second.status, JSON.stringify(second.body)).toBe(201)
+    expect(second.body.contact).toBe(first.body.contact)
+    expect(second.body.lead).not.toBe(first.body.lead)
+    const contact = (await api.get(`/contacts/${first.body.contact}`)).body
+    // what it knew stays; blanks are filled
+    expect(contact).toMatchObject({ name: 'Repeat Visitor', email: 'repeat@visitor.dev', phone: '+44 20 7946 0000', source: 'website' })
+    expect((await api.get('/contacts')).body.total).toBe(1)
+    const leads = (await api.get(`/leads?contact=${contact.$id}`)).body
+    expect(leads.total).toBe(2)
+    expect(leads.data.map((l: { source: string }) => l.source).sort()).toEqual(['event', 'website'])
+    expect((await api.get(`/leads/${second.body.lead}`)).body).toMatchObject({ status: 'New', source: 'event' })
+  })
+})
+
+describe('Capture validation', () => {
+  it('requires a valid email (422 naming email) and stores nothing', async () => {
+    const { slug, api } = await createTenant()
+    const base = await stored(api)
+    for (const body of [{ name: 'No Email' }, { name: 'Bad', email: 'not-an-email' }, { email: '' }, { email: 42 }]) {
+      const res = await capture(slug, body)
+      expectProblem(res, 422, 'validation_failed', JSON.stringify(body))
+      expect(paths(res), JSON.stringify(body)).toContain('email')
+    }
+    const form = await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ name: 'Form without email' }) })
+    expectProblem(form, 422, 'validation_failed')
+    expect(paths(form)).toContain('email')
+    expect(await stored(api)).toEqual(base)
+  })
+
+  it("accepts every one of seed 003's sources and refuses any other with 422 naming source", async () => {
+    const { slug, api } = await createTenant()
+    const sources = ['website', 'referral', 'paid_ads', 'organic_search', 'social_media', 'cold_outreach', 'event', 'partner', 'other']
+    for (const [i, source] of sources.entries()) {
+      const res = await capture(slug, { email: `s${i}@sources.dev`, source })
+      expect(res.status, `${source} ${JSON.stringify(res.body)}`).toBe(201)
+      expect((await api.get(`/leads/${res.body.lead}`)).body.source).toBe(source)
+    }
+    const base = await stored(api)
+    for (const source of ['newspaper', 'Website', 'paid ads', '']) {
+      const res = await capture(slug, { email: 'bad@sources.dev', source })
+      expectProblem(res, 422, 'validation_failed', source)
+      expect(paths(res), source).toEqual(['source'])
+    }
+    expect(await stored(api)).toEqual(base)
+  })
+
+  it('maps utm_source / utm_medium to a source and keeps the detail; an explicit source wins', async () => {
+    const { slug, api } = await createTenant()
+    const cases: [Record<string, string>, string, string | undefined][] = [
+      [{ utm_source: 'google', utm_medium: 'cpc' }, 'paid_ads', 'google / cpc'],
+      [{ utm_source: 'linkedin' }, 'social_media', 'linkedin'],
+      [{ utm_source: 'facebook', utm_medium: 'social' }, 'social_media', 'facebook / social'],
+      [{ utm_source: 'google' }, 'organic_search', 'google'],
+      [{ utm_source: 'bing', utm_medium: 'organic' }, 'organic_search', 'bing / organic'],
+      [{ utm_source: 'partnerblog', utm_medium: 'referral' }, 'referral', 'partnerblog / referral'],
+      [{ utm_source: 'newsletter', utm_medium: 'email' }, 'other', 'newsletter / email'],
+      [{ utm_source: 'google', utm_medium: 'cpc', utm_content: 'banner', utm_term: 'crm' }, 'paid_ads', 'google / cpc / banner / crm'],
+      [{ source: 'event', utm_source: 'google', utm_medium: 'cpc' }, 'event', 'google / cpc'],
+      [{ sourceDetail: 'Booth 12', utm_source: 'linkedin' }, 'social_media', 'Booth 12'],
+      [{}, 'website', undefined],
+    ]
+    for (const [i, [utm, source, detail]] of cases.entries()) {
+      const res = await capture(slug, { email: `utm${i}@utm.dev`, ...utm })
+      expect(res.status, JSON.stringify(utm)).toBe(201)
+      const lead = (await api.get(`/leads/${res.body.lead}`)).body
+      expect(lead.source, JSON.stringify(utm)).toBe(source)
+      expect(lead.sourceDetail, JSON.stringify(utm)).toBe(detail)
+      expect((await api.get(`/contacts/${res.body.contact}`)).body.source, JSON.stringify(utm)).toBe(source)
+    }
+  })
+
+  it('links the campaign whose utmCampaign matches utm_campaign', async () => {
+    const { slug, api } = await createTenant()
+    const campaign = (await api.post('/campaigns', { name: 'Spring launch', type: 'Paid', utmCampaign: 'spring-2026' })).body
+    await api.post('/campaigns', { name: 'Other', utmCampaign: 'autumn-2026' })
+    const res = await capture(slug, { email: 'camp@utm.dev', utm_source: 'google', utm_medium: 'cpc', utm_campaign: 'spring-2026' })
+    expect(res.status).toBe(201)
+    const lead = (await api.get(`/leads/${res.body.lead}`)).body
+    expect(lead).toMatchObject({ campaign: campaign.$id, source: 'paid_ads' })
+    expect((await api.get(`/campaigns/${campaign.$id}?include=leads`)).body.leads.map((l: { $id: string }) => l.$id)).toEqual([res.body.lead])
+
+    const unknown = await capture(slug, { email: 'nocamp@utm.dev', utm_campaign: 'no-such-campaign' })
+    expect(unknown.status).toBe(201)
+    expect((await api.get(`/leads/${unknown.body.lead}`)).body.campaign).toBeUndefined()
+  })
+
+  it('stores the BANT answers on the lead', async () => {
+    const { slug, api } = await createTenant()
+    const res = await capture(slug, { email: 'bant@leads.dev', budget: 48000, authority: 'Economic buyer', need: 'Pipeline visibility', timeline: 'This quarter' })
+    const { lead } = await expectCaptured(api, res)
+    expect(lead).toMatchObject({ budget: 48000, authority: 'Economic buyer', need: 'Pipeline visibility', timeline: 'This quarter' })
+    const bad = await capture(slug, { email: 'bant2@leads.dev', budget: 'lots' })
+    expectProblem(bad, 422, 'validation_failed')
+    expect(paths(bad)).toContain('budget')
+  })
+})
+
+describe('Capture redirects', () => {
+  it('redirects (303) to an allowed origin and refuses another origin with 422 naming redirect', async () => {
+    const { slug, api } = await createTenant()
+    // no allowed origins yet: any redirect is refused
+    const early = await capture(slug, { email: 'early@redirect.dev', redirect: 'https://www.example.com/thanks' })
+    expectProblem(early, 422, 'validation_failed')
+    expect(paths(early)).toEqual(['redirect'])
+
+    const put = await api.put('/settings/capture', { allowedOrigins: ['https://www.example.com'] })
+    expect(put.status, JSON.stringify(put.body)).toBe(200)
+    const ok = await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email: 'ok@redirect.dev', redirect: 'https://www.example.com/thanks?x=1' }) })
+    expect(ok.status, JSON.stringify(ok.body)).toBe(303)
+    expect(ok.headers.get('location')).toBe('https://www.example.com/thanks?x=1')
+    const contacts = (await api.get('/contacts?email=ok@redirect.dev')).body
+    expect(contacts.total).toBe(1)
+    expect((await api.get(`/leads?contact=${contacts.data[0].$id}`)).body.total).toBe(1)
+
+    const base = await stored(api)
+    for (const redirect of ['https://evil.example.net/thanks', 'http://www.example.com/thanks', 'https://www.example.com.evil.net/']) {
+      const res = await capture(slug, { email: 'evil@redirect.dev', redirect })
+      expectProblem(res, 422, 'validation_failed', redirect)
+      expect(paths(res), redirect).toEqual(['redirect'])
+      expect(res.headers.get('location')).toBeNull()
+    }
+    const notUrl = await capture(slug, { email: 'evil@redirect.dev', redirect: 'javascript:alert(1)' })
+    expect(notUrl.status).toBe(422)
+    expect(await stored(api)).toEqual(base)
+  })
+})
+
+describe('Capture abuse rules', () => {
+  it('answers a filled honeypot (_gotcha or website) like a success but stores nothing', async () => {
+    const { slug, api } = await createTenant()
+    const base = await stored(api)
+    const json = await capture(slug, { email: 'bot1@spam.dev', name: 'Bot', _gotcha: 'gotcha' })
+    expect(json.status).toBe(201)
+    expect(json.body).toMatchObject({ ok: true })
+    const form = await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email: 'bot2@spam.dev', website: 'http://spam.example' }) })
+    expect(form.status).toBe(201)
+    expect(form.body).toMatchObject({ ok: true })
+    const multipart = new FormData()
+    multipart.append('email', 'bot3@spam.dev')
+    multipart.append('_gotcha', 'x')
+    expect((await rawRequest('POST', `/~${slug}/capture`, { body: multipart })).status).toBe(201)
+    expect(await stored(api)).toEqual(base)
+    // an empty honeypot is what a human sends
+    const human = await capture(slug, { email: 'human@ok.dev', _gotcha: '', website: '' })
+    await expectCaptured(api, human)
+  })
+
+  it('limits each client IP to 20 submissions a minute per tenant: the 21st is a 429 with Retry-After, other IPs go on', async () => {
+    const { slug, api } = await createTenant()
+    await freshWindow()
+    const ip = { 'cf-connecting-ip': '203.0.113.21' }
+    for (let i = 0; i < 20; i++) {
+      const res = await capture(slug, { email: `visitor${i}@rate.dev` }, ip)
+      expect(res.status, `submission ${i + 1}`).toBe(201)
+    }
+    const base = await stored(api)
+    const limited = await capture(slug, { email: 'visitor20@rate.dev' }, ip)
+    expectProblem(limited, 429, 'rate_limited')
+    const retryAfter = Number(limited.headers.get('retry-after'))
+    expect(Number.isInteger(retryAfter)).toBe(true)
+    expect(retryAfter).toBeGreaterThanOrEqual(1)
+    expect(retryAfter).toBeLessThanOrEqual(60)
+    // honeypot and invalid submissions are limited too, and the rejected one stored nothing
+    expect((await capture(slug, { email: 'nope' }, ip)).status).toBe(429)
+    expect(await stored(api)).toEqual(base)
+    expect((await api.get('/contacts?email=visitor20@rate.dev')).body.total).toBe(0)
+
+    // another IP is unaffected, and so is the same IP on another tenant
+    expect((await capture(slug, { email: 'other-ip@rate.dev' }, { 'cf-connecting-ip': '198.51.100.7' })).status).toBe(201)
+    const other = await createTenant()
+    expect((await capture(other.slug, { email: 'same-ip@rate.dev' }, ip)).status).toBe(201)
+    expect((await stored(api)).contacts).toBe(base.contacts + 1)
+  }, 30_000)
+
+  it('takes the limit from the tenant settings (capture.rateLimitPerMinute)', async () => {
+    const { slug, api } = await createTenant()
+    const put = await api.put('/settings/capture', { rateLimitPerMinute: 3 })
+    expect(put.status, JSON.stringify(put.body)).toBe(200)
+    expect(put.body.data).toMatchObject({ rateLimitPerMinute: 3 })
+    await freshWindow()
+    const ip = { 'cf-connecting-ip': '203.0.113.33' }
+    for (let i = 0; i < 3; i++) expect((await capture(slug, { email: `c${i}@limit.dev` }, ip)).status).toBe(201)
+    const limited = await capture(slug, { email: 'c3@limit.dev' }, ip)
+    expectProblem(limited, 429, 'rate_limited')
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect((await api.get('/contacts')).body.total).toBe(3)
+    expectProblem(await api.put('/settings/capture', { rateLimitPerMinute: 0 }), 422, 'validation_failed')
+  }, 30_000)
+
+  it('refuses a body over 64 KB with 413 and stores nothing', async () => {
+    const { slug, api } = await createTenant()
+    const base = await stored(api)
+    expectProblem(await capture(slug, { email: 'big@size.dev', need: 'x'.repeat(65 * 1024) }), 413, 'payload_too_large')
+    expectProblem(await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email: 'big2@size.dev', need: 'y'.repeat(70 * 1024) }) }), 413, 'payload_too_large')
+    expect(await stored(api)).toEqual(base)
+    // just under the limit is fine (fields the form has but Revline does not know are ignored)
+    expect((await capture(slug, { email: 'ok@size.dev', comments: 'z'.repeat(60 * 1024) })).status).toBe(201)
+  })
+
+  it('refuses an unsupported content type with 415', async () => {
+    const { slug, api } = await createTenant()
+    for (const type of ['text/plain', 'application/xml', 'text/csv']) {
+      const res = await rawRequest('POST', `/~${slug}/capture`, { body: 'email=x@y.dev', headers: { 'content-type': type } })
+      expectProblem(res, 415, 'unsupported_media_type', type)
+    }
+    expectProblem(await rawRequest('POST', `/~${slug}/capture`, { body: 'email=x@y.dev' }), 415, 'unsupported_media_type')
+    expect((await stored(api)).contacts).toBe(0)
+  })
+
+  it('answers 400 for malformed JSON', async () => {
+    const { slug } = await createTenant()
+    expectProblem(await capture(slug, '{"email": '), 400, 'bad_request')
+    expectProblem(await capture(slug, '["a@b.dev"]'), 400, 'bad_request')
+  })
+
+  it('answers 404 for an unknown tenant and for a suspended one', async () => {
+    expectProblem(await capture(`nobody-${Date.now().toString(36)}`, { email: 'lost@nowhere.dev' }), 404, 'not_found')
+    const { slug, api } = await createTenant()
+    expect((await request('POST', `/tenants/${slug}/suspend`, { key: ADMIN_TOKEN })).status).toBe(200)
+    expectProblem(await capture(slug, { email: 'held@susp.dev' }), 404, 'not_found')
+    expectProblem(await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email: 'held@susp.dev' }) }), 404, 'not_found')
+    expect((await request('POST', `/tenants/${slug}/reactivate`, { key: ADMIN_TOKEN })).status).toBe(200)
+    expect((await api.get('/contacts')).body.total).toBe(0)
+    expect((await capture(slug, { email: 'back@susp.dev' })).status).toBe(201)
+  })
+})
+
+describe('Capture CORS', () => {
+  it('answers a preflight from an allowed origin with 204 and the CORS headers, any other with 403 and none', async () => {
+    const { slug, api } = await createTenant()
+    expect((await api.put('/settings/capture', { allowedOrigins: ['https://www.example.com', 'https://forms.example.org/'] })).status).toBe(200)
+    const preflight = (origin?: string) =>
+      rawRequest('OPTIONS', `/~${slug}/capture`, { headers: { ...(origin ? { origin } : {}), 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
+
+    for (const origin of ['https://www.example.com', 'https://forms.example.org']) {
+      const ok = await preflight(origin)
+      expect(ok.status, origin).toBe(204)
+      expect(ok.headers.get('access-control-allow-origin'), origin).toBe(origin)
+      expect(ok.headers.get('access-control-allow-methods')).toMatch(/POST/)
+      expect(ok.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type')
+      expect(ok.headers.get('vary')).toMatch(/Origin/i)
+    }
+    for (const origin of ['https://evil.example.net', 'http://www.example.com', undefined]) {
+      const refused = await preflight(origin)
+      expect(refused.status, String(origin)).toBe(403)
+      expect(refused.headers.get('access-control-allow-origin'), String(origin)).toBeNull()
+    }
+  })
+
+  it('sends access-control-allow-origin on the POST only for allowed origins', async () => {
+    const { slug, api } = await createTenant()
+    expect((await api.put('/settings/capture', { allowedOrigins: ['https://www.example.com'] })).status).toBe(200)
+    const allowed = await capture(slug, { email: 'cors1@cors.dev' }, { origin: 'https://www.example.com' })
+    expect(allowed.status).toBe(201)
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://www.example.com')
+    const other = await capture(slug, { email: 'cors2@cors.dev' }, { origin: 'https://evil.example.net' })
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+    const none = await capture(slug, { email: 'cors3@cors.dev' })
+    expect(none.headers.get('access-control-allow-origin')).toBeNull()
+    // errors carry it too for allowed origins, so the page can read them
+    const invalid = await capture(slug, { email: 'nope' }, { origin: 'https://www.example.com' })
+    expect(invalid.status).toBe(422)
+    expect(invalid.headers.get('access-control-allow-origin')).toBe('https://www.example.com')
+  })
+
+  it('refuses preflights for unknown and suspended tenants', async () => {
+    const unknown = await rawRequest('OPTIONS', `/~nobody-${Date.now().toString(36)}/capture`, { headers: { origin: 'https://www.example.com' } })
+    expect(unknown.status).toBe(403)
+    expect(unknown.headers.get('access-control-allow-origin')).toBeNull()
+    const { slug, api } = await createTenant()
+    expect((await api.put('/settings/capture', { allowedOrigins: ['https://www.example.com'] })).status).toBe(200)
+    expect((await request('POST', `/tenants/${slug}/suspend`, { key: ADMIN_TOKEN })).status).toBe(200)
+    const suspended = await rawRequest('OPTIONS', `/~${slug}/capture`, { headers: { origin: 'https://www.example.com' } })
+    expect(suspended.status).toBe(403)
+    expect(suspended.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})
