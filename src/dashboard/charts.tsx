@@ -8,15 +8,15 @@ export interface Bar {
 export function BarChart({ title, bars, colour = '#2563eb', format = String }: { title: string; bars: Bar[]; colour?: string; format?: (n: number) => string }) {
   const max = Math.max(1, ...bars.map((b) => b.value))
   const rowHeight = 30
-  const labelWidth = 120
-  const width = 520
+  const labelWidth = 110
+  const width = 400
   const height = bars.length * rowHeight + 10
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title} preserveAspectRatio="xMinYMin meet">
         <title>{title}</title>
         {bars.map((bar, i) => {
-          const w = Math.round(((width - labelWidth - 140) * bar.value) / max)
+          const w = Math.round(((width - labelWidth - 120) * bar.value) / max)
           const y = i * rowHeight + 5
           return (
             <g>

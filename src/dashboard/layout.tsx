@@ -10,16 +10,18 @@ a { color: var(--accent); }
 header { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; padding: .75rem 1rem; background: #fff; border-bottom: 1px solid var(--line); }
 header h1 { font-size: 1.15rem; margin: 0; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; display: grid; gap: 1.25rem; }
+main > *, .charts > * { min-width: 0; }
 section { background: #fff; border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; }
 section h2 { font-size: 1.05rem; margin: 0 0 .75rem; }
 .kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); gap: .75rem; list-style: none; padding: 0; margin: 0; }
 .kpis li { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem; }
 .kpis .label { color: var(--muted); font-size: .85rem; display: block; } .kpis .value { font-size: 1.45rem; font-weight: 700; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1.25rem; }
-.chart { margin: 0; } .chart svg { width: 100%; height: auto; } .chart-label, .chart-value { font-size: 13px; fill: var(--ink); }
+.chart { margin: 0; } .chart svg { width: 100%; height: auto; } .chart-label, .chart-value { font-size: 15px; fill: var(--ink); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: .75rem; }
 label { display: grid; gap: .2rem; font-size: .9rem; }
+.field { display: grid; gap: .2rem; }
 input, select, button { font: inherit; padding: .45rem .6rem; border: 1px solid #94a3b8; border-radius: .35rem; background: #fff; color: var(--ink); }
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
@@ -46,7 +48,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
         <title>{title}</title>
-        <style>{CSS}</style>
+        <style dangerouslySetInnerHTML={{ __html: CSS }} />
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>

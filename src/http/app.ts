@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { AppError } from '../domain/errors'
+import { dashboard } from '../dashboard/routes'
 import { handleError } from './errors'
 import { bulk } from './routes/bulk'
 import { collections } from './routes/collections'
@@ -44,6 +45,8 @@ export function createApp() {
   const tenantPath = '/:tenant{~[a-z0-9-]+}'
   // Public routes first: they answer without a key, before the key check below runs.
   app.route(tenantPath, publicRoutes)
+  // The dashboard authenticates with its session cookie, not a Bearer key.
+  app.route(tenantPath, dashboard)
   const tenant = new Hono<AppEnv>()
   tenant.use(tenantContext)
   tenant.route('/', events)

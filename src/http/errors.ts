@@ -8,7 +8,7 @@ export function handleError(error: Error, c: Context): Response {
   const headers = { 'x-request-id': String(c.get('requestId') ?? '') }
   if (error instanceof AppError) return problemResponse(error.toFailure(), headers)
   if (error instanceof HTTPException) {
-    const code = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : 'bad_request'
+    const code = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : error.status === 403 ? 'forbidden' : 'bad_request'
     return problemResponse({ code, detail: error.message || 'the request is malformed' }, headers)
   }
   console.error('unhandled error', c.req.method, c.req.path, error)

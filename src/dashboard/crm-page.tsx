@@ -1,0 +1,174 @@
+/** Seed 003's /dashboard/crm: KPI cards, pipeline funnel, lead table with inline status, source attribution, Add Lead. */
+import { LEAD_SOURCES } from '../domain/capture'
+import type { EntityRecord } from '../domain/engine/types'
+import { BarChart } from './charts'
+import { Layout } from './layout'
+
+export interface Summary {
+  total: number
+  active: number
+  won: number
+  lost: number
+  totalPipelineValue: number
+  weightedPipelineValue: number
+  conversionRate: number
+  avgScore: number
+  byStage: { stageId: string; stageName: string; count: number; value: number }[]
+}
+
+export interface CrmPageProps {
+  tenant: string
+  summary: Summary
+  bySource: { source: string | null; leads: number; conversions: number }[]
+  leads: { data: EntityRecord[]; total: number }
+  filters: { status?: string; source?: string; page: number; limit: number }
+  csrf: string
+  notice?: string
+}
+
+const STATUSES = ['New', 'Contacted', 'Qualified', 'Converted', 'Lost'] as const
+/** What the inline control may move a lead to: the open statuses by update, Converted / Lost by their verbs. */
+const NEXT: Record<string, readonly string[]> = {
+  New: ['Contacted', 'Qualified', 'Lost'],
+  Contacted: ['Qualified', 'Lost'],
+  Qualified: ['Converted', 'Lost'],
+  Lost: ['New'],
+  Converted: [],
+}
+
+/** The page's only script: open and close the dialog, submit a status change as soon as it is picked. */
+const SCRIPT = `
+document.querySelectorAll('[data-open]').forEach(b => b.addEventListener('click', () => document.getElementById(b.dataset.open).showModal()));
+document.querySelectorAll('[data-close]').forEach(b => b.addEventListener('click', () => document.getElementById(b.dataset.close).close()));
+document.querySelectorAll('[data-autosubmit]').forEach(s => s.addEventListener('change', () => s.form.requestSubmit()));
+`
+
+export const money = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(cents / 100)
+
+function query(filters: CrmPageProps['filters'], page: number) {
+  const params = new URLSearchParams()
+  if (filters.status) params.set('status', filters.status)
+  if (filters.source) params.set('source', filters.source)
+  if (page > 1) params.set('page', String(page))
+  const text = params.toString()
+  return text ? `crm?${text}` : 'crm'
+}
+
+export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notice }: CrmPageProps) {
+  const pages = Math.max(1, Math.ceil(leads.total / filters.limit))
+  const here = query(filters, filters.page)
+  return (
+    <Layout title={`CRM · ${tenant} · Revline`}>
+      <header>
+        <h1>Revline CRM · {tenant}</h1>
+        <div class="inline">
+          <button type="button" data-open="add-lead">Add Lead</button>
+          <form method="post" action="logout">
+            <input type="hidden" name="csrf" value={csrf} />
+            <button type="submit" class="secondary">Sign out</button>
+          </form>
+        </div>
+      </header>
+      <main id="main">
+        {notice && <p class="notice" role="alert">{notice}</p>}
+        <section aria-labelledby="kpi-title">
+          <h2 id="kpi-title">Key figures</h2>
+          <ul class="kpis">
+            <li data-kpi="total"><span class="label">Total leads</span><span class="value">{summary.total}</span></li>
+            <li data-kpi="active"><span class="label">Active leads</span><span class="value">{summary.active}</span></li>
+            <li data-kpi="pipeline"><span class="label">Pipeline value</span><span class="value">{money(summary.totalPipelineValue)}</span></li>
+            <li data-kpi="won"><span class="label">Won deals</span><span class="value">{summary.won}</span></li>
+            <li data-kpi="conversion"><span class="label">Conversion rate</span><span class="value">{summary.conversionRate}%</span></li>
+            <li data-kpi="score"><span class="label">Average lead score</span><span class="value">{summary.avgScore}</span></li>
+          </ul>
+        </section>
+        <div class="charts">
+          <section aria-labelledby="funnel-title">
+            <h2 id="funnel-title">Pipeline funnel</h2>
+            <BarChart title="Deals per pipeline stage (count, value)" bars={summary.byStage.map((s) => ({ label: s.stageName, value: s.count, note: money(s.value) }))} />
+          </section>
+          <section aria-labelledby="sources-title">
+            <h2 id="sources-title">Source attribution</h2>
+            <BarChart title="Leads per source" colour="#7c3aed" bars={bySource.map((s) => ({ label: s.source ?? 'none', value: s.leads, note: `${s.conversions} converted` }))} />
+          </section>
+        </div>
+        <section aria-labelledby="leads-title">
+          <h2 id="leads-title">Leads</h2>
+          <form class="filters" method="get" action="crm">
+            <div class="field">
+              <label for="filter-status">Status</label>
+              <select id="filter-status" name="status">
+                <option value="">All</option>
+                {STATUSES.map((s) => <option value={s} selected={filters.status === s}>{s}</option>)}
+              </select>
+            </div>
+            <div class="field">
+              <label for="filter-source">Source</label>
+              <select id="filter-source" name="source">
+                <option value="">All</option>
+                {LEAD_SOURCES.map((s) => <option value={s} selected={filters.source === s}>{s}</option>)}
+              </select>
+            </div>
+            <button type="submit">Filter</button>
+          </form>
+          <div class="table-wrap">
+            <table class="leads">
+              <thead>
+                <tr><th scope="col">Lead</th><th scope="col">Source</th><th scope="col">Score</th><th scope="col">Status</th><th scope="col">Created</th></tr>
+              </thead>
+              <tbody>
+                {leads.data.map((lead) => (
+                  <tr data-lead={lead.$id}>
+                    <td>{String(lead.name)}</td>
+                    <td>{String(lead.source ?? '')}</td>
+                    <td>{lead.score ?? '–'} {lead.band ? <span class={`band band-${String(lead.band)}`}>{String(lead.band)}</span> : null}</td>
+                    <td>
+                      {(NEXT[String(lead.status)] ?? []).length === 0 ? (
+                        String(lead.status)
+                      ) : (
+                        <form class="inline" method="post" action={`leads/${lead.$id}/status`}>
+                          <input type="hidden" name="csrf" value={csrf} />
+                          <input type="hidden" name="back" value={here} />
+                          <label class="visually-hidden" for={`status-${lead.$id}`}>Status of {String(lead.name)}</label>
+                          <select id={`status-${lead.$id}`} name="status" data-autosubmit>
+                            <option value={String(lead.status)} selected>{String(lead.status)}</option>
+                            {NEXT[String(lead.status)]!.map((s) => <option value={s}>{s}</option>)}
+                          </select>
+                          <button type="submit" class="secondary">Update</button>
+                        </form>
+                      )}
+                    </td>
+                    <td>{String(lead.$createdAt).slice(0, 10)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav class="pager" aria-label="Lead pages">
+            {filters.page > 1 ? <a href={query(filters, filters.page - 1)}>Previous</a> : <span />}
+            <span>Page {filters.page} of {pages} · {leads.total} leads</span>
+            {filters.page < pages ? <a href={query(filters, filters.page + 1)}>Next</a> : <span />}
+          </nav>
+        </section>
+      </main>
+      <dialog id="add-lead" aria-labelledby="add-lead-title">
+        <form method="post" action="leads">
+          <h2 id="add-lead-title">Add Lead</h2>
+          <input type="hidden" name="csrf" value={csrf} />
+          <label>First name<input name="firstName" required autocomplete="off" /></label>
+          <label>Last name<input name="lastName" required autocomplete="off" /></label>
+          <label>Email<input name="email" type="email" required autocomplete="off" /></label>
+          <label>
+            Source
+            <select name="source">{LEAD_SOURCES.map((s) => <option value={s}>{s}</option>)}</select>
+          </label>
+          <div class="actions">
+            <button type="button" class="secondary" data-close="add-lead">Cancel</button>
+            <button type="submit">Add lead</button>
+          </div>
+        </form>
+      </dialog>
+      <script dangerouslySetInnerHTML={{ __html: SCRIPT }} />
+    </Layout>
+  )
+}

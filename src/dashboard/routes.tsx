@@ -1,0 +1,161 @@
+/**
+ * `/~{tenant}/dashboard`: login with an API key (→ session cookie), the CRM page, and the form
+ * posts behind it (inline status change, Add Lead, logout). Every action goes through the same
+ * tenant object and verb engine as the API, as the session's key.
+ */
+import { Hono, type Context } from 'hono'
+import { csrf as originCheck } from 'hono/csrf'
+import { AppError } from '../domain/errors'
+import { nouns } from '../domain/nouns'
+import { parseListQuery } from '../domain/query/list-query'
+import type { Credentials, Operation, Outcome } from '../durable/operations'
+import { sha256Hex } from '../http/crypto'
+import { SLUG_PATTERN } from '../http/tenant'
+import type { AppEnv } from '../http/types'
+import { CrmPage, type Summary } from './crm-page'
+import { LoginPage } from './login'
+import { csrfToken, endSession, readSession, startSession, type Session } from './session'
+
+export const dashboard = new Hono<AppEnv>()
+export const LEADS_PER_PAGE = 20
+
+// Unsafe methods must come from our own origin (the Origin header) and carry the session's token.
+dashboard.use('/dashboard/*', originCheck())
+
+function slugOf(c: Context<AppEnv>): string {
+  const slug = (c.req.param('tenant') ?? '').slice(1)
+  if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', 'tenant not found')
+  return slug
+}
+
+async function run<T>(c: Context<AppEnv>, slug: string, keyHash: string, op: Operation): Promise<T> {
+  const credentials: Credentials = { keyHash, requestId: c.get('requestId') }
+  const outcome = (await c.env.TENANT.getByName(slug).call(credentials, op)) as Outcome<T>
+  if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
+  return outcome.value
+}
+
+async function requireSession(c: Context<AppEnv>, slug: string): Promise<Session | Response> {
+  const session = await readSession(c)
+  return session ?? c.redirect(`/~${slug}/dashboard/login`, 303)
+}
+
+async function checkCsrf(c: Context<AppEnv>, session: Session, form: Record<string, unknown>) {
+  if (form.csrf !== (await csrfToken(c, session))) throw new AppError('forbidden', 'the form has expired; reload the page and try again')
+}
+
+dashboard.get('/dashboard', (c) => c.redirect(`/~${slugOf(c)}/dashboard/crm`, 303))
+
+dashboard.get('/dashboard/login', (c) => c.html(<LoginPage tenant={slugOf(c)} />))
+
+dashboard.post('/dashboard/login', async (c) => {
+  const slug = slugOf(c)
+  const form = await c.req.parseBody()
+  const key = typeof form.apiKey === 'string' ? form.apiKey.trim() : ''
+  const keyHash = await sha256Hex(key)
+  try {
+    if (!key) throw new AppError('unauthorized', 'enter an API key')
+    await run(c, slug, keyHash, { kind: 'authenticate' })
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error
+    const message = error.code === 'forbidden' ? 'This tenant is suspended.' : 'That key is not valid for this tenant.'
+    return c.html(<LoginPage tenant={slug} error={message} />, 401)
+  }
+  await startSession(c, slug, keyHash)
+  return c.redirect(`/~${slug}/dashboard/crm`, 303)
+})
+
+dashboard.post('/dashboard/logout', async (c) => {
+  const slug = slugOf(c)
+  endSession(c, slug)
+  return c.redirect(`/~${slug}/dashboard/login`, 303)
+})
+
+dashboard.get('/dashboard/crm', async (c) => {
+  const slug = slugOf(c)
+  const session = await requireSession(c, slug)
+  if (session instanceof Response) return session
+  const status = c.req.query('status') || undefined
+  const source = c.req.query('source') || undefined
+  const page = Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
+  const params = new URLSearchParams({ sort: '-$createdAt', limit: String(LEADS_PER_PAGE), page: String(page) })
+  if (status) params.set('status', status)
+  if (source) params.set('source', source)
+  try {
+    const query = parseListQuery(nouns.byName('Lead')!, params)
+    const [summary, attribution, leads] = await Promise.all([
+      run<Summary>(c, slug, session.keyHash, { kind: 'analytics', report: 'summary' }),
+      run<{ bySource: { source: string | null; leads: number; conversions: number }[] }>(c, slug, session.keyHash, { kind: 'analytics', report: 'attribution' }),
+      run<{ data: never[]; total: number }>(c, slug, session.keyHash, { kind: 'list', noun: 'Lead', query }),
+    ])
+    return c.html(
+      <CrmPage
+        tenant={slug}
+        summary={summary}
+        bySource={attribution.bySource}
+        leads={leads}
+        filters={{ ...(status ? { status } : {}), ...(source ? { source } : {}), page, limit: LEADS_PER_PAGE }}
+        csrf={await csrfToken(c, session)}
+        notice={c.req.query('error')}
+      />,
+    )
+  } catch (error) {
+    if (error instanceof AppError && (error.code === 'unauthorized' || error.code === 'forbidden')) {
+      endSession(c, slug)
+      return c.redirect(`/~${slug}/dashboard/login`, 303)
+    }
+    throw error
+  }
+})
+
+/** Back to the CRM page (a relative `crm…` path only), with an error notice when the action failed. */
+function back(c: Context<AppEnv>, slug: string, target: unknown, error?: string) {
+  const path = typeof target === 'string' && /^crm(\?[\w=&%.+-]*)?$/.test(target) ? target : 'crm'
+  const url = `/~${slug}/dashboard/${path}`
+  return c.redirect(error ? `${url}${path.includes('?') ? '&' : '?'}error=${encodeURIComponent(error)}` : url, 303)
+}
+
+dashboard.post('/dashboard/leads/:id/status', async (c) => {
+  const slug = slugOf(c)
+  const session = await requireSession(c, slug)
+  if (session instanceof Response) return session
+  const form = await c.req.parseBody()
+  await checkCsrf(c, session, form)
+  const id = c.req.param('id')
+  const status = String(form.status ?? '')
+  try {
+    if (!/^lead_[0-9A-Za-z]{9}$/.test(id)) throw new AppError('not_found', 'lead not found')
+    // Converted and Lost have verbs of their own (conversion creates the deal; loss stamps lostAt).
+    const op: Operation =
+      status === 'Converted'
+        ? { kind: 'verb', noun: 'Lead', verb: 'convert', id }
+        : status === 'Lost'
+          ? { kind: 'verb', noun: 'Lead', verb: 'lose', id, input: { lostReason: 'Marked lost on the dashboard' } }
+          : { kind: 'verb', noun: 'Lead', verb: 'update', id, input: { status } }
+    await run(c, slug, session.keyHash, op)
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error
+    return back(c, slug, form.back, error.detail)
+  }
+  return back(c, slug, form.back)
+})
+
+dashboard.post('/dashboard/leads', async (c) => {
+  const slug = slugOf(c)
+  const session = await requireSession(c, slug)
+  if (session instanceof Response) return session
+  const form = await c.req.parseBody()
+  await checkCsrf(c, session, form)
+  const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '')
+  const [firstName, lastName, email, source] = [text('firstName'), text('lastName'), text('email'), text('source') || 'other']
+  try {
+    if (!firstName || !lastName || !email) throw new AppError('validation_failed', 'first name, last name and email are required')
+    // The same verb as the public form: the contact is found or created by email and a Lead is opened.
+    await run(c, slug, session.keyHash, { kind: 'verb', noun: 'Contact', verb: 'capture', input: { firstName, lastName, email, source } })
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error
+    const detail = error.errors?.length ? `${error.detail}: ${error.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : error.detail
+    return back(c, slug, 'crm', detail)
+  }
+  return back(c, slug, 'crm')
+})
