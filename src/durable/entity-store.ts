@@ -6,7 +6,8 @@ import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import type { EntityRecord, NewEvent, Store } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
 import { appendEvent } from './event-log'
-import { column, compileCondition, listFields, orderBy } from './query/compile'
+import { column, compileCondition, listFields, orderBy, type TableResolver } from './query/compile'
+import { nouns } from '../domain/nouns'
 import { RowCodec } from './row-codec'
 import type { EntityTable } from './schema/entity-table'
 import * as schema from './schema'
@@ -30,6 +31,13 @@ export class EntityStore implements Store {
     private readonly tables: ReadonlyMap<string, EntityTable>,
   ) {
     for (const [name, table] of tables) this.codecs.set(name, new RowCodec(name, table))
+  }
+
+  /** Tables of related nouns, for `relation.field` filters. */
+  readonly resolve: TableResolver = (name) => {
+    const noun = nouns.byName(name)
+    if (!noun) throw new Error(`no noun ${name}`)
+    return { table: this.table(noun), listFields: listFields(noun) }
   }
 
   private codec(noun: NounSchema): RowCodec {
@@ -86,7 +94,7 @@ export class EntityStore implements Store {
     return this.db
       .select()
       .from(table)
-      .where(and(isNull(column(table, '$deletedAt')), compileCondition(table, where, listFields(noun))))
+      .where(and(isNull(column(table, '$deletedAt')), compileCondition(table, where, listFields(noun), this.resolve)))
       .orderBy(...orderBy(table, sort))
       .limit(options.limit)
       .all()

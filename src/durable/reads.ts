@@ -22,7 +22,7 @@ export const MAX_REVERSE_INCLUDE = 100
 export function list(store: EntityStore, noun: NounSchema, query: ListQuery, options: { count?: boolean } = {}): Page<EntityRecord> {
   const table = store.table(noun)
   const live = isNull(column(table, '$deletedAt'))
-  const where = and(live, compileCondition(table, query.where, listFields(noun)))
+  const where = and(live, compileCondition(table, query.where, listFields(noun), store.resolve))
   const total = options.count === false ? -1 : (store.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0)
 
   const keyset = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined

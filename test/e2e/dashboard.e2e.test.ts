@@ -118,7 +118,7 @@ describe('the CRM dashboard', () => {
     await page.getByLabel('API key').fill(apiKey)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.waitForURL(/\/dashboard\/crm/)
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')
     expect(overflow).toBeLessThanOrEqual(1)
     await page.screenshot({ path: 'test-artifacts/dashboard-phone.png', fullPage: true })
     await context.close()

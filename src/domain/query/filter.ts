@@ -7,12 +7,15 @@
 import { AppError, type FieldError } from '../errors'
 import type { StoredField } from '../noun/grammar'
 import type { NounSchema } from '../noun/noun'
+import { nouns } from '../nouns'
 
 export const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$contains'] as const
 export type Operator = (typeof OPERATORS)[number]
 
 export type Condition =
   | { field: string; op: Operator; value: unknown }
+  /** `deal.stage=Proposal`: the relation points at an entity matching `where` (one level deep). */
+  | { field: string; related: { noun: string; where: Condition } }
   | { and: Condition[] }
   | { or: Condition[] }
 
@@ -36,7 +39,7 @@ export function fieldOf(noun: NounSchema, name: string): StoredField | undefined
 
 class FilterParser {
   readonly errors: FieldError[] = []
-  private count = 0
+  count = 0
   constructor(
     private readonly noun: NounSchema,
     private readonly origin: string,
@@ -55,7 +58,7 @@ class FilterParser {
         }
         const parts = inner.map((item, i) => ({ and: this.parseObject(item, `${at}[${i}]`, depth + 1) }) as Condition)
         out.push(key === '$and' ? { and: parts } : { or: parts })
-      } else if (key.startsWith('$') && !(key in META_FIELDS)) {
+      } else if (key.startsWith('$') && !(key in META_FIELDS) && !key.includes('.')) {
         this.fail(at, `unknown operator '${key}' (allowed: ${OPERATORS.join(' ')} $and $or)`)
       } else {
         out.push(...this.parseField(key, inner, at))
@@ -65,6 +68,8 @@ class FilterParser {
   }
 
   parseField(name: string, value: unknown, path: string): Condition[] {
+    const dot = name.indexOf('.')
+    if (dot > 0) return this.parseRelated(name.slice(0, dot), name.slice(dot + 1), value, path)
     const field = fieldOf(this.noun, name)
     if (!field) return this.fail(path, `'${name}' is not a field of ${this.noun.name}`)
     if (isPlainObject(value)) {
@@ -77,6 +82,19 @@ class FilterParser {
     }
     const condition = this.condition(field, '$eq', value, path)
     return condition ? [condition] : []
+  }
+
+  /** `organization.industry`: a filter on the entity a relation points at. */
+  parseRelated(relation: string, rest: string, value: unknown, path: string): Condition[] {
+    const field = this.noun.fields[relation]
+    if (field?.kind !== 'relation' || field.list) return this.fail(path, `'${relation}' is not a relation of ${this.noun.name}`)
+    const target = nouns.byName(field.target)
+    if (!target || rest.includes('.')) return this.fail(path, 'relation filters go one level deep (relation.field)')
+    const inner = new FilterParser(target, this.origin)
+    const conditions = inner.parseField(rest, value, path)
+    this.errors.push(...inner.errors)
+    this.count += inner.count
+    return conditions.length ? [{ field: relation, related: { noun: target.name, where: { and: conditions } } }] : []
   }
 
   condition(field: StoredField, op: string, raw: unknown, path: string): Condition | undefined {

@@ -23,8 +23,14 @@ export const DEFAULT_LIMIT = 25
 export const MAX_LIMIT = 200
 const MAX_SORT_KEYS = 3
 /** Parameters with a meaning of their own; every other parameter names a field. */
-export const RESERVED_PARAMS = new Set(['filter', 'sort', 'limit', 'cursor', 'page', 'include'])
-const FIELD_PARAM = /^([$A-Za-z][A-Za-z0-9]*)(?:\[(\$[a-z]+)\])?$/
+export const RESERVED_PARAMS = new Set(['filter', 'sort', 'limit', 'cursor', 'page', 'include', 'dateFrom', 'dateTo'])
+
+/**
+ * Seed 003's `crm.leads.list` filters that are not lead fields: `stage` / `stageId` are the pipeline
+ * stage of the lead's deal.
+ */
+const ALIASES: Record<string, Record<string, string>> = { Lead: { stage: 'deal.stage', stageId: 'deal.stage' } }
+const FIELD_PARAM = /^([$A-Za-z][A-Za-z0-9]*(?:\.[$A-Za-z][A-Za-z0-9]*)?)(?:\[(\$[a-z]+)\])?$/
 
 export const DEFAULT_SORT: SortKey[] = [{ field: '$createdAt', dir: 'asc' }]
 
@@ -38,7 +44,8 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQ
       errors.push({ path: key, message: 'is not a field filter (use field=value or field[$op]=value)' })
       continue
     }
-    const [, field, op = '$eq'] = match
+    const [, name, op = '$eq'] = match
+    const field = ALIASES[noun.name]?.[name!] ?? name
     const values = params.getAll(key)
     // `?status=New&status=Lost` means either.
     const value = values.length > 1 && op === '$eq' ? values.join(',') : values[0]
@@ -71,6 +78,18 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQ
     }
   }
 
+  // dateFrom / dateTo (YYYY-MM-DD or ISO): creation date range, both days included.
+  for (const [param, op] of [['dateFrom', '$gte'], ['dateTo', '$lt']] as const) {
+    const value = params.get(param)
+    if (value === null) continue
+    const ms = Date.parse(value)
+    if (Number.isNaN(ms)) {
+      errors.push({ path: param, message: 'must be a date (YYYY-MM-DD or ISO)' })
+      continue
+    }
+    const bound = op === '$lt' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? ms + 86_400_000 : ms
+    parts.push({ field: '$createdAt', op, value: new Date(bound).toISOString() })
+  }
   const sort = parseSort(noun, params.get('sort'), errors)
   const limit = parseIntParam(params.get('limit'), 'limit', 1, MAX_LIMIT, errors) ?? DEFAULT_LIMIT
   const page = parseIntParam(params.get('page'), 'page', 1, 1_000_000, errors)

@@ -4,6 +4,8 @@ import type { Condition } from './filter'
 export function matches(entity: Record<string, unknown>, condition: Condition): boolean {
   if ('and' in condition) return condition.and.every((c) => matches(entity, c))
   if ('or' in condition) return condition.or.some((c) => matches(entity, c))
+  // Relation paths need storage; automations validate their filters without them.
+  if ('related' in condition) return false
   const actual = entity[condition.field] ?? null
   const expected = condition.value
   switch (condition.op) {

@@ -26,9 +26,18 @@ export function column(table: EntityTable, field: string): SQLiteColumn {
 const TRUE = sql`1`
 const FALSE = sql`0`
 
-export function compileCondition(table: EntityTable, condition: Condition, listFields: ReadonlySet<string>): SQL {
-  if ('and' in condition) return condition.and.length === 0 ? TRUE : (and(...condition.and.map((c) => compileCondition(table, c, listFields))) ?? TRUE)
-  if ('or' in condition) return condition.or.length === 0 ? FALSE : (or(...condition.or.map((c) => compileCondition(table, c, listFields))) ?? FALSE)
+/** Finds the table (and list fields) of a related noun, for `relation.field` filters. */
+export type TableResolver = (noun: string) => { table: EntityTable; listFields: ReadonlySet<string> }
+
+export function compileCondition(table: EntityTable, condition: Condition, listFields: ReadonlySet<string>, resolve?: TableResolver): SQL {
+  if ('and' in condition) return condition.and.length === 0 ? TRUE : (and(...condition.and.map((c) => compileCondition(table, c, listFields, resolve))) ?? TRUE)
+  if ('or' in condition) return condition.or.length === 0 ? FALSE : (or(...condition.or.map((c) => compileCondition(table, c, listFields, resolve))) ?? FALSE)
+  if ('related' in condition) {
+    if (!resolve) throw new Error('relation filters need a table resolver')
+    const target = resolve(condition.related.noun)
+    const inner = compileCondition(target.table, condition.related.where, target.listFields, resolve)
+    return sql`${column(table, condition.field)} IN (SELECT "id" FROM ${target.table} WHERE "deleted_at" IS NULL AND ${inner})`
+  }
   return compileLeaf(column(table, condition.field), condition.op, condition.value, listFields.has(condition.field))
 }
 
