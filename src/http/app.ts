@@ -9,6 +9,7 @@ import { bulk } from './routes/bulk'
 import { collections } from './routes/collections'
 import { jobs } from './routes/jobs'
 import { keys } from './routes/keys'
+import { mcp } from './routes/mcp'
 import { pipeline } from './routes/pipeline'
 import { leadScores } from './routes/lead-scores'
 import { publicRoutes } from './routes/public'
@@ -53,6 +54,7 @@ export function createApp() {
   tenant.route('/', settings)
   tenant.route('/', keys)
   tenant.route('/', jobs)
+  tenant.route('/', mcp)
   tenant.route('/', pipeline)
   tenant.route('/', sourcesAdmin)
   tenant.route('/', documents)

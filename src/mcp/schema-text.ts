@@ -1,0 +1,44 @@
+/** A compact, LLM-readable description of every noun: fields with types and enums, relations, verbs. */
+import type { StoredField } from '../domain/noun/grammar'
+import type { NounSchema } from '../domain/noun/noun'
+import { nouns } from '../domain/nouns'
+
+function describeField(field: StoredField): string {
+  const base = field.kind === 'enum' ? field.values.join(' | ') : field.kind === 'relation' ? `-> ${field.target} (id)` : field.type
+  return `${field.name}: ${base}${field.list ? '[]' : ''}${field.required ? ' (required)' : ''}${field.default !== undefined ? ` = ${JSON.stringify(field.default)}` : ''}`
+}
+
+export function describeNoun(noun: NounSchema): Record<string, unknown> {
+  return {
+    type: noun.name,
+    collection: noun.plural,
+    fields: Object.values(noun.fields).map(describeField),
+    reverse: Object.values(noun.reverse).map((r) => `${r.name}: <- ${r.target}.${r.via}[] (include only)`),
+    verbs: Object.values(noun.verbs).map((v) => ({
+      verb: v.verb,
+      event: `${noun.name.toLowerCase()}.${v.past}`,
+      ...(v.scope === 'collection' && v.kind !== 'create' ? { scope: 'collection (no id)' } : {}),
+      ...(v.state ? { sets: `${v.stateField ?? 'state'} = ${v.state}` } : {}),
+      ...(Object.keys(v.input).length ? { input: Object.values(v.input).map(describeField) } : {}),
+      ...(v.from ? { from: v.from.map((s) => s || '(unset)') } : {}),
+    })),
+    ...(Object.keys(noun.machines).length ? { stateMachines: noun.machines } : {}),
+    ...(noun.adminOnly ? { writes: 'admin only' } : {}),
+  }
+}
+
+export const allNouns = () => nouns.all().map(describeNoun)
+
+/** One line per noun for tool descriptions: name, key fields with enums, verbs. */
+export function nounSummary(): string {
+  return nouns
+    .all()
+    .map((n) => {
+      const enums = Object.values(n.fields)
+        .filter((f) => f.kind === 'enum')
+        .map((f) => `${f.name} ∈ {${(f as { values: readonly string[] }).values.join(',')}}`)
+      const verbs = Object.values(n.verbs).map((v) => v.verb)
+      return `- ${n.name}: fields ${Object.keys(n.fields).join(', ')}${enums.length ? `; ${enums.join('; ')}` : ''}; verbs ${verbs.join(', ')}`
+    })
+    .join('\n')
+}

@@ -1,0 +1,185 @@
+/**
+ * Revline over MCP (seeds 000–002 and the headless.ly design): `search`, `fetch`, `do` (one verb or
+ * a list of steps), `events` and `schema`, plus a `revline://schema` resource. Every call is an
+ * ordinary tenant operation, so the key's role, the verbs' hooks and the event log apply as over REST.
+ */
+import { McpServer } from '@modelcontextprotocol/server'
+import { z } from 'zod'
+import { AppError } from '../domain/errors'
+import type { NounSchema } from '../domain/noun/noun'
+import { nouns } from '../domain/nouns'
+import { parseFilter, type Condition } from '../domain/query/filter'
+import { DEFAULT_LIMIT, MAX_LIMIT, parseSort, type SortKey } from '../domain/query/list-query'
+import { parseIncludes } from '../durable/reads'
+import type { TenantClient } from '../http/types'
+import { allNouns, describeNoun, nounSummary } from './schema-text'
+import { resolveReferences } from './steps'
+
+const TEXT_FIELDS = ['name', 'subject', 'title', 'email', 'firstName', 'lastName', 'domain']
+const SEARCHED_WITHOUT_TYPE = ['Contact', 'Lead', 'Organization', 'Deal']
+
+function nounOf(type: string): NounSchema {
+  const noun = nouns.byName(type) ?? nouns.byPlural(type.toLowerCase())
+  if (!noun) throw new AppError('not_found', `no type '${type}'; types: ${nouns.all().map((n) => n.name).join(', ')}`)
+  return noun
+}
+
+/** `{ score: 'desc' }` (seed 001's MCP example) or `"-score,name"`. */
+function sortOf(noun: NounSchema, sort: unknown): SortKey[] {
+  const errors: { path: string; message: string }[] = []
+  const text = typeof sort === 'string' ? sort : sort && typeof sort === 'object' ? Object.entries(sort).map(([f, d]) => (String(d).toLowerCase().startsWith('desc') || d === -1 ? `-${f}` : f)).join(',') : undefined
+  const keys = parseSort(noun, text, errors)
+  if (errors.length) throw new AppError('invalid_query', 'the sort is not valid', errors)
+  return keys
+}
+
+function queryCondition(noun: NounSchema, query: string | undefined): Condition[] {
+  if (!query) return []
+  const fields = TEXT_FIELDS.filter((f) => noun.fields[f]?.kind === 'scalar')
+  return fields.length ? [{ or: fields.map((field) => ({ field, op: '$contains' as const, value: query })) }] : []
+}
+
+const json = (value: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(value, null, 2) }], structuredContent: value as Record<string, unknown> })
+const failure = (error: unknown) => {
+  const problem = error instanceof AppError ? { code: error.code, detail: error.detail, ...(error.errors ? { errors: error.errors } : {}) } : { code: 'error', detail: error instanceof Error ? error.message : String(error) }
+  return { content: [{ type: 'text' as const, text: JSON.stringify(problem, null, 2) }], isError: true }
+}
+async function guarded<T>(fn: () => Promise<T>) {
+  try {
+    return json(await fn())
+  } catch (error) {
+    return failure(error)
+  }
+}
+
+const Step = z.object({
+  type: z.string().describe('Noun, e.g. Contact, Lead, Deal'),
+  verb: z.string().describe('create, update, delete, restore, or a custom verb such as qualify, convert, win'),
+  id: z.string().optional().describe('The entity, for instance verbs; may be "$<step>.<field>" (e.g. "$0.$id")'),
+  data: z.record(z.string(), z.unknown()).optional().describe('Input: fields for create/update, verb input otherwise; values may be "$<step>.<field>"'),
+})
+
+export function buildServer(tenant: TenantClient): McpServer {
+  const server = new McpServer({ name: 'revline', version: '0.1.0' }, { instructions: `Revline CRM for tenant ${tenant.slug}. Types:\n${nounSummary()}` })
+
+  const runStep = async (step: z.infer<typeof Step>) => {
+    const noun = nounOf(step.type)
+    const verb = noun.verbs[step.verb]
+    if (!verb) throw new AppError('not_found', `${noun.name} has no verb '${step.verb}'; verbs: ${Object.keys(noun.verbs).join(', ')}`)
+    if (verb.scope === 'instance' && !step.id) throw new AppError('validation_failed', `${noun.name}.${verb.verb} needs an id`, [{ path: 'id', message: 'is required' }])
+    const result = await tenant.run({ kind: 'verb', noun: noun.name, verb: verb.verb, ...(verb.scope === 'instance' ? { id: step.id } : {}), input: step.data ?? {} })
+    return result ?? { $id: step.id, deleted: verb.kind === 'delete' }
+  }
+
+  server.registerTool(
+    'search',
+    {
+      title: 'Search',
+      description: `Find entities. With "type": list that type, filtered (the REST filter language: equality, $eq $ne $gt $gte $lt $lte $in $nin $exists $contains, $and/$or, relation paths such as "organization.industry"), sorted ({ "score": "desc" } or "-score"), paged by cursor. Without "type": text search over contacts, leads, organizations and deals. "query" matches names, emails and titles. Types:\n${nounSummary()}`,
+      inputSchema: z.object({
+        type: z.string().optional(),
+        query: z.string().max(200).optional(),
+        filter: z.record(z.string(), z.unknown()).optional(),
+        sort: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+        limit: z.number().int().min(1).max(MAX_LIMIT).optional(),
+        cursor: z.string().optional(),
+      }),
+    },
+    async ({ type, query, filter, sort, limit, cursor }) =>
+      guarded(async () => {
+        if (!type) {
+          if (!query) throw new AppError('validation_failed', 'give a type, a query, or both', [{ path: 'query', message: 'is required without a type' }])
+          const results: Record<string, unknown> = {}
+          for (const name of SEARCHED_WITHOUT_TYPE) {
+            const noun = nounOf(name)
+            results[name] = (await tenant.run<{ data: unknown[] }>({ kind: 'list', noun: name, query: { where: { and: queryCondition(noun, query) }, sort: sortOf(noun, undefined), limit: Math.min(limit ?? 5, 50) } })).data
+          }
+          return results
+        }
+        const noun = nounOf(type)
+        const where: Condition = { and: [parseFilter(noun, filter ?? {}), ...queryCondition(noun, query)] }
+        const page = await tenant.run<Record<string, unknown>>({ kind: 'list', noun: noun.name, query: { where, sort: sortOf(noun, sort), limit: limit ?? DEFAULT_LIMIT, ...(cursor ? { cursor } : {}) } })
+        return { type: noun.name, ...page }
+      }),
+  )
+
+  server.registerTool(
+    'fetch',
+    {
+      title: 'Fetch',
+      description: 'Get one entity by type and id. "include" expands relations in place (e.g. ["contact","organization","deal"]) and adds reverse lists (e.g. ["leads","activities"]); "asOf" (ISO date-time) answers from the event log as the entity was then.',
+      inputSchema: z.object({ type: z.string(), id: z.string(), include: z.array(z.string()).optional(), asOf: z.string().optional() }),
+    },
+    async ({ type, id, include, asOf }) =>
+      guarded(async () => {
+        const noun = nounOf(type)
+        let when: string | undefined
+        if (asOf) {
+          const ms = Date.parse(asOf)
+          if (Number.isNaN(ms)) throw new AppError('validation_failed', 'asOf must be an ISO date-time', [{ path: 'asOf', message: 'is not a date' }])
+          when = new Date(ms).toISOString()
+        }
+        return tenant.run({ kind: 'get', noun: noun.name, id, include: parseIncludes(noun, include?.join(',')), ...(when ? { asOf: when } : {}) })
+      }),
+  )
+
+  server.registerTool(
+    'do',
+    {
+      title: 'Do',
+      description:
+        'Run verbs. One: { type, verb, id?, data? }. Several: { steps: [ ... ] } run in order, stopping at the first error; a step may use an earlier result as "$<index>.<field>", e.g. create a contact then { "type": "Contact", "verb": "qualify", "id": "$0.$id" }. Hooks run as over REST (winning a deal creates the customer and subscription). Returns each result.',
+      inputSchema: z.object({
+        type: z.string().optional(),
+        verb: z.string().optional(),
+        id: z.string().optional(),
+        data: z.record(z.string(), z.unknown()).optional(),
+        steps: z.array(Step).min(1).max(50).optional(),
+      }),
+    },
+    async (input) => {
+      if (!input.steps) {
+        if (!input.type || !input.verb) return failure(new AppError('validation_failed', 'give { type, verb } or { steps }', [{ path: 'type', message: 'is required without steps' }]))
+        return guarded(() => runStep({ type: input.type!, verb: input.verb!, id: input.id, data: input.data }))
+      }
+      const results: unknown[] = []
+      for (const [index, raw] of input.steps.entries()) {
+        try {
+          const step = resolveReferences(raw, results) as z.infer<typeof Step>
+          results.push(await runStep(step))
+        } catch (error) {
+          const result = failure(error)
+          const text = JSON.stringify({ completed: results, failedStep: index, error: JSON.parse(result.content[0]!.text) }, null, 2)
+          return { content: [{ type: 'text' as const, text }], isError: true }
+        }
+      }
+      return json({ results })
+    },
+  )
+
+  server.registerTool(
+    'events',
+    {
+      title: 'Events',
+      description: 'Read the immutable event log: filter by type ("deal.won" or "deal.*"), entity id, actor; page with "after" (the last seq seen).',
+      inputSchema: z.object({ type: z.string().optional(), entity: z.string().optional(), actor: z.string().optional(), after: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(500).optional() }),
+    },
+    async (query) => guarded(() => tenant.run({ kind: 'events', query: { ...query, limit: query.limit ?? 100 } })),
+  )
+
+  server.registerTool(
+    'schema',
+    {
+      title: 'Schema',
+      description: 'Describe the types: every field (with enums and relations), verb (with its input, event and from-states) and state machine. Give "type" for one.',
+      inputSchema: z.object({ type: z.string().optional() }),
+    },
+    async ({ type }) => guarded(async () => (type ? describeNoun(nounOf(type)) : { types: allNouns() })),
+  )
+
+  server.registerResource('schema', 'revline://schema', { title: 'Revline schema', description: 'Every noun, field, enum and verb', mimeType: 'application/json' }, async (uri) => ({
+    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ types: allNouns() }, null, 2) }],
+  }))
+
+  return server
+}
