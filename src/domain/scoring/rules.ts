@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { AppError, type FieldError } from '../errors'
+import { compareValues } from '../query/compare'
 import { OPERATORS } from '../query/filter'
 import { FACT_TYPES } from './facts'
 
@@ -62,36 +63,9 @@ export function matchesWhen(subject: Record<string, unknown>, when: Record<strin
     if (key === '$or') return (condition as Record<string, unknown>[]).some((c) => matchesWhen(subject, c))
     const actual = lookup(subject, key) ?? null
     if (condition !== null && typeof condition === 'object' && !Array.isArray(condition))
-      return Object.entries(condition).every(([op, expected]) => compare(actual, op, expected))
-    return compare(actual, '$eq', condition)
+      return Object.entries(condition).every(([op, expected]) => compareValues(actual, op, expected))
+    return compareValues(actual, '$eq', condition)
   })
-}
-
-function compare(actual: unknown, op: string, expected: unknown): boolean {
-  switch (op) {
-    case '$eq':
-      return actual === expected
-    case '$ne':
-      return actual !== expected
-    case '$gt':
-      return actual !== null && (actual as number) > (expected as number)
-    case '$gte':
-      return actual !== null && (actual as number) >= (expected as number)
-    case '$lt':
-      return actual !== null && (actual as number) < (expected as number)
-    case '$lte':
-      return actual !== null && (actual as number) <= (expected as number)
-    case '$in':
-      return (expected as unknown[]).includes(actual)
-    case '$nin':
-      return !(expected as unknown[]).includes(actual)
-    case '$exists':
-      return (actual !== null) === expected
-    case '$contains':
-      return Array.isArray(actual) ? actual.includes(expected) : typeof actual === 'string' && actual.toLowerCase().includes(String(expected).toLowerCase())
-    default:
-      return false
-  }
 }
 
 function lookup(subject: Record<string, unknown>, path: string): unknown {
