@@ -40,6 +40,14 @@ async function requireSession(c: Context<AppEnv>, slug: string): Promise<Session
   return session ?? c.redirect(`/~${slug}/dashboard/login`, 303)
 }
 
+async function formOf(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody()
+  } catch {
+    throw new AppError('bad_request', 'the form body cannot be parsed')
+  }
+}
+
 async function checkCsrf(c: Context<AppEnv>, session: Session, form: Record<string, unknown>) {
   if (form.csrf !== (await csrfToken(c, session))) throw new AppError('forbidden', 'the form has expired; reload the page and try again')
 }
@@ -50,7 +58,7 @@ dashboard.get('/dashboard/login', (c) => c.html(<LoginPage tenant={slugOf(c)} />
 
 dashboard.post('/dashboard/login', async (c) => {
   const slug = slugOf(c)
-  const form = await c.req.parseBody()
+  const form = await formOf(c)
   const key = typeof form.apiKey === 'string' ? form.apiKey.trim() : ''
   const keyHash = await sha256Hex(key)
   try {
@@ -119,7 +127,7 @@ dashboard.post('/dashboard/leads/:id/status', async (c) => {
   const slug = slugOf(c)
   const session = await requireSession(c, slug)
   if (session instanceof Response) return session
-  const form = await c.req.parseBody()
+  const form = await formOf(c)
   await checkCsrf(c, session, form)
   const id = c.req.param('id')
   const status = String(form.status ?? '')
@@ -144,7 +152,7 @@ dashboard.post('/dashboard/leads', async (c) => {
   const slug = slugOf(c)
   const session = await requireSession(c, slug)
   if (session instanceof Response) return session
-  const form = await c.req.parseBody()
+  const form = await formOf(c)
   await checkCsrf(c, session, form)
   const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '')
   const [firstName, lastName, email, source] = [text('firstName'), text('lastName'), text('email'), text('source') || 'other']

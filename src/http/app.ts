@@ -17,6 +17,7 @@ import { sourcesAdmin } from './routes/sources'
 import { documents } from './routes/documents'
 import { events } from './routes/events'
 import { operator } from './routes/operator'
+import { docs } from './routes/docs'
 import { settings } from './routes/settings'
 import { tenantContext } from './tenant'
 import type { AppEnv } from './types'
@@ -42,6 +43,7 @@ export function createApp() {
 
   app.get('/', (c) => c.json({ name: 'Revline', docs: 'see README.md', tenants: '/~{slug}/…' }))
   app.route('/', operator)
+  app.route('/', docs)
 
   const tenantPath = '/:tenant{~[a-z0-9-]+}'
   // Public routes first: they answer without a key, before the key check below runs.

@@ -8,6 +8,7 @@ export const IRREGULAR_VERBS = {
   lose: { gerund: 'losing', past: 'lost' },
   pay: { gerund: 'paying', past: 'paid' },
   send: { gerund: 'sending', past: 'sent' },
+  read: { gerund: 'reading', past: 'read' },
   cancel: { gerund: 'cancelling', past: 'cancelled' },
   buy: { gerund: 'buying', past: 'bought' },
   sell: { gerund: 'selling', past: 'sold' },

@@ -50,7 +50,12 @@ async function formFields(c: Context<AppEnv>): Promise<Record<string, unknown>> 
     return value as Record<string, unknown>
   }
   if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-    const body = await c.req.parseBody()
+    let body: Record<string, unknown>
+    try {
+      body = await c.req.parseBody()
+    } catch {
+      throw new AppError('bad_request', 'the form body cannot be parsed')
+    }
     // Files have no place in a lead form: keep text fields only.
     return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string'))
   }

@@ -1,0 +1,86 @@
+/**
+ * `revline`: the command line over the SDK. Configuration from REVLINE_URL, REVLINE_TENANT and
+ * REVLINE_API_KEY (flags --url, --tenant, --api-key override). Human tables by default, --json for
+ * scripts. Exit codes: 0 ok, 1 the API refused, 2 usage error, 3 network error.
+ */
+import { Command, CommanderError, Option } from 'commander'
+import { RevlineConfigError, RevlineError, RevlineNetworkError } from '../sdk'
+import { register as bulk } from './commands/bulk'
+import { register as events } from './commands/events'
+import { register as leadScore } from './commands/lead-score'
+import { register as pipeline } from './commands/pipeline'
+import { register as proposal } from './commands/proposal'
+import { register as records } from './commands/records'
+import { register as verbs } from './commands/verbs'
+import { CommandFailed, EXIT, processIo, UsageError, type Io } from './context'
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('revline')
+    .description('Revline CRM from the command line')
+    .version('0.1.0')
+    .addOption(new Option('--url <url>', 'API base URL').env('REVLINE_URL'))
+    .addOption(new Option('--tenant <slug>', 'tenant slug').env('REVLINE_TENANT'))
+    .addOption(new Option('--api-key <key>', 'API key').env('REVLINE_API_KEY'))
+    .option('--json', 'machine-readable JSON output')
+    .option('--retries <n>', 'retries on network errors and 5xx (default 3)')
+    .showHelpAfterError('(run revline --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+  for (const register of [pipeline, leadScore, proposal, records, verbs, events, bulk]) register(program, io)
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError(`(run revline ${command.name()} --help for usage)`)
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  revline pipeline
+  revline lead-score --company "ABC Corp"
+  revline proposal --client "ABC Corp" --tier warrior
+  revline list leads --where status=Qualified --where 'score[$gte]=60' --sort -score
+  revline list contacts --filter '{"$or":[{"source":"website"},{"leadScore":{"$gt":70}}]}'
+  revline get contacts contact_fX9bL5nRd --include organization,leads
+  revline create contacts name="Alice Chen" email=alice@acme.dev stage=Lead
+  revline do contact qualify contact_fX9bL5nRd
+  revline do deal advance deal_k7TmPvQx1 stage=Negotiation
+  revline events --type 'deal.*' --follow
+  revline import contacts.csv --into contacts
+  revline export leads --format csv --out leads.csv
+
+Exit codes: 0 ok · 1 API error · 2 usage error · 3 network error`,
+  )
+  return program
+}
+
+/** Runs the CLI; resolves to the exit code (never calls process.exit, so output is flushed). */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io)
+  try {
+    await program.parseAsync(argv)
+    return EXIT.ok
+  } catch (error) {
+    return report(error, io, argv.includes('--json'))
+  }
+}
+
+function report(error: unknown, io: Io, json: boolean): number {
+  const print = (code: number, message: string, lines: string[] = [], body?: unknown) => {
+    if (json && body !== undefined) io.stderr(`${JSON.stringify({ error: body })}\n`)
+    else io.stderr(`error: ${message}\n${lines.map((l) => `  ${l}\n`).join('')}`)
+    return code
+  }
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; commander already printed what it had to say.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok
+    return EXIT.usage
+  }
+  if (error instanceof RevlineNetworkError)
+    return print(EXIT.network, `cannot reach the Revline API: ${error.detail}`, [], { code: error.code, detail: error.detail, attempts: error.attempts })
+  if (error instanceof RevlineError) {
+    const lines = error.errors.map((e) => `${e.path}: ${e.message}`)
+    if (error.requestId && error.status >= 500) lines.push(`request id: ${error.requestId}`)
+    return print(EXIT.api, `${error.detail} (${error.status} ${error.code})`, lines, { status: error.status, code: error.code, detail: error.detail, errors: error.errors })
+  }
+  if (error instanceof UsageError || error instanceof RevlineConfigError)
+    return print(EXIT.usage, error.message, error instanceof UsageError && error.hint ? [error.hint] : [], { code: 'usage', detail: error.message })
+  if (error instanceof CommandFailed) return print(error.exitCode, error.message, error.details, { code: 'failed', detail: error.message, details: error.details })
+  return print(EXIT.api, error instanceof Error ? (error.stack ?? error.message) : String(error))
+}

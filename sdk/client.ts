@@ -1,0 +1,116 @@
+/** `createClient({ baseUrl, tenant, apiKey })`: every noun, the event log, pipeline reports and settings. */
+import { createTransport, type ClientOptions, type Transport } from './http'
+import { MANIFEST } from './manifest'
+import { createNounClient } from './noun'
+import type { DateRange, EventPage, QueryParams, EventQuery, NounClient, NounName, PipelineFunnel, PipelineSummary, RevlineEvent, WriteOptions } from './types'
+
+export interface EventsClient {
+  /** One page of the log: `{ data, next }`; pass `after: Number(next)` for the following page. */
+  list(query?: EventQuery, options?: { signal?: AbortSignal }): Promise<EventPage>
+  /** Every event matching the query from `after` on, page by page, up to now. */
+  all(query?: EventQuery, options?: { signal?: AbortSignal }): AsyncIterableIterator<RevlineEvent>
+  /** Every matching event, then new ones as they arrive (polling with `after`) until `signal` aborts. */
+  follow(query?: EventQuery, options?: { signal?: AbortSignal; intervalMs?: number }): AsyncIterableIterator<RevlineEvent>
+}
+
+export interface PipelineClient {
+  /** Leads, deals by stage with value (cents), weighted value, conversion rate, average score. */
+  summary(range?: DateRange, options?: { signal?: AbortSignal }): Promise<PipelineSummary>
+  funnel(range?: DateRange, options?: { signal?: AbortSignal }): Promise<PipelineFunnel>
+  attribution(options?: { signal?: AbortSignal }): Promise<Record<string, unknown>>
+  cycle(options?: { signal?: AbortSignal }): Promise<Record<string, unknown>>
+  billing(options?: { signal?: AbortSignal }): Promise<Record<string, unknown>>
+}
+
+export type SettingsSection = 'automations' | 'tiers' | 'scoring' | 'capture' | 'templates' | 'webhooks' | (string & {})
+export interface SettingsClient {
+  get<T = unknown>(section: SettingsSection, options?: { signal?: AbortSignal }): Promise<T>
+  /** Replaces the whole section (admin keys). */
+  put<T = unknown>(section: SettingsSection, value: unknown, options?: WriteOptions): Promise<T>
+}
+
+export type RevlineClient = { readonly [N in NounName]: NounClient<N> } & {
+  readonly events: EventsClient
+  readonly pipeline: PipelineClient
+  readonly settings: SettingsClient
+  /** Any other route under the tenant, with the same auth, retries and errors. */
+  request<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options?: { query?: QueryParams; json?: unknown; read?: 'json' | 'text' | 'stream' | 'none' }): Promise<T>
+}
+
+export function createClient(options: ClientOptions): RevlineClient {
+  const transport = createTransport(options)
+  return clientOver(() => transport)
+}
+
+/** A client whose transport is resolved per call (the default client binds to env or `configure`). */
+export function clientOver(transport: () => Transport): RevlineClient {
+  const client: Record<string, unknown> = {}
+  for (const name of Object.keys(MANIFEST) as NounName[]) client[name] = createNounClient(name, transport)
+  client.events = eventsClient(transport)
+  client.pipeline = pipelineClient(transport)
+  client.settings = {
+    get: (section: string, options: { signal?: AbortSignal } = {}) => transport().request({ method: 'GET', path: `/settings/${encodeURIComponent(section)}`, ...signalOf(options) }),
+    put: (section: string, value: unknown, options: WriteOptions = {}) =>
+      transport().request({ method: 'PUT', path: `/settings/${encodeURIComponent(section)}`, json: value, ...signalOf(options), ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}) }),
+  } satisfies SettingsClient
+  client.request = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: { query?: QueryParams; json?: unknown; read?: 'json' | 'text' | 'stream' | 'none' } = {}) =>
+    transport().request({ method, path: path.startsWith('/') ? path : `/${path}`, ...options })
+  return Object.freeze(client) as RevlineClient
+}
+
+const signalOf = (options: { signal?: AbortSignal }) => (options.signal ? { signal: options.signal } : {})
+
+export function eventsClient(transport: () => Transport): EventsClient {
+  const list = (query: EventQuery = {}, options: { signal?: AbortSignal } = {}) =>
+    transport().request<EventPage>({ method: 'GET', path: '/events', query: { ...query }, ...signalOf(options) })
+
+  async function* all(query: EventQuery = {}, options: { signal?: AbortSignal } = {}): AsyncGenerator<RevlineEvent, void, undefined> {
+    let after = query.after
+    for (;;) {
+      const page = await list({ ...query, ...(after !== undefined ? { after } : {}) }, options)
+      yield* page.data
+      if (!page.next || page.data.length === 0) return
+      after = Number(page.next)
+    }
+  }
+
+  async function* follow(query: EventQuery = {}, options: { signal?: AbortSignal; intervalMs?: number } = {}): AsyncGenerator<RevlineEvent, void, undefined> {
+    let after = query.after
+    const interval = options.intervalMs ?? 1000
+    while (!options.signal?.aborted) {
+      let seen = 0
+      for await (const event of all({ ...query, ...(after !== undefined ? { after } : {}) }, options)) {
+        after = event.seq
+        seen++
+        yield event
+      }
+      if (seen === 0) await pause(interval, options.signal)
+    }
+  }
+
+  return { list, all, follow }
+}
+
+function pause(ms: number, signal?: AbortSignal) {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+function pipelineClient(transport: () => Transport): PipelineClient {
+  const report =
+    <T>(name: string) =>
+    (range: DateRange = {}, options: { signal?: AbortSignal } = {}) =>
+      transport().request<T>({ method: 'GET', path: `/pipeline/${name}`, query: { dateFrom: range.dateFrom, dateTo: range.dateTo }, ...signalOf(options) })
+  const plain =
+    (name: string) =>
+    (options: { signal?: AbortSignal } = {}) =>
+      transport().request<Record<string, unknown>>({ method: 'GET', path: `/pipeline/${name}`, ...signalOf(options) })
+  return { summary: report<PipelineSummary>('summary'), funnel: report<PipelineFunnel>('funnel'), attribution: plain('attribution'), cycle: plain('cycle'), billing: plain('billing') }
+}

@@ -1,0 +1,359 @@
+/**
+ * The SDK's types, derived at the type level from the server's noun definitions: `Entity<'Lead'>` is
+ * `typeof Lead.$entity`, `CreateInput<'Contact'>` is `typeof Contact.$create`, and so on. Only type
+ * imports from src/: nothing of the server runs inside the SDK.
+ */
+import type { Past } from '../src/domain/noun/conjugate'
+import type { CreateInput as DslInput, Definition } from '../src/domain/noun/types'
+import type { NOUNS } from '../src/domain/nouns'
+import type { ErrorCode } from '../src/domain/errors'
+import type { pipelineSummary, funnel } from '../src/domain/analytics/reports'
+import type { MANIFEST } from './manifest'
+
+type Nouns = typeof NOUNS
+type Manifest = typeof MANIFEST
+type Simplify<T> = { [K in keyof T]: T[K] } & {}
+
+/** Contact, Lead, Organization, Deal, … : every noun the server declares. */
+export type NounName = keyof Nouns
+/** An entity as the API returns it: `$id`, `$type`, `$version`, timestamps and the stored fields. */
+export type Entity<N extends NounName> = Nouns[N]['$entity']
+/** What `create` accepts: required fields without a default must be given; unknown fields are errors. */
+export type CreateInput<N extends NounName> = Nouns[N]['$create']
+/** What `update` accepts: any stored field; `null` unsets an optional one. */
+export type UpdateInput<N extends NounName> = Nouns[N]['$update']
+/** Every verb of a noun, CRUD included. */
+export type Verb<N extends NounName> = Nouns[N]['$verbs']
+/** The noun's own verbs (`qualify`, `win`, `capture`, …). */
+export type CustomVerb<N extends NounName> = Exclude<Verb<N>, 'create' | 'update' | 'delete' | 'restore'>
+/** Hook registrations the server's noun handles have (`won`, `qualifying`, …): server-side only. */
+export type HookName<N extends NounName> = Exclude<keyof Nouns[N], 'schema' | '$entity' | '$create' | '$update' | '$verbs'> & string
+/** Event-log types: `contact.qualified`, `deal.won`, … */
+export type EventType = { [N in NounName]: `${Lowercase<N>}.${Past<Verb<N>>}` }[NounName]
+
+type EntityOf<T> = T extends NounName ? Entity<T> : never
+
+// ---------------------------------------------------------------------------------------------
+// The manifest's shape, checked against the nouns (see manifest.ts).
+
+interface VerbManifest {
+  scope: 'instance' | 'collection'
+  input: Definition
+}
+export type ManifestShape = {
+  [N in NounName]: {
+    plural: string
+    idPrefix: string
+    crud: { create: 'create' extends Verb<N> ? true : false; update: 'update' extends Verb<N> ? true : false; delete: 'delete' extends Verb<N> ? true : false }
+    /** Every stored field, in the DSL (no more, no fewer than `$create` has). */
+    fields: { [K in keyof CreateInput<N>]-?: string }
+    relations: { [K in keyof CreateInput<N>]?: NounName }
+    reverse: Record<string, NounName>
+    verbs: { [V in CustomVerb<N>]: VerbManifest }
+    hooks: readonly HookName<N>[]
+  }
+}
+
+type VerbSpec<N extends NounName, V extends CustomVerb<N>> = Manifest[N]['verbs'][V & keyof Manifest[N]['verbs']]
+/** A custom verb's input, derived from its DSL declaration (`Deal.advance` takes `{ stage: string }`). */
+export type VerbInput<N extends NounName, V extends CustomVerb<N>> = VerbSpec<N, V> extends { input: infer D extends Definition } ? DslInput<D> : never
+export type VerbScope<N extends NounName, V extends CustomVerb<N>> = VerbSpec<N, V> extends { scope: infer S } ? S : never
+
+// ---------------------------------------------------------------------------------------------
+// Filters: the server's operators, typed per field.
+
+type Relations<N extends NounName> = Manifest[N]['relations']
+type Reverse<N extends NounName> = Manifest[N]['reverse']
+type Fields<N extends NounName> = Manifest[N]['fields']
+type DateKeys<N extends NounName> = { [K in keyof Fields<N>]: Fields<N>[K] extends `date${string}` ? K : never }[keyof Fields<N>] | '$createdAt' | '$updatedAt'
+
+/** Fields a filter may name: stored fields and meta fields, not `$type` nor json fields. */
+type FilterKeys<E> = { [K in keyof E]-?: K extends '$type' ? never : unknown extends E[K] ? never : K }[keyof E] & string
+
+export interface Operators<V> {
+  $eq?: V | null
+  $ne?: V | null
+  $gt?: V
+  $gte?: V
+  $lt?: V
+  $lte?: V
+  $in?: readonly V[]
+  $nin?: readonly V[]
+  $exists?: boolean
+  /** Case-insensitive substring (ASCII letters). */
+  $contains?: V extends string ? string : never
+}
+/** List fields (`Organization.tags`): `$contains` means "has this item". */
+export interface ListOperators<I> {
+  $contains?: I
+  $exists?: boolean
+}
+/** A field's condition: a value (equality), `null` (unset) or operators. */
+export type FieldFilter<V> = NonNullable<V> extends readonly (infer I)[] ? ListOperators<I> : NonNullable<V> | null | Operators<NonNullable<V>>
+
+type FieldValue<N extends NounName, K extends keyof Entity<N>> = K extends DateKeys<N> ? Entity<N>[K] | Date : Entity<N>[K]
+
+/** `organization.industry`: a condition on the entity a relation points at (one level deep). */
+type RelationPaths<N extends NounName> = {
+  [K in keyof Relations<N> & string]: { [F in FilterKeys<EntityOf<Relations<N>[K]>>]: [`${K}.${F}`, EntityOf<Relations<N>[K]>[F]] }[FilterKeys<EntityOf<Relations<N>[K]>>]
+}[keyof Relations<N> & string]
+type RelationFilters<N extends NounName> = { [P in RelationPaths<N> as P[0]]?: FieldFilter<P[1]> }
+
+/**
+ * The filter language: `{ status: 'Qualified', score: { $gte: 80 }, $or: [{ source: 'website' }, …] }`.
+ * Unknown fields and operators are type errors here and 400s on the server.
+ */
+export type Filter<N extends NounName> = { [K in FilterKeys<Entity<N>>]?: FieldFilter<FieldValue<N, K>> } & RelationFilters<N> & {
+    $and?: readonly Filter<N>[]
+    $or?: readonly Filter<N>[]
+  }
+
+type SortKey<N extends NounName> = { [K in FilterKeys<Entity<N>>]: NonNullable<Entity<N>[K]> extends readonly unknown[] ? never : K }[FilterKeys<Entity<N>>]
+/** `'-score'`, `['-score', 'name']` or `{ score: 'desc', name: 'asc' }` (keys in order). */
+export type Sort<N extends NounName> =
+  | SortKey<N>
+  | `-${SortKey<N>}`
+  | readonly (SortKey<N> | `-${SortKey<N>}`)[]
+  | { [K in SortKey<N>]?: 'asc' | 'desc' }
+
+// ---------------------------------------------------------------------------------------------
+// Includes.
+
+/** Relations and reverse lists `get(id, { include })` can expand. */
+export type IncludeKey<N extends NounName> = (keyof Relations<N> | keyof Reverse<N>) & string
+/**
+ * The entity with its includes expanded: a relation becomes the related entity (or stays its id when
+ * that entity has since been deleted), a reverse list becomes the list of entities pointing here.
+ */
+export type WithIncludes<N extends NounName, I extends string> = [I] extends [never]
+  ? Entity<N>
+  : Simplify<
+      Omit<Entity<N>, I> & { [K in I & keyof Relations<N>]?: EntityOf<Relations<N>[K]> | string | null } & {
+        [K in I & keyof Reverse<N>]: EntityOf<Reverse<N>[K]>[]
+      }
+    >
+
+// ---------------------------------------------------------------------------------------------
+// Calls and answers.
+
+export interface Page<T> {
+  data: T[]
+  /** Matches in the whole collection (not just this page). */
+  total: number
+  /** Cursor of the next page, or null on the last one. */
+  next: string | null
+}
+
+/** Extra query parameters sent as they are (`{ stage: 'Proposal', dateFrom: '2026-11-01' }`). */
+export type QueryParams = Record<string, string | number | boolean | readonly (string | number)[] | undefined>
+
+export interface WriteOptions {
+  /** Defaults to a random key per call; retries of the call reuse it. */
+  idempotencyKey?: string
+  signal?: AbortSignal
+}
+export interface VersionedWriteOptions extends WriteOptions {
+  /** Only write if the entity is still at this version (`If-Match`); 412 otherwise. */
+  ifMatch?: number
+}
+
+export interface GetOptions<I> {
+  include?: readonly I[]
+  /** The entity as it was at that instant (from the event log). */
+  asOf?: string | Date
+  signal?: AbortSignal
+}
+
+export interface FindOptions<N extends NounName> {
+  sort?: Sort<N>
+  /** At most this many (any number: the SDK pages). Without it, `find` returns every match. */
+  limit?: number
+  query?: QueryParams
+  signal?: AbortSignal
+}
+export interface ListOptions<N extends NounName> {
+  sort?: Sort<N>
+  /** Page size, 1 to 200 (server default 25). */
+  limit?: number
+  cursor?: string
+  page?: number
+  query?: QueryParams
+  signal?: AbortSignal
+}
+export interface AllOptions<N extends NounName> {
+  sort?: Sort<N>
+  /** Entities per request, 1 to 200 (default 100). */
+  pageSize?: number
+  /** Stop after this many. */
+  limit?: number
+  query?: QueryParams
+  signal?: AbortSignal
+}
+
+export interface HistoryEntry<N extends NounName> {
+  version: number
+  event: string
+  type: string
+  at: string
+  actor: string
+  entity: Entity<N> | null
+}
+
+export interface ImportReport {
+  created: number
+  updated: number
+  rejected: number
+  errors: { line: number; field: string | null; message: string }[]
+  rows?: number
+  durationMs?: number
+}
+export type ImportBody = string | Uint8Array | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
+export interface ImportOptions extends WriteOptions {
+  format: 'csv' | 'ndjson'
+  /** Byte length of the body when it is a stream (sent as Content-Length, and the progress total). */
+  contentLength?: number
+  /** Called as the body is read by the upload, with bytes so far and the total when known. */
+  onProgress?: (sent: number, total: number | undefined) => void
+  /**
+   * The server answers when every row is stored, so a big import can take minutes: no timeout by
+   * default (the client's `timeoutMs` does not apply); set one in ms here.
+   */
+  timeoutMs?: number
+}
+export interface ExportOptions {
+  format?: 'csv' | 'ndjson'
+  signal?: AbortSignal
+}
+
+/** One entry of the tenant's immutable event log. */
+export interface RevlineEvent {
+  seq: number
+  id: string
+  type: EventType | (string & {})
+  entityType: string
+  entityId: string
+  verb: string
+  version: number
+  actor: string
+  actorRole: string
+  requestId: string
+  at: string
+  data: Record<string, unknown> | null
+  before: Record<string, unknown> | null
+  after: Record<string, unknown> | null
+  /** Id of the event whose after hook caused this one. */
+  cause: string | null
+}
+export interface EventQuery {
+  /** `deal.won`, or `deal.*` for every verb of a noun. */
+  type?: EventType | `${Lowercase<NounName>}.*` | (string & {})
+  /** An entity id. */
+  entity?: string
+  /** An API key id. */
+  actor?: string
+  /** Only events after this position (`seq`). */
+  after?: number
+  /** 1 to 500 (default 100). */
+  limit?: number
+}
+export interface EventPage {
+  data: RevlineEvent[]
+  next: string | null
+}
+
+export type PipelineSummary = ReturnType<typeof pipelineSummary>
+export type PipelineFunnel = ReturnType<typeof funnel>
+export interface DateRange {
+  /** YYYY-MM-DD, by creation day. */
+  dateFrom?: string
+  dateTo?: string
+}
+
+export type RevlineErrorCode = ErrorCode | 'internal_error' | 'network_error' | 'unknown_error'
+export interface FieldError {
+  path: string
+  message: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// The noun client.
+
+/**
+ * @deprecated Verb hooks (`Deal.won(fn)`, `Contact.qualifying(fn)`) run inside the server's verb
+ * transaction and are registered there (src/domain/hooks), or as tenant automations
+ * (`PUT /~t/settings/automations`). Calling one on the SDK throws.
+ */
+export type ServerSideHook = (hook: (...args: any[]) => unknown) => never
+
+type Maybe<B, T> = B extends true ? T : unknown
+
+type InstanceVerb<N extends NounName, V extends CustomVerb<N>> = {} extends VerbInput<N, V>
+  ? {
+      (id: string, input?: VerbInput<N, V>, options?: VersionedWriteOptions): Promise<Entity<N>>
+      (args: Simplify<{ id: string } & VerbInput<N, V>>, options?: VersionedWriteOptions): Promise<Entity<N>>
+    }
+  : {
+      (id: string, input: VerbInput<N, V>, options?: VersionedWriteOptions): Promise<Entity<N>>
+      (args: Simplify<{ id: string } & VerbInput<N, V>>, options?: VersionedWriteOptions): Promise<Entity<N>>
+    }
+type CollectionVerb<N extends NounName, V extends CustomVerb<N>> = {} extends VerbInput<N, V>
+  ? (input?: VerbInput<N, V>, options?: WriteOptions) => Promise<Entity<N>>
+  : (input: VerbInput<N, V>, options?: WriteOptions) => Promise<Entity<N>>
+
+/** `Contact.qualify(id)` and `Contact.qualify({ id })`; collection verbs take their input: `Contact.capture({ … })`. */
+export type VerbMethods<N extends NounName> = {
+  [V in CustomVerb<N>]: VerbScope<N, V> extends 'collection' ? CollectionVerb<N, V> : InstanceVerb<N, V>
+}
+export type HookStubs<N extends NounName> = { readonly [H in HookName<N>]: ServerSideHook }
+
+export interface ReadMethods<N extends NounName> {
+  readonly name: N
+  /** The collection's path segment (`contacts`). */
+  readonly plural: string
+  get(id: string, options?: GetOptions<never>): Promise<Entity<N>>
+  /** `get(id, { include: ['organization', 'leads'] })`: relations expanded, reverse lists added. */
+  get<const I extends IncludeKey<N>>(id: string, options: GetOptions<I> & { include: readonly I[] }): Promise<WithIncludes<N, I>>
+  /** Every match (or at most `limit`), in `sort` order. */
+  find(filter?: Filter<N>, options?: FindOptions<N>): Promise<Entity<N>[]>
+  /** One page: `{ data, total, next }`. */
+  list(filter?: Filter<N>, options?: ListOptions<N>): Promise<Page<Entity<N>>>
+  /** `for await (const lead of Lead.all({ status: 'New' }))`: every match, page by page. */
+  all(filter?: Filter<N>, options?: AllOptions<N>): AsyncIterableIterator<Entity<N>>
+  count(filter?: Filter<N>, options?: { query?: QueryParams; signal?: AbortSignal }): Promise<number>
+  /** Every version of the entity, from the event log. */
+  history(id: string, options?: { signal?: AbortSignal }): Promise<HistoryEntry<N>[]>
+  /** The collection as a byte stream (ndjson by default, or csv). */
+  export(options?: ExportOptions): Promise<ReadableStream<Uint8Array>>
+}
+
+export type CrudMethods<N extends NounName> = Maybe<
+  'create' extends Verb<N> ? true : false,
+  {
+    create(input: CreateInput<N>, options?: WriteOptions): Promise<Entity<N>>
+    /** Bulk create from CSV or NDJSON (streamed; rows validated like `create`). Not retried automatically. */
+    import(body: ImportBody, options: ImportOptions): Promise<ImportReport>
+  }
+> &
+  Maybe<'update' extends Verb<N> ? true : false, { update(id: string, input: UpdateInput<N>, options?: VersionedWriteOptions): Promise<Entity<N>> }> &
+  Maybe<
+    'delete' extends Verb<N> ? true : false,
+    {
+      /** Soft delete (admin keys). */
+      delete(id: string, options?: VersionedWriteOptions): Promise<void>
+      restore(id: string, options?: WriteOptions): Promise<Entity<N>>
+    }
+  >
+
+type Extras<N extends NounName> = N extends 'Lead'
+  ? { /** The lead's score history, newest first, each with its factor breakdown. */ scores(id: string, options?: { limit?: number; signal?: AbortSignal }): Promise<Page<Entity<'LeadScore'>>> }
+  : N extends 'Proposal'
+    ? { /** The proposal as a printable HTML document. */ document(id: string, options?: { signal?: AbortSignal }): Promise<string> }
+    : unknown
+
+export type NounClient<N extends NounName> = ReadMethods<N> & CrudMethods<N> & VerbMethods<N> & HookStubs<N> & Extras<N>
+
+/** Method names the noun client defines itself: no noun verb or hook may take one. */
+type Builtin = keyof ReadMethods<NounName> | 'create' | 'update' | 'delete' | 'restore' | 'import' | 'scores' | 'document'
+type Clash = { [N in NounName]: Extract<CustomVerb<N> | HookName<N>, Builtin> }[NounName]
+/** Compile-time check: a verb named like a client method would be shadowed; rename one of them. */
+export type NoClash = [Clash] extends [never] ? true : { error: 'a verb or hook is named like an SDK method'; names: Clash }

@@ -1,0 +1,58 @@
+/**
+ * `GET /openapi.json`: the OpenAPI 3.1 document, generated from the nouns the first time an
+ * isolate is asked for it and kept for the isolate's life (the nouns never change at runtime).
+ */
+import { nouns } from '../../domain/nouns'
+import { adminRoutePaths } from './admin-routes'
+import { collectionPaths } from './collections'
+import { sharedComponents, type Paths } from './components'
+import { edgePaths } from './edge-routes'
+import { nounComponents } from './schemas'
+import { tenantRoutePaths, tenantRouteSchemas } from './tenant-routes'
+
+const DESCRIPTION = `Revline is a headless, multi-tenant CRM. Every noun is declared once and this document is derived from those declarations.
+
+**Tenants.** Every tenant route is under \`/~{tenant}\` (or on the host \`{tenant}.{baseHost}\`); pick the server and set the tenant slug.
+
+**Auth.** \`Authorization: Bearer <api key>\` (roles admin and member). The operator's \`/tenants\` routes take the operator token; public capture and signed ingest take none.
+
+**Errors** are \`application/problem+json\` (RFC 9457) with a stable \`code\` and, for input, \`errors: [{ path, message }]\`. Bad input is always a 4xx and changes nothing.`
+
+export function buildDocument(baseHost: string): Record<string, unknown> {
+  const all = nouns.all()
+  const schemas: Record<string, unknown> = {}
+  const paths: Paths = {}
+  for (const noun of all) {
+    Object.assign(schemas, nounComponents(noun))
+    Object.assign(paths, collectionPaths(noun))
+  }
+  Object.assign(paths, tenantRoutePaths(), adminRoutePaths(), edgePaths())
+  const shared = sharedComponents()
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Revline API', version: '1.0.0', description: DESCRIPTION },
+    servers: [
+      { url: '/~{tenant}', description: 'Path form (this host)', variables: { tenant: { default: 'acme', description: 'The tenant slug' } } },
+      {
+        url: '{scheme}://{tenant}.{baseHost}',
+        description: 'Host form',
+        variables: { scheme: { default: 'https', enum: ['https', 'http'] }, tenant: { default: 'acme' }, baseHost: { default: baseHost, description: 'BASE_HOST (with :port in development)' } },
+      },
+    ],
+    security: [{ apiKey: [] }],
+    tags: [
+      ...all.map((n) => ({ name: n.name, description: `\`/${n.plural}\`${n.adminOnly ? ' (writes: admin keys only)' : ''}` })),
+      ...['Events', 'Settings', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
+    ],
+    paths,
+    components: { ...shared, schemas: { ...(shared.schemas as object), ...tenantRouteSchemas(), ...schemas } },
+  }
+}
+
+let cached: { baseHost: string; json: string } | undefined
+
+/** The document as JSON text, built once per isolate. */
+export function openApiJson(baseHost: string): string {
+  if (cached?.baseHost !== baseHost) cached = { baseHost, json: JSON.stringify(buildDocument(baseHost)) }
+  return cached.json
+}

@@ -1,0 +1,164 @@
+/**
+ * Routes without an API key: public capture (website forms) and signed ingest under the tenant,
+ * and, at the root, the operator's `/tenants` routes and this document itself.
+ */
+import { CaptureFields, HONEYPOT_FIELDS } from '../../domain/capture'
+import { SLUG_PATTERN } from '../tenant'
+import { jsonBody, jsonResponse, problems, type Paths } from './components'
+import type { JsonSchema } from './schemas'
+import { fromZod } from './tenant-routes'
+
+const ROOT_SERVER = [{ url: '/', description: 'The Worker’s root (not tenant-scoped)' }]
+
+function captureForm(): JsonSchema {
+  const schema = fromZod(CaptureFields)
+  const properties = { ...(schema.properties as Record<string, JsonSchema>) }
+  properties.email = { ...properties.email, format: 'email' }
+  for (const name of HONEYPOT_FIELDS) properties[name] = { type: 'string', description: 'Honeypot: leave empty. A filled one is answered as a success and nothing is stored.' }
+  // Forms post strings and may carry fields Revline does not know (a submit button): they are ignored.
+  return { ...schema, properties, additionalProperties: true }
+}
+
+function publicPaths(): Paths {
+  const form = captureForm()
+  return {
+    '/capture': {
+      post: {
+        operationId: 'capture',
+        tags: ['Capture'],
+        summary: 'Public lead capture (website forms)',
+        description:
+          'No key: an HTML form on the tenant’s site posts here. Creates or reuses the Contact by email (case-insensitive) and creates a Lead; `utm_*` become source, sourceDetail and campaign. ' +
+          'With `redirect` on an allowed origin the answer is 303 there. Per-IP rate limit (429 + Retry-After), 64 KB body limit, CORS for the tenant’s allowed origins. Unknown or suspended tenants are 404.',
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/x-www-form-urlencoded': { schema: form }, 'multipart/form-data': { schema: form }, 'application/json': { schema: form } },
+        },
+        responses: {
+          '201': jsonResponse(
+            'Captured',
+            { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean', const: true }, contact: { type: 'string' }, lead: { type: 'string' } } },
+            { 'Access-Control-Allow-Origin': { description: 'The posting origin, when the tenant allows it.', schema: { type: 'string' } } },
+          ),
+          '303': { description: 'Captured; go to the form’s `redirect`.', headers: { Location: { schema: { type: 'string', format: 'uri' } } } },
+          ...problems(400, 404, 413, 415, 422, 429),
+        },
+      },
+      options: {
+        operationId: 'capturePreflight',
+        tags: ['Capture'],
+        summary: 'CORS preflight for capture',
+        security: [],
+        parameters: [{ name: 'Origin', in: 'header', required: true, schema: { type: 'string' } }],
+        responses: { '204': { description: 'The origin may post' }, '403': { description: 'The origin is not allowed' } },
+      },
+    },
+    '/sources/{id}/ingest': {
+      post: {
+        operationId: 'ingest',
+        tags: ['Capture'],
+        summary: 'Signed ingest from a form provider (Standard Webhooks)',
+        description:
+          'The source’s mapping turns the JSON payload into capture fields. Unsigned, forged or stale (> 5 min) deliveries are 401; a replayed `webhook-id` is acknowledged (200, `duplicate: true`) and not applied twice.',
+        security: [],
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^source_[0-9A-Za-z]{9}$' } },
+          ...['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } })),
+        ],
+        requestBody: jsonBody({ type: 'object', description: 'The provider’s payload, as it sends it.', additionalProperties: true }),
+        responses: {
+          '201': jsonResponse('Captured', { type: 'object', properties: { ok: { type: 'boolean' }, contact: { type: 'string' }, lead: { type: 'string' } } }),
+          '200': jsonResponse('Already received (same webhook-id)', { type: 'object', properties: { ok: { type: 'boolean' }, duplicate: { type: 'boolean', const: true } } }),
+          ...problems(400, 401, 404, 413, 415, 422, 429),
+        },
+      },
+    },
+  }
+}
+
+const slugSchema: JsonSchema = { type: 'string', pattern: SLUG_PATTERN.source, description: 'Lowercase letters, digits and inner hyphens, 1 to 40 characters.' }
+
+const tenantEntry: JsonSchema = {
+  type: 'object',
+  required: ['slug', 'name', 'status', 'createdAt'],
+  properties: {
+    slug: slugSchema,
+    name: { type: 'string' },
+    status: { type: 'string', enum: ['active', 'suspended'] },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+}
+
+function operatorPaths(): Paths {
+  const security = [{ operatorToken: [] }]
+  const slug = { name: 'slug', in: 'path', required: true, schema: slugSchema }
+  const statusChange = (action: string, description: string) => ({
+    servers: ROOT_SERVER,
+    post: {
+      operationId: `${action}Tenant`,
+      tags: ['Operator'],
+      summary: `${action.charAt(0).toUpperCase()}${action.slice(1)} a tenant`,
+      description,
+      security,
+      parameters: [slug],
+      responses: { '200': jsonResponse('The new status', { type: 'object', properties: { slug: { type: 'string' }, status: { type: 'string', enum: ['active', 'suspended'] } } }), ...problems(401, 403, 404) },
+    },
+  })
+  return {
+    '/tenants': {
+      servers: ROOT_SERVER,
+      post: {
+        operationId: 'createTenant',
+        tags: ['Operator'],
+        summary: 'Create a tenant with its first admin key',
+        security,
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['slug', 'name'],
+          additionalProperties: false,
+          properties: { slug: slugSchema, name: { type: 'string', minLength: 1, maxLength: 200 } },
+        }),
+        responses: {
+          '201': jsonResponse('The tenant; `apiKey` (an admin key) is shown this once', {
+            type: 'object',
+            required: ['tenant', 'apiKey', 'keyId'],
+            properties: { tenant: tenantEntry, apiKey: { type: 'string', pattern: '^rvl_[0-9A-Za-z]{32}$' }, keyId: { type: 'string' } },
+          }),
+          ...problems(400, 401, 403, 409, 413, 415, 422),
+        },
+      },
+      get: {
+        operationId: 'listTenants',
+        tags: ['Operator'],
+        summary: 'Every tenant',
+        security,
+        parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: ['active', 'suspended'] } }],
+        responses: { '200': jsonResponse('The tenants, by slug', { type: 'object', properties: { data: { type: 'array', items: tenantEntry } } }), ...problems(400, 401, 403) },
+      },
+    },
+    '/tenants/{slug}/suspend': statusChange('suspend', 'Keys get 403 and the public 404 until it is reactivated.'),
+    '/tenants/{slug}/reactivate': statusChange('reactivate', 'Undoes a suspension.'),
+  }
+}
+
+function metaPaths(): Paths {
+  return {
+    '/openapi.json': {
+      servers: ROOT_SERVER,
+      get: { operationId: 'openapi', tags: ['Meta'], summary: 'This document', security: [], responses: { '200': jsonResponse('OpenAPI 3.1', { type: 'object' }) } },
+    },
+    '/docs': {
+      servers: ROOT_SERVER,
+      get: {
+        operationId: 'docs',
+        tags: ['Meta'],
+        summary: 'The API reference page (served by the Worker, no CDN)',
+        security: [],
+        responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+  }
+}
+
+export const edgePaths = (): Paths => ({ ...publicPaths(), ...operatorPaths(), ...metaPaths() })

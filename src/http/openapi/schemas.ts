@@ -1,0 +1,147 @@
+/**
+ * JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) derived from a noun's parsed fields: the entity
+ * as the API returns it, what create and update accept, and each custom verb's input. The same
+ * field specs the zod validators are built from (src/domain/noun/validators.ts), so the document
+ * and the validation cannot drift apart.
+ */
+import type { StoredField } from '../../domain/noun/grammar'
+import type { NounSchema, VerbSpec } from '../../domain/noun/noun'
+
+export type JsonSchema = Record<string, unknown>
+
+export const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` })
+
+const idPattern = (noun: string) => `^${noun.toLowerCase()}_[0-9A-Za-z]{9}$`
+
+export function idSchema(noun: string): JsonSchema {
+  return { type: 'string', pattern: idPattern(noun), description: `A ${noun} id (\`${noun.toLowerCase()}_\` + 9 base62 characters).` }
+}
+
+function scalarSchema(field: StoredField): JsonSchema {
+  if (field.kind === 'enum') return { type: 'string', enum: [...field.values] }
+  if (field.kind === 'relation') {
+    const back = field.backref ? ` ${field.target}.${field.backref} lists it back.` : ''
+    return {
+      type: 'string',
+      pattern: idPattern(field.target),
+      description: `Id of a ${field.target} (relation).${back}`,
+      'x-revline-relation': field.target,
+    }
+  }
+  switch (field.type) {
+    case 'string':
+    case 'text':
+      return { type: 'string' }
+    case 'number':
+      return { type: 'number' }
+    case 'int':
+      return { type: 'integer' }
+    case 'boolean':
+      return { type: 'boolean' }
+    case 'date':
+      return { type: 'string', format: 'date' }
+    case 'datetime':
+      return { type: 'string', format: 'date-time' }
+    case 'url':
+      return { type: 'string', format: 'uri' }
+    case 'email':
+      return { type: 'string', format: 'email' }
+    case 'json':
+      return { description: 'Any JSON value.' }
+  }
+}
+
+/** One stored field: its scalar schema, an array for lists, its default and index notes. */
+export function fieldSchema(field: StoredField): JsonSchema {
+  const inner = scalarSchema(field)
+  const { description, ...rest } = inner
+  const schema: JsonSchema = field.list ? { type: 'array', items: rest } : { ...rest }
+  const notes = [description, field.index === 'unique' ? 'Unique within the tenant.' : undefined].filter(Boolean)
+  if (notes.length > 0) schema.description = notes.join(' ')
+  if (field.default !== undefined) schema.default = field.default
+  return schema
+}
+
+/** `null` as well: optional fields may be unset (create, update) and read back as null. */
+export function nullable(schema: JsonSchema): JsonSchema {
+  const out = { ...schema }
+  if (typeof out.type === 'string') out.type = [out.type, 'null']
+  if (Array.isArray(out.enum)) out.enum = [...out.enum, null]
+  return out
+}
+
+function metaProperties(noun: NounSchema): Record<string, JsonSchema> {
+  return {
+    $id: { ...idSchema(noun.name), readOnly: true },
+    $type: { type: 'string', const: noun.name, readOnly: true },
+    $version: { type: 'integer', minimum: 1, readOnly: true, description: 'Starts at 1; every verb adds 1. Sent back as the ETag.' },
+    $createdAt: { type: 'string', format: 'date-time', readOnly: true },
+    $updatedAt: { type: 'string', format: 'date-time', readOnly: true },
+    $createdBy: { type: 'string', readOnly: true, description: 'The API key (or system actor) whose call created it.' },
+  }
+}
+
+/** The entity as every read and write returns it. */
+export function entitySchema(noun: NounSchema): JsonSchema {
+  const properties: Record<string, JsonSchema> = metaProperties(noun)
+  const required = Object.keys(properties)
+  for (const field of Object.values(noun.fields)) {
+    const schema = field.required ? fieldSchema(field) : nullable(fieldSchema(field))
+    if (field.kind === 'relation') schema.description = `${schema.description} \`include=${field.name}\` on a get inlines the ${field.target} here.`
+    properties[field.name] = schema
+    if (field.required) required.push(field.name)
+  }
+  for (const reverse of Object.values(noun.reverse)) {
+    properties[reverse.name] = {
+      type: 'array',
+      items: ref(reverse.target),
+      readOnly: true,
+      description: `Computed: the ${reverse.target}s whose \`${reverse.via}\` points here. Present only with \`include=${reverse.name}\`.`,
+    }
+  }
+  return { type: 'object', title: noun.name, properties, required }
+}
+
+/** `POST /{collection}`: required fields without a default must be given; null means unset. */
+export function createSchema(noun: NounSchema): JsonSchema {
+  const properties: Record<string, JsonSchema> = {}
+  const required: string[] = []
+  for (const field of Object.values(noun.fields)) {
+    const mustGive = field.required && field.default === undefined
+    properties[field.name] = mustGive ? fieldSchema(field) : nullable(fieldSchema(field))
+    if (mustGive) required.push(field.name)
+  }
+  return { type: 'object', title: `${noun.name}Create`, properties, ...(required.length ? { required } : {}), additionalProperties: false }
+}
+
+/** `PATCH /{collection}/{id}`: any subset of fields; required ones cannot be set to null. */
+export function updateSchema(noun: NounSchema): JsonSchema {
+  const properties: Record<string, JsonSchema> = {}
+  for (const field of Object.values(noun.fields)) properties[field.name] = field.required ? fieldSchema(field) : nullable(fieldSchema(field))
+  return { type: 'object', title: `${noun.name}Update`, properties, additionalProperties: false }
+}
+
+/** A custom verb's declared input (`lose` takes `lostReason`). */
+export function verbInputSchema(noun: NounSchema, verb: VerbSpec): JsonSchema {
+  const properties: Record<string, JsonSchema> = {}
+  const required: string[] = []
+  for (const field of Object.values(verb.input)) {
+    properties[field.name] = field.required ? fieldSchema(field) : nullable(fieldSchema(field))
+    if (field.required) required.push(field.name)
+  }
+  return { type: 'object', title: verbInputName(noun, verb), properties, ...(required.length ? { required } : {}), additionalProperties: false }
+}
+
+const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+export const verbInputName = (noun: NounSchema, verb: VerbSpec) => `${noun.name}${pascal(verb.verb)}Input`
+
+/** Every schema a noun contributes to components: Contact, ContactCreate, ContactUpdate, Contact…Input. */
+export function nounComponents(noun: NounSchema): Record<string, JsonSchema> {
+  const out: Record<string, JsonSchema> = { [noun.name]: entitySchema(noun) }
+  if (noun.verbs.create) out[`${noun.name}Create`] = createSchema(noun)
+  if (noun.verbs.update) out[`${noun.name}Update`] = updateSchema(noun)
+  for (const verb of Object.values(noun.verbs)) {
+    if (verb.kind === 'custom' && Object.keys(verb.input).length > 0) out[verbInputName(noun, verb)] = verbInputSchema(noun, verb)
+  }
+  return out
+}

@@ -1,0 +1,151 @@
+/**
+ * The tenant routes that are not a noun's collection: the event log, settings sections, pipeline
+ * analytics, lead score history and the proposal document (keys, sources, jobs: admin-routes.ts).
+ * Settings bodies are the zod schemas the tenant object validates with, converted to JSON Schema.
+ */
+import { z } from 'zod'
+import { TenantSettings } from '../../domain/settings'
+import { SETTINGS_SECTIONS } from '../../durable/settings-ops'
+import { TENANT_ERRORS, dataList, jsonBody, jsonResponse, param, problems, type Operation, type Paths } from './components'
+import { idSchema, ref, type JsonSchema } from './schemas'
+
+/** A zod schema as JSON Schema (what a request may send). */
+export function fromZod(schema: z.ZodType): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema
+  return rest
+}
+
+export const get = (tag: string, operationId: string, summary: string, response: JsonSchema, extra: Operation = {}): Operation => ({
+  operationId,
+  tags: [tag],
+  summary,
+  ...extra,
+  responses: { '200': jsonResponse(summary, response), ...problems(...((extra.parameters as unknown[] | undefined)?.length ? [400] : []), ...TENANT_ERRORS) },
+})
+
+const eventSchema: JsonSchema = {
+  type: 'object',
+  description: 'One immutable entry of the event log.',
+  required: ['seq', 'id', 'type', 'entityType', 'entityId', 'verb', 'version', 'actor', 'at'],
+  properties: {
+    seq: { type: 'integer' },
+    id: { type: 'string', examples: ['evt_fX9bL5nRd'] },
+    type: { type: 'string', description: '`noun.past-tense`', examples: ['deal.won'] },
+    entityType: { type: 'string' },
+    entityId: { type: 'string' },
+    verb: { type: 'string' },
+    version: { type: 'integer' },
+    actor: { type: 'string' },
+    actorRole: { type: 'string' },
+    requestId: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+    data: { type: ['object', 'null'] },
+    before: { type: ['object', 'null'], description: 'The entity before the verb.' },
+    after: { type: ['object', 'null'], description: 'The entity after the verb.' },
+    cause: { type: ['string', 'null'], description: 'The event whose after hook caused this one.' },
+  },
+}
+
+function eventPaths(): Paths {
+  const q = (name: string, schema: JsonSchema, description: string) => ({ name, in: 'query', description, schema })
+  return {
+    '/events': {
+      get: get('Events', 'listEvents', 'The event log, oldest first', dataList(ref('Event'), true), {
+        parameters: [
+          q('type', { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.([a-z][a-z0-9-]*|\\*)$' }, '`deal.won`, or `deal.*` for every verb of a noun.'),
+          q('entity', { type: 'string', maxLength: 64 }, 'Only events about this entity id.'),
+          q('actor', { type: 'string', maxLength: 128 }, 'Only events by this key id or system actor.'),
+          q('after', { type: 'integer', minimum: 0 }, 'Only events with a larger `seq` (the previous page’s `next`).'),
+          q('limit', { type: 'integer', minimum: 1, maximum: 500, default: 100 }, 'Page size.'),
+        ],
+      }),
+    },
+  }
+}
+
+function settingsPaths(): Paths {
+  const shape = TenantSettings.shape as Record<string, z.ZodType>
+  const paths: Paths = {}
+  for (const section of SETTINGS_SECTIONS) {
+    const body = shape[section] ? fromZod(shape[section]) : {}
+    const answer = { type: 'object', required: ['data', 'version'], properties: { data: body, version: { type: 'integer', description: 'The settings version, bumped on every write.' } } }
+    paths[`/settings/${section}`] = {
+      get: get('Settings', `get${section}Settings`, `The ${section} settings`, answer, { description: 'Admin keys only.' }),
+      put: {
+        operationId: `put${section}Settings`,
+        tags: ['Settings'],
+        summary: `Replace the ${section} settings`,
+        description: 'The body is the whole section. Validated, versioned and logged as `settings.updated`. Admin keys only.',
+        requestBody: jsonBody(body),
+        responses: { '200': jsonResponse(`The ${section} settings as saved`, answer), ...problems(400, ...TENANT_ERRORS, 413, 415, 422) },
+      },
+    }
+  }
+  return paths
+}
+
+const summarySchema: JsonSchema = {
+  type: 'object',
+  description: 'Money in cents.',
+  properties: {
+    total: { type: 'integer' },
+    active: { type: 'integer' },
+    won: { type: 'integer' },
+    lost: { type: 'integer' },
+    totalPipelineValue: { type: 'integer' },
+    weightedPipelineValue: { type: 'integer' },
+    conversionRate: { type: 'number' },
+    avgScore: { type: ['number', 'null'] },
+    byStage: {
+      type: 'array',
+      items: { type: 'object', properties: { stageId: { type: 'string' }, stageName: { type: 'string' }, count: { type: 'integer' }, value: { type: 'integer' } } },
+    },
+  },
+  additionalProperties: true,
+}
+
+function pipelinePaths(): Paths {
+  const range = [param('PipelineDateFrom'), param('PipelineDateTo')]
+  const report = (name: string, summary: string, schema: JsonSchema, ranged: boolean): Operation => ({
+    get: get('Pipeline', `pipeline${name.charAt(0).toUpperCase()}${name.slice(1)}`, summary, schema, { description: 'Read from incremental aggregates: O(stages) at any tenant size.', parameters: ranged ? range : [] }),
+  })
+  const any = { type: 'object', additionalProperties: true }
+  return {
+    '/pipeline/summary': report('summary', 'Pipeline summary (seed 003 pipelineSummary)', summarySchema, true),
+    '/pipeline/funnel': report('funnel', 'Leads reaching each status, deals each stage, step conversion', any, true),
+    '/pipeline/attribution': report('attribution', 'Leads, conversions and won value by source and campaign', any, false),
+    '/pipeline/cycle': report('cycle', 'Sales-cycle length (first touch → conversion, deal → won)', any, false),
+    '/pipeline/billing': report('billing', 'MRR (cents) and active subscriptions', any, false),
+  }
+}
+
+function leadPaths(): Paths {
+  return {
+    '/leads/{id}/scores': {
+      get: {
+        operationId: 'listLeadScoreHistory',
+        tags: ['Lead'],
+        summary: 'Every score the lead has had, newest first',
+        description: 'Immutable LeadScore rows with each rule’s points. Takes the list parameters of `/lead-scores`.',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: idSchema('Lead') }, param('Limit'), param('Cursor'), param('Page'), { name: 'sort', in: 'query', schema: { type: 'string', default: '-$createdAt' } }],
+        responses: {
+          '200': jsonResponse('A page of scores', { type: 'object', required: ['data', 'total', 'next'], properties: { data: { type: 'array', items: ref('LeadScore') }, total: { type: 'integer' }, next: { type: ['string', 'null'] } } }),
+          ...problems(400, ...TENANT_ERRORS),
+        },
+      },
+    },
+    '/proposals/{id}/document': {
+      get: {
+        operationId: 'proposalDocument',
+        tags: ['Proposal'],
+        summary: 'The proposal as a printable HTML document',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: idSchema('Proposal') }],
+        responses: { '200': { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, ...problems(...TENANT_ERRORS) },
+      },
+    },
+  }
+}
+
+export const tenantRouteSchemas = (): Record<string, JsonSchema> => ({ Event: eventSchema })
+
+export const tenantRoutePaths = (): Paths => ({ ...eventPaths(), ...settingsPaths(), ...pipelinePaths(), ...leadPaths() })
