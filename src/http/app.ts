@@ -41,7 +41,7 @@ export function createApp() {
     throw new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)
   })
 
-  app.get('/', (c) => c.json({ name: 'Revline', docs: 'see README.md', tenants: '/~{slug}/…' }))
+  app.get('/', (c) => c.json({ name: 'Revline', docs: '/docs', openapi: '/openapi.json', tenants: '/~{slug}/…' }))
   app.route('/', operator)
   app.route('/', docs)
 
