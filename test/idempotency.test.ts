@@ -173,6 +173,24 @@ describe('Idempotency-Key', () => {
     expect(await contactCount(api)).toBe(1_500)
   }, 60_000)
 
+  it('resumes an interrupted import: a retry replays the applied batches and writes only the rest', async () => {
+    const { api } = await createTenant()
+    const header = 'name,email'
+    const rows = Array.from({ length: 1_500 }, (_, i) => `Row ${i},resume${i}@idem.dev`)
+    // The first attempt "dies" after its first batch of 1,000 rows: send exactly those rows with the key.
+    const partial = await api.post('/contacts/import', [header, ...rows.slice(0, 1_000)].join('\n') + '\n', { headers: { 'content-type': 'text/csv', 'idempotency-key': 'resume-1' } })
+    expect(partial.body).toMatchObject({ created: 1_000 })
+    const retry = await api.post('/contacts/import', [header, ...rows].join('\n') + '\n', { headers: { 'content-type': 'text/csv', 'idempotency-key': 'resume-1' } })
+    expect(retry.status, JSON.stringify(retry.body).slice(0, 300)).toBe(200)
+    expect(retry.headers.get('idempotent-replayed')).toBe('true')
+    expect(retry.body).toMatchObject({ created: 1_500, rejected: 0 })
+    expect(await contactCount(api)).toBe(1_500)
+    // Another file under the same key is refused where it differs.
+    const other = await api.post('/contacts/import', [header, 'Someone else,else@idem.dev'].join('\n') + '\n', { headers: { 'content-type': 'text/csv', 'idempotency-key': 'resume-1' } })
+    expect(other.status).toBe(422)
+    expect(await contactCount(api)).toBe(1_500)
+  }, 60_000)
+
   it('refuses a malformed Idempotency-Key with 400', async () => {
     const { api } = await createTenant()
     expectProblem(await api.post('/contacts', { name: 'x' }, idem('x'.repeat(256))), 400, 'bad_request')

@@ -120,11 +120,6 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       authorize(actor, noun.adminOnly ? 'admin' : 'write')
       return importRows(ctx, noun, op.rows)
     }
-    case 'import.replay':
-      return null
-    case 'import.finish':
-      authorize(actor, 'write')
-      return op.report
     case 'export':
       authorize(actor, 'read')
       return exportPage(store, nounOf(op.noun), op.cursor, op.limit)

@@ -23,10 +23,6 @@ export type Operation =
   | { kind: 'sources.list' }
   | { kind: 'sources.revoke'; id: string }
   | { kind: 'import'; noun: string; rows: ImportRow[] }
-  /** Ends an import; with an Idempotency-Key, its report is what a retry of the whole import gets back. */
-  | { kind: 'import.finish'; report: unknown }
-  /** Before streaming an import: the earlier report if this Idempotency-Key already finished one, else null. */
-  | { kind: 'import.replay' }
   | { kind: 'export'; noun: string; cursor?: string; limit: number }
   | { kind: 'jobs.runs'; limit: number }
   | { kind: 'jobs.dead'; limit: number }

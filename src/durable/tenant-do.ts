@@ -6,7 +6,6 @@ import { DurableObject } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/durable-sqlite'
 import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import migrations from '../../migrations/migrations.js'
-import { authorize } from '../domain/access'
 import { AppError } from '../domain/errors'
 import { createHandle } from '../domain/engine/handle'
 import type { Actor } from '../domain/engine/types'
@@ -34,7 +33,7 @@ import { TenantState } from './tenant-state'
 const SYSTEM: Actor = { id: 'system', role: 'system' }
 const OPERATOR: Actor = { id: 'operator', role: 'system' }
 /** Operations that write, and so honour Idempotency-Key. */
-const WRITES = new Set<Operation['kind']>(['verb', 'keys.create', 'keys.revoke', 'sources.create', 'sources.revoke', 'settings.put', 'import.finish'])
+const WRITES = new Set<Operation['kind']>(['verb', 'keys.create', 'keys.revoke', 'sources.create', 'sources.revoke', 'settings.put', 'import'])
 
 export interface TenantInit {
   slug: string
@@ -78,10 +77,6 @@ export class TenantDO extends DurableObject<Env> {
     return this.outcome(() => {
       if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
       const actor = this.state.authenticate(credentials.keyHash)
-      if (op.kind === 'import.replay') {
-        authorize(actor, 'write')
-        return credentials.idempotency ? (replay(this.ctx.storage.sql, actor.id, credentials.idempotency)?.value ?? null) : null
-      }
       const idempotency = WRITES.has(op.kind) ? credentials.idempotency : undefined
       if (idempotency) {
         const prior = replay(this.ctx.storage.sql, actor.id, idempotency)

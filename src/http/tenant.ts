@@ -21,9 +21,11 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
   const credentials: Credentials = { keyHash: await sha256Hex(key), requestId: c.get('requestId'), ...(await idempotencyOf(c)) }
   const stub = c.env.TENANT.getByName(slug)
   let called = false
-  const run = async <T>(op: Operation): Promise<T> => {
+  const run = async <T>(op: Operation, options: { idempotency?: Credentials['idempotency'] | null } = {}): Promise<T> => {
     called = true
-    const outcome = (await stub.call(credentials, op)) as Outcome
+    const effective: Credentials =
+      options.idempotency === undefined ? credentials : { keyHash: credentials.keyHash, requestId: credentials.requestId, ...(options.idempotency ? { idempotency: options.idempotency } : {}) }
+    const outcome = (await stub.call(effective, op)) as Outcome
     if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
     if (outcome.replayed) {
       c.set('replayed', true)
@@ -31,7 +33,7 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     }
     return outcome.value as T
   }
-  c.set('tenant', { slug, run, idempotent: credentials.idempotency !== undefined })
+  c.set('tenant', { slug, run, idempotencyKey: credentials.idempotency?.key })
   await next()
   // A request refused at the edge (bad query, bad body) never reached the tenant object: make sure
   // the caller may talk to this tenant before telling them what was wrong with their request.

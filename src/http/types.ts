@@ -1,11 +1,12 @@
-import type { Operation } from '../durable/operations'
+import type { Credentials, Operation } from '../durable/operations'
 
 /** What the tenant middleware puts on the context: the slug and a way to run an operation. */
 export interface TenantClient {
   slug: string
-  /** Whether this request carries an Idempotency-Key (imports check for a replay before streaming). */
-  idempotent: boolean
-  run<T = unknown>(op: Operation): Promise<T>
+  /** The request's Idempotency-Key, if any (imports derive one key per batch from it). */
+  idempotencyKey: string | undefined
+  /** `idempotency` overrides the request's (null: none), for calls that are parts of one request. */
+  run<T = unknown>(op: Operation, options?: { idempotency?: Credentials['idempotency'] | null }): Promise<T>
 }
 
 export interface AppEnv {
