@@ -7,6 +7,7 @@
  * so what a handler sends is asserted rather than raced; a few integration tests go through the
  * real producer and wait for the local queue (max_batch_timeout = 1 s).
  */
+import { CHAIN_MS, handleChunked } from '../src/queues/handlers/chunked'
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
@@ -343,8 +344,8 @@ describe('leadFollowUpReminder (cron 0 8 * * *)', () => {
 
     const mine = fanned.filter((m) => tenants.some((t) => t.slug === m.tenant))
     const first = await drain(mine)
-    // Tasks first, then deals: each tenant's run took a follow-up chunk.
-    expect(first.batches).toBe(2)
+    // Tasks first, then deals: two chunks, chained inside each tenant's one message.
+    expect(first.batches).toBe(1)
 
     for (const t of tenants) {
       const notifications = (await ok(t.api.get('/notifications?limit=100'))).data as any[]
@@ -484,7 +485,7 @@ describe('leadScoreRefresh (cron 0 3 * * *)', () => {
     expect((await ok(t.api.get(`/leads/${t.referral.$id}`))).score).toBe(0)
   })
 
-  it('when the tenant object answers with `next`, the consumer sends the follow-up chunk; without it, none', async () => {
+  it('when the tenant object answers with `next`, the consumer runs the next chunk itself, and hands over after its time budget', async () => {
     const calls: any[] = []
     const answer = (job: any) => (job.cursor ? { type: 'rescore', items: 5, changed: 0 } : { type: 'rescore', items: 2000, changed: 3, next: 'lead_zzzzzzzzz' })
     const fakeTenant = { getByName: () => ({ runJob: async (job: any) => (calls.push(job), { ok: true, value: answer(job) }) }) }
@@ -493,12 +494,14 @@ describe('leadScoreRefresh (cron 0 3 * * *)', () => {
     const sent: Sent[] = []
     const first = await deliver([job], { env: recordingEnv(sent, { TENANT: fakeTenant }) })
     expect(first.result.explicitAcks).toEqual(first.ids)
-    expect(sent).toEqual([{ queue: 'revline-jobs', body: { ...job, cursor: 'lead_zzzzzzzzz' }, delaySeconds: undefined }])
-
-    const more: Sent[] = []
-    await deliver([sent[0]!.body], { env: recordingEnv(more, { TENANT: fakeTenant }) })
-    expect(more).toEqual([])
     expect(calls).toEqual([job, { ...job, cursor: 'lead_zzzzzzzzz' }])
+    expect(sent).toEqual([])
+
+    // Past CHAIN_MS the rest becomes a follow-up message rather than a long invocation.
+    const later: Sent[] = []
+    let clock = 0
+    await handleChunked(recordingEnv(later, { TENANT: fakeTenant }) as never, job as never, () => (clock += CHAIN_MS + 1))
+    expect(later).toEqual([{ queue: 'revline-jobs', body: { ...job, cursor: 'lead_zzzzzzzzz' }, delaySeconds: undefined }])
   })
 })
 

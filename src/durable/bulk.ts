@@ -65,7 +65,8 @@ export function importRows(ctx: DispatchContext, noun: NounSchema, rows: ImportR
 }
 
 function findByEmail(store: EntityStore, noun: NounSchema, email: string): EntityRecord | undefined {
-  return store.find(noun, { field: 'email', op: '$eq', value: email.trim().toLowerCase() }, { limit: 1 })[0]
+  const id = store.findIdBy(noun, 'email', email.trim().toLowerCase())
+  return id ? store.get(noun, id) : undefined
 }
 
 /** One page of an export, in creation order, without counting the collection. */

@@ -66,6 +66,7 @@ export class EntityStore implements Store {
 
   insert(noun: NounSchema, entity: EntityRecord): void {
     const codec = this.codec(noun)
+    if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(codec.insert, ...codec.encode(entity))
     this.writeCount++
   }
@@ -73,6 +74,7 @@ export class EntityStore implements Store {
   update(noun: NounSchema, entity: EntityRecord): void {
     const codec = this.codec(noun)
     const [id, ...rest] = codec.encode(entity)
+    if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(codec.update, ...rest, id!)
     this.writeCount++
   }
@@ -81,14 +83,28 @@ export class EntityStore implements Store {
     return !this.sql.exec(this.codec(noun).existsLive, id).raw().next().done
   }
 
+  /** A prepared lookup on one column (unique checks, dedupe by email): no query building per call. */
   findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined {
-    const table = this.table(noun)
-    const id$ = column(table, '$id')
-    const row = this.db.select({ id: id$ }).from(table).where(and(eq(column(table, field), value), isNull(column(table, '$deletedAt')))).get()
-    return row?.id as string | undefined
+    const codec = this.codec(noun)
+    const row = this.sql.exec(codec.findBy(field), codec.encodeField(field, value)).raw().next()
+    return row.done ? undefined : (row.value[0] as string)
   }
 
+  /**
+   * Admin-only nouns (pipeline stages) are read by hooks on every deal move and written rarely, so
+   * their finds are cached until the next write to them (a write clears it before it can roll back).
+   */
+  private readonly findCache = new Map<string, EntityRecord[]>()
+
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[] {
+    if (!noun.adminOnly) return this.findUncached(noun, where, options)
+    const key = `${noun.name}:${JSON.stringify(where)}:${JSON.stringify(options)}`
+    let rows = this.findCache.get(key)
+    if (!rows) this.findCache.set(key, (rows = this.findUncached(noun, where, options)))
+    return rows.map((row) => ({ ...row }))
+  }
+
+  private findUncached(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[] {
     const table = this.table(noun)
     const sort = options.sort?.length ? options.sort : [{ field: '$createdAt', dir: 'asc' as const }]
     return this.db

@@ -15,6 +15,7 @@ export class RowCodec {
   readonly insert: string
   readonly update: string
   readonly existsLive: string
+  private readonly tableName: string
 
   constructor(
     private readonly typeName: string,
@@ -22,6 +23,7 @@ export class RowCodec {
   ) {
     this.columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, column: column as SQLiteColumn }))
     const name = `"${getTableName(table)}"`
+    this.tableName = name
     const list = this.columns.map((c) => `"${c.column.name}"`)
     this.selectLive = `SELECT ${list.join(', ')} FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.selectAny = `SELECT ${list.join(', ')} FROM ${name} WHERE "id" = ?`
@@ -29,6 +31,25 @@ export class RowCodec {
     this.insert = `INSERT INTO ${name} (${list.join(', ')}) VALUES (${list.map(() => '?').join(', ')})`
     this.update = `UPDATE ${name} SET ${list.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE "id" = ?`
     if (this.columns[0]?.key !== '$id') throw new Error(`${typeName}: the id column must come first`)
+  }
+
+  private readonly lookups = new Map<string, string>()
+
+  /** `SELECT id … WHERE <field> = ?` on live rows, built once per field. */
+  findBy(field: string): string {
+    let statement = this.lookups.get(field)
+    if (!statement) {
+      const column = this.columns.find((c) => c.key === field)
+      if (!column) throw new Error(`${this.typeName} has no column for ${field}`)
+      statement = `SELECT "id" FROM ${this.tableName} WHERE "${column.column.name}" = ? AND "deleted_at" IS NULL LIMIT 1`
+      this.lookups.set(field, statement)
+    }
+    return statement
+  }
+
+  encodeField(field: string, value: unknown): SqlStorageValue {
+    const column = this.columns.find((c) => c.key === field)!
+    return value === undefined || value === null ? null : (column.column.mapToDriverValue(value) as SqlStorageValue)
   }
 
   /** Stored values, in column order. */
