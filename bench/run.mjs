@@ -2,31 +2,47 @@
 /**
  * `npm run bench`: Revline vs a bare baseline Worker (bench/baseline/), A/B in one run.
  *
- * Starts two `wrangler dev` servers with the tuned offline flags (fresh --persist-to dirs), creates a
+ * Copies both Workers to .wrangler/bench-snapshots/ (so edits made during the run don't reload them),
+ * starts two `wrangler dev` servers with the tuned offline flags (fresh --persist-to dirs), creates a
  * tenant on each, seeds the same contacts on both, then for every scenario in scenarios.mjs and every
  * connection count runs autocannon against Revline and the baseline in alternating order for a few
- * rounds and keeps the median rps / p50 / p99 of each side. Prints a markdown table and writes
- * bench/results.json. See bench/README.md.
+ * rounds and keeps the median rps / p50 / p99 of each side. Bulk scenarios (import, rescore) time one
+ * run per side instead (bulk.mjs). Prints markdown tables and writes bench/results.json. See
+ * bench/README.md.
  *
  * Options (flag or environment variable):
  *   --connections 10,50   BENCH_CONNECTIONS   connection counts (default 10)
  *   --duration 3          BENCH_DURATION      seconds per measured run (default 3)
- *   --rounds 5            BENCH_ROUNDS        A/B rounds per scenario, medians are kept (default 5)
+ *   --rounds 4            BENCH_ROUNDS        A/B rounds per scenario, medians are kept (default 4: an even
+ *                                             number, so each side runs first equally often)
  *   --warmup 1            BENCH_WARMUP        unmeasured seconds per side before the rounds (default 1)
- *   --seed 5000           BENCH_SEED          contacts seeded on each side before the scenarios (default 5000)
+ *   --seed 5000           BENCH_SEED          contacts seeded on each side before the scenarios (default 5000,
+ *                                             one NDJSON import per side)
  *   --only get,list       BENCH_ONLY          run only these scenarios
+ *   --skip import,rescore BENCH_SKIP          leave these scenarios out (e.g. the two heavy bulk ones)
+ *   --deals N             BENCH_DEALS         open deals seeded for the opt-in verb-win scenario (default:
+ *                                             enough for 500 rps over every run of it)
+ *   --import-rows 100000  BENCH_IMPORT_ROWS   rows of the import scenario's CSV
+ *   --rescore-leads 100000  BENCH_RESCORE_LEADS  open leads of the rescore scenario
+ *   --rescore-timeout 600 BENCH_RESCORE_TIMEOUT  seconds to wait for the rescoring run to finish
+ *   --profile DIR         BENCH_PROFILE       also record a V8 CPU profile of Revline (through its
+ *                                             inspector): one extra, unmeasured run per autocannon
+ *                                             scenario, and the Revline side of each bulk one; writes
+ *                                             DIR/<scenario>.cpuprofile and prints where the time went
  *   --out bench/results.json  BENCH_OUT       where to write the results
  *   --revline-config wrangler.toml  BENCH_REVLINE_CONFIG  Revline's wrangler config (e.g. a checkout of
  *                                   another commit, to compare two versions against the same baseline)
  */
 import autocannon from 'autocannon'
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { exportIds, importFile } from './bulk.mjs'
+import { profileWhile } from './profile.mjs'
 import { scenarios, seedContact } from './scenarios.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -41,18 +57,30 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string' },
     seed: { type: 'string' },
     only: { type: 'string' },
+    skip: { type: 'string' },
+    deals: { type: 'string' },
+    'import-rows': { type: 'string' },
+    'rescore-leads': { type: 'string' },
+    'rescore-timeout': { type: 'string' },
+    profile: { type: 'string' },
     out: { type: 'string' },
     'revline-config': { type: 'string' },
   },
 })
-const opt = (name, fallback) => flags[name] ?? process.env[`BENCH_${name.toUpperCase()}`] ?? fallback
+const opt = (name, fallback) => flags[name] ?? process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`] ?? fallback
 const config = {
   connections: String(opt('connections', '10')).split(',').map(Number),
   duration: Number(opt('duration', 3)),
-  rounds: Number(opt('rounds', 5)),
+  rounds: Number(opt('rounds', 4)),
   warmup: Number(opt('warmup', 1)),
   seed: Number(opt('seed', 5000)),
   only: opt('only', '') ? String(opt('only', '')).split(',') : null,
+  skip: opt('skip', '') ? String(opt('skip', '')).split(',') : [],
+  deals: Number(opt('deals', 0)),
+  importRows: Number(opt('import-rows', 100_000)),
+  rescoreLeads: Number(opt('rescore-leads', 100_000)),
+  rescoreTimeout: Number(opt('rescore-timeout', 600)),
+  profile: opt('profile', '') ? path.resolve(root, String(opt('profile', ''))) : null,
   out: path.resolve(root, opt('out', 'bench/results.json')),
   revlineConfig: path.resolve(root, flags['revline-config'] ?? process.env.BENCH_REVLINE_CONFIG ?? 'wrangler.toml'),
 }
@@ -85,6 +113,25 @@ async function freePort() {
   })
 }
 
+/**
+ * Copies a Worker's directory (its wrangler config's directory, without node_modules, .git,
+ * .wrangler and the tests) into `.wrangler/bench-snapshots/` of the Revline checkout and runs
+ * `wrangler dev` on the copy. `wrangler dev` reloads the Worker whenever a source file changes,
+ * which on a shared checkout (others editing src/) restarts workerd mid-measurement and drops
+ * queued jobs; the copy does not change, so the whole run measures the code as it was when the run
+ * started. The copy lives inside the checkout so packages resolve from its node_modules exactly as
+ * they do for the original (a symlinked node_modules changes how wrangler matches module rules).
+ */
+const SNAPSHOT_SKIP = new Set(['node_modules', '.git', '.wrangler', 'test', 'test-artifacts', 'bench', 'results'])
+function snapshot(name, configPath, into) {
+  const source = path.dirname(configPath)
+  mkdirSync(into, { recursive: true })
+  const dir = mkdtempSync(path.join(into, `${name}-`))
+  bundleDirs.add(dir)
+  for (const entry of readdirSync(source)) if (!SNAPSHOT_SKIP.has(entry)) cpSync(path.join(source, entry), path.join(dir, entry), { recursive: true })
+  return { config: path.join(dir, path.basename(configPath)), dir }
+}
+
 async function startWrangler(name, configPath, vars) {
   const port = await freePort()
   const inspectorPort = await freePort()
@@ -97,7 +144,7 @@ async function startWrangler(name, configPath, vars) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
-  const server = { name, port, persistTo, child, origin: `http://127.0.0.1:${port}`, log: '', exited: false }
+  const server = { name, port, inspectorPort, persistTo, child, origin: `http://127.0.0.1:${port}`, log: '', exited: false }
   const keep = (chunk) => {
     server.log = (server.log + chunk).slice(-20_000)
   }
@@ -153,8 +200,10 @@ async function stopWrangler(server) {
   rmSync(server.persistTo, { recursive: true, force: true })
 }
 
+const bundleDirs = new Set()
 process.on('exit', () => {
   for (const server of children) killGroup(server, 'SIGKILL')
+  for (const dir of bundleDirs) rmSync(dir, { recursive: true, force: true })
 })
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, async () => {
@@ -168,7 +217,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 // Tenants and seed data
 
 async function request(server, method, pathname, headers, body) {
-  const res = await fetch(server.origin + pathname, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const res = await fetch(server.origin + pathname, { method, headers, body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body) })
   const text = await res.text()
   let json
   try {
@@ -179,31 +228,66 @@ async function request(server, method, pathname, headers, body) {
   return { status: res.status, json }
 }
 
-async function revlineTarget(server) {
-  const res = await request(server, 'POST', '/tenants', { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, { slug: SLUG, name: 'Bench' })
+const OPERATOR = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }
+
+/** Creates a tenant on Revline (operator token); its first key is an admin key. */
+async function revlineTarget(server, slug = SLUG) {
+  const res = await request(server, 'POST', '/tenants', OPERATOR, { slug, name: `Bench ${slug}` })
   if (res.status !== 201 || !res.json.apiKey) throw new Error(`revline: POST /tenants answered ${res.status} ${JSON.stringify(res.json)}\n--- wrangler log (tail) ---\n${server.log.slice(-4000)}`)
-  return target('revline', server, res.json.apiKey)
+  return target('revline', server, res.json.apiKey, slug)
 }
 
-function target(name, server, key) {
-  return { name, server, slug: SLUG, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, ids: [], counter: 0 }
+function target(name, server, key, slug = SLUG) {
+  return { name, server, slug, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, ids: [], counter: 0 }
 }
 
-/** POSTs `count` contacts with `concurrency` requests in flight; keeps their ids on the target. */
-async function seed(t, count, concurrency = 16) {
-  const ids = new Array(count)
-  let next = 0
-  async function worker() {
-    while (next < count) {
-      const i = next++
-      const res = await request(t.server, 'POST', `/~${t.slug}/contacts`, t.headers, seedContact(i))
-      if (res.status !== 201)
-        throw new Error(`${t.name}: seeding contact ${i} answered ${res.status} ${JSON.stringify(res.json)}\n--- wrangler log (tail) ---\n${t.server.log.slice(-4000)}`)
-      ids[i] = res.json.$id
-    }
+/**
+ * Seeds the same `count` contacts (seedContact) on one side with one NDJSON import (Revline runs its
+ * create verb per row: same validation, hooks and events as a POST) and keeps their ids: Revline's
+ * from its export, the baseline's from the import's answer (`?ids=1`).
+ */
+async function seed(t, count, ctx) {
+  let ndjson = ''
+  for (let i = 0; i < count; i++) ndjson += `${JSON.stringify(seedContact(i))}\n`
+  if (t.name === 'revline') {
+    await importFile(ctx, t, 'contacts', ndjson, 'application/x-ndjson')
+    t.ids = await exportIds(ctx, t, 'contacts')
+  } else {
+    t.ids = (await importFile(ctx, t, 'contacts', ndjson, 'application/x-ndjson', { ids: true })).ids
   }
-  await Promise.all(Array.from({ length: concurrency }, worker))
-  t.ids = ids
+  if (t.ids.length !== count) throw new Error(`${t.name}: seeded ${count} contacts but read back ${t.ids.length} ids`)
+}
+
+/** What scenarios' `setup` and `run` get (see bulk.mjs). */
+function context(revline, baseline) {
+  const tenants = [revline.slug]
+  const ctx = {
+    revline,
+    baseline,
+    config,
+    tenants,
+    scenario: null,
+    request,
+    log: (message) => process.stderr.write(`${message}\n`),
+    async tenant(slug) {
+      const t = await revlineTarget(revline.server, slug)
+      tenants.push(slug)
+      return { revline: t, baseline: target('baseline', baseline.server, BASELINE_TOKEN, slug) }
+    },
+    async operator(method, pathname) {
+      const res = await request(revline.server, method, pathname, OPERATOR)
+      if (res.status >= 300) throw new Error(`revline: ${method} ${pathname} answered ${res.status} ${JSON.stringify(res.json)}`)
+      return res.json
+    },
+    cpu: (server) => groupCpu(server.child.pid),
+    cpuSince(server, before) {
+      const delta = cpuDelta(before, groupCpu(server.child.pid))
+      return { ms: delta.ended.includes('workerd') ? null : delta.ms, restarted: delta.ended.includes('workerd') }
+    },
+    /** Runs fn; with --profile, under Revline's V8 profiler (label names the file), else plainly. */
+    profile: (label, fn) => (config.profile && label ? profileWhile(revline.server.inspectorPort, path.join(config.profile, `${label}.cpuprofile`), fn) : fn()),
+  }
+  return ctx
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,7 +382,7 @@ function summarize(runs) {
   }
 }
 
-async function measure(scenario, sides, connections) {
+async function measure(scenario, sides, connections, ctx) {
   const runs = { revline: [], baseline: [] }
   if (config.warmup > 0) for (const t of sides) await cannon(t, scenario, scenario[t.name], connections, config.warmup)
   for (let round = 0; round < config.rounds; round++) {
@@ -310,6 +394,8 @@ async function measure(scenario, sides, connections) {
       process.stderr.write(`  ${scenario.name} c=${connections} round ${round + 1} ${t.name.padEnd(8)} ${r.rps.toFixed(0).padStart(5)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${r.cpuMsPerRequest == null ? '–' : r.cpuMsPerRequest.toFixed(2)} ms/req${r.requests === 0 ? '  NO RESPONSES' : ''}${r.errors || Object.keys(r.unexpected).length ? `  UNEXPECTED ${JSON.stringify(r.unexpected)} errors=${r.errors}` : ''}${r.restarted ? '  RELOADED (workerd restarted during the run)' : ''}\n`)
     }
   }
+  // With --profile: one more, unmeasured Revline run under its V8 profiler (see profile.mjs).
+  if (config.profile) await ctx.profile(`${scenario.name}-c${connections}`, () => cannon(sides[0], scenario, scenario.revline, connections, config.duration))
   const revline = summarize(runs.revline)
   const baseline = summarize(runs.baseline)
   // The ratio is the median of the per-round ratios: each round's two runs are back to back, so a
@@ -356,6 +442,34 @@ function cpuTable(rows) {
   return lines.length > 2 ? lines.join('\n') : ''
 }
 
+const num = (x) => Math.round(x).toLocaleString('en-US')
+const secs = (ms) => (ms == null ? '–' : `${(ms / 1000).toFixed(1)} s`)
+
+function bulkTable(rows) {
+  const lines = ['| scenario | what | revline | baseline | ratio | goal | met? |', '|---|---|---:|---:|---:|---:|---:|']
+  for (const r of rows) {
+    if (r.failed && !r.revline) {
+      lines.push(`| ${r.scenario} | failed: ${r.failed.split('\n')[0].slice(0, 120)} | | | | | **no** |`)
+      continue
+    }
+    const side = (s, unit) => (s.rate > 0 ? `${num(s.rate)} ${unit} (${secs(s.durationMs)})` : `– (${s.outcome ?? 'failed'})`)
+    lines.push(`| ${[r.scenario, r.what, side(r.revline, r.unit), side(r.baseline, r.baselineUnit ?? r.unit), r.ratio.toFixed(2), r.goalLabel, r.met ? 'yes' : '**no**'].join(' | ')} |`)
+  }
+  return lines.join('\n')
+}
+
+function bulkNotes(rows) {
+  const out = []
+  for (const r of rows) {
+    if (!r.revline) continue
+    if (r.scenario === 'import')
+      out.push(`  import: CPU per 1,000 rows revline ${r.revline.cpuMsPer1kRows?.toFixed(0) ?? '–'} ms, baseline ${r.baseline.cpuMsPer1kRows?.toFixed(0) ?? '–'} ms (CPU ratio ${r.cpuRatio?.toFixed(2) ?? '–'}); rows/s from each side's durationMs`)
+    if (r.scenario === 'rescore')
+      out.push(`  rescore: revline ${num(r.revline.rows)} leads in ~${r.revline.chunks} chunks, ${num(r.revline.changed)} changed (written), ${secs(r.revline.durationMs)} from startedAt to finishedAt; its processes used ${secs(r.revline.cpuMs)} CPU over ${secs(r.revline.wallMs)} (busy ${r.revline.busy == null ? '–' : `${Math.round(r.revline.busy * 100)}%`}); baseline ${num(r.baseline.rows)} rows all written in ${r.baseline.chunks} chunks, ${secs(r.baseline.durationMs)} inside the object`)
+  }
+  return out.join('\n')
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Which Revline was measured: the commit of its checkout and whether src/ or migrations/ had local edits. */
@@ -373,60 +487,95 @@ async function main() {
   const loadBefore = os.loadavg()[0]
   if (loadBefore > 0.5 * os.cpus().length)
     process.stderr.write(`note: load average is ${loadBefore.toFixed(2)} on ${os.cpus().length} cpus before starting; other work on the machine adds noise (A/B alternation spreads it over both sides)\n`)
-  const selected = scenarios.filter((s) => !config.only || config.only.includes(s.name))
-  if (selected.length === 0) throw new Error(`no scenario named ${config.only}; have ${scenarios.map((s) => s.name).join(', ')}`)
+  const selected = scenarios.filter((s) => (config.only ? config.only.includes(s.name) : !s.optIn) && !config.skip.includes(s.name))
+  if (selected.length === 0) throw new Error(`no scenario left by --only ${config.only} --skip ${config.skip}; have ${scenarios.map((s) => s.name).join(', ')}`)
+  if (config.profile) mkdirSync(config.profile, { recursive: true })
 
+  process.stderr.write('copying revline and baseline to .wrangler/bench-snapshots/ (later edits to their sources do not reach this run)…\n')
+  const revlineSource = gitState(path.dirname(config.revlineConfig))
+  const into = path.join(path.dirname(config.revlineConfig), '.wrangler', 'bench-snapshots')
+  const bundles = [snapshot('revline', config.revlineConfig, into), snapshot('baseline', path.join(here, 'baseline', 'wrangler.toml'), into)]
   process.stderr.write('starting wrangler dev (revline, baseline)…\n')
-  const [revlineServer, baselineServer] = await Promise.all([
-    startWrangler('revline', config.revlineConfig, [`ADMIN_TOKEN:${ADMIN_TOKEN}`]),
-    startWrangler('baseline', path.join(here, 'baseline', 'wrangler.toml'), [`TOKEN:${BASELINE_TOKEN}`]),
-  ])
+  let revlineServer
+  let baselineServer
   try {
+    ;[revlineServer, baselineServer] = await Promise.all([
+      startWrangler('revline', bundles[0].config, [`ADMIN_TOKEN:${ADMIN_TOKEN}`]),
+      startWrangler('baseline', bundles[1].config, [`TOKEN:${BASELINE_TOKEN}`]),
+    ])
     const revline = await revlineTarget(revlineServer)
     const baseline = target('baseline', baselineServer, BASELINE_TOKEN)
     const sides = [revline, baseline]
+    const ctx = context(revline, baseline)
 
     const t0 = Date.now()
-    await Promise.all(sides.map((t) => seed(t, config.seed)))
+    await Promise.all(sides.map((t) => seed(t, config.seed, ctx)))
     const seedSeconds = Math.round((Date.now() - t0) / 100) / 10
     process.stderr.write(`seeded ${config.seed} contacts on each side in ${seedSeconds}s\n`)
 
     const rows = []
+    const bulkRows = []
+    const timings = {}
     for (const scenario of selected) {
-      for (const connections of scenario.connections ?? config.connections) rows.push(await measure(scenario, sides, connections))
+      const s0 = Date.now()
+      const load = os.loadavg()[0]
+      ctx.scenario = scenario
+      process.stderr.write(`${scenario.name}${scenario.heavy ? ' (heavy)' : ''}: load average ${load.toFixed(2)}\n`)
+      if (scenario.run) {
+        try {
+          bulkRows.push({ scenario: scenario.name, goal: scenario.goal, loadAverage: load, ...(await scenario.run(ctx)) })
+        } catch (error) {
+          console.error(error)
+          bulkRows.push({ scenario: scenario.name, goal: scenario.goal, loadAverage: load, failed: String(error?.message ?? error).slice(0, 2000), met: false })
+        }
+      } else {
+        if (scenario.setup) await scenario.setup(ctx)
+        for (const connections of scenario.connections ?? config.connections) rows.push({ ...(await measure(scenario, sides, connections, ctx)), loadAverage: load })
+      }
+      timings[scenario.name] = Math.round((Date.now() - s0) / 100) / 10
     }
 
     const markdown = table(rows)
-    console.log(`\n${markdown}\n\nrps, p50, p99: medians over ${config.rounds} rounds of ${config.duration}s per side; ratio: median of the per-round revline/baseline rps ratios.`)
-    for (const r of rows)
-      console.log(`  ${r.scenario} c=${r.connections}: round ratios ${[...r.roundRatios].sort((a, b) => a - b).map((x) => x.toFixed(2)).join(' ')}; ratio of medians ${r.ratioOfMedians.toFixed(2)}`)
+    const bulkMarkdown = bulkTable(bulkRows)
+    if (rows.length) {
+      console.log(`\n${markdown}\n\nrps, p50, p99: medians over ${config.rounds} rounds of ${config.duration}s per side; ratio: median of the per-round revline/baseline rps ratios.`)
+      for (const r of rows)
+        console.log(`  ${r.scenario} c=${r.connections}: round ratios ${[...r.roundRatios].sort((a, b) => a - b).map((x) => x.toFixed(2)).join(' ')}; ratio of medians ${r.ratioOfMedians.toFixed(2)}`)
+    }
     const cpu = cpuTable(rows)
     if (cpu)
       console.log(`\nCPU time of each server's processes (both workerd + wrangler) per request, median over rounds (steadier from round to round than rps; it still rises when the machine is busy):\n\n${cpu}\n`)
+    if (bulkRows.length) console.log(`\nBulk scenarios (one timed run per side):\n\n${bulkMarkdown}\n${bulkNotes(bulkRows)}`)
     const bad = rows.filter((r) => r.revline.bad || r.baseline.bad)
     for (const r of bad)
       console.log(`WARNING: ${r.scenario} c=${r.connections}: ${r.revline.bad} unexpected responses/errors on revline, ${r.baseline.bad} on baseline (see results.json)`)
     for (const r of rows.filter((r) => r.revline.restarts || r.baseline.restarts))
       console.log(`WARNING: ${r.scenario} c=${r.connections}: wrangler restarted workerd during ${r.revline.restarts} revline / ${r.baseline.restarts} baseline round(s) (a source file changed?): those rounds are suspect`)
-    const missed = rows.filter((r) => r.met === false)
-    console.log(missed.length === 0 ? 'all goals met' : `goals missed: ${missed.map((r) => `${r.scenario}@${r.connections}`).join(', ')}`)
+    for (const r of bulkRows.filter((r) => r.restarted || r.failed))
+      console.log(`WARNING: ${r.scenario}: ${r.failed ?? 'wrangler restarted workerd during the run (a source file changed?): the figure is suspect'}`)
+    const missed = [...rows.filter((r) => r.met === false).map((r) => `${r.scenario}@${r.connections}`), ...bulkRows.filter((r) => r.met === false).map((r) => r.scenario)]
+    console.log(missed.length === 0 ? 'all goals met' : `goals missed: ${missed.join(', ')}`)
 
     const pkg = (name) => JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version
     const results = {
       date: new Date().toISOString(),
       durationSeconds: Math.round((Date.now() - started) / 1000),
       seedSeconds,
+      scenarioSeconds: timings,
       machine: { loadAverage: { before: loadBefore, after: os.loadavg()[0] }, cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, wrangler: pkg('wrangler'), autocannon: pkg('autocannon') },
-      config: { ...config, out: path.relative(root, config.out), revlineConfig: path.relative(root, config.revlineConfig) },
-      revlineSource: gitState(path.dirname(config.revlineConfig)),
+      config: { ...config, out: path.relative(root, config.out), revlineConfig: path.relative(root, config.revlineConfig), profile: config.profile && path.relative(root, config.profile) },
+      revlineSource,
       rows,
+      bulkRows,
       markdown,
+      bulkMarkdown,
       cpuMarkdown: cpu,
     }
     writeFileSync(config.out, `${JSON.stringify(results, null, 2)}\n`)
-    console.log(`results written to ${path.relative(process.cwd(), config.out)} (${results.durationSeconds}s)`)
+    console.log(`results written to ${path.relative(process.cwd(), config.out)} (${results.durationSeconds}s; load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after)`)
   } finally {
-    await Promise.allSettled([revlineServer, baselineServer].map(stopWrangler))
+    await Promise.allSettled([revlineServer, baselineServer].filter(Boolean).map(stopWrangler))
+    for (const b of bundles) rmSync(b.dir, { recursive: true, force: true })
   }
 }
 

@@ -17,7 +17,16 @@
  *
  * Writes change the tables that later reads run over, and the faster side writes more rows: keep
  * writing scenarios after the reads (as `create` is here) or give them their own tenant.
+ *
+ * Optional hooks (ctx: see `context()` in run.mjs: targets, config, request, tenants, CPU snapshots):
+ *   setup(ctx)   async, runs once before the scenario's rounds (seed what its requests need)
+ *   run(ctx)     makes it a *bulk* scenario: no autocannon, it measures itself once and returns
+ *                { unit, revline: { rate, … }, baseline: { rate, … }, ratio, goal, goalLabel, met, notes }
+ *   heavy        true for the long bulk scenarios (skip them with --skip import,rescore)
+ *   optIn        true: runs only when --only names it
  */
+
+import { importScenario, raiseCaptureLimit, rescoreScenario, seedDeals } from './bulk.mjs'
 
 /** Seed data: the same contacts, in the same order, on both sides (see seedContact). */
 export const STAGES = ['Lead', 'Qualified', 'Customer', 'Churned', 'Partner']
@@ -37,6 +46,13 @@ export function seedContact(i) {
 const same = (build) => ({ revline: build, baseline: build })
 
 const randomId = (t) => t.ids[Math.floor(Math.random() * t.ids.length)]
+
+/** The next deal to win: each open deal is won once; past the end it wraps (Revline then answers 409). */
+function nextDeal(t) {
+  const id = t.deals[t.dealCursor % t.deals.length]
+  t.dealCursor++
+  return id
+}
 
 export const scenarios = [
   {
@@ -78,5 +94,82 @@ export const scenarios = [
         body: JSON.stringify({ name: 'Alice', email: `bench-${t.counter++}@x.dev`, stage: 'Lead', source: 'website' }),
       }),
     })),
+  },
+  {
+    // A verb against the baseline's "UPDATE + event INSERT in one transaction":
+    // POST /deals/{id}/advance {"stage"} alternating Prospecting ↔ Negotiation (neither has
+    // autoNurture, so no outbox row) over a pool of 1,000 deals (seeded by import, ids read back
+    // from the export) taken round robin, so no two requests in flight touch the same deal.
+    // Revline runs the verb pipeline (load, stage lookup, patch, event) and its one hook, the
+    // stage-change Activity (+ its event). Baseline: UPDATE deals SET stage = ? … RETURNING * +
+    // INSERT event, stage from the JSON body. Why advance and not win: see README.
+    name: 'verb',
+    goal: 0.7,
+    expect: 200,
+    setup: (ctx) => seedDeals(ctx, { count: 1_000, key: 'advanceDeals' }),
+    ...same((t) => ({
+      method: 'POST',
+      headers: t.headers,
+      setupRequest: (req) => {
+        const i = t.advanceCursor++ % t.advanceDeals.length
+        t.advanceStages[i] = t.advanceStages[i] === 'Negotiation' ? 'Prospecting' : 'Negotiation'
+        return { ...req, path: `/~${t.slug}/deals/${t.advanceDeals[i]}/advance`, body: JSON.stringify({ stage: t.advanceStages[i] }) }
+      },
+    })),
+  },
+  {
+    // Opt-in (`--only verb-win`), informational: POST /deals/{id}/win on distinct open deals
+    // (each can be won once; `--deals` of them are seeded). Revline runs Deal.won's hooks in the
+    // same transaction: a Customer, a Subscription and the stage-change Activity, each with its
+    // event (the deals have no contact, so no contact update). Baseline: UPDATE deals SET
+    // stage = 'Won', won_at = ?, version = version + 1 … + INSERT event.
+    name: 'verb-win',
+    optIn: true,
+    goal: null,
+    expect: 200,
+    setup: (ctx) => seedDeals(ctx),
+    ...same((t) => ({
+      method: 'POST',
+      headers: t.headers,
+      setupRequest: (req) => ({ ...req, path: `/~${t.slug}/deals/${nextDeal(t)}/win` }),
+    })),
+  },
+  {
+    // Public capture of a website form (no key), urlencoded, a distinct email per request. Revline's
+    // limit (20/min per client IP) is raised to 10,000 by the setup and the client IP varies over 64
+    // addresses (cf-connecting-ip), so no request is refused. Revline: contact upsert by email + a
+    // Lead (scored, with its LeadScore row) + events; the baseline: INSERT contact + event.
+    name: 'capture',
+    goal: 0.5,
+    expect: 201,
+    setup: (ctx) => raiseCaptureLimit(ctx, 10_000),
+    ...same((t) => ({
+      method: 'POST',
+      path: `/~${t.slug}/capture`,
+      setupRequest: (req) => {
+        const n = t.counter++
+        return {
+          ...req,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': `198.51.100.${n % 64}` },
+          body: `firstName=A&lastName=B&email=capture-${n}@x.dev&source=website`,
+        }
+      },
+    })),
+  },
+  {
+    // Bulk import, timed once per side (bulk.mjs `importScenario`): 100,000 CSV rows into a
+    // fresh tenant. The goal is absolute, Revline's rows/s (issue: ≥ 10,000 rows/s).
+    name: 'import',
+    heavy: true,
+    goal: 10_000,
+    run: importScenario,
+  },
+  {
+    // Nightly rescoring over 100,000 open leads after a ruleset change (bulk.mjs
+    // `rescoreScenario`), against a raw UPDATE loop in the baseline object. Goal: a ratio.
+    name: 'rescore',
+    heavy: true,
+    goal: 0.25,
+    run: rescoreScenario,
   },
 ]

@@ -14,6 +14,17 @@
  *   GET  /~{slug}/contacts?stage=&source=&limit=
  *                                   SELECT count(*) over the filter, then SELECT * … ORDER BY
  *                                   created_at DESC, id ASC LIMIT limit+1 (Revline's list SQL)
+ *   POST /~{slug}/deals/{id}/win    one transactionSync: UPDATE deals SET stage='Won', won_at=?,
+ *                                   version=version+1 … RETURNING * + INSERT event
+ *   POST /~{slug}/deals/{id}/advance {"stage"}  the same UPDATE with the stage from the JSON body
+ *   POST /~{slug}/capture           no auth; urlencoded form → INSERT contact + INSERT event
+ *   POST /~{slug}/{contacts|deals|leads}/import   text/csv or application/x-ndjson, streamed by
+ *                                   the Worker, rows sent to the DO in batches of 1,000, each batch
+ *                                   one transactionSync of INSERT row + INSERT event per row;
+ *                                   answers {created, rejected, rows, durationMs} (+ ids with ?ids=1)
+ *   POST /~{slug}/leads/rescore-loop  inside the DO: SELECT open lead ids in chunks of 2,000 (id
+ *                                   order, like Revline's job) and UPDATE leads SET score = ? WHERE
+ *                                   id = ? for each, one transactionSync per chunk; {rows, durationMs}
  */
 import { DurableObject } from 'cloudflare:workers'
 
@@ -60,8 +71,47 @@ const FIELDS: [string, string][] = [
   ['marketingConsent', 'marketing_consent'],
   ['lastEngagement', 'last_engagement'],
   ['owner', 'owner'],
+  ['mergedInto', 'merged_into'],
 ]
 const COLUMNS = [...META, ...FIELDS]
+
+/** Deals and leads, Revline's columns (migrations/0000_initial.sql + 0003_scoring.sql). */
+const DEAL_FIELDS: [string, string][] = [
+  ['name', 'name'], ['value', 'value'], ['currency', 'currency'], ['contact', 'contact'], ['organization', 'organization'],
+  ['owner', 'owner'], ['stage', 'stage'], ['probability', 'probability'], ['plan', 'plan'], ['source', 'source'],
+  ['campaign', 'campaign'], ['expectedCloseAt', 'expected_close_at'], ['stageEnteredAt', 'stage_entered_at'], ['wonAt', 'won_at'],
+  ['lostAt', 'lost_at'], ['lostReason', 'lost_reason'], ['description', 'description'], ['nextStep', 'next_step'],
+]
+const LEAD_FIELDS: [string, string][] = [
+  ['name', 'name'], ['contact', 'contact'], ['organization', 'organization'], ['owner', 'owner'], ['status', 'status'],
+  ['source', 'source'], ['sourceDetail', 'source_detail'], ['campaign', 'campaign'], ['score', 'score'], ['budget', 'budget'],
+  ['authority', 'authority'], ['need', 'need'], ['timeline', 'timeline'], ['deal', 'deal'], ['convertedAt', 'converted_at'],
+  ['lostReason', 'lost_reason'], ['lostAt', 'lost_at'], ['firstTouchAt', 'first_touch_at'], ['lastActivityAt', 'last_activity_at'],
+  ['band', 'band'], ['agencyExperience', 'agency_experience'],
+]
+
+interface Collection {
+  table: string
+  type: string
+  prefix: string
+  fields: [string, string][]
+  columns: [string, string][]
+  /** Number-typed fields: CSV cells are text, coerced like Revline's import does. */
+  numbers: Set<string>
+  /** Field defaults a create applies (Revline's noun defaults and creating hooks, by hand). */
+  defaults: (now: string) => Entity
+  insert: string
+}
+function collection(table: string, type: string, prefix: string, fields: [string, string][], numbers: string[], defaults: (now: string) => Entity): Collection {
+  const columns = [...META, ...fields]
+  const insert = `INSERT INTO ${table} (${columns.map(([, c]) => c).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`
+  return { table, type, prefix, fields, columns, numbers: new Set(numbers), defaults, insert }
+}
+const COLLECTIONS: Record<string, Collection> = {
+  contacts: collection('contacts', 'Contact', 'contact', FIELDS, ['leadScore'], () => ({})),
+  deals: collection('deals', 'Deal', 'deal', DEAL_FIELDS, ['value', 'probability'], (now) => ({ currency: 'USD', stage: 'Prospecting', probability: 10, stageEnteredAt: now })),
+  leads: collection('leads', 'Lead', 'lead', LEAD_FIELDS, ['score', 'budget'], () => ({ status: 'New' })),
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS contacts (
@@ -69,7 +119,7 @@ CREATE TABLE IF NOT EXISTS contacts (
   created_by text NOT NULL, deleted_at text, name text, first_name text, last_name text, email text, phone text,
   mobile text, avatar text, title text, department text, organization text, role text, stage text, status text,
   source text, lead_score real, preferred_channel text, timezone text, language text, manager text,
-  linkedin_url text, twitter_handle text, marketing_consent text, last_engagement text, owner text
+  linkedin_url text, twitter_handle text, marketing_consent text, last_engagement text, owner text, merged_into text
 );
 CREATE INDEX IF NOT EXISTS contacts_created_idx ON contacts (created_at, id) WHERE deleted_at IS NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS contacts_email_uniq ON contacts (email) WHERE deleted_at IS NULL;
@@ -77,6 +127,39 @@ CREATE INDEX IF NOT EXISTS contacts_organization_idx ON contacts (organization) 
 CREATE INDEX IF NOT EXISTS contacts_source_idx ON contacts (source) WHERE deleted_at IS NULL;
 CREATE INDEX IF NOT EXISTS contacts_manager_idx ON contacts (manager) WHERE deleted_at IS NULL;
 CREATE INDEX IF NOT EXISTS contacts_owner_idx ON contacts (owner) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS contacts_merged_into_idx ON contacts (merged_into) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS contacts_stage_idx ON contacts (stage) WHERE deleted_at IS NULL;
+CREATE TABLE IF NOT EXISTS deals (
+  id text PRIMARY KEY NOT NULL, version integer NOT NULL, created_at text NOT NULL, updated_at text NOT NULL,
+  created_by text NOT NULL, deleted_at text, name text, value real, currency text, contact text, organization text,
+  owner text, stage text, probability real, plan text, source text, campaign text, expected_close_at text,
+  stage_entered_at text, won_at text, lost_at text, lost_reason text, description text, next_step text
+);
+CREATE INDEX IF NOT EXISTS deals_created_idx ON deals (created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS deals_contact_idx ON deals (contact) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS deals_organization_idx ON deals (organization) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS deals_owner_idx ON deals (owner) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS deals_stage_idx ON deals (stage) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS deals_plan_idx ON deals (plan) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS deals_source_idx ON deals (source) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS deals_campaign_idx ON deals (campaign) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS deals_stage_entered_at_idx ON deals (stage_entered_at) WHERE deleted_at IS NULL;
+CREATE TABLE IF NOT EXISTS leads (
+  id text PRIMARY KEY NOT NULL, version integer NOT NULL, created_at text NOT NULL, updated_at text NOT NULL,
+  created_by text NOT NULL, deleted_at text, name text, contact text, organization text, owner text, status text,
+  source text, source_detail text, campaign text, score real, budget real, authority text, need text, timeline text,
+  deal text, converted_at text, lost_reason text, lost_at text, first_touch_at text, last_activity_at text,
+  band text, agency_experience integer
+);
+CREATE INDEX IF NOT EXISTS leads_created_idx ON leads (created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_contact_idx ON leads (contact) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_organization_idx ON leads (organization) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_owner_idx ON leads (owner) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_source_idx ON leads (source) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_campaign_idx ON leads (campaign) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_score_idx ON leads (score) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_deal_idx ON leads (deal) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_status_idx ON leads (status) WHERE deleted_at IS NULL;
 CREATE TABLE IF NOT EXISTS events (
   seq integer PRIMARY KEY AUTOINCREMENT NOT NULL, id text NOT NULL, type text NOT NULL, entity_type text NOT NULL,
   entity_id text NOT NULL, verb text NOT NULL, version integer NOT NULL, actor text NOT NULL,
@@ -89,7 +172,6 @@ CREATE INDEX IF NOT EXISTS events_actor_idx ON events (actor, seq);
 CREATE INDEX IF NOT EXISTS events_at_idx ON events (at);
 `
 
-const INSERT_CONTACT = `INSERT INTO contacts (${COLUMNS.map(([, c]) => c).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`
 const INSERT_EVENT =
   'INSERT INTO events (id, type, entity_type, entity_id, verb, version, actor, actor_role, request_id, at, data, before, after, cause) ' +
   'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
@@ -106,14 +188,16 @@ function newId(prefix: string): string {
   return `${prefix}_${out}`
 }
 
-function toEntity(row: Row): Entity {
-  const entity: Entity = { $type: 'Contact' }
-  for (const [field, col] of COLUMNS) {
+function toEntity(row: Row, columns: [string, string][] = COLUMNS, type = 'Contact'): Entity {
+  const entity: Entity = { $type: type }
+  for (const [field, col] of columns) {
     const value = row[col]
     if (value !== null && value !== undefined) entity[field] = value
   }
   return entity
 }
+
+const OPEN_LEAD = ['New', 'Contacted', 'Qualified']
 
 export class BaselineDO extends DurableObject<BaselineEnv> {
   private readonly sql: SqlStorage
@@ -128,26 +212,53 @@ export class BaselineDO extends DurableObject<BaselineEnv> {
     return 'pong'
   }
 
+  /** INSERT the row and its `created` event (the caller holds the transaction); throws on a UNIQUE violation. */
+  private insert(c: Collection, input: Entity, actor: string, role: string, requestId: string, now: string): Entity {
+    const entity: Entity = { $id: newId(c.prefix), $type: c.type, $version: 1, $createdAt: now, $updatedAt: now, $createdBy: actor, ...c.defaults(now) }
+    for (const [field] of c.fields) if (input[field] != null) entity[field] = input[field]
+    this.sql.exec(c.insert, ...c.columns.map(([field]) => (entity[field] ?? null) as SqlStorageValue))
+    this.sql.exec(
+      INSERT_EVENT,
+      newId('evt'), `${c.prefix}.created`, c.type, entity.$id as string, 'create', 1, actor, role, requestId, now,
+      JSON.stringify(input), null, JSON.stringify(entity), null,
+    )
+    return entity
+  }
+
   /** null when the email is taken (the unique index says so). */
-  create(input: Entity, actor: string, requestId: string): Entity | null {
+  create(input: Entity, actor: string, requestId: string, role = 'admin'): Entity | null {
     const now = new Date().toISOString()
-    const entity: Entity = { $id: newId('contact'), $type: 'Contact', $version: 1, $createdAt: now, $updatedAt: now, $createdBy: actor }
-    for (const [field] of FIELDS) if (input[field] != null) entity[field] = input[field]
-    const binds = COLUMNS.map(([field]) => (entity[field] ?? null) as SqlStorageValue)
     try {
-      this.ctx.storage.transactionSync(() => {
-        this.sql.exec(INSERT_CONTACT, ...binds)
-        this.sql.exec(
-          INSERT_EVENT,
-          newId('evt'), 'contact.created', 'Contact', entity.$id as string, 'create', 1, actor, 'admin', requestId, now,
-          JSON.stringify(input), null, JSON.stringify(entity), null,
-        )
-      })
+      return this.ctx.storage.transactionSync(() => this.insert(COLLECTIONS.contacts!, input, actor, role, requestId, now))
     } catch (error) {
       if (String(error).includes('UNIQUE')) return null
       throw error
     }
-    return entity
+  }
+
+  /**
+   * One batch of an import: one transactionSync, INSERT row + INSERT event per row. A row that
+   * breaks a UNIQUE index (a known email) is rejected alone: SQLite rolls back only its statement.
+   */
+  importRows(name: string, rows: Entity[], actor: string, requestId: string, withIds: boolean): { created: number; rejected: number; ids?: string[] } {
+    const c = COLLECTIONS[name]!
+    const now = new Date().toISOString()
+    let created = 0
+    let rejected = 0
+    const ids: string[] = []
+    this.ctx.storage.transactionSync(() => {
+      for (const input of rows) {
+        try {
+          const entity = this.insert(c, input, actor, 'admin', requestId, now)
+          created++
+          if (withIds) ids.push(entity.$id as string)
+        } catch (error) {
+          if (!String(error).includes('UNIQUE')) throw error
+          rejected++
+        }
+      }
+    })
+    return withIds ? { created, rejected, ids } : { created, rejected }
   }
 
   get(id: string): Entity | null {
@@ -162,17 +273,131 @@ export class BaselineDO extends DurableObject<BaselineEnv> {
     if (filter.source !== undefined) (where += ' AND source = ?'), binds.push(filter.source)
     const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM contacts WHERE ${where}`, ...binds).one().n
     const rows = this.sql.exec<Row>(`SELECT * FROM contacts WHERE ${where} ORDER BY created_at DESC, id ASC LIMIT ?`, ...binds, limit + 1).toArray()
-    const data = rows.slice(0, limit).map(toEntity)
+    const data = rows.slice(0, limit).map((row) => toEntity(row))
     const last = data.at(-1)
     const next = rows.length > limit && last ? btoa(JSON.stringify(['-$createdAt', [last.$createdAt], last.$id])) : null
     return { data, total, next }
+  }
+
+  /**
+   * A deal verb by hand: one transactionSync of UPDATE deals … version = version + 1 RETURNING *
+   * and the event INSERT. `win` sets stage 'Won' and won_at; `advance` sets the given stage.
+   */
+  moveDeal(id: string, verb: 'win' | 'advance', stage: string, actor: string, requestId: string): Entity | null {
+    const now = new Date().toISOString()
+    const c = COLLECTIONS.deals!
+    return this.ctx.storage.transactionSync(() => {
+      const row =
+        verb === 'win'
+          ? this.sql.exec<Row>("UPDATE deals SET stage = 'Won', won_at = ?, probability = 100, stage_entered_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND deleted_at IS NULL RETURNING *", now, now, now, id).toArray()[0]
+          : this.sql.exec<Row>('UPDATE deals SET stage = ?, stage_entered_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND deleted_at IS NULL RETURNING *', stage, now, now, id).toArray()[0]
+      if (!row) return null
+      const entity = toEntity(row, c.columns, c.type)
+      this.sql.exec(
+        INSERT_EVENT,
+        newId('evt'), verb === 'win' ? 'deal.won' : 'deal.advanced', c.type, id, verb, entity.$version as number, actor, 'admin', requestId, now,
+        verb === 'win' ? '{}' : JSON.stringify({ stage }), null, JSON.stringify(entity), null,
+      )
+      return entity
+    })
+  }
+
+  /**
+   * The nightly rescoring's floor: open leads in id order, chunks of `chunk` (Revline's 2,000),
+   * a raw `UPDATE leads SET score = ? WHERE id = ?` per lead, one transactionSync per chunk.
+   * Timed here; note that workerd may freeze the clock during synchronous work, so the caller
+   * also times the call (see `run.mjs`).
+   */
+  rescoreLoop(chunk: number): { rows: number; chunks: number; durationMs: number } {
+    const t0 = performance.now()
+    let cursor = ''
+    let rows = 0
+    let chunks = 0
+    for (;;) {
+      const page = this.sql
+        .exec<{ id: string; score: number | null }>(
+          `SELECT id, score FROM leads WHERE deleted_at IS NULL AND status IN (?, ?, ?) AND id > ? ORDER BY id LIMIT ?`,
+          ...OPEN_LEAD, cursor, chunk,
+        )
+        .toArray()
+      if (page.length === 0) break
+      this.ctx.storage.transactionSync(() => {
+        for (const lead of page) this.sql.exec('UPDATE leads SET score = ? WHERE id = ?', ((lead.score ?? 0) + 7) % 101, lead.id)
+      })
+      rows += page.length
+      chunks++
+      cursor = page.at(-1)!.id
+      if (page.length < chunk) break
+    }
+    return { rows, chunks, durationMs: performance.now() - t0 }
   }
 }
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 const problem = (status: number, title: string) => json({ title, status }, status)
 
-const TENANT_ROUTE = /^\/~([a-z0-9-]+)\/(ping|contacts)(?:\/([^/]+))?$/
+const TENANT_ROUTE = /^\/~([a-z0-9-]+)\/(ping|contacts|deals|leads|capture)(?:\/([^/]+))?(?:\/(win|advance))?$/
+const IMPORT_BATCH = 1_000
+
+async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buffer = ''
+  for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk
+    let nl: number
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      yield buffer.slice(0, nl)
+      buffer = buffer.slice(nl + 1)
+    }
+  }
+  if (buffer) yield buffer
+}
+
+/**
+ * Streams an import: CSV (a plain split on commas: the bench's files have no quoted cells, so this
+ * is the least a CSV reader does) or NDJSON, in batches of 1,000 rows to the tenant object.
+ */
+async function importBody(request: Request, stub: DurableObjectStub<BaselineDO>, name: string, withIds: boolean): Promise<Response> {
+  const c = COLLECTIONS[name]!
+  const csv = (request.headers.get('content-type') ?? '').startsWith('text/csv')
+  if (!request.body) return problem(400, 'the import is empty')
+  const started = Date.now()
+  const requestId = crypto.randomUUID()
+  let header: string[] | undefined
+  let batch: Entity[] = []
+  let created = 0
+  let rejected = 0
+  const ids: string[] = []
+  const send = async () => {
+    if (batch.length === 0) return
+    const part = await stub.importRows(name, batch, 'key_baseline', requestId, withIds)
+    created += part.created
+    rejected += part.rejected
+    if (part.ids) ids.push(...part.ids)
+    batch = []
+  }
+  for await (const line of lines(request.body)) {
+    if (!line.trim()) continue
+    let row: Entity
+    if (csv) {
+      const cells = line.replace(/\r$/, '').split(',')
+      if (!header) {
+        header = cells
+        continue
+      }
+      row = {}
+      header.forEach((field, i) => {
+        const cell = cells[i]
+        if (cell !== undefined && cell !== '') row[field] = c.numbers.has(field) ? Number(cell) : cell
+      })
+    } else {
+      row = JSON.parse(line) as Entity
+    }
+    batch.push(row)
+    if (batch.length >= IMPORT_BATCH) await send()
+  }
+  await send()
+  return json({ created, rejected, rows: created + rejected, durationMs: Date.now() - started, ...(withIds ? { ids } : {}) })
+}
 
 export default {
   async fetch(request, env) {
@@ -180,10 +405,48 @@ export default {
     if (url.pathname === '/') return json({ name: 'baseline' })
     const match = TENANT_ROUTE.exec(url.pathname)
     if (!match) return problem(404, 'not found')
-    if (request.headers.get('authorization') !== `Bearer ${env.TOKEN}`) return problem(401, 'unauthorized')
-    const [, slug, resource, id] = match
+    const [, slug, resource, id, verb] = match
     const stub = env.TENANT.getByName(slug!)
+
+    // Public capture: no key. Parse the urlencoded form, INSERT the contact and its event.
+    if (resource === 'capture') {
+      if (request.method !== 'POST' || id !== undefined) return problem(405, 'method not allowed')
+      const form = new URLSearchParams(await request.text())
+      const email = form.get('email')?.trim().toLowerCase()
+      if (!email || !email.includes('@')) return problem(422, 'a valid email is required')
+      const firstName = form.get('firstName') ?? undefined
+      const lastName = form.get('lastName') ?? undefined
+      const input: Entity = { name: [firstName, lastName].filter(Boolean).join(' ') || email, firstName, lastName, email, stage: 'Lead', source: form.get('source') ?? 'website' }
+      const entity = await stub.create(input, 'public', crypto.randomUUID(), 'public')
+      return entity ? json({ ok: true, contact: (entity as Entity).$id }, 201) : problem(409, 'email already used')
+    }
+
+    if (request.headers.get('authorization') !== `Bearer ${env.TOKEN}`) return problem(401, 'unauthorized')
     if (resource === 'ping') return json({ pong: await stub.ping() })
+
+    if (request.method === 'POST' && id === 'import') return importBody(request, stub, resource!, url.searchParams.get('ids') === '1')
+    if (request.method === 'POST' && resource === 'leads' && id === 'rescore-loop') {
+      const t0 = Date.now()
+      const result = await stub.rescoreLoop(Math.min(Math.max(Number(url.searchParams.get('chunk') ?? 2000) || 2000, 1), 10_000))
+      return json({ ...result, callMs: Date.now() - t0 })
+    }
+    if (resource === 'deals') {
+      if (request.method !== 'POST' || id === undefined || verb === undefined) return problem(405, 'method not allowed')
+      let stage = 'Won'
+      if (verb === 'advance') {
+        let input: unknown
+        try {
+          input = await request.json()
+        } catch {
+          return problem(400, 'body is not JSON')
+        }
+        if (!input || typeof input !== 'object' || typeof (input as Entity).stage !== 'string') return problem(422, 'advance needs a stage')
+        stage = (input as { stage: string }).stage
+      }
+      const entity = await stub.moveDeal(id, verb as 'win' | 'advance', stage, 'key_baseline', crypto.randomUUID())
+      return entity ? json(entity) : problem(404, 'not found')
+    }
+    if (resource !== 'contacts' || verb !== undefined) return problem(404, 'not found')
 
     if (request.method === 'POST' && id === undefined) {
       let input: unknown
