@@ -1,6 +1,7 @@
 /** Access: the operator API (list, suspend, reactivate), API keys, the role matrix of seed 003 and cross-tenant attempts. */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, createTenant, issueKey, request, tenantApi, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -10,11 +11,6 @@ beforeAll(async () => {
 
 const BASE_HOST = 'revline.localhost'
 
-function expectProblem(res: ApiResponse, status: number, code: string, what = '') {
-  expect(res.status, `${what} ${JSON.stringify(res.body)}`).toBe(status)
-  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/)
-  expect(res.body, what).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 /** Every event of the log except provisioning (`system`). */
 async function eventCount(api: TenantApi): Promise<number> {

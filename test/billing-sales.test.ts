@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, request, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -23,11 +24,6 @@ const WARRIOR_ITEMS = [
 ]
 const WARRIOR_TOTAL = 300_000 + 4 * 450_000 + 6 * 350_000 // 4 200 000 cents = $42,000.00
 
-function expectProblem(res: ApiResponse, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status)
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 async function create(api: TenantApi, collection: string, body: Record<string, unknown>) {
   const res = await api.post(`/${collection}`, body)

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, createTenant, rawRequest, request, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -13,11 +14,6 @@ beforeAll(async () => {
   await request('POST', `/~${slug}/capture`, { body: { email: 'warm@up.dev' } })
 }, 60_000)
 
-function expectProblem(res: ApiResponse, status: number, code: string, what = '') {
-  expect(res.status, `${what} ${JSON.stringify(res.body)}`).toBe(status)
-  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/)
-  expect(res.body, what).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 const paths = (res: ApiResponse): string[] => (res.body.errors ?? []).map((e: { path: string }) => e.path)
 

@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 /** Test helpers: requests through the real Worker (and its Durable Objects) in the Workers runtime. */
 import { exports } from 'cloudflare:workers'
 
@@ -91,4 +92,12 @@ export async function issueKey(slug: string, adminKey: string, role: 'admin' | '
   const res = await request('POST', `/~${slug}/keys`, { key: adminKey, body: { role, name } })
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status} ${JSON.stringify(res.body)}`)
   return { id: res.body.id, key: res.body.key, api: tenantApi(slug, res.body.key) }
+}
+
+/** A refused request: the status, RFC 9457 problem+json with a stable code, and never a stack trace. */
+export function expectProblem(res: ApiResponse, status: number, code: string, what = '') {
+  expect(res.status, `${what} ${JSON.stringify(res.body)}`).toBe(status)
+  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/)
+  expect(res.body, what).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
+  expect(JSON.stringify(res.body), what).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.js:\d+/)
 }

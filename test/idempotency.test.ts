@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, issueKey, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -12,11 +13,6 @@ beforeAll(async () => {
   await api.post('/contacts', { name: 'Warm-up' })
 }, 60_000)
 
-function expectProblem(res: ApiResponse, status: number, code: string, what = '') {
-  expect(res.status, `${what} ${JSON.stringify(res.body)}`).toBe(status)
-  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/)
-  expect(res.body, what).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 const idem = (key: string, extra: Record<string, string> = {}) => ({ headers: { 'idempotency-key': key, ...extra } })
 

@@ -1,6 +1,7 @@
 /** REST CRUD, history/asOf, includes and instance verbs over Contact and Organization. */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -14,11 +15,6 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 /** Lets the clock move on, so consecutive writes get distinct timestamps. */
 const tick = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function expectProblem(res: ApiResponse, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status)
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 /** Event types of the tenant's contacts and organizations, in order (what provisioning writes is not counted). */
 async function domainEvents(api: TenantApi): Promise<string[]> {

@@ -1,6 +1,7 @@
 /** Errors over REST: problem+json for every 4xx, bad bodies, bad auth, unknown routes, and no writes on rejection. */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, request, tenantApi, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -10,13 +11,6 @@ beforeAll(async () => {
 
 const PROBLEM_KEYS = ['code', 'detail', 'status', 'title', 'type']
 
-function expectProblem(res: ApiResponse, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status)
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-  // never a stack trace
-  expect(JSON.stringify(res.body)).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.js:\d+/)
-}
 
 function paths(res: ApiResponse): string[] {
   return (res.body.errors ?? []).map((e: { path: string }) => e.path)

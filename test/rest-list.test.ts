@@ -1,6 +1,7 @@
 /** Collection lists: filters, the JSON filter language, sorting, limits, cursor and page paging. */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -10,11 +11,6 @@ beforeAll(async () => {
 
 const tick = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function expectProblem(res: ApiResponse, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status)
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 /** The query as a string, values encoded (so `+01:00` and JSON survive) and `[$op]` kept readable. */
 function qs(params: Record<string, string | number>): string {

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -18,11 +19,6 @@ const DAY_MS = 86_400_000
 /** Lets the clock move on, so consecutive writes get distinct timestamps. */
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function expectProblem(res: ApiResponse, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status)
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 async function create(api: TenantApi, collection: string, body: Record<string, unknown>) {
   const res = await api.post(`/${collection}`, body)

@@ -1,6 +1,7 @@
 /** Tenants: isolation between two tenants, path and host routing, and the operator API. */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, createTenant, request, tenantApi, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -10,11 +11,6 @@ beforeAll(async () => {
 
 const BASE_HOST = 'revline.localhost'
 
-function expectProblem(res: ApiResponse, status: number, code: string) {
-  expect(res.status, JSON.stringify(res.body)).toBe(status)
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/)
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 /** Event types of the tenant's contacts and organizations, in order (what provisioning writes is not counted). */
 async function domainEvents(api: TenantApi): Promise<string[]> {

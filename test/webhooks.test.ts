@@ -7,6 +7,7 @@
 import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, createTenant, issueKey, request, type ApiResponse, type TenantApi } from './helpers'
+import { expectProblem } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -15,11 +16,6 @@ beforeAll(async () => {
   await api.post('/sources', { name: 'Warm-up', mapping: FULL_MAPPING })
 }, 60_000)
 
-function expectProblem(res: ApiResponse, status: number, code: string, what = '') {
-  expect(res.status, `${what} ${JSON.stringify(res.body)}`).toBe(status)
-  expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/)
-  expect(res.body, what).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
-}
 
 /** The mapping of the issue's example: a provider that nests answers under `data`. */
 const MAPPING = { email: 'data.email', firstName: 'data.first_name', lastName: 'data.last_name', company: 'data.company', budget: 'data.answers.budget', need: 'data.answers.need', source: 'data.source' }

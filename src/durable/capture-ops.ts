@@ -30,14 +30,14 @@ export interface CaptureResult {
 
 export function allowedOrigin(ctx: DispatchContext, origin: string | null): string | null {
   if (!origin) return null
-  return ctx.settings().capture.allowedOrigins.includes(origin) ? origin : null
+  return ctx.tenant.settings().capture.allowedOrigins.includes(origin) ? origin : null
 }
 
 type Prepared = { discarded: true } | { discarded?: false; fields: CaptureFields; redirect?: string }
 
 /** Everything that refuses or discards a submission before anything is written. */
 export function prepareCapture(ctx: DispatchContext, limiter: RateLimiter | null, request: CaptureRequest): Prepared {
-  const settings = ctx.settings().capture
+  const settings = ctx.tenant.settings().capture
   // Signed webhook deliveries pass null: the signature, not the sender's IP, is their credential.
   const wait = limiter ? limiter.hit(request.clientHash, settings.rateLimitPerMinute) : 0
   if (wait > 0) throw new AppError('rate_limited', `too many submissions; try again in ${wait} s`, [{ path: 'retryAfter', message: String(wait) }])
@@ -57,7 +57,7 @@ export function applyCapture(ctx: DispatchContext, prepared: Exclude<Prepared, {
   const engine = engineContext(ctx)
   const { fields } = prepared
   const campaign = fields.utm_campaign ? engine.store.find(nouns.byName('Campaign')!, { field: 'utmCampaign', op: '$eq', value: fields.utm_campaign }, { limit: 1 })[0] : undefined
-  const input = captureInput(fields, ctx.settings().capture.defaultSource, campaign?.$id)
+  const input = captureInput(fields, ctx.tenant.settings().capture.defaultSource, campaign?.$id)
   const result = runVerb(engine, { noun: nouns.byName('Contact')!, verb: 'capture', input })
   const lead = engine.store.find(nouns.byName('Lead')!, { field: 'contact', op: '$eq', value: result.entity.$id }, { sort: [{ field: '$createdAt', dir: 'desc' }], limit: 1 })[0]
   return { contact: result.entity.$id, ...(lead ? { lead: lead.$id } : {}), ...(prepared.redirect ? { redirect: prepared.redirect } : {}) }

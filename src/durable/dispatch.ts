@@ -7,7 +7,6 @@ import { newId } from '../domain/ids'
 import type { NounSchema } from '../domain/noun/noun'
 import { nouns } from '../domain'
 import { runAutomations } from '../domain/automations'
-import type { TenantSettings } from '../domain/settings'
 import { readSection, writeSection } from './settings-ops'
 import { appendAudit } from './audit'
 import { subscriptionsFor } from '../domain/webhooks'
@@ -30,7 +29,7 @@ export interface DispatchContext {
   actor: Actor
   requestId: string
   transaction: <T>(fn: () => T) => T
-  settings: () => TenantSettings
+  /** The tenant row, keys and settings (`tenant.settings()`). */
   tenant: TenantState
   /** Called when a job is written to the outbox, so the object schedules its flush. */
   onEnqueue?: () => void
@@ -51,14 +50,14 @@ export function engineContext(ctx: DispatchContext): EngineContext {
     requestId: ctx.requestId,
     now: () => new Date().toISOString(),
     newId,
-    settings: ctx.settings,
+    settings: () => ctx.tenant.settings(),
     enqueue: (job, cause) => {
       writeOutbox(ctx.store.sql, job, cause)
       ctx.onEnqueue?.()
     },
     react: (event, entity, $) => {
       applyDelta(ctx.store.sql, delta(event.before, event.after))
-      const settings = ctx.settings()
+      const settings = ctx.tenant.settings()
       runAutomations(settings.automations, event, entity, $)
       for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })
     },

@@ -27,7 +27,7 @@ export class RegistryDO extends DurableObject<Env> {
   /** Reserves a slug; 409 if it is taken. */
   async claim(slug: string, name: string): Promise<Outcome<TenantEntry>> {
     try {
-      if (this.ctx.storage.sql.exec('SELECT 1 FROM tenants WHERE slug = ?', slug).toArray().length > 0)
+      if (await this.has(slug))
         throw new AppError('conflict', `tenant '${slug}' already exists`, [{ path: 'slug', message: 'is taken' }])
       const entry: TenantEntry = { slug, name, status: 'active', createdAt: new Date().toISOString() }
       this.ctx.storage.sql.exec('INSERT INTO tenants (slug, name, status, created_at) VALUES (?, ?, ?, ?)', slug, name, entry.status, entry.createdAt)
@@ -48,6 +48,10 @@ export class RegistryDO extends DurableObject<Env> {
       ? this.ctx.storage.sql.exec<Row>('SELECT slug, name, status, created_at FROM tenants WHERE status = ? ORDER BY slug', status)
       : this.ctx.storage.sql.exec<Row>('SELECT slug, name, status, created_at FROM tenants ORDER BY slug')
     return rows.toArray().map((r) => ({ slug: r.slug, name: r.name, status: r.status, createdAt: r.created_at }))
+  }
+
+  async has(slug: string): Promise<boolean> {
+    return this.ctx.storage.sql.exec('SELECT 1 FROM tenants WHERE slug = ?', slug).toArray().length > 0
   }
 
   async setStatus(slug: string, status: TenantEntry['status']): Promise<boolean> {

@@ -74,18 +74,23 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   async call(credentials: Credentials, op: Operation): Promise<Outcome> {
-    return this.outcome(() => {
+    let replayed = false
+    const outcome = this.outcome(() => {
       if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
       const actor = this.state.authenticate(credentials.keyHash)
       const idempotency = WRITES.has(op.kind) ? credentials.idempotency : undefined
       if (idempotency) {
         const prior = replay(this.ctx.storage.sql, actor.id, idempotency)
-        if (prior) return { replayed: true, value: prior.value }
+        if (prior) {
+          replayed = true
+          return prior.value
+        }
       }
       const value = dispatch(this.dispatchContext(actor, credentials.requestId), op)
       if (idempotency) remember(this.ctx.storage.sql, actor.id, idempotency, value)
       return value
     })
+    return outcome.ok && replayed ? { ...outcome, replayed } : outcome
   }
 
   /** Public capture (no key): 404 for unknown or suspended tenants. */
@@ -181,7 +186,6 @@ export class TenantDO extends DurableObject<Env> {
       actor,
       requestId,
       transaction: (fn) => this.transaction(fn),
-      settings: () => this.state.settings(),
       tenant: this.state,
       onEnqueue: () => void this.scheduleFlush(),
     }
@@ -215,11 +219,9 @@ export class TenantDO extends DurableObject<Env> {
     return this.provisioned
   }
 
-  private outcome<T>(fn: () => T | { replayed: true; value: unknown }): Outcome<T> {
+  private outcome<T>(fn: () => T): Outcome<T> {
     try {
-      const value = fn()
-      if (value && typeof value === 'object' && 'replayed' in value && value.replayed === true) return { ok: true, value: value.value as T, replayed: true }
-      return { ok: true, value: value as T }
+      return { ok: true, value: fn() }
     } catch (error) {
       return { ok: false, failure: failureOf(error) }
     }

@@ -22,7 +22,7 @@ export function nurture(ctx: DispatchContext, email: EmailSetting, job: { event:
     if (!deal) return { skipped: true, messages: [] }
     const contact = typeof deal.contact === 'string' ? ctx.store.get(noun('Contact'), deal.contact) : undefined
     const owner = typeof deal.owner === 'string' ? ctx.store.get(noun('Contact'), deal.owner) : undefined
-    const template = ctx.settings().templates[job.stage] ?? DEFAULT_NURTURE
+    const template = ctx.tenant.settings().templates[job.stage] ?? DEFAULT_NURTURE
     const rendered = renderTemplate(template, { deal, contact: contact ?? {}, stage: { name: job.stage }, owner: owner ?? {} })
     const messages: string[] = []
     if (contact?.email) {

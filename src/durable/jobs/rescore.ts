@@ -19,7 +19,7 @@ export function rescoreChunk(ctx: DispatchContext, cursor: string | undefined, l
     { and: [{ field: 'status', op: '$in', value: ['New', 'Contacted', 'Qualified'] }, ...(cursor ? [{ field: '$id', op: '$gt' as const, value: cursor }] : [])] },
     { sort: [{ field: '$id', dir: 'asc' }], limit },
   )
-  const ruleset = ctx.settings().scoring
+  const ruleset = ctx.tenant.settings().scoring
   const related = new Map<string, EntityRecord | undefined>()
   const load = (name: 'Contact' | 'Organization', id: unknown) => {
     if (typeof id !== 'string') return undefined

@@ -18,7 +18,7 @@ export interface Delivery {
 
 /** The request for one delivery, or null when the subscription is gone or disabled (nothing to do). */
 export function prepareDelivery(ctx: DispatchContext, job: { subscription: string; event: string }): Delivery | null {
-  const subscription = ctx.settings().webhooks.find((s) => s.id === job.subscription && s.enabled)
+  const subscription = ctx.tenant.settings().webhooks.find((s) => s.id === job.subscription && s.enabled)
   if (!subscription) return null
   const row = ctx.store.db.select().from(events).where(eq(events.id, job.event)).get()
   if (!row) throw new AppError('not_found', `event ${job.event} not found`)

@@ -41,7 +41,7 @@ for (const [action, status] of [['suspend', 'suspended'], ['reactivate', 'active
     const slug = c.req.param('slug')
     if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', `tenant '${slug}' not found`)
     const registry = c.env.REGISTRY.getByName('registry')
-    if (!(await registry.list()).some((t) => t.slug === slug)) throw new AppError('not_found', `tenant '${slug}' not found`)
+    if (!(await registry.has(slug))) throw new AppError('not_found', `tenant '${slug}' not found`)
     const result = await c.env.TENANT.getByName(slug).setStatus(status)
     if (!result.ok) throw new AppError(result.failure.code, result.failure.detail, result.failure.errors)
     await registry.setStatus(slug, status)
