@@ -1,15 +1,18 @@
 /**
  * The bench's data files and the scenarios that are not autocannon runs: seeding the verb scenario's
- * deals, raising the capture limit, and the two bulk scenarios (`import`, `rescore`), each timed once
- * per side. `ctx` comes from `context()` in run.mjs:
+ * deals, raising the capture limit, and the bulk scenarios (`export`, `rescore`, `import`,
+ * `coldstart`), each timed once per side. `ctx` comes from `context()` in run.mjs:
  *
- *   ctx.revline, ctx.baseline   the `bench` targets ({ name, server, slug, headers, … })
- *   ctx.config                  the run's options (importRows, rescoreLeads, rescoreTimeout, deals…)
+ *   ctx.revline, ctx.baseline   the `bench` targets ({ name, server, slug, headers, ids, leadIds, … })
+ *   ctx.config                  the run's options (seed, leads, importRows, rescoreTimeout, coldStarts, deals…)
  *   ctx.request(server, method, path, headers, body)   → { status, json } (body: string or object)
  *   ctx.tenant(slug)            creates the tenant on Revline (operator token) → { revline, baseline } targets
  *   ctx.operator(method, path)  an operator call on Revline (POST /tenants/{slug}/suspend…)
  *   ctx.cpu(server)             a CPU snapshot of a wrangler group; ctx.cpuSince(server, snapshot) → { ms, restarted }
  *   ctx.profile(label, fn)      runs fn, under the V8 profiler of Revline when --profile is on
+ *   ctx.memory(fn, options)     runs fn while sampling Revline's memory → { result, memory } (memory.mjs)
+ *   ctx.describeMemory(memory)  one line of text for the log
+ *   ctx.operatorHeaders         the operator token's headers (POST /tenants…)
  *   ctx.log(message)            progress on stderr
  *   ctx.tenants                 the Revline tenants created so far (slugs); ctx.scenario the running scenario
  */
@@ -33,15 +36,17 @@ export function contactsCsv(count) {
 }
 
 /**
- * The `rescore` scenario's leads: CSV name,source,budget,timeline, varied. One lead in six comes from
- * a referral (the rule the scenario changes); budgets 1k–119k; timelines Revline reads as days.
+ * The bench tenant's leads: CSV name,source,budget,timeline,contact, varied. One lead in six comes
+ * from a referral (the rule the rescore scenario changes and the list scenario filters on); budgets
+ * 1k–119k; timelines Revline reads as days; each lead points at one of the seeded contacts (the
+ * get scenario includes it), `contactIds` being that side's ids.
  */
 export const LEAD_SOURCES = ['website', 'referral', 'event', 'partner', 'paid_ads', 'organic_search']
 const TIMELINES = ['ASAP', 'within 2 weeks', 'next month', 'Q3 2027', '6 months', '']
-export function leadsCsv(count) {
-  const lines = ['name,source,budget,timeline']
+export function leadsCsv(count, contactIds) {
+  const lines = ['name,source,budget,timeline,contact']
   for (let i = 0; i < count; i++)
-    lines.push(`Lead ${i},${LEAD_SOURCES[i % LEAD_SOURCES.length]},${1000 + ((i * 7919) % 119) * 1000},${TIMELINES[Math.floor(i / LEAD_SOURCES.length) % TIMELINES.length]}`)
+    lines.push(`Lead ${i},${LEAD_SOURCES[i % LEAD_SOURCES.length]},${1000 + ((i * 7919) % 119) * 1000},${TIMELINES[Math.floor(i / LEAD_SOURCES.length) % TIMELINES.length]},${contactIds[(i * 13) % contactIds.length]}`)
   return `${lines.join('\n')}\n`
 }
 
@@ -115,10 +120,18 @@ const rate = (rows, ms) => (ms > 0 ? (rows * 1000) / ms : 0)
  * (Revline first, then the baseline; one run each). Rows/s = rows ÷ the durationMs each answers
  * (measured in its Worker from the first body chunk to the last batch). The goal is absolute:
  * Revline ≥ 10,000 rows/s. Both sides' CPU per 1,000 rows comes from /proc.
+ *
+ * Memory: Revline's heap and rss are sampled during its import (memory.mjs), and, to show that they
+ * do not grow with the file, first during an import of a tenth of the rows into another fresh tenant.
  */
 export async function importScenario(ctx) {
   const { config } = ctx
   const rows = config.importRows
+  const small = Math.max(1, Math.round(rows / 10))
+  const smallTenant = await ctx.tenant('bench-import-small')
+  const smallRun = await ctx.memory(() => importFile(ctx, smallTenant.revline, 'contacts', contactsCsv(small), 'text/csv'))
+  ctx.log(`  import: memory while revline imports ${small} rows: ${ctx.describeMemory(smallRun.memory)}`)
+
   const tenant = await ctx.tenant('bench-import')
   const csv = contactsCsv(rows)
   const sides = {}
@@ -126,7 +139,8 @@ export async function importScenario(ctx) {
     ctx.log(`  import: ${t.name} ← ${rows} CSV rows (${(csv.length / 1024 / 1024).toFixed(1)} MB)…`)
     const cpu = ctx.cpu(t.server)
     const t0 = Date.now()
-    const report = await ctx.profile(t.name === 'revline' ? 'import' : null, () => importFile(ctx, t, 'contacts', csv, 'text/csv'))
+    const run = () => ctx.profile(t.name === 'revline' ? 'import' : null, () => importFile(ctx, t, 'contacts', csv, 'text/csv'))
+    const { result: report, memory } = t.name === 'revline' ? await ctx.memory(run) : { result: await run(), memory: null }
     const wallMs = Date.now() - t0
     const used = ctx.cpuSince(t.server, cpu)
     sides[t.name] = {
@@ -139,8 +153,9 @@ export async function importScenario(ctx) {
       cpuMs: used.ms,
       cpuMsPer1kRows: used.ms == null ? null : (used.ms * 1000) / report.rows,
       restarted: used.restarted,
+      ...(memory ? { memory, memorySmall: { rows: small, ...smallRun.memory }, memoryBounded: boundedMemory(memory, smallRun.memory) } : {}),
     }
-    ctx.log(`  import: ${t.name} ${sides[t.name].rate.toFixed(0)} rows/s (${report.durationMs} ms, CPU ${used.ms == null ? '–' : (used.ms / 1000).toFixed(1)} s)${used.restarted ? '  RELOADED (workerd restarted)' : ''}`)
+    ctx.log(`  import: ${t.name} ${sides[t.name].rate.toFixed(0)} rows/s (${report.durationMs} ms, CPU ${used.ms == null ? '–' : (used.ms / 1000).toFixed(1)} s)${memory ? `; ${ctx.describeMemory(memory)}` : ''}${used.restarted ? '  RELOADED (workerd restarted)' : ''}`)
   }
   const ratio = sides.baseline.rate > 0 ? sides.revline.rate / sides.baseline.rate : 0
   return {
@@ -156,33 +171,83 @@ export async function importScenario(ctx) {
   }
 }
 
+/**
+ * Memory is bounded when 10× the rows do not hold more heap (the heap right after V8's collections,
+ * memory.mjs) than the small run, within `MEMORY_SLACK_MB` (a batch or page in flight, V8's own
+ * bookkeeping), and the heap's peak, garbage included, stays under Cloudflare's 128 MB per isolate.
+ */
+const MEMORY_SLACK_MB = 8
+const BOUNDED_LABEL = `heap after collections at 10× the rows ≤ small run + ${MEMORY_SLACK_MB} MB; peak < 128 MB`
+const signedMb = (x) => (x == null ? '–' : `${x >= 0 ? '+' : ''}${x} MB`)
+function boundedMemory(large, small) {
+  if (large?.liveGrowth == null || small?.liveGrowth == null) return false
+  return large.liveGrowth <= Math.max(small.liveGrowth, 0) + MEMORY_SLACK_MB && large.heapPeak < 128
+}
+
+/**
+ * `export`: Revline's streamed NDJSON export of the bench tenant's leads (`--leads`, 100,000) and,
+ * for scale, of its contacts (`--seed`, a tenth as many), read to the end with the memory sampled
+ * (memory.mjs). The export pulls 1,000-row pages from the object by keyset as the client reads, so
+ * the peak should not grow with the rows. The bare baseline has no export: the row is Revline's
+ * alone (rows/s, MB, memory); the memory goal is that the heap stays bounded, well under
+ * Cloudflare's 128 MB per isolate, and does not scale with the export.
+ */
+export async function exportScenario(ctx) {
+  const t = ctx.revline
+  const exportAll = async (collection) => {
+    const t0 = performance.now()
+    const res = await fetch(`${t.server.origin}/~${t.slug}/${collection}/export`, { headers: t.headers })
+    if (res.status !== 200) throw new Error(`revline: GET /${collection}/export answered ${res.status} ${(await res.text()).slice(0, 300)}`)
+    // Count rows as they stream in, without holding the body: the client must not be the bottleneck.
+    let rows = 0
+    let bytes = 0
+    for await (const chunk of res.body) {
+      bytes += chunk.length
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) rows++
+    }
+    return { rows, bytes, durationMs: performance.now() - t0 }
+  }
+  const sides = {}
+  for (const collection of ['contacts', 'leads']) {
+    const { result, memory } = await ctx.memory(() => ctx.profile(collection === 'leads' ? 'export' : null, () => exportAll(collection)))
+    sides[collection] = { ...result, rate: rate(result.rows, result.durationMs), mb: Math.round((result.bytes / 1024 / 1024) * 10) / 10, memory }
+    ctx.log(`  export: ${collection} ${result.rows} rows, ${sides[collection].mb} MB in ${(result.durationMs / 1000).toFixed(1)} s (${sides[collection].rate.toFixed(0)} rows/s); ${ctx.describeMemory(memory)}`)
+  }
+  const memory = sides.leads.memory
+  const bounded = boundedMemory(memory, sides.contacts.memory)
+  return {
+    unit: 'rows/s',
+    what: `NDJSON export of ${sides.leads.rows.toLocaleString('en-US')} leads (${sides.leads.mb} MB)`,
+    revline: { ...sides.leads, small: sides.contacts },
+    baseline: null,
+    revlineText: `${Math.round(sides.leads.rate).toLocaleString('en-US')} rows/s (${(sides.leads.durationMs / 1000).toFixed(1)} s); heap after collections ${signedMb(memory.liveGrowth)} (${sides.contacts.rows.toLocaleString('en-US')} rows: ${signedMb(sides.contacts.memory.liveGrowth)}), peak ${memory.heapPeak ?? '–'} MB`,
+    baselineText: '– (no export)',
+    ratio: null,
+    goalLabel: BOUNDED_LABEL,
+    met: bounded,
+  }
+}
+
 const RESCORE_CRON = '0+3+*+*+*'
 
 /**
- * `rescore`: Revline's nightly leadScoreRefresh over `rescoreLeads` open leads after a ruleset
- * change, against the baseline object's raw UPDATE loop over the same number of rows.
+ * `rescore`: Revline's nightly leadScoreRefresh over the bench tenant's open leads (`--leads`,
+ * seeded by import) after a ruleset change, against the baseline object's raw UPDATE loop over the
+ * same number of rows.
  *
- * Revline: import the leads (CSV; both sides import at once, this is setup), change the referral
- * rule's points (GET /settings/scoring, PUT its `data` with the rule changed) so one lead in six
- * gets a new score, suspend the other bench tenants so the cron fans out to this one alone, trigger
- * the cron (GET /cdn-cgi/handler/scheduled?cron=0+3+*+*+*) and poll GET /jobs until the
- * leadScoreRefresh run is `ok`: leads/s = items ÷ (finishedAt − startedAt). The CPU its wrangler
- * group used over that window, ÷ the window, says how much of it was work and how much waiting
- * (queue hops between chunks).
+ * Revline: change the referral rule's points (GET /settings/scoring, PUT its `data` with the rule
+ * changed) so one lead in six gets a new score, suspend the other bench tenants so the cron fans out
+ * to this one alone, trigger the cron (GET /cdn-cgi/handler/scheduled?cron=0+3+*+*+*) and poll
+ * GET /jobs until the leadScoreRefresh run is `ok`: leads/s = items ÷ (finishedAt − startedAt). The
+ * CPU its wrangler group used over that window, ÷ the window, says how much of it was work and how
+ * much waiting (queue hops between chunks).
  * Baseline: POST /leads/rescore-loop: SELECT the open leads in chunks of 2,000 in id order and
  * UPDATE leads SET score = ? WHERE id = ? for each (every row is written), one transaction per
  * chunk, timed inside the object.
  */
 export async function rescoreScenario(ctx) {
-  const { config } = ctx
-  const count = config.rescoreLeads
-  const tenant = await ctx.tenant('bench-rescore')
-  const { revline, baseline } = tenant
-  const csv = leadsCsv(count)
-  ctx.log(`  rescore: importing ${count} leads on both sides (setup)…`)
-  const t0 = Date.now()
-  const [revlineImport] = await Promise.all([importFile(ctx, revline, 'leads', csv, 'text/csv'), importFile(ctx, baseline, 'leads', csv, 'text/csv')])
-  ctx.log(`  rescore: imported in ${((Date.now() - t0) / 1000).toFixed(1)}s (revline ${revlineImport.durationMs} ms, both sides at once)`)
+  const { config, revline, baseline } = ctx
+  const count = config.leads
 
   // Change the ruleset: the referral rule's points, so every referral lead's score moves.
   const current = await ctx.request(revline.server, 'GET', `/~${revline.slug}/settings/scoring`, revline.headers)
@@ -231,52 +296,18 @@ export async function rescoreScenario(ctx) {
     cpuMs: used.ms,
     busy: used.ms != null && wallMs > 0 ? used.ms / wallMs : null,
     chunks: Math.ceil((run.items ?? 0) / 2000) + ((run.items ?? 0) % 2000 === 0 ? 1 : 0),
-    importDurationMs: revlineImport.durationMs,
     restarted: used.restarted,
   }
   ctx.log(`  rescore: revline ${run.outcome} ${revlineSide.rate.toFixed(0)} leads/s (${run.items} leads, ${run.changed} changed, ${windowMs} ms; CPU ${used.ms == null ? '–' : (used.ms / 1000).toFixed(1)} s over ${(wallMs / 1000).toFixed(1)} s)`)
 
   const bcpu = ctx.cpu(baseline.server)
   const loop = await ctx.request(baseline.server, 'POST', `/~${baseline.slug}/leads/rescore-loop?chunk=2000`, baseline.headers)
-  if (loop.status !== 200 || loop.json.rows !== count) throw new Error(`baseline: rescore-loop answered ${loop.status} ${JSON.stringify(loop.json)}`)
+  if (loop.status !== 200 || loop.json.rows !== count) throw new Error(`baseline: rescore-loop answered ${loop.status} ${JSON.stringify(loop.json)} (expected ${count} rows)`)
   const bused = ctx.cpuSince(baseline.server, bcpu)
   const baselineSide = { rate: rate(loop.json.rows, loop.json.durationMs), rows: loop.json.rows, changed: loop.json.rows, chunks: loop.json.chunks, durationMs: Math.round(loop.json.durationMs), callMs: loop.json.callMs, cpuMs: bused.ms, restarted: bused.restarted }
   ctx.log(`  rescore: baseline ${baselineSide.rate.toFixed(0)} rows/s (${loop.json.rows} rows, ${baselineSide.durationMs} ms in the object)`)
   const ratio = baselineSide.rate > 0 ? revlineSide.rate / baselineSide.rate : 0
-
-  // Issue 6: the pipeline summary at this size, from counters, against a GROUP BY over the same rows.
-  const timeIt = async (server, path, headers) => {
-    const times = []
-    for (let i = 0; i < 30; i++) {
-      const t0 = performance.now()
-      const res = await ctx.request(server, 'GET', path, headers)
-      if (res.status !== 200) throw new Error(`summary ${path} answered ${res.status}`)
-      times.push(performance.now() - t0)
-    }
-    times.sort((a, b) => a - b)
-    return times[Math.floor(times.length / 2)]
-  }
-  // Throughput at 10 concurrent callers for 5 s: a GROUP BY holds the object, counters do not.
-  const throughput = async (server, path, headers) => {
-    let done = 0
-    const until = Date.now() + 5000
-    await Promise.all(Array.from({ length: 10 }, async () => {
-      while (Date.now() < until) {
-        const res = await ctx.request(server, 'GET', path, headers)
-        if (res.status !== 200) throw new Error(`summary ${path} answered ${res.status}`)
-        done++
-      }
-    }))
-    return done / 5
-  }
-  const summaryRevline = await timeIt(revline.server, `/~${revline.slug}/pipeline/summary`, revline.headers)
-  const summaryBaseline = await timeIt(baseline.server, `/~${baseline.slug}/leads/summary`, baseline.headers)
-  const rpsRevline = await throughput(revline.server, `/~${revline.slug}/pipeline/summary`, revline.headers)
-  const rpsBaseline = await throughput(baseline.server, `/~${baseline.slug}/leads/summary`, baseline.headers)
-  const summary = { leads: count, revlineMedianMs: summaryRevline, baselineMedianMs: summaryBaseline, latencySpeedup: summaryBaseline / summaryRevline, revlineRps: rpsRevline, baselineRps: rpsBaseline, throughputSpeedup: rpsRevline / rpsBaseline, goal: '≥ 10× faster' }
-  ctx.log(`  summary at ${count} leads: c=1 median revline ${summaryRevline.toFixed(1)} ms vs GROUP BY ${summaryBaseline.toFixed(1)} ms (${summary.latencySpeedup.toFixed(1)}×); c=10 revline ${rpsRevline.toFixed(0)} rps vs GROUP BY ${rpsBaseline.toFixed(0)} rps (${summary.throughputSpeedup.toFixed(1)}×) (goal ≥ 10×)`)
   return {
-    summary,
     unit: 'leads/s',
     baselineUnit: 'rows/s',
     what: `${count.toLocaleString('en-US')} open leads, referral rule changed`,
@@ -287,5 +318,73 @@ export async function rescoreScenario(ctx) {
     met: run.outcome === 'ok' && ratio >= ctx.scenario.goal,
     restarted: revlineSide.restarted || baselineSide.restarted,
     failed: run.outcome !== 'ok' ? `${run.outcome}: ${run.detail}` : null,
+  }
+}
+
+/**
+ * `coldstart`: how long a brand-new tenant takes to answer its first request, `--cold-starts`
+ * times, alternating which side goes first.
+ *
+ * Revline: `POST /tenants` (the operator call that provisions a tenant: registry row, then the
+ * tenant's object is created, runs every migration in its constructor and stores the first admin
+ * key), then the first `GET /~{slug}/leads?limit=1` with that key, then a second one (warm).
+ * Baseline: the first `GET /~{slug}/leads?limit=1` to a fresh object (its constructor creates the
+ * four tables), then a second one. Reported: medians and the slowest. The ratio compares the
+ * time-to-first-answer: baseline first request ÷ (Revline's provisioning + first request).
+ * Locally every object of a class shares one warm isolate: this measures creating the object and
+ * its schema, not loading the script into a cold isolate (which `wrangler dev` never does).
+ */
+export async function coldStartScenario(ctx) {
+  const n = ctx.config.coldStarts
+  const stamp = Date.now().toString(36)
+  const timed = async (fn) => {
+    const t0 = performance.now()
+    const res = await fn()
+    return { ms: performance.now() - t0, res }
+  }
+  const samples = { provision: [], first: [], warm: [], baselineFirst: [], baselineWarm: [] }
+  for (let i = 0; i < n; i++) {
+    const slug = `cold-${stamp}-${i}`
+    const revline = async () => {
+      const created = await timed(() => ctx.request(ctx.revline.server, 'POST', '/tenants', ctx.operatorHeaders, { slug, name: `Cold ${i}` }))
+      if (created.res.status !== 201) throw new Error(`revline: POST /tenants answered ${created.res.status} ${JSON.stringify(created.res.json)}`)
+      const headers = { authorization: `Bearer ${created.res.json.apiKey}` }
+      const first = await timed(() => ctx.request(ctx.revline.server, 'GET', `/~${slug}/leads?limit=1`, headers))
+      const warm = await timed(() => ctx.request(ctx.revline.server, 'GET', `/~${slug}/leads?limit=1`, headers))
+      if (first.res.status !== 200 || warm.res.status !== 200) throw new Error(`revline: GET /~${slug}/leads answered ${first.res.status}, ${warm.res.status}`)
+      samples.provision.push(created.ms)
+      samples.first.push(first.ms)
+      samples.warm.push(warm.ms)
+    }
+    const baseline = async () => {
+      const headers = ctx.baseline.headers
+      const first = await timed(() => ctx.request(ctx.baseline.server, 'GET', `/~${slug}/leads?limit=1`, headers))
+      const warm = await timed(() => ctx.request(ctx.baseline.server, 'GET', `/~${slug}/leads?limit=1`, headers))
+      if (first.res.status !== 200 || warm.res.status !== 200) throw new Error(`baseline: GET /~${slug}/leads answered ${first.res.status}, ${warm.res.status}`)
+      samples.baselineFirst.push(first.ms)
+      samples.baselineWarm.push(warm.ms)
+    }
+    if (i % 2 === 0) await revline(), await baseline()
+    else await baseline(), await revline()
+  }
+  const stats = (xs) => {
+    const s = [...xs].sort((a, b) => a - b)
+    const m = Math.floor(s.length / 2)
+    return { median: Math.round((s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2) * 10) / 10, max: Math.round(s.at(-1) * 10) / 10 }
+  }
+  const toFirstAnswer = samples.provision.map((p, i) => p + samples.first[i])
+  const revlineSide = { samples: n, provisionMs: stats(samples.provision), firstRequestMs: stats(samples.first), warmRequestMs: stats(samples.warm), toFirstAnswerMs: stats(toFirstAnswer) }
+  const baselineSide = { samples: n, firstRequestMs: stats(samples.baselineFirst), warmRequestMs: stats(samples.baselineWarm) }
+  ctx.log(`  coldstart: revline provision ${revlineSide.provisionMs.median} ms + first request ${revlineSide.firstRequestMs.median} ms (warm ${revlineSide.warmRequestMs.median} ms); baseline first request ${baselineSide.firstRequestMs.median} ms (warm ${baselineSide.warmRequestMs.median} ms)`)
+  return {
+    unit: 'ms',
+    what: `a new tenant's first answer, median of ${n} (max)`,
+    revline: revlineSide,
+    baseline: baselineSide,
+    revlineText: `${revlineSide.toFirstAnswerMs.median} ms (${revlineSide.toFirstAnswerMs.max}): provision ${revlineSide.provisionMs.median} + first ${revlineSide.firstRequestMs.median}; warm ${revlineSide.warmRequestMs.median}`,
+    baselineText: `${baselineSide.firstRequestMs.median} ms (${baselineSide.firstRequestMs.max}); warm ${baselineSide.warmRequestMs.median}`,
+    ratio: baselineSide.firstRequestMs.median / revlineSide.toFirstAnswerMs.median,
+    goalLabel: '–',
+    met: null,
   }
 }

@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs'
 
-async function connect(port) {
+export async function connect(port) {
   // wrangler's inspector proxy wants a local Origin.
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { origin: 'http://localhost' } })
   await new Promise((resolve, reject) => {

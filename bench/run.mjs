@@ -11,20 +11,23 @@
  * bench/README.md.
  *
  * Options (flag or environment variable):
- *   --connections 10,50   BENCH_CONNECTIONS   connection counts (default 10)
+ *   --connections 10,50   BENCH_CONNECTIONS   connection counts (default 10,50)
  *   --duration 3          BENCH_DURATION      seconds per measured run (default 3)
  *   --rounds 4            BENCH_ROUNDS        A/B rounds per scenario, medians are kept (default 4: an even
  *                                             number, so each side runs first equally often)
  *   --warmup 1            BENCH_WARMUP        unmeasured seconds per side before the rounds (default 1)
- *   --seed 5000           BENCH_SEED          contacts seeded on each side before the scenarios (default 5000,
+ *   --seed 10000          BENCH_SEED          contacts seeded on each side before the scenarios (default 10,000,
  *                                             one NDJSON import per side)
+ *   --leads 100000        BENCH_LEADS         leads seeded on each side after them, each pointing at a contact
+ *                                             (default 100,000, one CSV import per side): get, list, summary,
+ *                                             export and rescore run over them
  *   --only get,list       BENCH_ONLY          run only these scenarios
  *   --skip import,rescore BENCH_SKIP          leave these scenarios out (e.g. the two heavy bulk ones)
  *   --deals N             BENCH_DEALS         open deals seeded for the opt-in verb-win scenario (default:
  *                                             enough for 500 rps over every run of it)
  *   --import-rows 100000  BENCH_IMPORT_ROWS   rows of the import scenario's CSV
- *   --rescore-leads 100000  BENCH_RESCORE_LEADS  open leads of the rescore scenario
  *   --rescore-timeout 600 BENCH_RESCORE_TIMEOUT  seconds to wait for the rescoring run to finish
+ *   --cold-starts 10      BENCH_COLD_STARTS   new tenants the coldstart scenario creates on each side
  *   --profile DIR         BENCH_PROFILE       also record a V8 CPU profile of Revline (through its
  *                                             inspector): one extra, unmeasured run per autocannon
  *                                             scenario, and the Revline side of each bulk one; writes
@@ -41,7 +44,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { exportIds, importFile } from './bulk.mjs'
+import { exportIds, importFile, leadsCsv } from './bulk.mjs'
+import { describeMemory, sampleMemory } from './memory.mjs'
 import { profileWhile } from './profile.mjs'
 import { scenarios, seedContact } from './scenarios.mjs'
 
@@ -60,7 +64,8 @@ const { values: flags } = parseArgs({
     skip: { type: 'string' },
     deals: { type: 'string' },
     'import-rows': { type: 'string' },
-    'rescore-leads': { type: 'string' },
+    leads: { type: 'string' },
+    'cold-starts': { type: 'string' },
     'rescore-timeout': { type: 'string' },
     profile: { type: 'string' },
     out: { type: 'string' },
@@ -69,17 +74,18 @@ const { values: flags } = parseArgs({
 })
 const opt = (name, fallback) => flags[name] ?? process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`] ?? fallback
 const config = {
-  connections: String(opt('connections', '10')).split(',').map(Number),
+  connections: String(opt('connections', '10,50')).split(',').map(Number),
   duration: Number(opt('duration', 3)),
   rounds: Number(opt('rounds', 4)),
   warmup: Number(opt('warmup', 1)),
-  seed: Number(opt('seed', 5000)),
+  seed: Number(opt('seed', 10_000)),
+  leads: Number(opt('leads', 100_000)),
   only: opt('only', '') ? String(opt('only', '')).split(',') : null,
   skip: opt('skip', '') ? String(opt('skip', '')).split(',') : [],
   deals: Number(opt('deals', 0)),
   importRows: Number(opt('import-rows', 100_000)),
-  rescoreLeads: Number(opt('rescore-leads', 100_000)),
   rescoreTimeout: Number(opt('rescore-timeout', 600)),
+  coldStarts: Number(opt('cold-starts', 10)),
   profile: opt('profile', '') ? path.resolve(root, String(opt('profile', ''))) : null,
   out: path.resolve(root, opt('out', 'bench/results.json')),
   revlineConfig: path.resolve(root, flags['revline-config'] ?? process.env.BENCH_REVLINE_CONFIG ?? 'wrangler.toml'),
@@ -242,20 +248,23 @@ function target(name, server, key, slug = SLUG) {
 }
 
 /**
- * Seeds the same `count` contacts (seedContact) on one side with one NDJSON import (Revline runs its
- * create verb per row: same validation, hooks and events as a POST) and keeps their ids: Revline's
- * from its export, the baseline's from the import's answer (`?ids=1`).
+ * Seeds one side: `contacts` contacts (seedContact) with one NDJSON import, then `leads` leads
+ * (leadsCsv, each pointing at one of those contacts) with one CSV import. Revline runs its create
+ * verb per row (same validation, hooks, scoring and events as a POST); ids are kept for the
+ * scenarios: Revline's from its exports, the baseline's from the imports' answers (`?ids=1`).
  */
-async function seed(t, count, ctx) {
+async function seed(t, { contacts, leads }, ctx) {
   let ndjson = ''
-  for (let i = 0; i < count; i++) ndjson += `${JSON.stringify(seedContact(i))}\n`
-  if (t.name === 'revline') {
-    await importFile(ctx, t, 'contacts', ndjson, 'application/x-ndjson')
-    t.ids = await exportIds(ctx, t, 'contacts')
-  } else {
-    t.ids = (await importFile(ctx, t, 'contacts', ndjson, 'application/x-ndjson', { ids: true })).ids
+  for (let i = 0; i < contacts; i++) ndjson += `${JSON.stringify(seedContact(i))}\n`
+  const load = async (collection, body, type) => {
+    if (t.name === 'baseline') return (await importFile(ctx, t, collection, body, type, { ids: true })).ids
+    await importFile(ctx, t, collection, body, type)
+    return exportIds(ctx, t, collection)
   }
-  if (t.ids.length !== count) throw new Error(`${t.name}: seeded ${count} contacts but read back ${t.ids.length} ids`)
+  t.ids = await load('contacts', ndjson, 'application/x-ndjson')
+  if (t.ids.length !== contacts) throw new Error(`${t.name}: seeded ${contacts} contacts but read back ${t.ids.length} ids`)
+  t.leadIds = leads > 0 ? await load('leads', leadsCsv(leads, t.ids), 'text/csv') : []
+  if (t.leadIds.length !== leads) throw new Error(`${t.name}: seeded ${leads} leads but read back ${t.leadIds.length} ids`)
 }
 
 /** What scenarios' `setup` and `run` get (see bulk.mjs). */
@@ -268,7 +277,11 @@ function context(revline, baseline) {
     tenants,
     scenario: null,
     request,
+    operatorHeaders: OPERATOR,
     log: (message) => process.stderr.write(`${message}\n`),
+    // The inspector takes one client at a time: with --profile the profiler has it, rss only then.
+    memory: (fn, options) => sampleMemory(revline.server, fn, { ...options, heap: !config.profile }),
+    describeMemory,
     async tenant(slug) {
       const t = await revlineTarget(revline.server, slug)
       tenants.push(slug)
@@ -453,7 +466,10 @@ function bulkTable(rows) {
       continue
     }
     const side = (s, unit) => (s.rate > 0 ? `${num(s.rate)} ${unit} (${secs(s.durationMs)})` : `– (${s.outcome ?? 'failed'})`)
-    lines.push(`| ${[r.scenario, r.what, side(r.revline, r.unit), side(r.baseline, r.baselineUnit ?? r.unit), r.ratio.toFixed(2), r.goalLabel, r.met ? 'yes' : '**no**'].join(' | ')} |`)
+    const met = r.met == null ? 'n/a' : r.met ? 'yes' : '**no**'
+    lines.push(
+      `| ${[r.scenario, r.what, r.revlineText ?? side(r.revline, r.unit), r.baselineText ?? side(r.baseline, r.baselineUnit ?? r.unit), r.ratio == null ? '–' : r.ratio.toFixed(2), r.goalLabel, met].join(' | ')} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -462,10 +478,17 @@ function bulkNotes(rows) {
   const out = []
   for (const r of rows) {
     if (!r.revline) continue
-    if (r.scenario === 'import')
+    if (r.scenario === 'import') {
       out.push(`  import: CPU per 1,000 rows revline ${r.revline.cpuMsPer1kRows?.toFixed(0) ?? '–'} ms, baseline ${r.baseline.cpuMsPer1kRows?.toFixed(0) ?? '–'} ms (CPU ratio ${r.cpuRatio?.toFixed(2) ?? '–'}); rows/s from each side's durationMs`)
+      if (r.revline.memory)
+        out.push(`  import memory (revline): ${num(r.revline.rows)} rows: ${describeMemory(r.revline.memory)}; ${num(r.revline.memorySmall.rows)} rows: ${describeMemory(r.revline.memorySmall)}; bounded: ${r.revline.memoryBounded ? 'yes' : 'NO'}`)
+    }
+    if (r.scenario === 'export')
+      out.push(`  export memory (revline): ${num(r.revline.rows)} leads, ${r.revline.mb} MB: ${describeMemory(r.revline.memory)}; ${num(r.revline.small.rows)} contacts, ${r.revline.small.mb} MB: ${describeMemory(r.revline.small.memory)}`)
     if (r.scenario === 'rescore')
       out.push(`  rescore: revline ${num(r.revline.rows)} leads in ~${r.revline.chunks} chunks, ${num(r.revline.changed)} changed (written), ${secs(r.revline.durationMs)} from startedAt to finishedAt; its processes used ${secs(r.revline.cpuMs)} CPU over ${secs(r.revline.wallMs)} (busy ${r.revline.busy == null ? '–' : `${Math.round(r.revline.busy * 100)}%`}); baseline ${num(r.baseline.rows)} rows all written in ${r.baseline.chunks} chunks, ${secs(r.baseline.durationMs)} inside the object`)
+    if (r.scenario === 'coldstart')
+      out.push(`  coldstart: revline POST /tenants median ${r.revline.provisionMs.median} ms (max ${r.revline.provisionMs.max}), first request ${r.revline.firstRequestMs.median} ms (max ${r.revline.firstRequestMs.max}), warm ${r.revline.warmRequestMs.median} ms; baseline first request ${r.baseline.firstRequestMs.median} ms (max ${r.baseline.firstRequestMs.max}), warm ${r.baseline.warmRequestMs.median} ms`)
   }
   return out.join('\n')
 }
@@ -509,9 +532,10 @@ async function main() {
     const ctx = context(revline, baseline)
 
     const t0 = Date.now()
-    await Promise.all(sides.map((t) => seed(t, config.seed, ctx)))
+    process.stderr.write(`seeding ${config.seed} contacts and ${config.leads} leads on each side (bulk import)…\n`)
+    await Promise.all(sides.map((t) => seed(t, { contacts: config.seed, leads: config.leads }, ctx)))
     const seedSeconds = Math.round((Date.now() - t0) / 100) / 10
-    process.stderr.write(`seeded ${config.seed} contacts on each side in ${seedSeconds}s\n`)
+    process.stderr.write(`seeded in ${seedSeconds}s\n`)
 
     const rows = []
     const bulkRows = []

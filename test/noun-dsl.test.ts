@@ -85,6 +85,15 @@ describe('Noun()', () => {
     expect(() => Noun('bad', { name: 'string' })).toThrow(/PascalCase/)
   })
 
+  it('takes composite indexes over stored single-value fields only', () => {
+    const Board = Noun('Board', { team: 'string#', rank: 'number', tags: 'string[]', items: '<- Ticket.board[]' }, { indexes: [['team', 'rank']] })
+    expect(Board.schema.indexes).toEqual([['team', 'rank']])
+    expect(() => Noun('Bad', { a: 'string', b: 'string' }, { indexes: [['a']] })).toThrow(/at least two fields/)
+    expect(() => Noun('Bad', { a: 'string', tags: 'string[]' }, { indexes: [['a', 'tags']] })).toThrow(/not a stored single-value field/)
+    // @ts-expect-error: 'nope' is not a field of the noun
+    expect(() => Noun('Bad', { a: 'string', b: 'string' }, { indexes: [['a', 'nope']] })).toThrow(GrammarError)
+  })
+
   it('derives entity and input types from the same strings', () => {
     type T = typeof Ticket.$entity
     expectTypeOf<T['subject']>().toEqualTypeOf<string>()

@@ -117,12 +117,13 @@ async function foldAndCompare(slug: string) {
   return runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
     const { drizzle } = await import('drizzle-orm/durable-sqlite')
     const schema = await import('../src/durable/schema')
-    const { toEntity } = await import('../src/durable/entity-store')
+    const { EntityStore } = await import('../src/durable/entity-store')
     const { entityTables } = await import('../src/durable/schema/tables')
     const { nouns } = await import('../src/domain/nouns')
     const db = drizzle(state.storage, { schema })
+    const store = new EntityStore(db, state.storage.sql, entityTables)
     const rows = new Map<string, EntityRecord>()
-    for (const [name, table] of entityTables) for (const row of db.select().from(table).all()) rows.set(row.$id as string, toEntity(nouns.byName(name)!, row))
+    for (const [name, table] of entityTables) for (const row of store.all(nouns.byName(name)!, db.select().from(table))) rows.set(row.$id, row)
     const folded = new Map<string, EntityRecord>()
     for (const row of state.storage.sql.exec<{ entity_id: string; after: string | null; entity_type: string }>('SELECT entity_id, entity_type, after FROM events ORDER BY seq')) {
       if (row.after) folded.set(row.entity_id, JSON.parse(row.after))

@@ -133,12 +133,14 @@ describe('the event log', () => {
     const tables = await runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
       const { drizzle } = await import('drizzle-orm/durable-sqlite')
       const schema = await import('../src/durable/schema')
-      const { toEntity } = await import('../src/durable/entity-store')
+      const { EntityStore } = await import('../src/durable/entity-store')
+      const { entityTables } = await import('../src/durable/schema/tables')
       const { nouns } = await import('../src/domain/nouns')
       const db = drizzle(state.storage, { schema })
+      const store = new EntityStore(db, state.storage.sql, entityTables)
       return [
-        ...db.select().from(schema.contacts).all().map((r) => toEntity(nouns.byName('Contact')!, r)),
-        ...db.select().from(schema.organizations).all().map((r) => toEntity(nouns.byName('Organization')!, r)),
+        ...store.all(nouns.byName('Contact')!, db.select().from(schema.contacts)),
+        ...store.all(nouns.byName('Organization')!, db.select().from(schema.organizations)),
       ]
     })
     expect(tables).toHaveLength(folded.size)

@@ -14,13 +14,6 @@ import * as schema from './schema'
 
 export type Db = DrizzleSqliteDODatabase<typeof schema>
 
-/** Row ↔ entity: the API omits unset fields, and `$deletedAt` only appears on retired entities. */
-export function toEntity(noun: NounSchema, row: Record<string, unknown>): EntityRecord {
-  const entity: Record<string, unknown> = { $id: row.$id, $type: noun.name }
-  for (const [key, value] of Object.entries(row)) if (value !== null && value !== undefined) entity[key] = value
-  return entity as EntityRecord
-}
-
 export class EntityStore implements Store {
   private readonly codecs = new Map<string, RowCodec>()
   writeCount = 0
@@ -71,11 +64,10 @@ export class EntityStore implements Store {
     this.writeCount++
   }
 
-  update(noun: NounSchema, entity: EntityRecord): void {
-    const codec = this.codec(noun)
-    const [id, ...rest] = codec.encode(entity)
+  update(noun: NounSchema, entity: EntityRecord, before: EntityRecord): void {
+    const { statement, values } = this.codec(noun).updateChanged(before, entity)
     if (noun.adminOnly) this.findCache.clear()
-    this.sql.exec(codec.update, ...rest, id!)
+    this.sql.exec(statement, ...values)
     this.writeCount++
   }
 
@@ -107,14 +99,28 @@ export class EntityStore implements Store {
   private findUncached(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[] {
     const table = this.table(noun)
     const sort = options.sort?.length ? options.sort : [{ field: '$createdAt', dir: 'asc' as const }]
-    return this.db
-      .select()
-      .from(table)
-      .where(and(isNull(column(table, '$deletedAt')), compileCondition(table, where, listFields(noun), this.resolve)))
-      .orderBy(...orderBy(table, sort))
-      .limit(options.limit)
-      .all()
-      .map((row) => toEntity(noun, row))
+    return this.all(
+      noun,
+      this.db
+        .select()
+        .from(table)
+        .where(and(isNull(column(table, '$deletedAt')), compileCondition(table, where, listFields(noun), this.resolve)))
+        .orderBy(...orderBy(table, sort))
+        .limit(options.limit),
+    )
+  }
+
+  /**
+   * Runs a drizzle-built `select()` of the noun's whole row: drizzle builds the SQL, the rows come
+   * back raw (in column order, as the codec's) and are decoded once, skipping drizzle's row objects
+   * and a second copy into the entity. Lists and finds read through this.
+   */
+  all(noun: NounSchema, query: { toSQL(): { sql: string; params: unknown[] } }): EntityRecord[] {
+    const codec = this.codec(noun)
+    const { sql, params } = query.toSQL()
+    const out: EntityRecord[] = []
+    for (const row of this.sql.exec(sql, ...(params as SqlStorageValue[])).raw()) out.push(codec.decode(row))
+    return out
   }
 
   appendEvent(event: NewEvent) {

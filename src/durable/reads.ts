@@ -5,7 +5,7 @@ import { AppError, notFound } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
 import type { ListQuery, SortKey } from '../domain/query/list-query'
 import { nouns } from '../domain/nouns'
-import { toEntity, type EntityStore } from './entity-store'
+import type { EntityStore } from './entity-store'
 import { entityEvents, eventAsOf } from './event-log'
 import { afterRow, column, compileCondition, listFields, orderBy } from './query/compile'
 
@@ -35,8 +35,8 @@ export function list(store: EntityStore, noun: NounSchema, query: ListQuery, opt
     .limit(query.limit + 1)
     .$dynamic()
   if (query.page) select = select.offset((query.page - 1) * query.limit)
-  const rows = select.all()
-  const data = rows.slice(0, query.limit).map((row) => toEntity(noun, row))
+  const rows = store.all(noun, select)
+  const data = rows.slice(0, query.limit)
   const last = data.at(-1)
   const next = rows.length > query.limit && last ? encodeCursor(query.sort, last) : null
   return { data, total, next }
@@ -91,14 +91,15 @@ export function expand(store: EntityStore, noun: NounSchema, entity: EntityRecor
       const spec = noun.reverse[name]!
       const target = nouns.byName(spec.target)!
       const table = store.table(target)
-      out[name] = store.db
-        .select()
-        .from(table)
-        .where(and(eq(column(table, spec.via), entity.$id), isNull(column(table, '$deletedAt'))))
-        .orderBy(...orderBy(table, [{ field: '$createdAt', dir: 'asc' }]))
-        .limit(MAX_REVERSE_INCLUDE)
-        .all()
-        .map((row) => toEntity(target, row))
+      out[name] = store.all(
+        target,
+        store.db
+          .select()
+          .from(table)
+          .where(and(eq(column(table, spec.via), entity.$id), isNull(column(table, '$deletedAt'))))
+          .orderBy(...orderBy(table, [{ field: '$createdAt', dir: 'asc' }]))
+          .limit(MAX_REVERSE_INCLUDE),
+      )
     }
   }
   return out

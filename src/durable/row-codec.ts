@@ -8,12 +8,14 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { EntityRecord } from '../domain/engine/types'
 import type { EntityTable } from './schema/entity-table'
 
+/** Distinct column sets kept per table before the cache starts over (verbs use a handful). */
+const MAX_UPDATE_SHAPES = 256
+
 export class RowCodec {
   readonly columns: { key: string; column: SQLiteColumn }[]
   readonly selectLive: string
   readonly selectAny: string
   readonly insert: string
-  readonly update: string
   readonly existsLive: string
   private readonly tableName: string
 
@@ -29,7 +31,6 @@ export class RowCodec {
     this.selectAny = `SELECT ${list.join(', ')} FROM ${name} WHERE "id" = ?`
     this.existsLive = `SELECT 1 FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.insert = `INSERT INTO ${name} (${list.join(', ')}) VALUES (${list.map(() => '?').join(', ')})`
-    this.update = `UPDATE ${name} SET ${list.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE "id" = ?`
     if (this.columns[0]?.key !== '$id') throw new Error(`${typeName}: the id column must come first`)
   }
 
@@ -45,6 +46,30 @@ export class RowCodec {
       this.lookups.set(field, statement)
     }
     return statement
+  }
+
+  /** UPDATE statements by the set of columns they write (a verb touches a few, always the same few). */
+  private readonly updates = new Map<string, string>()
+
+  /**
+   * `UPDATE … SET` of the columns whose stored value differs between `before` and `after` (the
+   * version always does): SQLite rewrites the entries of every index on a column named in the SET
+   * list whether or not its value changed, so writing the whole row would touch every index.
+   */
+  updateChanged(before: EntityRecord, after: EntityRecord): { statement: string; values: SqlStorageValue[] } {
+    const next = this.encode(after)
+    const previous = this.encode(before)
+    const changed: number[] = []
+    for (let i = 1; i < next.length; i++) if (next[i] !== previous[i]) changed.push(i)
+    if (changed.length === 0) changed.push(1) // nothing differs (not even the version): a harmless write keeps the statement valid
+    const key = changed.join(',')
+    let statement = this.updates.get(key)
+    if (!statement) {
+      if (this.updates.size >= MAX_UPDATE_SHAPES) this.updates.clear()
+      statement = `UPDATE ${this.tableName} SET ${changed.map((i) => `"${this.columns[i]!.column.name}" = ?`).join(', ')} WHERE "id" = ?`
+      this.updates.set(key, statement)
+    }
+    return { statement, values: [...changed.map((i) => next[i]!), next[0]!] }
   }
 
   encodeField(field: string, value: unknown): SqlStorageValue {

@@ -78,7 +78,7 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
   checkRelations(ctx, noun, current, next)
   checkUniques(ctx, noun, next, verb.kind === 'restore' ? undefined : current)
 
-  if (current) ctx.store.update(noun, next)
+  if (current) ctx.store.update(noun, next, current)
   else ctx.store.insert(noun, next)
 
   const event = ctx.store.appendEvent({

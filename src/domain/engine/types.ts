@@ -56,7 +56,8 @@ export interface Store {
   /** An entity whether live or soft-deleted (for restore). */
   getAny(noun: NounSchema, id: string): EntityRecord | undefined
   insert(noun: NounSchema, entity: EntityRecord): void
-  update(noun: NounSchema, entity: EntityRecord): void
+  /** Writes `entity` over `before` (the stored state the verb loaded): only what changed is written. */
+  update(noun: NounSchema, entity: EntityRecord, before: EntityRecord): void
   exists(noun: NounSchema, id: string): boolean
   /** Id of the live entity holding `value` in a unique field, if any. */
   findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined

@@ -49,6 +49,11 @@ export interface NounOptions<D extends Definition> {
   verbs?: { [V in CustomVerbs<D>]?: VerbOptions }
   /** Writes (every verb) need the admin role, as for pipeline stages. */
   adminOnly?: boolean
+  /**
+   * Composite indexes for hot list queries, leading column first: `[['source', 'score']]` lets
+   * `?source=referral&sort=-score` read its page in index order instead of sorting every match.
+   */
+  indexes?: readonly (readonly (keyof D & string)[])[]
 }
 
 export interface NounSchema {
@@ -63,6 +68,8 @@ export interface NounSchema {
   reverse: Record<string, ReverseField>
   verbs: Record<string, VerbSpec>
   machines: Record<string, Record<string, readonly string[]>>
+  /** Composite indexes (field names, leading first), beside the one-field `#` indexes. */
+  indexes: readonly (readonly string[])[]
   hooks: {
     before: Map<string, BeforeHook[]>
     after: Map<string, AfterHook[]>
@@ -132,6 +139,15 @@ export function Noun<const N extends string, const D extends Definition>(
         if (state !== '' && !spec.values.includes(state)) throw new GrammarError(`${name}.${field}: machine names unknown state '${state}'`)
   }
 
+  const indexes = options.indexes ?? []
+  for (const columns of indexes) {
+    if (columns.length < 2) throw new GrammarError(`${name}: a composite index names at least two fields`)
+    for (const field of columns) {
+      const spec = fields[field]
+      if (!spec || spec.list) throw new GrammarError(`${name}: index on '${field}', which is not a stored single-value field`)
+    }
+  }
+
   const schema: NounSchema = {
     name,
     plural: options.plural ?? pluralize(name),
@@ -142,6 +158,7 @@ export function Noun<const N extends string, const D extends Definition>(
     reverse,
     verbs,
     machines,
+    indexes,
     hooks: { before: new Map(), after: new Map() },
   }
 

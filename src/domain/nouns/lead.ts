@@ -48,6 +48,11 @@ export const Lead = Noun(
         Lost: ['New'],
       },
     },
+    // The pipeline's everyday views: open leads of a status or a source, best score first.
+    indexes: [
+      ['status', 'score'],
+      ['source', 'score'],
+    ],
     verbs: {
       convert: { from: ['Qualified'] },
       lose: { from: [...OPEN], input: { lostReason: 'string' } },

@@ -1,24 +1,34 @@
 /**
- * leadScoreRefresh inside the tenant object (daily 03:00 UTC): one chunk of open leads, in id
- * order, rescored with the current ruleset. Only leads whose score changed are written (through
+ * leadScoreRefresh inside the tenant object (daily 03:00 UTC): one chunk of leads, in id order,
+ * the open ones rescored with the current ruleset. Only leads whose score changed are written (through
  * the `rescore` verb, so each change has its event and its LeadScore row). Contacts and
  * organizations are read once per chunk.
  */
 import { runVerb } from '../../domain/engine/run-verb'
 import type { EntityRecord } from '../../domain/engine/types'
 import { nouns } from '../../domain/nouns'
+import type { Condition } from '../../domain/query/filter'
+import type { SortKey } from '../../domain/query/list-query'
 import { scoreLead } from '../../domain/scoring/score'
 import { engineContext, type DispatchContext } from '../dispatch'
 
 export const RESCORE_CHUNK = 2_000
 
+const OPEN = new Set(['New', 'Contacted', 'Qualified'])
+
+/**
+ * The next `limit` leads after `cursor`, by primary key. Closed leads are left out by the caller:
+ * with `status IN (…)` in the WHERE, SQLite (no statistics) picks the status index and sorts every
+ * open lead for each chunk.
+ */
+export function rescoreChunkQuery(cursor: string | undefined, limit: number): [Condition, { sort: SortKey[]; limit: number }] {
+  return [cursor ? { field: '$id', op: '$gt', value: cursor } : { and: [] }, { sort: [{ field: '$id', dir: 'asc' }], limit }]
+}
+
 export function rescoreChunk(ctx: DispatchContext, cursor: string | undefined, limit = RESCORE_CHUNK, now = new Date()) {
   const noun = (name: string) => nouns.byName(name)!
-  const leads = ctx.store.find(
-    noun('Lead'),
-    { and: [{ field: 'status', op: '$in', value: ['New', 'Contacted', 'Qualified'] }, ...(cursor ? [{ field: '$id', op: '$gt' as const, value: cursor }] : [])] },
-    { sort: [{ field: '$id', dir: 'asc' }], limit },
-  )
+  const page = ctx.store.find(noun('Lead'), ...rescoreChunkQuery(cursor, limit))
+  const leads = page.filter((lead) => OPEN.has(lead.status as string))
   const ruleset = ctx.tenant.settings().scoring
   const related = new Map<string, EntityRecord | undefined>()
   const load = (name: 'Contact' | 'Organization', id: unknown) => {
@@ -33,5 +43,5 @@ export function rescoreChunk(ctx: DispatchContext, cursor: string | undefined, l
       for (const lead of changed) runVerb(engine, { noun: noun('Lead'), verb: 'rescore', id: lead.$id })
     })
   }
-  return { processed: leads.length, changed: changed.length, next: leads.length === limit ? leads.at(-1)!.$id : undefined }
+  return { processed: leads.length, changed: changed.length, next: page.length === limit ? page.at(-1)!.$id : undefined }
 }

@@ -45,12 +45,17 @@ export function entityTable(noun: NounSchema) {
   return sqliteTable(noun.table, columns, (t) => {
     const table = t as unknown as Record<string, SQLiteColumn>
     const indexes = [index(`${noun.table}_created_idx`).on(table.$createdAt!, table.$id!).where(live)]
+    // A composite index serves filters on its leading field: no separate index for that field.
+    const led = new Set(noun.indexes.map((fields) => fields[0]))
     for (const field of Object.values(noun.fields)) {
       const name = `${noun.table}_${columnName(field.name)}`
+      if (field.index === 'index' && led.has(field.name)) continue
       if (field.index === 'unique') indexes.push(uniqueIndex(`${name}_uniq`).on(table[field.name]!).where(live))
       // Relations are always indexed: reverse lists and `?contact=` filters look them up.
       else if (field.index === 'index' || (field.kind === 'relation' && !field.list)) indexes.push(index(`${name}_idx`).on(table[field.name]!).where(live))
     }
+    for (const fields of noun.indexes)
+      indexes.push(index(`${noun.table}_${fields.map(columnName).join('_')}_idx`).on(...(fields.map((f) => table[f]!) as [SQLiteColumn, ...SQLiteColumn[]])).where(live))
     return indexes
   })
 }
