@@ -72,9 +72,12 @@ export class RowCodec {
     return { statement, values: [...changed.map((i) => next[i]!), next[0]!] }
   }
 
+  private readonly byKey = new Map<string, SQLiteColumn>()
+
   encodeField(field: string, value: unknown): SqlStorageValue {
-    const column = this.columns.find((c) => c.key === field)!
-    return value === undefined || value === null ? null : (column.column.mapToDriverValue(value) as SqlStorageValue)
+    let column = this.byKey.get(field)
+    if (!column) this.byKey.set(field, (column = this.columns.find((c) => c.key === field)!.column))
+    return value === undefined || value === null ? null : (column.mapToDriverValue(value) as SqlStorageValue)
   }
 
   /** Stored values, in column order. */

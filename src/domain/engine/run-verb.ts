@@ -158,7 +158,8 @@ function runHook<T>(hook: () => T): T {
 function withDefaults(noun: NounSchema, input: Record<string, unknown>): Record<string, unknown> {
   const out = { ...input }
   for (const field of Object.values(noun.fields)) {
-    if (field.default !== undefined && out[field.name] == null) out[field.name] = structuredClone(field.default)
+    // Only object defaults (lists, JSON) need a copy of their own; structuredClone costs a serialization.
+    if (field.default !== undefined && out[field.name] == null) out[field.name] = typeof field.default === 'object' && field.default !== null ? structuredClone(field.default) : field.default
   }
   return out
 }
