@@ -395,14 +395,25 @@ function summarize(runs) {
   }
 }
 
+/**
+ * autocannon stops at the end of a run with requests still queued at the tenant's object (at 50
+ * connections and 30 ms a request, over a second of them); they would eat into the next run. One
+ * cheap request through the same object waits for that backlog to clear.
+ */
+async function drain(t) {
+  const res = await fetch(`${t.server.origin}/~${t.slug}/leads?limit=1`, { headers: t.headers })
+  await res.arrayBuffer()
+}
+
 async function measure(scenario, sides, connections, ctx) {
   const runs = { revline: [], baseline: [] }
-  if (config.warmup > 0) for (const t of sides) await cannon(t, scenario, scenario[t.name], connections, config.warmup)
+  if (config.warmup > 0) for (const t of sides) await cannon(t, scenario, scenario[t.name], connections, config.warmup), await drain(t)
   for (let round = 0; round < config.rounds; round++) {
     // A then B, with the order swapped every round so drift over time hits both sides alike.
     const order = round % 2 === 0 ? sides : [...sides].reverse()
     for (const t of order) {
       const r = await cannon(t, scenario, scenario[t.name], connections, config.duration)
+      await drain(t)
       runs[t.name].push(r)
       process.stderr.write(`  ${scenario.name} c=${connections} round ${round + 1} ${t.name.padEnd(8)} ${r.rps.toFixed(0).padStart(5)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${r.cpuMsPerRequest == null ? '–' : r.cpuMsPerRequest.toFixed(2)} ms/req${r.requests === 0 ? '  NO RESPONSES' : ''}${r.errors || Object.keys(r.unexpected).length ? `  UNEXPECTED ${JSON.stringify(r.unexpected)} errors=${r.errors}` : ''}${r.restarted ? '  RELOADED (workerd restarted during the run)' : ''}\n`)
     }
