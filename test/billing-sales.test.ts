@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, request, type ApiResponse, type TenantApi } from './helpers'
-import { expectProblem } from './helpers'
+import { createOk as create, expectProblem, readOk as read } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -23,19 +23,6 @@ const WARRIOR_ITEMS = [
   { description: 'Monthly retainer (6 months)', quantity: 6, unitPrice: 350_000 },
 ]
 const WARRIOR_TOTAL = 300_000 + 4 * 450_000 + 6 * 350_000 // 4 200 000 cents = $42,000.00
-
-
-async function create(api: TenantApi, collection: string, body: Record<string, unknown>) {
-  const res = await api.post(`/${collection}`, body)
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return res.body
-}
-
-async function read(api: TenantApi, path: string) {
-  const res = await api.get(path)
-  expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return res.body
-}
 
 /** Runs a write that must change nothing: returns the response; checks the entity and the log. */
 async function expectNothingWritten(api: TenantApi, paths: string[], call: () => Promise<ApiResponse>) {

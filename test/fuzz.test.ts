@@ -16,7 +16,7 @@ import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../src/domain/errors'
 import { nouns } from '../src/domain/nouns'
-import { ADMIN_TOKEN, createTenant, issueKey } from './helpers'
+import { ADMIN_TOKEN, createTenant, issueKey, canonicalJson as canonical, snapshotChanges as changes } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' budget. */
 beforeAll(async () => {
@@ -323,26 +323,6 @@ async function snapshot(t: Fixture, watch: string[]): Promise<Record<string, str
     }),
   )
   return { events: `${events.length} events: ${events.map((e) => `${e.seq}:${e.type}:${e.entityId}`).join(' ')}`, ...Object.fromEntries(lists) }
-}
-
-/** JSON with sorted keys (the same settings may come back in another key order) and without lastUsedAt (reading stamps it). */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (key, v) => {
-    if (key === 'lastUsedAt') return undefined
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return v
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
-  })
-}
-
-function changes(before: Record<string, string>, after: Record<string, string>): string[] {
-  return Object.keys({ ...before, ...after })
-    .filter((k) => before[k] !== after[k])
-    .map((k) => {
-      const [a = '', b = ''] = [before[k], after[k]]
-      let i = 0
-      while (i < a.length && a[i] === b[i]) i++
-      return `${k}: before …${a.slice(Math.max(0, i - 60), i + 200)}\n      after  …${b.slice(Math.max(0, i - 60), i + 200)}`
-    })
 }
 
 /** Runs the property: send, check the answer, and compare snapshots around every refused request. */

@@ -101,3 +101,52 @@ export function expectProblem(res: ApiResponse, status: number, code: string, wh
   expect(res.body, what).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) })
   expect(JSON.stringify(res.body), what).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.js:\d+/)
 }
+
+/** POSTs to a collection and expects 201: the created entity. */
+export async function createOk(api: TenantApi, collection: string, body: Record<string, unknown>) {
+  const res = await api.post(`/${collection}`, body)
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body
+}
+
+/** GETs a path and expects 200: the body. */
+export async function readOk(api: TenantApi, path: string) {
+  const res = await api.get(path)
+  expect(res.status, JSON.stringify(res.body)).toBe(200)
+  return res.body
+}
+
+/** JSON with sorted keys (the same settings may come back in another key order) and without lastUsedAt (reading stamps it). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (key, v) => {
+    if (key === 'lastUsedAt') return undefined
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return v
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+  })
+}
+
+/** The entries of two snapshots that differ, each shown around its first differing character. */
+export function snapshotChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.keys({ ...before, ...after })
+    .filter((k) => before[k] !== after[k])
+    .map((k) => {
+      const [a = '', b = ''] = [before[k], after[k]]
+      let i = 0
+      while (i < a.length && a[i] === b[i]) i++
+      return `${k}: before …${a.slice(Math.max(0, i - 60), i + 200)}\n      after  …${b.slice(Math.max(0, i - 60), i + 200)}`
+    })
+}
+
+/**
+ * Inside `runInDurableObject`: the tenant object's tables through the app's own store and drizzle
+ * schema (`sql` replaces the storage's SQL handle, e.g. to record statements).
+ */
+export async function storeIn(state: DurableObjectState, sql: SqlStorage = state.storage.sql) {
+  const { drizzle } = await import('drizzle-orm/durable-sqlite')
+  const schema = await import('../src/durable/schema')
+  const { EntityStore } = await import('../src/durable/entity-store')
+  const { entityTables } = await import('../src/durable/schema/tables')
+  const { nouns } = await import('../src/domain/nouns')
+  const db = drizzle(state.storage, { schema })
+  return { db, schema, entityTables, nouns, store: new EntityStore(db, sql, entityTables) }
+}

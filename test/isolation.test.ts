@@ -15,7 +15,7 @@ import { exports } from 'cloudflare:workers'
 import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { nouns } from '../src/domain/nouns'
-import { createTenant, issueKey } from './helpers'
+import { createTenant, issueKey, canonicalJson as canonical, snapshotChanges as changes } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' budget. */
 beforeAll(async () => {
@@ -185,25 +185,6 @@ async function snapshot(w: World): Promise<Record<string, string>> {
   const paths = [...PLURALS.map((p) => `/${p}?limit=200`), '/keys', '/sources', ...['automations', 'tiers', 'capture', 'scoring', 'templates', 'webhooks'].map((s) => `/settings/${s}`)]
   const lists = await Promise.all(paths.map(async (path) => [path, canonical(await get(path))] as const))
   return { events: `${events.length} ${canonical(events)}`, ...Object.fromEntries(lists) }
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (key, v) => {
-    if (key === 'lastUsedAt') return undefined
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return v
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
-  })
-}
-
-function changes(before: Record<string, string>, after: Record<string, string>): string[] {
-  return Object.keys({ ...before, ...after })
-    .filter((k) => before[k] !== after[k])
-    .map((k) => {
-      const [a = '', b = ''] = [before[k], after[k]]
-      let i = 0
-      while (i < a.length && a[i] === b[i]) i++
-      return `${k}: …${a.slice(Math.max(0, i - 80), i + 160)}  ⇒  …${b.slice(Math.max(0, i - 80), i + 160)}`
-    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { EntityStore } from '../src/durable/entity-store'
-import { createTenant } from './helpers'
+import { createTenant, storeIn } from './helpers'
 
 beforeAll(async () => {
   await createTenant('warm')
@@ -23,19 +23,14 @@ type Modules = {
 /** Runs `use` inside the tenant's object with a store whose SQL is recorded; the plans of its SELECTs on `table`. */
 async function plansOf(slug: string, table: string, use: (m: Modules) => void): Promise<string[][]> {
   return runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
-    const { drizzle } = await import('drizzle-orm/durable-sqlite')
-    const schema = await import('../src/durable/schema')
-    const { EntityStore } = await import('../src/durable/entity-store')
-    const { entityTables } = await import('../src/durable/schema/tables')
     const { list } = await import('../src/durable/reads')
     const { parseListQuery } = await import('../src/domain/query/list-query')
-    const { nouns } = await import('../src/domain/nouns')
     const recorded: { statement: string; params: SqlStorageValue[] }[] = []
     const sql = state.storage.sql
     const recording = Object.create(sql, {
       exec: { value: (statement: string, ...params: SqlStorageValue[]) => (recorded.push({ statement, params }), sql.exec(statement, ...params)) },
     }) as SqlStorage
-    const store = new EntityStore(drizzle(state.storage, { schema }), recording, entityTables)
+    const { store, nouns } = await storeIn(state, recording)
     use({ store, list, parseListQuery, Lead: nouns.byName('Lead')! })
     return recorded
       .filter((r) => /^select/i.test(r.statement) && r.statement.includes(`"${table}"`))

@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { contributions, type Counter } from '../src/domain/analytics/contributions'
 import type { EntityRecord } from '../src/domain/engine/types'
-import { createTenant, type TenantApi } from './helpers'
+import { createTenant, storeIn, type TenantApi } from './helpers'
 
 beforeAll(async () => {
   await createTenant('warm')
@@ -115,13 +115,7 @@ async function apply(api: TenantApi, sequence: Op[]) {
 /** Every entity table, and the aggregates, next to what the log folds to. */
 async function foldAndCompare(slug: string) {
   return runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
-    const { drizzle } = await import('drizzle-orm/durable-sqlite')
-    const schema = await import('../src/durable/schema')
-    const { EntityStore } = await import('../src/durable/entity-store')
-    const { entityTables } = await import('../src/durable/schema/tables')
-    const { nouns } = await import('../src/domain/nouns')
-    const db = drizzle(state.storage, { schema })
-    const store = new EntityStore(db, state.storage.sql, entityTables)
+    const { db, store, entityTables, nouns } = await storeIn(state)
     const rows = new Map<string, EntityRecord>()
     for (const [name, table] of entityTables) for (const row of store.all(nouns.byName(name)!, db.select().from(table))) rows.set(row.$id, row)
     const folded = new Map<string, EntityRecord>()

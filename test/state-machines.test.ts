@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, type ApiResponse, type TenantApi } from './helpers'
-import { expectProblem } from './helpers'
+import { createOk as create, expectProblem, readOk as read } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
 beforeAll(async () => {
@@ -18,19 +18,6 @@ const DAY_MS = 86_400_000
 
 /** Lets the clock move on, so consecutive writes get distinct timestamps. */
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms))
-
-
-async function create(api: TenantApi, collection: string, body: Record<string, unknown>) {
-  const res = await api.post(`/${collection}`, body)
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return res.body
-}
-
-async function read(api: TenantApi, path: string) {
-  const res = await api.get(path)
-  expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return res.body
-}
 
 /**
  * A call that must be refused: the problem's status and code, the entity exactly as before (same

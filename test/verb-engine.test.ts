@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { Organization } from '../src/domain/nouns'
-import { createTenant } from './helpers'
+import { createTenant, storeIn } from './helpers'
 
 Organization.creating((_draft, input) => {
   if (input.name === 'reject me') throw new Error('names like that are not welcome')
@@ -131,13 +131,7 @@ describe('the event log', () => {
     for (const e of events) if (e.entityType === 'Contact' || e.entityType === 'Organization') folded.set(e.entityId, e.after)
 
     const tables = await runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
-      const { drizzle } = await import('drizzle-orm/durable-sqlite')
-      const schema = await import('../src/durable/schema')
-      const { EntityStore } = await import('../src/durable/entity-store')
-      const { entityTables } = await import('../src/durable/schema/tables')
-      const { nouns } = await import('../src/domain/nouns')
-      const db = drizzle(state.storage, { schema })
-      const store = new EntityStore(db, state.storage.sql, entityTables)
+      const { db, schema, store, nouns } = await storeIn(state)
       return [
         ...store.all(nouns.byName('Contact')!, db.select().from(schema.contacts)),
         ...store.all(nouns.byName('Organization')!, db.select().from(schema.organizations)),
