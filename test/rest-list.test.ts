@@ -328,7 +328,7 @@ describe('Contacts list paging', () => {
     const rows = await seed(api, scores.map((s, i) => ({ name: `S${String(i).padStart(2, '0')}`, ...(s === null ? {} : { leadScore: s }) })))
     const byId = (a: Row, b: Row) => (a.$id < b.$id ? -1 : a.$id > b.$id ? 1 : 0)
     const score = (r: Row) => (r.leadScore as number | undefined) ?? null
-    // SQLite order: NULLs first ascending, last descending; ties by $id.
+    // SQLite order: NULLs first ascending, last descending; ties by $id in the sort's direction.
     const asc = [...rows].sort((a, b) => {
       const x = score(a), y = score(b)
       if (x !== y) return x === null ? -1 : y === null ? 1 : x - y
@@ -337,7 +337,7 @@ describe('Contacts list paging', () => {
     const desc = [...rows].sort((a, b) => {
       const x = score(a), y = score(b)
       if (x !== y) return x === null ? 1 : y === null ? -1 : y - x
-      return byId(a, b)
+      return byId(b, a)
     })
     for (const limit of [1, 2, 5]) {
       const up = await walk(api, `sort=leadScore&limit=${limit}`)

@@ -13,13 +13,13 @@
  *   GET  /~{slug}/contacts/{id}     SELECT * … WHERE id = ? AND deleted_at IS NULL (primary key)
  *   GET  /~{slug}/contacts?stage=&source=&limit=
  *                                   SELECT count(*) over the filter, then SELECT * … ORDER BY
- *                                   created_at DESC, id ASC LIMIT limit+1 (Revline's list SQL)
+ *                                   created_at DESC, id DESC LIMIT limit+1 (Revline's list SQL)
  *   GET  /~{slug}/leads/{id}?include=contact
  *                                   the lead by primary key, then its contact by primary key,
  *                                   nested in place (Revline's `include` of a forward relation)
  *   GET  /~{slug}/leads?source=&status=&sort=-score&limit=
  *                                   count(*) over the filter, then SELECT * … ORDER BY score DESC,
- *                                   id ASC LIMIT limit+1 (Revline's list SQL for that query)
+ *                                   id DESC LIMIT limit+1 (Revline's list SQL for that query)
  *   GET  /~{slug}/leads/summary     GROUP BY status over every lead (a summary without counters)
  *   POST /~{slug}/deals/{id}/win    one transactionSync: UPDATE deals SET stage='Won', won_at=?,
  *                                   version=version+1 … RETURNING * + INSERT event
@@ -176,8 +176,8 @@ CREATE INDEX IF NOT EXISTS leads_owner_idx ON leads (owner) WHERE deleted_at IS 
 CREATE INDEX IF NOT EXISTS leads_campaign_idx ON leads (campaign) WHERE deleted_at IS NULL;
 CREATE INDEX IF NOT EXISTS leads_score_idx ON leads (score) WHERE deleted_at IS NULL;
 CREATE INDEX IF NOT EXISTS leads_deal_idx ON leads (deal) WHERE deleted_at IS NULL;
-CREATE INDEX IF NOT EXISTS leads_status_score_idx ON leads (status, score) WHERE deleted_at IS NULL;
-CREATE INDEX IF NOT EXISTS leads_source_score_idx ON leads (source, score) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_status_score_id_idx ON leads (status, score, id) WHERE deleted_at IS NULL;
+CREATE INDEX IF NOT EXISTS leads_source_score_id_idx ON leads (source, score, id) WHERE deleted_at IS NULL;
 CREATE TABLE IF NOT EXISTS events (
   seq integer PRIMARY KEY AUTOINCREMENT NOT NULL, id text NOT NULL, type text NOT NULL, entity_type text NOT NULL,
   entity_id text NOT NULL, verb text NOT NULL, version integer NOT NULL, actor text NOT NULL,
@@ -216,10 +216,11 @@ function toEntity(row: Row, columns: [string, string][] = COLUMNS, type = 'Conta
 }
 
 const OPEN_LEAD = ['New', 'Contacted', 'Qualified']
+/** Revline's ORDER BY for these sorts: ties broken by id in the sort's direction. */
 const LEAD_SORTS: Record<string, { sql: string; field: string }> = {
-  '-score': { sql: 'score DESC', field: 'score' },
-  score: { sql: 'score ASC', field: 'score' },
-  '-$createdAt': { sql: 'created_at DESC', field: '$createdAt' },
+  '-score': { sql: 'score DESC, id DESC', field: 'score' },
+  score: { sql: 'score ASC, id ASC', field: 'score' },
+  '-$createdAt': { sql: 'created_at DESC, id DESC', field: '$createdAt' },
 }
 
 export class BaselineDO extends DurableObject<BaselineEnv> {
@@ -311,7 +312,7 @@ export class BaselineDO extends DurableObject<BaselineEnv> {
     if (filter.status !== undefined) (where += ' AND status = ?'), binds.push(filter.status)
     const order = LEAD_SORTS[sort] ?? LEAD_SORTS['-$createdAt']!
     const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM leads WHERE ${where}`, ...binds).one().n
-    const rows = this.sql.exec<Row>(`SELECT * FROM leads WHERE ${where} ORDER BY ${order.sql}, id ASC LIMIT ?`, ...binds, limit + 1).toArray()
+    const rows = this.sql.exec<Row>(`SELECT * FROM leads WHERE ${where} ORDER BY ${order.sql} LIMIT ?`, ...binds, limit + 1).toArray()
     const data = rows.slice(0, limit).map((row) => toEntity(row, c.columns, c.type))
     const last = data.at(-1)
     const next = rows.length > limit && last ? btoa(JSON.stringify([sort, [last[order.field]], last.$id])) : null
@@ -324,7 +325,7 @@ export class BaselineDO extends DurableObject<BaselineEnv> {
     if (filter.stage !== undefined) (where += ' AND stage = ?'), binds.push(filter.stage)
     if (filter.source !== undefined) (where += ' AND source = ?'), binds.push(filter.source)
     const total = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM contacts WHERE ${where}`, ...binds).one().n
-    const rows = this.sql.exec<Row>(`SELECT * FROM contacts WHERE ${where} ORDER BY created_at DESC, id ASC LIMIT ?`, ...binds, limit + 1).toArray()
+    const rows = this.sql.exec<Row>(`SELECT * FROM contacts WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ?`, ...binds, limit + 1).toArray()
     const data = rows.slice(0, limit).map((row) => toEntity(row))
     const last = data.at(-1)
     const next = rows.length > limit && last ? btoa(JSON.stringify(['-$createdAt', [last.$createdAt], last.$id])) : null

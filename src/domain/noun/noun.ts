@@ -41,6 +41,10 @@ export interface VerbOptions {
   from?: readonly string[]
 }
 
+/** Meta columns a composite index may name besides the noun's fields. */
+const INDEXABLE_META = ['$id', '$createdAt', '$updatedAt'] as const
+type IndexableMeta = (typeof INDEXABLE_META)[number]
+
 export interface NounOptions<D extends Definition> {
   /** Collection path segment and table name; defaults to the lowercase plural. */
   plural?: string
@@ -50,10 +54,11 @@ export interface NounOptions<D extends Definition> {
   /** Writes (every verb) need the admin role, as for pipeline stages. */
   adminOnly?: boolean
   /**
-   * Composite indexes for hot list queries, leading column first: `[['source', 'score']]` lets
-   * `?source=referral&sort=-score` read its page in index order instead of sorting every match.
+   * Composite indexes for hot list queries, leading column first: `[['source', 'score', '$id']]`
+   * lets `?source=referral&sort=-score` read its page in index order (ties by id) instead of
+   * sorting every match. Fields, `$id` and `$createdAt` / `$updatedAt` may be named.
    */
-  indexes?: readonly (readonly (keyof D & string)[])[]
+  indexes?: readonly (readonly ((keyof D & string) | IndexableMeta)[])[]
 }
 
 export interface NounSchema {
@@ -143,6 +148,7 @@ export function Noun<const N extends string, const D extends Definition>(
   for (const columns of indexes) {
     if (columns.length < 2) throw new GrammarError(`${name}: a composite index names at least two fields`)
     for (const field of columns) {
+      if ((INDEXABLE_META as readonly string[]).includes(field)) continue
       const spec = fields[field]
       if (!spec || spec.list) throw new GrammarError(`${name}: index on '${field}', which is not a stored single-value field`)
     }

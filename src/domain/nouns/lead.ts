@@ -50,8 +50,8 @@ export const Lead = Noun(
     },
     // The pipeline's everyday views: open leads of a status or a source, best score first.
     indexes: [
-      ['status', 'score'],
-      ['source', 'score'],
+      ['status', 'score', '$id'],
+      ['source', 'score', '$id'],
     ],
     verbs: {
       convert: { from: ['Qualified'] },

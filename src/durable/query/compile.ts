@@ -69,16 +69,24 @@ function compileLeaf(col: SQLiteColumn, op: Operator, value: unknown, isList: bo
   }
 }
 
+/**
+ * Ties are broken by `$id` in the direction of the last sort key, so an index on (…, field, id)
+ * read forwards or backwards yields the page in order: `-score` is `score DESC, id DESC`, which
+ * a (source, score, id) index serves without sorting the ties.
+ */
+export const tieDirection = (sort: SortKey[]): 'asc' | 'desc' => sort.at(-1)?.dir ?? 'asc'
+
 export function orderBy(table: EntityTable, sort: SortKey[]): SQL[] {
-  return [...sort.map((k) => (k.dir === 'asc' ? asc(column(table, k.field)) : desc(column(table, k.field)))), asc(column(table, '$id'))]
+  const id = column(table, '$id')
+  return [...sort.map((k) => (k.dir === 'asc' ? asc(column(table, k.field)) : desc(column(table, k.field)))), tieDirection(sort) === 'asc' ? asc(id) : desc(id)]
 }
 
 /**
- * Keyset "after this row" for an ORDER BY of `sort` then `$id`, matching SQLite's NULL order
+ * Keyset "after this row" for an ORDER BY of `sort` then `$id` (see orderBy), matching SQLite's NULL order
  * (NULLs first ascending, last descending), so pages stay stable while rows are inserted.
  */
 export function afterRow(table: EntityTable, sort: SortKey[], values: unknown[], id: string): SQL {
-  let tail: SQL = gt(column(table, '$id'), id)
+  let tail: SQL = tieDirection(sort) === 'asc' ? gt(column(table, '$id'), id) : lt(column(table, '$id'), id)
   for (let i = sort.length - 1; i >= 0; i--) {
     const key = sort[i]!
     const col = column(table, key.field)

@@ -55,7 +55,7 @@ export function entityTable(noun: NounSchema) {
       else if (field.index === 'index' || (field.kind === 'relation' && !field.list)) indexes.push(index(`${name}_idx`).on(table[field.name]!).where(live))
     }
     for (const fields of noun.indexes)
-      indexes.push(index(`${noun.table}_${fields.map(columnName).join('_')}_idx`).on(...(fields.map((f) => table[f]!) as [SQLiteColumn, ...SQLiteColumn[]])).where(live))
+      indexes.push(index(`${noun.table}_${fields.map((f) => table[f]!.name).join('_')}_idx`).on(...(fields.map((f) => table[f]!) as [SQLiteColumn, ...SQLiteColumn[]])).where(live))
     return indexes
   })
 }

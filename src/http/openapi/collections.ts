@@ -46,7 +46,7 @@ function listOperation(noun: NounSchema): Operation {
       '(`$in`/`$nin` take comma-separated values, `$exists` true or false; dates compare as dates; `$contains` is a case-insensitive substring, or an item of a list field).',
       'Meta fields (`$createdAt`, `$createdBy`, …) filter too, and `relation.field` filters through a relation (`organization.industry=SaaS`).',
       'Unknown fields, operators or parameters are 400s.',
-      `Sort: comma-separated, \`-\` for descending, at most 3 keys, from ${sortable.map((s) => `\`${s}\``).join(', ')}. Default \`$createdAt\`.`,
+      `Sort: comma-separated, \`-\` for descending, at most 3 keys, from ${sortable.map((s) => `\`${s}\``).join(', ')}. Default \`$createdAt\`. Ties are ordered by \`$id\` in the direction of the last key.`,
       `Page size ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT}.`,
     ].join(' '),
     parameters: [
