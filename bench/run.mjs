@@ -38,7 +38,7 @@
  */
 import autocannon from 'autocannon'
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -505,6 +505,32 @@ function bulkNotes(rows) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0)
+
+/**
+ * Bytes of the largest Durable Object database (+ its WAL) under a `--persist-to` directory: the
+ * bench tenant's, right after seeding. What a tenant's data and history cost on disk, for the
+ * README's sizing (Cloudflare's limit is 10 GB per object).
+ */
+function largestDatabase(dir) {
+  let best = 0
+  const walk = (d) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const file = path.join(d, entry.name)
+      if (entry.isDirectory()) walk(file)
+      else if (entry.name.endsWith('.sqlite')) {
+        const wal = `${file}-wal`
+        best = Math.max(best, statSync(file).size + (existsSync(wal) ? statSync(wal).size : 0))
+      }
+    }
+  }
+  try {
+    walk(dir)
+  } catch {
+    // not there (another wrangler layout): reported as 0
+  }
+  return best
+}
 
 /** Which Revline was measured: the commit of its checkout and whether src/ or migrations/ had local edits. */
 function gitState(dir) {
@@ -546,7 +572,8 @@ async function main() {
     process.stderr.write(`seeding ${config.seed} contacts and ${config.leads} leads on each side (bulk import)…\n`)
     await Promise.all(sides.map((t) => seed(t, { contacts: config.seed, leads: config.leads }, ctx)))
     const seedSeconds = Math.round((Date.now() - t0) / 100) / 10
-    process.stderr.write(`seeded in ${seedSeconds}s\n`)
+    const storage = { revlineBytes: largestDatabase(revlineServer.persistTo), baselineBytes: largestDatabase(baselineServer.persistTo), entities: config.seed + config.leads }
+    process.stderr.write(`seeded in ${seedSeconds}s; the tenant's SQLite file: revline ${mb(storage.revlineBytes)} MB, baseline ${mb(storage.baselineBytes)} MB\n`)
 
     const rows = []
     const bulkRows = []
@@ -596,6 +623,7 @@ async function main() {
       date: new Date().toISOString(),
       durationSeconds: Math.round((Date.now() - started) / 1000),
       seedSeconds,
+      storage,
       scenarioSeconds: timings,
       machine: { loadAverage: { before: loadBefore, after: os.loadavg()[0] }, cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, wrangler: pkg('wrangler'), autocannon: pkg('autocannon') },
       config: { ...config, out: path.relative(root, config.out), revlineConfig: path.relative(root, config.revlineConfig), profile: config.profile && path.relative(root, config.profile) },
