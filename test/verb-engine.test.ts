@@ -100,6 +100,21 @@ describe('the event log', () => {
     })
   })
 
+  it("keeps an update's before once: read back from the stream's previous after", async () => {
+    const { api, slug } = await createTenant()
+    const created = (await api.post('/organizations', { name: 'Before' })).body
+    const updated = (await api.patch(`/organizations/${created.$id}`, { industry: 'SaaS' })).body
+    await api.patch(`/organizations/${created.$id}`, { employeeCount: 40 })
+    const events = (await api.get(`/events?entity=${created.$id}`)).body.data as { type: string; before: unknown; after: unknown }[]
+    expect(events.map((e) => e.type)).toEqual(['organization.created', 'organization.updated', 'organization.updated'])
+    expect(events.map((e) => e.before)).toEqual([null, created, updated])
+    expect(events[2]!.after).toMatchObject({ industry: 'SaaS', employeeCount: 40, $version: 3 })
+    await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
+      const stored = state.storage.sql.exec<{ before: string | null }>('SELECT before FROM events WHERE entity_id = ? ORDER BY seq', created.$id).toArray()
+      expect(stored.map((r) => r.before)).toEqual([null, null, null])
+    })
+  })
+
   it('records the actor and request id of every change', async () => {
     const { api, keyId } = await createTenant()
     const res = await api.post('/organizations', { name: 'Audited' }, { headers: { 'x-request-id': 'req-123' } })

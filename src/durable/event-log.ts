@@ -1,5 +1,5 @@
 /** The append-only event log: append inside a verb's transaction, read by type, entity, actor, position. */
-import { and, asc, eq, gt, gte, lt, lte, desc, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, sql, type SQL } from 'drizzle-orm'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './entity-store'
 import { events } from './schema'
@@ -9,6 +9,21 @@ type EventRow = typeof events.$inferSelect
 export function toEventRecord(row: EventRow): EventRecord {
   return row as unknown as EventRecord
 }
+
+/**
+ * An event's `before` is the `after` of the previous event in the entity's stream whenever it is
+ * the entity's previous version (every verb's update): it is not stored twice, saving the JSON and
+ * the bytes on every update; reads take it back from the stream through its (entity_id, version)
+ * index. Other events (creates, audit entries) store theirs (often null).
+ */
+// Written out in full: drizzle leaves columns unqualified in a one-table SELECT, and inside the
+// subquery an unqualified `entity_id` would name p's own column.
+const readBefore = sql`coalesce("events"."before", (SELECT p."after" FROM "events" p WHERE p."entity_id" = "events"."entity_id" AND p."version" = "events"."version" - 1))`.mapWith(events.before)
+
+/** SELECT of whole events, `before` included (see readBefore). */
+export const selectEvents = (db: Db) => db.select({ ...getTableColumns(events), before: readBefore }).from(events)
+
+const storesBefore = (event: NewEvent) => !(event.before && event.before.$id === event.entityId && event.before.$version === event.version - 1)
 
 const APPEND = `INSERT INTO events (id, type, entity_type, entity_id, verb, version, actor, actor_role, request_id, at, data, before, after, cause)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
@@ -30,7 +45,7 @@ export function appendEvent(sql: SqlStorage, event: NewEvent): EventRecord {
       event.requestId,
       event.at,
       json(event.data),
-      json(event.before),
+      storesBefore(event) ? json(event.before) : null,
       json(event.after),
       event.cause,
     )
@@ -57,9 +72,7 @@ export function listEvents(db: Db, query: EventQuery): { data: EventRecord[]; ne
   if (query.entity) conditions.push(eq(events.entityId, query.entity))
   if (query.actor) conditions.push(eq(events.actor, query.actor))
   if (query.after !== undefined) conditions.push(gt(events.seq, query.after))
-  const rows = db
-    .select()
-    .from(events)
+  const rows = selectEvents(db)
     .where(and(...conditions))
     .orderBy(asc(events.seq))
     .limit(query.limit + 1)
@@ -69,14 +82,12 @@ export function listEvents(db: Db, query: EventQuery): { data: EventRecord[]; ne
 }
 
 export function entityEvents(db: Db, entityId: string): EventRecord[] {
-  return db.select().from(events).where(eq(events.entityId, entityId)).orderBy(asc(events.seq)).all().map(toEventRecord)
+  return selectEvents(db).where(eq(events.entityId, entityId)).orderBy(asc(events.seq)).all().map(toEventRecord)
 }
 
 /** The last event of an entity at or before an instant: its `after` is the entity as it was then. */
 export function eventAsOf(db: Db, entityId: string, asOf: string): EventRecord | undefined {
-  const row = db
-    .select()
-    .from(events)
+  const row = selectEvents(db)
     .where(and(eq(events.entityId, entityId), lte(events.at, asOf)))
     .orderBy(desc(events.seq))
     .limit(1)

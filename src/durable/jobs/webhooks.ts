@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors'
 import { newId } from '../../domain/ids'
 import type { DispatchContext } from '../dispatch'
 import type { Db } from '../entity-store'
-import { toEventRecord } from '../event-log'
+import { selectEvents, toEventRecord } from '../event-log'
 import { events, webhookDeliveries } from '../schema'
 
 export interface Delivery {
@@ -20,7 +20,7 @@ export interface Delivery {
 export function prepareDelivery(ctx: DispatchContext, job: { subscription: string; event: string }): Delivery | null {
   const subscription = ctx.tenant.settings().webhooks.find((s) => s.id === job.subscription && s.enabled)
   if (!subscription) return null
-  const row = ctx.store.db.select().from(events).where(eq(events.id, job.event)).get()
+  const row = selectEvents(ctx.store.db).where(eq(events.id, job.event)).get()
   if (!row) throw new AppError('not_found', `event ${job.event} not found`)
   const event = toEventRecord(row)
   const webhookId = `msg_${event.id}_${subscription.id}`
