@@ -1,7 +1,8 @@
 /**
  * Bulk import and export inside the tenant object. The edge streams the file and sends rows in
- * batches; each row runs the same `create` verb as a single request (validation, hooks, event), in
- * its own transaction, so one bad row is reported and never takes the batch down with it.
+ * batches; each row runs the same `create` verb as a single request (validation, hooks, event). A
+ * batch is tried in one transaction; if a row is refused it is redone a row per transaction, so
+ * one bad row is reported and never takes the batch down with it.
  * Contacts are deduplicated by email: a known email fills the existing contact's blanks.
  */
 import { runVerb } from '../domain/engine/run-verb'
@@ -35,33 +36,47 @@ export interface ImportReport {
 }
 
 export function importRows(ctx: DispatchContext, noun: NounSchema, rows: ImportRow[]): ImportReport {
-  const report: ImportReport = { created: 0, updated: 0, rejected: 0, errors: [] }
   const engine = engineContext(ctx)
-  const dedupeByEmail = noun.name === 'Contact'
-  for (const row of rows) {
-    const input = coerceRow(noun, row.data)
+  const inputs = rows.map((row) => coerceRow(noun, row.data))
+  // Optimistic: the whole batch in one transaction, as most files have no bad row. The first
+  // refused row rolls it all back and the batch runs again a row per transaction, so a bad row is
+  // reported alone and the others land exactly as they would have.
+  try {
+    return ctx.transaction(() => {
+      const report: ImportReport = { created: 0, updated: 0, rejected: 0, errors: [] }
+      for (const input of inputs) importOne(engine, ctx, noun, input, report)
+      return report
+    })
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error
+  }
+  const report: ImportReport = { created: 0, updated: 0, rejected: 0, errors: [] }
+  rows.forEach((row, i) => {
     try {
-      ctx.transaction(() => {
-        const existing = dedupeByEmail && typeof input.email === 'string' ? findByEmail(ctx.store, noun, input.email) : undefined
-        if (!existing) {
-          runVerb(engine, { noun, verb: 'create', input })
-          report.created++
-          return
-        }
-        // A known email still gets a full check, so a bad cell is reported rather than dropped.
-        validate(createValidator(noun), input, `${noun.name} row`)
-        const blanks = Object.fromEntries(Object.entries(input).filter(([key]) => existing[key] == null && key in noun.fields))
-        if (Object.keys(blanks).length > 0) runVerb(engine, { noun, verb: 'update', id: existing.$id, input: blanks })
-        report.updated++
-      })
+      ctx.transaction(() => importOne(engine, ctx, noun, inputs[i]!, report))
     } catch (error) {
       if (!(error instanceof AppError)) throw error
       report.rejected++
       const errors = error.errors?.length ? error.errors : [{ path: null, message: error.detail }]
       for (const e of errors) report.errors.push({ line: row.line, field: e.path, message: e.message })
     }
-  }
+  })
   return report
+}
+
+/** One row: created, or (contacts) merged into the contact that has its email. */
+function importOne(engine: ReturnType<typeof engineContext>, ctx: DispatchContext, noun: NounSchema, input: Record<string, unknown>, report: ImportReport) {
+  const existing = noun.name === 'Contact' && typeof input.email === 'string' ? findByEmail(ctx.store, noun, input.email) : undefined
+  if (!existing) {
+    runVerb(engine, { noun, verb: 'create', input })
+    report.created++
+    return
+  }
+  // A known email still gets a full check, so a bad cell is reported rather than dropped.
+  validate(createValidator(noun), input, `${noun.name} row`)
+  const blanks = Object.fromEntries(Object.entries(input).filter(([key]) => existing[key] == null && key in noun.fields))
+  if (Object.keys(blanks).length > 0) runVerb(engine, { noun, verb: 'update', id: existing.$id, input: blanks })
+  report.updated++
 }
 
 function findByEmail(store: EntityStore, noun: NounSchema, email: string): EntityRecord | undefined {
