@@ -10,13 +10,12 @@
  *   - a rejected request (a 4xx, or a dashboard redirect carrying an error) changes nothing: the
  *     tenant's whole event log (system events included) and a snapshot of its lists are the same.
  */
-import { exports } from 'cloudflare:workers'
 import fc from 'fast-check'
 import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../src/domain/errors'
 import { nouns } from '../src/domain/nouns'
-import { ADMIN_TOKEN, createTenant, issueKey, canonicalJson as canonical, snapshotChanges as changes } from './helpers'
+import { ADMIN_TOKEN, createTenant, issueKey, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' budget. */
 beforeAll(async () => {
@@ -24,46 +23,14 @@ beforeAll(async () => {
   await api.post('/contacts', { name: 'Warm-up' })
 }, 60_000)
 
-const BASE = 'http://revline.test'
-const ORIGIN = BASE
+/** The Worker's own origin (what a same-origin request names). */
+const ORIGIN = 'http://revline.test'
 const ALLOWED_ORIGIN = 'https://forms.example'
 const RUNS = 35
 const TIMEOUT = 60_000
 
 // ---------------------------------------------------------------------------------------------
 // Transport and checks
-
-interface Req {
-  method: string
-  path: string
-  headers?: Record<string, string | undefined>
-  body?: string | Uint8Array | FormData | URLSearchParams
-  host?: string
-}
-
-interface Res {
-  status: number
-  headers: Headers
-  text: string
-  json: any
-}
-
-async function send(req: Req): Promise<Res> {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers ?? {})) if (value !== undefined) headers.set(name, value)
-  const url = `${req.host ? `http://${req.host}` : BASE}${req.path}`
-  // Strings go as bytes so the runtime adds no content type of its own: the fuzzer picks it.
-  const body = req.method === 'GET' || req.method === 'HEAD' || req.body === undefined ? undefined : typeof req.body === 'string' ? new TextEncoder().encode(req.body) : req.body
-  const response = await exports.default.fetch(new Request(url, { method: req.method, headers, body, redirect: 'manual' }))
-  const text = await response.text()
-  let json: unknown
-  try {
-    json = text ? JSON.parse(text) : undefined
-  } catch {
-    json = undefined
-  }
-  return { status: response.status, headers: response.headers, text, json }
-}
 
 const clip = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text)
 

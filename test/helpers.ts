@@ -150,3 +150,37 @@ export async function storeIn(state: DurableObjectState, sql: SqlStorage = state
   const db = drizzle(state.storage, { schema })
   return { db, schema, entityTables, nouns, store: new EntityStore(db, sql, entityTables) }
 }
+
+/** A request as the fuzzer and the isolation matrix build it: any method, headers, body and host. */
+export interface RawRequest {
+  method: string
+  path: string
+  headers?: Record<string, string | undefined>
+  body?: string | Uint8Array | FormData | URLSearchParams
+  host?: string
+}
+
+export interface RawResponse {
+  status: number
+  headers: Headers
+  text: string
+  json: any
+}
+
+/** Sends a RawRequest through the Worker, redirects not followed; JSON parsed when the body is JSON. */
+export async function sendRaw(req: RawRequest): Promise<RawResponse> {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers ?? {})) if (value !== undefined) headers.set(name, value)
+  const url = `${req.host ? `http://${req.host}` : BASE}${req.path}`
+  // Strings go as bytes so the runtime adds no content type of its own: the caller picks it.
+  const body = req.method === 'GET' || req.method === 'HEAD' || req.body === undefined ? undefined : typeof req.body === 'string' ? new TextEncoder().encode(req.body) : req.body
+  const response = await exports.default.fetch(new Request(url, { method: req.method, headers, body, redirect: 'manual' }))
+  const text = await response.text()
+  let json: unknown
+  try {
+    json = text ? JSON.parse(text) : undefined
+  } catch {
+    json = undefined
+  }
+  return { status: response.status, headers: response.headers, text, json }
+}

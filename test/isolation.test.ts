@@ -11,11 +11,10 @@
  * no response carries anything of the other tenant (ids, keys, secrets, unique strings) that the
  * request did not itself contain, and both tenants' event logs and lists are unchanged afterwards.
  */
-import { exports } from 'cloudflare:workers'
 import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { nouns } from '../src/domain/nouns'
-import { createTenant, issueKey, canonicalJson as canonical, snapshotChanges as changes } from './helpers'
+import { createTenant, issueKey, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' budget. */
 beforeAll(async () => {
@@ -28,37 +27,6 @@ const TIMEOUT = 30_000
 
 // ---------------------------------------------------------------------------------------------
 // Transport
-
-interface Req {
-  method: string
-  path: string
-  headers?: Record<string, string | undefined>
-  body?: string | URLSearchParams
-  host?: string
-}
-
-interface Res {
-  status: number
-  headers: Headers
-  text: string
-  json: any
-}
-
-async function send(req: Req): Promise<Res> {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers ?? {})) if (value !== undefined) headers.set(name, value)
-  const url = `http://${req.host ?? 'revline.test'}${req.path}`
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body
-  const response = await exports.default.fetch(new Request(url, { method: req.method, headers, body, redirect: 'manual' }))
-  const text = await response.text()
-  let json: unknown
-  try {
-    json = text ? JSON.parse(text) : undefined
-  } catch {
-    json = undefined
-  }
-  return { status: response.status, headers: response.headers, text, json }
-}
 
 const clip = (text: string, max = 240) => (text.length > max ? `${text.slice(0, max)}…` : text)
 

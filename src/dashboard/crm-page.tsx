@@ -3,6 +3,7 @@ import { LEAD_SOURCES } from '../domain/capture'
 import type { EntityRecord } from '../domain/engine/types'
 import { BarChart } from './charts'
 import { Layout } from './layout'
+import { LEAD_STATUSES, NEXT_STATUSES } from './lead-moves'
 
 export interface Summary {
   total: number
@@ -24,16 +25,6 @@ export interface CrmPageProps {
   filters: { status?: string; source?: string; page: number; limit: number }
   csrf: string
   notice?: string
-}
-
-const STATUSES = ['New', 'Contacted', 'Qualified', 'Converted', 'Lost'] as const
-/** What the inline control may move a lead to: the open statuses by update, Converted / Lost by their verbs. */
-const NEXT: Record<string, readonly string[]> = {
-  New: ['Contacted', 'Qualified', 'Lost'],
-  Contacted: ['Qualified', 'Lost'],
-  Qualified: ['Converted', 'Lost'],
-  Lost: ['New'],
-  Converted: [],
 }
 
 /** The page's only script: open and close the dialog, submit a status change as soon as it is picked. */
@@ -99,7 +90,7 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
               <label for="filter-status">Status</label>
               <select id="filter-status" name="status">
                 <option value="">All</option>
-                {STATUSES.map((s) => <option value={s} selected={filters.status === s}>{s}</option>)}
+                {LEAD_STATUSES.map((s) => <option value={s} selected={filters.status === s}>{s}</option>)}
               </select>
             </div>
             <div class="field">
@@ -123,7 +114,7 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
                     <td>{String(lead.source ?? '')}</td>
                     <td>{lead.score ?? '–'} {lead.band ? <span class={`band band-${String(lead.band)}`}>{String(lead.band)}</span> : null}</td>
                     <td>
-                      {(NEXT[String(lead.status)] ?? []).length === 0 ? (
+                      {(NEXT_STATUSES[String(lead.status)] ?? []).length === 0 ? (
                         String(lead.status)
                       ) : (
                         <form class="inline" method="post" action={`leads/${lead.$id}/status`}>
@@ -132,7 +123,7 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
                           <label class="visually-hidden" for={`status-${lead.$id}`}>Status of {String(lead.name)}</label>
                           <select id={`status-${lead.$id}`} name="status" data-autosubmit>
                             <option value={String(lead.status)} selected>{String(lead.status)}</option>
-                            {NEXT[String(lead.status)]!.map((s) => <option value={s}>{s}</option>)}
+                            {NEXT_STATUSES[String(lead.status)]!.map((s) => <option value={s}>{s}</option>)}
                           </select>
                           <button type="submit" class="secondary">Update</button>
                         </form>

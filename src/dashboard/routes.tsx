@@ -10,11 +10,13 @@ import { nouns } from '../domain/nouns'
 import { parseListQuery } from '../domain/query/list-query'
 import type { Credentials, Operation, Outcome } from '../durable/operations'
 import { sha256Hex } from '../http/crypto'
-import { SLUG_PATTERN } from '../http/tenant'
+import { tenantSlug, valueOf } from '../http/tenant'
 import type { AppEnv } from '../http/types'
 import { CrmPage, type Summary } from './crm-page'
 import { LoginPage } from './login'
 import { csrfToken, endSession, readSession, startSession, type Session } from './session'
+import { isIdOf } from '../domain/ids'
+import { verbInto } from './lead-moves'
 
 export const dashboard = new Hono<AppEnv>()
 export const LEADS_PER_PAGE = 20
@@ -22,17 +24,9 @@ export const LEADS_PER_PAGE = 20
 // Unsafe methods must come from our own origin (the Origin header) and carry the session's token.
 dashboard.use('/dashboard/*', originCheck())
 
-function slugOf(c: Context<AppEnv>): string {
-  const slug = (c.req.param('tenant') ?? '').slice(1)
-  if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', 'tenant not found')
-  return slug
-}
-
 async function run<T>(c: Context<AppEnv>, slug: string, keyHash: string, op: Operation): Promise<T> {
   const credentials: Credentials = { keyHash, requestId: c.get('requestId') }
-  const outcome = (await c.env.TENANT.getByName(slug).call(credentials, op)) as Outcome<T>
-  if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
-  return outcome.value
+  return valueOf<T>((await c.env.TENANT.getByName(slug).call(credentials, op)) as Outcome<T>)
 }
 
 async function requireSession(c: Context<AppEnv>, slug: string): Promise<Session | Response> {
@@ -52,12 +46,12 @@ async function checkCsrf(c: Context<AppEnv>, session: Session, form: Record<stri
   if (form.csrf !== (await csrfToken(c, session))) throw new AppError('forbidden', 'the form has expired; reload the page and try again')
 }
 
-dashboard.get('/dashboard', (c) => c.redirect(`/~${slugOf(c)}/dashboard/crm`, 303))
+dashboard.get('/dashboard', (c) => c.redirect(`/~${tenantSlug(c)}/dashboard/crm`, 303))
 
-dashboard.get('/dashboard/login', (c) => c.html(<LoginPage tenant={slugOf(c)} />))
+dashboard.get('/dashboard/login', (c) => c.html(<LoginPage tenant={tenantSlug(c)} />))
 
 dashboard.post('/dashboard/login', async (c) => {
-  const slug = slugOf(c)
+  const slug = tenantSlug(c)
   const form = await formOf(c)
   const key = typeof form.apiKey === 'string' ? form.apiKey.trim() : ''
   const keyHash = await sha256Hex(key)
@@ -74,13 +68,13 @@ dashboard.post('/dashboard/login', async (c) => {
 })
 
 dashboard.post('/dashboard/logout', async (c) => {
-  const slug = slugOf(c)
+  const slug = tenantSlug(c)
   endSession(c, slug)
   return c.redirect(`/~${slug}/dashboard/login`, 303)
 })
 
 dashboard.get('/dashboard/crm', async (c) => {
-  const slug = slugOf(c)
+  const slug = tenantSlug(c)
   const session = await requireSession(c, slug)
   if (session instanceof Response) return session
   const status = c.req.query('status') || undefined
@@ -123,23 +117,29 @@ function back(c: Context<AppEnv>, slug: string, target: unknown, error?: string)
   return c.redirect(error ? `${url}${path.includes('?') ? '&' : '?'}error=${encodeURIComponent(error)}` : url, 303)
 }
 
-dashboard.post('/dashboard/leads/:id/status', async (c) => {
-  const slug = slugOf(c)
+/** A dashboard form post: the tenant, a live session (or the redirect to log in), the form, its CSRF token checked. */
+async function sessionForm(c: Context<AppEnv>): Promise<{ slug: string; session: Session; form: Record<string, unknown> } | Response> {
+  const slug = tenantSlug(c)
   const session = await requireSession(c, slug)
   if (session instanceof Response) return session
   const form = await formOf(c)
   await checkCsrf(c, session, form)
+  return { slug, session, form }
+}
+
+dashboard.post('/dashboard/leads/:id/status', async (c) => {
+  const post = await sessionForm(c)
+  if (post instanceof Response) return post
+  const { slug, session, form } = post
   const id = c.req.param('id')
   const status = String(form.status ?? '')
   try {
-    if (!/^lead_[0-9A-Za-z]{9}$/.test(id)) throw new AppError('not_found', 'lead not found')
+    if (!isIdOf('lead', id)) throw new AppError('not_found', 'lead not found')
     // Converted and Lost have verbs of their own (conversion creates the deal; loss stamps lostAt).
-    const op: Operation =
-      status === 'Converted'
-        ? { kind: 'verb', noun: 'Lead', verb: 'convert', id }
-        : status === 'Lost'
-          ? { kind: 'verb', noun: 'Lead', verb: 'lose', id, input: { lostReason: 'Marked lost on the dashboard' } }
-          : { kind: 'verb', noun: 'Lead', verb: 'update', id, input: { status } }
+    const verb = verbInto(status)?.verb
+    const op: Operation = verb
+      ? { kind: 'verb', noun: 'Lead', verb, id, ...(verb === 'lose' ? { input: { lostReason: 'Marked lost on the dashboard' } } : {}) }
+      : { kind: 'verb', noun: 'Lead', verb: 'update', id, input: { status } }
     await run(c, slug, session.keyHash, op)
   } catch (error) {
     if (!(error instanceof AppError)) throw error
@@ -149,11 +149,9 @@ dashboard.post('/dashboard/leads/:id/status', async (c) => {
 })
 
 dashboard.post('/dashboard/leads', async (c) => {
-  const slug = slugOf(c)
-  const session = await requireSession(c, slug)
-  if (session instanceof Response) return session
-  const form = await formOf(c)
-  await checkCsrf(c, session, form)
+  const post = await sessionForm(c)
+  if (post instanceof Response) return post
+  const { slug, session, form } = post
   const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '')
   const [firstName, lastName, email, source] = [text('firstName'), text('lastName'), text('email'), text('source') || 'other']
   try {

@@ -17,3 +17,6 @@ export function randomBase62(length: number): string {
 export const newId = (prefix: string) => `${prefix}_${randomBase62(9)}`
 
 export const ID_PATTERN = /^[a-z]+_[0-9A-Za-z]{9}$/
+
+/** Whether `id` is shaped like an id `newId(prefix)` makes (routes answer 404 for anything else). */
+export const isIdOf = (prefix: string, id: string) => id.startsWith(`${prefix}_`) && ID_PATTERN.test(id)

@@ -80,8 +80,7 @@ function importOne(engine: ReturnType<typeof engineContext>, ctx: DispatchContex
 }
 
 function findByEmail(store: EntityStore, noun: NounSchema, email: string): EntityRecord | undefined {
-  const id = store.findIdBy(noun, 'email', email.trim().toLowerCase())
-  return id ? store.get(noun, id) : undefined
+  return store.getBy(noun, 'email', email.trim().toLowerCase())
 }
 
 /** One page of an export, in creation order, without counting the collection. */

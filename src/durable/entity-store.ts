@@ -75,18 +75,29 @@ export class EntityStore implements Store {
     return !this.sql.exec(this.codec(noun).existsLive, id).raw().next().done
   }
 
-  /** A prepared lookup on one column (unique checks, dedupe by email): no query building per call. */
-  findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined {
+  /** A prepared lookup on one column (dedupe by email): the live entity holding `value`, if any. */
+  getBy(noun: NounSchema, field: string, value: unknown): EntityRecord | undefined {
     const codec = this.codec(noun)
     const row = this.sql.exec(codec.findBy(field), codec.encodeField(field, value)).raw().next()
-    return row.done ? undefined : (row.value[0] as string)
+    return row.done ? undefined : codec.decode(row.value)
+  }
+
+  /** The id of the live entity holding `value` in `field` (unique checks). */
+  findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined {
+    return this.getBy(noun, field, value)?.$id
   }
 
   /**
    * Admin-only nouns (pipeline stages) are read by hooks on every deal move and written rarely, so
-   * their finds are cached until the next write to them (a write clears it before it can roll back).
+   * their finds are cached until the next write to them, and dropped when a transaction rolls back
+   * (a find inside it may have cached rows that never commit).
    */
   private readonly findCache = new Map<string, EntityRecord[]>()
+
+  /** Forgets every cached read: the transaction that may have filled it rolled back. */
+  forgetCachedReads(): void {
+    this.findCache.clear()
+  }
 
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[] {
     if (!noun.adminOnly) return this.findUncached(noun, where, options)

@@ -8,6 +8,9 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { EntityRecord } from '../domain/engine/types'
 import type { EntityTable } from './schema/entity-table'
 
+const encodeValue = (column: SQLiteColumn, value: unknown): SqlStorageValue =>
+  value === undefined || value === null ? null : (column.mapToDriverValue(value) as SqlStorageValue)
+
 /** Distinct column sets kept per table before the cache starts over (verbs use a handful). */
 const MAX_UPDATE_SHAPES = 256
 
@@ -18,6 +21,7 @@ export class RowCodec {
   readonly insert: string
   readonly existsLive: string
   private readonly tableName: string
+  private readonly selectList: string
 
   constructor(
     private readonly typeName: string,
@@ -26,23 +30,30 @@ export class RowCodec {
     this.columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, column: column as SQLiteColumn }))
     const name = `"${getTableName(table)}"`
     this.tableName = name
+    this.byKey = new Map(this.columns.map((c) => [c.key, c.column]))
     const list = this.columns.map((c) => `"${c.column.name}"`)
-    this.selectLive = `SELECT ${list.join(', ')} FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
-    this.selectAny = `SELECT ${list.join(', ')} FROM ${name} WHERE "id" = ?`
+    this.selectList = `SELECT ${list.join(', ')}`
+    this.selectLive = `${this.selectList} FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
+    this.selectAny = `${this.selectList} FROM ${name} WHERE "id" = ?`
     this.existsLive = `SELECT 1 FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.insert = `INSERT INTO ${name} (${list.join(', ')}) VALUES (${list.map(() => '?').join(', ')})`
     if (this.columns[0]?.key !== '$id') throw new Error(`${typeName}: the id column must come first`)
   }
 
+  private readonly byKey: Map<string, SQLiteColumn>
   private readonly lookups = new Map<string, string>()
 
-  /** `SELECT id … WHERE <field> = ?` on live rows, built once per field. */
+  private columnOf(field: string): SQLiteColumn {
+    const column = this.byKey.get(field)
+    if (!column) throw new Error(`${this.typeName} has no column for ${field}`)
+    return column
+  }
+
+  /** `SELECT <every column> … WHERE <field> = ?` on live rows (one row), built once per field. */
   findBy(field: string): string {
     let statement = this.lookups.get(field)
     if (!statement) {
-      const column = this.columns.find((c) => c.key === field)
-      if (!column) throw new Error(`${this.typeName} has no column for ${field}`)
-      statement = `SELECT "id" FROM ${this.tableName} WHERE "${column.column.name}" = ? AND "deleted_at" IS NULL LIMIT 1`
+      statement = `${this.selectList} FROM ${this.tableName} WHERE "${this.columnOf(field).name}" = ? AND "deleted_at" IS NULL LIMIT 1`
       this.lookups.set(field, statement)
     }
     return statement
@@ -72,20 +83,13 @@ export class RowCodec {
     return { statement, values: [...changed.map((i) => next[i]!), next[0]!] }
   }
 
-  private readonly byKey = new Map<string, SQLiteColumn>()
-
   encodeField(field: string, value: unknown): SqlStorageValue {
-    let column = this.byKey.get(field)
-    if (!column) this.byKey.set(field, (column = this.columns.find((c) => c.key === field)!.column))
-    return value === undefined || value === null ? null : (column.mapToDriverValue(value) as SqlStorageValue)
+    return encodeValue(this.columnOf(field), value)
   }
 
   /** Stored values, in column order. */
   encode(entity: EntityRecord): SqlStorageValue[] {
-    return this.columns.map(({ key, column }) => {
-      const value = entity[key]
-      return value === undefined || value === null ? null : (column.mapToDriverValue(value) as SqlStorageValue)
-    })
+    return this.columns.map(({ key, column }) => encodeValue(column, entity[key]))
   }
 
   /** A raw row (column order) → the API's entity: unset fields omitted. */

@@ -203,12 +203,13 @@ export class TenantDO extends DurableObject<Env> {
     }
   }
 
-  /** One storage transaction; cached tenant state is dropped if it rolls back. */
+  /** One storage transaction; cached tenant state and cached reads are dropped if it rolls back. */
   private transaction<T>(fn: () => T): T {
     try {
       return this.ctx.storage.transactionSync(fn)
     } catch (error) {
       this.state.invalidate()
+      this.store.forgetCachedReads()
       throw error
     }
   }

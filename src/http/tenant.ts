@@ -13,9 +13,21 @@ import type { AppEnv } from './types'
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/
 
-export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
+/** The request's `/~{slug}`; anything that cannot be a slug is an unknown tenant. */
+export function tenantSlug(c: Context<AppEnv>): string {
   const slug = (c.req.param('tenant') ?? '').slice(1)
   if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', 'tenant not found')
+  return slug
+}
+
+/** The value of the tenant object's answer, or its failure thrown as the AppError it was. */
+export function valueOf<T>(outcome: Outcome): T {
+  if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
+  return outcome.value as T
+}
+
+export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
+  const slug = tenantSlug(c)
   const key = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
   if (!key) throw new AppError('unauthorized', 'send the API key as Authorization: Bearer <key>')
   const credentials: Credentials = { keyHash: await sha256Hex(key), requestId: c.get('requestId'), ...(await idempotencyOf(c)) }
@@ -26,12 +38,12 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     const effective: Credentials =
       options.idempotency === undefined ? credentials : { keyHash: credentials.keyHash, requestId: credentials.requestId, ...(options.idempotency ? { idempotency: options.idempotency } : {}) }
     const outcome = (await stub.call(effective, op)) as Outcome
-    if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
-    if (outcome.replayed) {
+    const value = valueOf<T>(outcome)
+    if (outcome.ok && outcome.replayed) {
       c.set('replayed', true)
       c.header('Idempotent-Replayed', 'true')
     }
-    return outcome.value as T
+    return value
   }
   c.set('tenant', { slug, run, idempotencyKey: credentials.idempotency?.key })
   await next()

@@ -27,10 +27,16 @@ export function describeNoun(noun: NounSchema): Record<string, unknown> {
   }
 }
 
-export const allNouns = () => nouns.all().map(describeNoun)
+// The nouns are fixed once the modules load; every MCP request builds a server from these texts.
+let described: ReturnType<typeof describeNoun>[] | undefined
+let summary: string | undefined
+
+export const allNouns = () => (described ??= nouns.all().map(describeNoun))
 
 /** One line per noun for tool descriptions: name, key fields with enums, verbs. */
-export function nounSummary(): string {
+export const nounSummary = () => (summary ??= summarize())
+
+function summarize(): string {
   return nouns
     .all()
     .map((n) => {

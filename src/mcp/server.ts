@@ -41,7 +41,7 @@ function queryCondition(noun: NounSchema, query: string | undefined): Condition[
 
 const json = (value: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(value, null, 2) }], structuredContent: value as Record<string, unknown> })
 const failure = (error: unknown) => {
-  const problem = error instanceof AppError ? { code: error.code, detail: error.detail, ...(error.errors ? { errors: error.errors } : {}) } : { code: 'error', detail: error instanceof Error ? error.message : String(error) }
+  const problem = error instanceof AppError ? error.toFailure() : { code: 'error', detail: error instanceof Error ? error.message : String(error) }
   return { content: [{ type: 'text' as const, text: JSON.stringify(problem, null, 2) }], isError: true }
 }
 async function guarded<T>(fn: () => Promise<T>) {
@@ -89,12 +89,14 @@ export function buildServer(tenant: TenantClient): McpServer {
       guarded(async () => {
         if (!type) {
           if (!query) throw new AppError('validation_failed', 'give a type, a query, or both', [{ path: 'query', message: 'is required without a type' }])
-          const results: Record<string, unknown> = {}
-          for (const name of SEARCHED_WITHOUT_TYPE) {
-            const noun = nounOf(name)
-            results[name] = (await tenant.run<{ data: unknown[] }>({ kind: 'list', noun: name, query: { where: { and: queryCondition(noun, query) }, sort: sortOf(noun, undefined), limit: Math.min(limit ?? 5, 50) } })).data
-          }
-          return results
+          // The lists do not depend on each other: one round trip's wait, not four.
+          const pages = await Promise.all(
+            SEARCHED_WITHOUT_TYPE.map((name) => {
+              const noun = nounOf(name)
+              return tenant.run<{ data: unknown[] }>({ kind: 'list', noun: name, query: { where: { and: queryCondition(noun, query) }, sort: sortOf(noun, undefined), limit: Math.min(limit ?? 5, 50) } })
+            }),
+          )
+          return Object.fromEntries(SEARCHED_WITHOUT_TYPE.map((name, i) => [name, pages[i]!.data]))
         }
         const noun = nounOf(type)
         const where: Condition = { and: [parseFilter(noun, filter ?? {}), ...queryCondition(noun, query)] }

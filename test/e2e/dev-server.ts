@@ -15,7 +15,8 @@ export interface DevServer {
   stop(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port free right now: nothing listens on it (so connections to it are refused). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.listen(0, '127.0.0.1', () => {

@@ -17,14 +17,4 @@ export async function newTenant(baseUrl: string, prefix: string): Promise<{ tena
 }
 
 /** A loopback port nothing listens on: connections to it are refused. */
-export async function closedPort(): Promise<number> {
-  const { createServer } = await import('node:net')
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
-}
+export { freePort as closedPort } from './dev-server'

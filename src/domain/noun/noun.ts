@@ -59,6 +59,8 @@ export interface NounOptions<D extends Definition> {
    * sorting every match. Fields, `$id` and `$createdAt` / `$updatedAt` may be named.
    */
   indexes?: readonly (readonly ((keyof D & string) | IndexableMeta)[])[]
+  /** List-filter names that stand for a relation path: `{ stage: 'deal.stage' }`. */
+  aliases?: Record<string, string>
 }
 
 export interface NounSchema {
@@ -75,6 +77,8 @@ export interface NounSchema {
   machines: Record<string, Record<string, readonly string[]>>
   /** Composite indexes (field names, leading first), beside the one-field `#` indexes. */
   indexes: readonly (readonly string[])[]
+  /** List-filter aliases (see NounOptions.aliases). */
+  aliases: Readonly<Record<string, string>>
   hooks: {
     before: Map<string, BeforeHook[]>
     after: Map<string, AfterHook[]>
@@ -165,6 +169,7 @@ export function Noun<const N extends string, const D extends Definition>(
     verbs,
     machines,
     indexes,
+    aliases: options.aliases ?? {},
     hooks: { before: new Map(), after: new Map() },
   }
 

@@ -48,6 +48,8 @@ export const Lead = Noun(
         Lost: ['New'],
       },
     },
+    // Seed 003's `crm.leads.list` filters that are not lead fields: the pipeline stage of the lead's deal.
+    aliases: { stage: 'deal.stage', stageId: 'deal.stage' },
     // The pipeline's everyday views: open leads of a status or a source, best score first.
     indexes: [
       ['status', 'score', '$id'],

@@ -25,11 +25,6 @@ const MAX_SORT_KEYS = 3
 /** Parameters with a meaning of their own; every other parameter names a field. */
 export const RESERVED_PARAMS = new Set(['filter', 'sort', 'limit', 'cursor', 'page', 'include', 'dateFrom', 'dateTo'])
 
-/**
- * Seed 003's `crm.leads.list` filters that are not lead fields: `stage` / `stageId` are the pipeline
- * stage of the lead's deal.
- */
-const ALIASES: Record<string, Record<string, string>> = { Lead: { stage: 'deal.stage', stageId: 'deal.stage' } }
 const FIELD_PARAM = /^([$A-Za-z][A-Za-z0-9]*(?:\.[$A-Za-z][A-Za-z0-9]*)?)(?:\[(\$[a-z]+)\])?$/
 
 export const DEFAULT_SORT: SortKey[] = [{ field: '$createdAt', dir: 'asc' }]
@@ -45,7 +40,7 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQ
       continue
     }
     const [, name, op = '$eq'] = match
-    const field = ALIASES[noun.name]?.[name!] ?? name
+    const field = noun.aliases[name!] ?? name
     const values = params.getAll(key)
     // `?status=New&status=Lost` means either.
     const value = values.length > 1 && op === '$eq' ? values.join(',') : values[0]

@@ -63,12 +63,17 @@ function monthIndex(name: string): number {
   return MONTHS.indexOf(key)
 }
 
+// Built once: timelines are read for every lead a rescoring chunk scores.
+const DAY_FIRST = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}(?:,?\\s+(\\d{4}))?\\b`)
+const MONTH_FIRST = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+(\\d{4}))?\\b`)
+const MONTH_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{4})\\b`)
+
 function monthDate(t: string): { month: number; day?: number; year?: number } | undefined {
-  const dayFirst = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}(?:,?\\s+(\\d{4}))?\\b`).exec(t)
+  const dayFirst = DAY_FIRST.exec(t)
   if (dayFirst) return { month: monthIndex(dayFirst[2]!), day: Number(dayFirst[1]), ...(dayFirst[3] ? { year: Number(dayFirst[3]) } : {}) }
-  const monthFirst = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?(?:,?\\s+(\\d{4}))?\\b`).exec(t)
+  const monthFirst = MONTH_FIRST.exec(t)
   if (monthFirst && Number(monthFirst[2]) <= 31) return { month: monthIndex(monthFirst[1]!), day: Number(monthFirst[2]), ...(monthFirst[3] ? { year: Number(monthFirst[3]) } : {}) }
-  const monthYear = new RegExp(`\\b${MONTH}\\s+(\\d{4})\\b`).exec(t)
+  const monthYear = MONTH_YEAR.exec(t)
   if (monthYear) return { month: monthIndex(monthYear[1]!), year: Number(monthYear[2]) }
   return undefined
 }

@@ -12,6 +12,7 @@ import { parseListQuery } from '../../domain/query/list-query'
 import { parseIncludes } from '../../durable/reads'
 import { readJsonObject } from '../body'
 import type { AppEnv } from '../types'
+import { isIdOf } from '../../domain/ids'
 
 export const collections = new Hono<AppEnv>()
 
@@ -25,7 +26,7 @@ function nounOf(c: Context<AppEnv>): NounSchema {
 /** Ids that cannot belong to this noun are simply not found (as are other tenants' ids). */
 function idOf(c: Context<AppEnv>, noun: NounSchema): string {
   const id = c.req.param('id') ?? ''
-  if (!new RegExp(`^${noun.idPrefix}_[0-9A-Za-z]{9}$`).test(id)) throw new AppError('not_found', `${noun.name} ${id} not found`)
+  if (!isIdOf(noun.idPrefix, id)) throw new AppError('not_found', `${noun.name} ${id} not found`)
   return id
 }
 

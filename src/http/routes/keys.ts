@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { AppError } from '../../domain/errors'
-import { newId } from '../../domain/ids'
+import { isIdOf, newId } from '../../domain/ids'
 import { toFieldErrors } from '../../domain/noun/validators'
 import { readJsonObject } from '../body'
 import { sha256Hex } from '../crypto'
@@ -31,6 +31,6 @@ keys.get('/keys', async (c) => c.json(await c.var.tenant.run({ kind: 'keys.list'
 
 keys.delete('/keys/:id', async (c) => {
   const id = c.req.param('id')
-  if (!/^key_[0-9A-Za-z]{9}$/.test(id)) throw new AppError('not_found', `key ${id} not found`)
+  if (!isIdOf('key', id)) throw new AppError('not_found', `key ${id} not found`)
   return c.json(await c.var.tenant.run({ kind: 'keys.revoke', id }))
 })

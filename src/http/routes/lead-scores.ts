@@ -4,12 +4,13 @@ import { AppError } from '../../domain/errors'
 import { parseListQuery } from '../../domain/query/list-query'
 import { nouns } from '../../domain/nouns'
 import type { AppEnv } from '../types'
+import { isIdOf } from '../../domain/ids'
 
 export const leadScores = new Hono<AppEnv>()
 
 leadScores.get('/leads/:id/scores', async (c) => {
   const id = c.req.param('id')
-  if (!/^lead_[0-9A-Za-z]{9}$/.test(id)) throw new AppError('not_found', `Lead ${id} not found`)
+  if (!isIdOf('lead', id)) throw new AppError('not_found', `Lead ${id} not found`)
   await c.var.tenant.run({ kind: 'get', noun: 'Lead', id, include: [] })
   const params = new URLSearchParams(new URL(c.req.url).search)
   params.set('lead', id)

@@ -13,6 +13,7 @@ import { sha256Hex } from '../crypto'
 import { problemResponse } from '../problem'
 import { SLUG_PATTERN } from '../tenant'
 import type { AppEnv } from '../types'
+import { isIdOf } from '../../domain/ids'
 
 export const MAX_CAPTURE_BYTES = 64 * 1024
 
@@ -99,7 +100,7 @@ publicRoutes.post('/capture', limit, async (c) => {
 publicRoutes.post('/sources/:id/ingest', limit, async (c) => {
   const slug = slugOf(c)
   const sourceId = c.req.param('id')
-  if (!/^source_[0-9A-Za-z]{9}$/.test(sourceId)) throw new AppError('not_found', `source ${sourceId} not found`)
+  if (!isIdOf('source', sourceId)) throw new AppError('not_found', `source ${sourceId} not found`)
   const headers: Record<string, string> = {}
   for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
     const value = c.req.header(name)

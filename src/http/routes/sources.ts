@@ -6,6 +6,7 @@ import { toFieldErrors } from '../../domain/noun/validators'
 import { CaptureFields } from '../../domain/capture'
 import { readJsonObject } from '../body'
 import type { AppEnv } from '../types'
+import { isIdOf } from '../../domain/ids'
 
 const CAPTURE_FIELDS = Object.keys(CaptureFields.shape).filter((f) => f !== 'redirect') as [string, ...string[]]
 
@@ -39,7 +40,7 @@ sourcesAdmin.get('/sources', async (c) => c.json(await c.var.tenant.run({ kind: 
 
 sourcesAdmin.delete('/sources/:id', async (c) => {
   const id = c.req.param('id')
-  if (!/^source_[0-9A-Za-z]{9}$/.test(id)) throw new AppError('not_found', `source ${id} not found`)
+  if (!isIdOf('source', id)) throw new AppError('not_found', `source ${id} not found`)
   return c.json(await c.var.tenant.run({ kind: 'sources.revoke', id }))
 })
 
