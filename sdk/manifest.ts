@@ -14,7 +14,7 @@ export const MANIFEST = {
     plural: 'contacts',
     idPrefix: 'contact',
     crud: { create: true, update: true, delete: true },
-    fields: { name: 'string!', firstName: 'string', lastName: 'string', email: 'string', phone: 'string', mobile: 'string', avatar: 'string', title: 'string', department: 'string', organization: '-> Organization', role: 'DecisionMaker | Influencer | Champion | Blocker | User', stage: 'Lead | Qualified | Customer | Churned | Partner', status: 'Active | Inactive | Bounced | Unsubscribed', source: 'string', leadScore: 'number', preferredChannel: 'Email | Phone | SMS | Chat', timezone: 'string', language: 'string', manager: '-> Contact', linkedinUrl: 'string', twitterHandle: 'string', marketingConsent: 'string', lastEngagement: 'datetime', owner: '-> Contact', mergedInto: '-> Contact' },
+    fields: { name: 'string!', firstName: 'string', lastName: 'string', email: 'email', phone: 'string', mobile: 'string', avatar: 'string', title: 'string', department: 'string', organization: '-> Organization', role: 'DecisionMaker | Influencer | Champion | Blocker | User', stage: 'Lead | Qualified | Customer | Churned | Partner', status: 'Active | Inactive | Bounced | Unsubscribed', source: 'string', leadScore: 'number', preferredChannel: 'Email | Phone | SMS | Chat', timezone: 'string', language: 'string', manager: '-> Contact', linkedinUrl: 'string', twitterHandle: 'string', marketingConsent: 'string', lastEngagement: 'datetime', owner: '-> Contact', mergedInto: '-> Contact' },
     relations: { organization: 'Organization', manager: 'Contact', owner: 'Contact', mergedInto: 'Contact' },
     reverse: { leads: 'Lead', activities: 'Activity', reports: 'Contact', deals: 'Deal', customers: 'Customer' },
     verbs: {
@@ -30,12 +30,12 @@ export const MANIFEST = {
     plural: 'leads',
     idPrefix: 'lead',
     crud: { create: true, update: true, delete: true },
-    fields: { name: 'string!', contact: '-> Contact', organization: '-> Organization', owner: '-> Contact', status: 'New | Contacted | Qualified | Converted | Lost', source: 'string!', sourceDetail: 'string', campaign: '-> Campaign', score: 'number', band: 'high | medium | low', agencyExperience: 'boolean', budget: 'number', authority: 'string', need: 'string', timeline: 'string', deal: '-> Deal', convertedAt: 'datetime', lostReason: 'string', lostAt: 'datetime', firstTouchAt: 'datetime', lastActivityAt: 'datetime' },
+    fields: { name: 'string!', contact: '-> Contact', organization: '-> Organization', owner: '-> Contact', status: 'New | Contacted | Qualified | Converted | Lost', source: 'string!', sourceDetail: 'string', campaign: '-> Campaign', score: 'number', band: 'high | medium | low', scoreSource: 'rules | manual', agencyExperience: 'boolean', budget: 'number', authority: 'string', need: 'string', timeline: 'string', deal: '-> Deal', convertedAt: 'datetime', lostReason: 'string', lostAt: 'datetime', firstTouchAt: 'datetime', lastActivityAt: 'datetime' },
     relations: { contact: 'Contact', organization: 'Organization', owner: 'Contact', campaign: 'Campaign', deal: 'Deal' },
     reverse: { activities: 'Activity', scores: 'LeadScore' },
     verbs: {
       convert: { scope: 'instance', input: {} },
-      lose: { scope: 'instance', input: { lostReason: 'string' } },
+      lose: { scope: 'instance', input: { lostReason: 'string!' } },
       rescore: { scope: 'instance', input: {} },
     },
     hooks: ['converted', 'converting', 'created', 'creating', 'deleted', 'deleting', 'losing', 'lost', 'rescored', 'rescoring', 'restored', 'restoring', 'updated', 'updating'],
@@ -43,7 +43,7 @@ export const MANIFEST = {
   LeadScore: {
     plural: 'lead-scores',
     idPrefix: 'leadscore',
-    crud: { create: true, update: false, delete: false },
+    crud: { create: false, update: false, delete: false },
     fields: { lead: '-> Lead!', score: 'number!', band: 'high | medium | low', previousScore: 'number', factors: 'json', facts: 'json', rulesetVersion: 'int', reason: 'string' },
     relations: { lead: 'Lead' },
     reverse: {},
@@ -64,8 +64,8 @@ export const MANIFEST = {
     plural: 'deals',
     idPrefix: 'deal',
     crud: { create: true, update: true, delete: true },
-    fields: { name: 'string!', value: 'number', currency: 'string', contact: '-> Contact', organization: '-> Organization', owner: '-> Contact', stage: 'string', probability: 'number', plan: '-> Plan', source: 'string', campaign: '-> Campaign', expectedCloseAt: 'datetime', stageEnteredAt: 'datetime', wonAt: 'datetime', lostAt: 'datetime', lostReason: 'string', description: 'text', nextStep: 'string' },
-    relations: { contact: 'Contact', organization: 'Organization', owner: 'Contact', plan: 'Plan', campaign: 'Campaign' },
+    fields: { name: 'string!', value: 'number', currency: 'string', contact: '-> Contact', organization: '-> Organization', owner: '-> Contact', stage: 'string', stageId: '-> Stage', probability: 'number', plan: '-> Plan', source: 'string', campaign: '-> Campaign', expectedCloseAt: 'datetime', stageEnteredAt: 'datetime', wonAt: 'datetime', lostAt: 'datetime', lostReason: 'string', description: 'text', nextStep: 'string' },
+    relations: { contact: 'Contact', organization: 'Organization', owner: 'Contact', stageId: 'Stage', plan: 'Plan', campaign: 'Campaign' },
     reverse: { leads: 'Lead', activities: 'Activity', proposals: 'Proposal', contracts: 'Contract' },
     verbs: {
       advance: { scope: 'instance', input: { stage: 'string!' } },

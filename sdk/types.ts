@@ -24,10 +24,12 @@ export type CreateInput<N extends NounName> = Nouns[N]['$create']
 export type UpdateInput<N extends NounName> = Nouns[N]['$update']
 /** Every verb of a noun, CRUD included. */
 export type Verb<N extends NounName> = Nouns[N]['$verbs']
+/** The verbs a client may call: none on nouns only the server writes (lead scores). */
+type ApiVerb<N extends NounName> = Nouns[N]['$writes'] extends 'system' ? never : Verb<N>
 /** The noun's own verbs (`qualify`, `win`, `capture`, …). */
 export type CustomVerb<N extends NounName> = Exclude<Verb<N>, 'create' | 'update' | 'delete' | 'restore'>
 /** Hook registrations the server's noun handles have (`won`, `qualifying`, …): server-side only. */
-export type HookName<N extends NounName> = Exclude<keyof Nouns[N], 'schema' | '$entity' | '$create' | '$update' | '$verbs'> & string
+export type HookName<N extends NounName> = Exclude<keyof Nouns[N], 'schema' | '$entity' | '$create' | '$update' | '$verbs' | '$writes'> & string
 /** Event-log types: `contact.qualified`, `deal.won`, … */
 export type EventType = { [N in NounName]: `${Lowercase<N>}.${Past<Verb<N>>}` }[NounName]
 
@@ -44,7 +46,7 @@ export type ManifestShape = {
   [N in NounName]: {
     plural: string
     idPrefix: string
-    crud: { create: 'create' extends Verb<N> ? true : false; update: 'update' extends Verb<N> ? true : false; delete: 'delete' extends Verb<N> ? true : false }
+    crud: { create: 'create' extends ApiVerb<N> ? true : false; update: 'update' extends ApiVerb<N> ? true : false; delete: 'delete' extends ApiVerb<N> ? true : false }
     /** Every stored field, in the DSL (no more, no fewer than `$create` has). */
     fields: { [K in keyof CreateInput<N>]-?: string }
     relations: { [K in keyof CreateInput<N>]?: NounName }
@@ -327,16 +329,16 @@ export interface ReadMethods<N extends NounName> {
 }
 
 export type CrudMethods<N extends NounName> = Maybe<
-  'create' extends Verb<N> ? true : false,
+  'create' extends ApiVerb<N> ? true : false,
   {
     create(input: CreateInput<N>, options?: WriteOptions): Promise<Entity<N>>
     /** Bulk create from CSV or NDJSON (streamed; rows validated like `create`). Not retried automatically. */
     import(body: ImportBody, options: ImportOptions): Promise<ImportReport>
   }
 > &
-  Maybe<'update' extends Verb<N> ? true : false, { update(id: string, input: UpdateInput<N>, options?: VersionedWriteOptions): Promise<Entity<N>> }> &
+  Maybe<'update' extends ApiVerb<N> ? true : false, { update(id: string, input: UpdateInput<N>, options?: VersionedWriteOptions): Promise<Entity<N>> }> &
   Maybe<
-    'delete' extends Verb<N> ? true : false,
+    'delete' extends ApiVerb<N> ? true : false,
     {
       /** Soft delete (admin keys). */
       delete(id: string, options?: VersionedWriteOptions): Promise<void>

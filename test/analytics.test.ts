@@ -174,7 +174,7 @@ async function run(api: TenantApi, contact: string, steps: Step[]) {
         }
         break
       case 'lose':
-        if (lead) await api.post(`/leads/${lead}/lose`)
+        if (lead) await api.post(`/leads/${lead}/lose`, { lostReason: 'random walk' })
         break
       case 'deal':
         deals.push((await api.post('/deals', { name: 'D', value: s.value, stage: s.stage })).body.$id)

@@ -237,7 +237,8 @@ async function fixture(): Promise<Fixture> {
   const tracked = await made(t, '/tracked-events', { name: 'visit', contact })
   const message = await made(t, '/messages', { to: 'fuzz@example.com', subject: 'Hello' })
   const notification = await made(t, '/notifications', { recipient: contact, title: 'Ping' })
-  const leadScore = await made(t, '/lead-scores', { lead, score: 42 })
+  // Lead scores are the scoring's record (no POST): the row the lead's creation wrote.
+  const leadScore = (await call(t, 'GET', `/leads/${lead}/scores`)).json.data[0].$id as string
   const source = (await call(t, 'POST', '/sources', { name: 'Forms', mapping: SOURCE_MAPPING })).json as { id: string; secret: string }
   const spareSource = (await call(t, 'POST', '/sources', { name: 'Spare', mapping: SOURCE_MAPPING })).json as { id: string }
   if (!source.secret || !spareSource.id) throw new Error('fixture: sources')

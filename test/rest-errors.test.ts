@@ -250,7 +250,8 @@ describe('Invalid bodies', () => {
       [{ leadScore: '20' }, 'leadScore'],
       [{ stage: 'Boss' }, 'stage'],
       [{ unknown: 1 }, 'unknown'],
-      [{ name: '' , email: 5 }, 'email'],
+      [{ email: 5 }, 'email'],
+      [{ name: '   ' }, 'name'],
     ] as const) {
       const res = await api.patch(`/contacts/${c.$id}`, body)
       expectProblem(res, 422, 'validation_failed')

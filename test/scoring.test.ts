@@ -416,17 +416,84 @@ describe('scores through the API', () => {
 
   it('POST /leads/{id}/rescore recomputes with the current rules', async () => {
     const { api } = await createTenant()
-    const lead = await created(api, '/leads', { name: 'Manual', source: 'referral', score: 65 })
+    const lead = await created(api, '/leads', { name: 'Ruled', source: 'referral' })
+    expect(lead).toMatchObject({ score: 20, scoreSource: 'rules' })
+    await ok(api.put('/settings/scoring', { ...(await ok(api.get('/settings/scoring'))).data, rules: [{ id: 'referral-source', label: 'Referral source', when: { source: 'referral' }, points: 35 }] }))
     const rescored = await ok(api.post(`/leads/${lead.$id}/rescore`))
-    expect(rescored).toMatchObject({ score: 20, band: 'low' })
+    expect(rescored).toMatchObject({ score: 35, band: 'low', scoreSource: 'rules' })
     const rows = await history(api, lead.$id)
     expect(rows.map((r) => [r.score, r.reason])).toEqual([
-      [20, 'rescored'],
-      [65, 'manual'],
+      [35, 'rescored'],
+      [20, 'created'],
     ])
-    expect(rows[0].previousScore).toBe(65)
-    expect(rows[0].factors).toEqual([{ rule: 'referral-source', label: 'Referral source', points: 20 }])
+    expect(rows[0]).toMatchObject({ previousScore: 20, rulesetVersion: 2 })
+    expect(rows[0].factors).toEqual([{ rule: 'referral-source', label: 'Referral source', points: 35 }])
     expect((await api.eventTypes(lead.$id)).filter((t) => t === 'lead.rescored')).toHaveLength(1)
+  })
+
+  describe('a manual score (given by a person or an integration)', () => {
+    it('is kept through rule-input changes and refused by an explicit rescore; the history marks it manual', async () => {
+      const { api } = await createTenant()
+      const lead = await created(api, '/leads', { name: 'Website Demo Request', source: 'website', score: 65 })
+      expect(lead).toMatchObject({ score: 65, band: 'medium', scoreSource: 'manual' })
+      // A change to a rule input would move a ruled score: the manual one stays.
+      expect(await ok(api.patch(`/leads/${lead.$id}`, { budget: 90_000, source: 'referral' }))).toMatchObject({ score: 65, scoreSource: 'manual' })
+      const refused = await api.post(`/leads/${lead.$id}/rescore`)
+      expect(refused.status).toBe(422)
+      expect(refused.body).toMatchObject({ code: 'rejected', errors: [{ path: 'score' }] })
+      const rows = await history(api, lead.$id)
+      expect(rows.map((r) => [r.score, r.reason])).toEqual([[65, 'manual']])
+    })
+
+    it('a manual score set later pins it; score: null hands it back to the rules at once', async () => {
+      const { api } = await createTenant()
+      const lead = await created(api, '/leads', { name: 'Later', source: 'referral' })
+      expect(lead).toMatchObject({ score: 20, scoreSource: 'rules' })
+      expect(await ok(api.patch(`/leads/${lead.$id}`, { score: 90 }))).toMatchObject({ score: 90, band: 'high', scoreSource: 'manual' })
+      expect(await ok(api.patch(`/leads/${lead.$id}`, { budget: 5_000 }))).toMatchObject({ score: 90, scoreSource: 'manual' })
+      const released = await ok(api.patch(`/leads/${lead.$id}`, { score: null }))
+      expect(released).toMatchObject({ score: 40, band: 'medium', scoreSource: 'rules' })
+      const rows = await history(api, lead.$id)
+      expect(rows.map((r) => [r.score, r.reason])).toEqual([
+        [40, 'manual score cleared'],
+        [90, 'manual'],
+        [20, 'created'],
+      ])
+      expect(rows[0].factors.length).toBeGreaterThan(0)
+    })
+
+    it("a contact's change does not rescore a lead with a manual score", async () => {
+      const { api } = await createTenant()
+      const contact = await created(api, '/contacts', { name: 'Pat Lee', title: 'Analyst' })
+      const lead = await created(api, '/leads', { name: 'Pinned', source: 'website', contact: contact.$id, score: 12 })
+      await ok(api.patch(`/contacts/${contact.$id}`, { title: 'Chief Executive Officer' }))
+      expect((await ok(api.get(`/leads/${lead.$id}`))).score).toBe(12)
+      expect((await api.eventTypes(lead.$id)).filter((t) => t === 'lead.rescored')).toHaveLength(0)
+    })
+
+    it('scores are 0 to 100: 250 or -1 is a 422 naming score, nothing written', async () => {
+      const { api } = await createTenant()
+      for (const score of [250, -1, 1e308]) {
+        const res = await api.post('/leads', { name: 'Too much', source: 'website', score })
+        expect(res.status).toBe(422)
+        expect(res.body.errors).toEqual([{ path: 'score', message: 'must be a number from 0 to 100' }])
+      }
+      expect((await ok(api.get('/leads'))).total).toBe(0)
+    })
+  })
+
+  it('lead scores are the system\'s: POST, PATCH, DELETE and import on /lead-scores are 405, for admins too', async () => {
+    const { api } = await createTenant()
+    const lead = await created(api, '/leads', { name: 'Scored', source: 'referral' })
+    const [row] = await history(api, lead.$id)
+    const refused = [
+      await api.post('/lead-scores', { lead: lead.$id, score: 99 }),
+      await api.patch(`/lead-scores/${row.$id}`, { score: 99 }),
+      await api.delete(`/lead-scores/${row.$id}`),
+      await api.post('/lead-scores/import', `{"lead":"${lead.$id}","score":99}\n`, { headers: { 'content-type': 'application/x-ndjson' } }),
+    ]
+    for (const res of refused) expect(res.status).toBe(405)
+    expect(await history(api, lead.$id)).toHaveLength(1)
   })
 
   it('lead score rows cannot be changed: not over the API, not in SQL', async () => {

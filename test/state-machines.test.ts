@@ -117,13 +117,32 @@ describe('Lead status', () => {
     expect((await read(api, `/contacts/${contact.$id}`)).stage).toBe('Qualified')
   })
 
+  // Seed 001: its example converts a freshly created lead; the before hook refuses only a lead
+  // without a contact or a Lost one.
   for (const from of ['New', 'Contacted'] as const) {
-    it(`refuses convert from ${from} (409)`, async () => {
-      const { path } = await leadIn(from)
-      const res = await expectRefused(api, path, () => api.post(`${path}/convert`))
-      expect(res.body.detail).toContain('convert')
+    it(`converts from ${from} too: a deal, the contact advanced, one lead.converted`, async () => {
+      const { path, contact } = await leadIn(from)
+      const converted = await expectApplied(api, path, () => api.post(`${path}/convert`))
+      expect(converted.entity).toMatchObject({ status: 'Converted', deal: expect.stringMatching(/^deal_/) })
+      expect(converted.types[0]).toBe('lead.converted')
+      expect(converted.events[0].before.status).toBe(from)
+      expect((await read(api, `/contacts/${contact.$id}`)).stage).toBe('Qualified')
     })
   }
+
+  it('refuses to convert a Lost lead: 422 rejected with the seed 001 message, nothing written', async () => {
+    const { path } = await leadIn('Lost')
+    const res = await expectRefused(api, path, () => api.post(`${path}/convert`), 422, 'rejected')
+    expect(res.body.detail).toBe('Cannot convert a lost lead')
+  })
+
+  it('refuses lose without a recorded reason (seed 001), naming lostReason; a blank reason is no reason', async () => {
+    const { path } = await leadIn('New')
+    for (const body of [undefined, {}, { lostReason: '   ' }, { lostReason: null }]) {
+      const res = await expectRefused(api, path, () => api.post(`${path}/lose`, body), 422, 'validation_failed')
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('lostReason')
+    }
+  })
 
   it('refuses convert without a contact: 422 rejected with the seed 001 message, nothing written', async () => {
     const lead = await create(api, 'leads', { name: 'No contact', source: 'website' })
@@ -150,13 +169,16 @@ describe('Lead status', () => {
     })
   }
 
-  for (const terminal of ['Converted', 'Lost'] as const) {
-    it(`treats ${terminal} as terminal for the verbs: lose and convert again are 409`, async () => {
-      const { path } = await leadIn(terminal)
-      await expectRefused(api, path, () => api.post(`${path}/lose`, { lostReason: 'again' }))
-      await expectRefused(api, path, () => api.post(`${path}/convert`))
-    })
-  }
+  it('treats Converted as terminal for the verbs: lose and convert again are 409', async () => {
+    const { path } = await leadIn('Converted')
+    await expectRefused(api, path, () => api.post(`${path}/lose`, { lostReason: 'again' }))
+    await expectRefused(api, path, () => api.post(`${path}/convert`))
+  })
+
+  it('treats Lost as terminal for lose (409)', async () => {
+    const { path } = await leadIn('Lost')
+    await expectRefused(api, path, () => api.post(`${path}/lose`, { lostReason: 'again' }))
+  })
 
   it('refuses every PATCH of status away from Converted', async () => {
     const { path } = await leadIn('Converted')
@@ -242,7 +264,8 @@ describe('Contact stage (PATCH)', () => {
         if (allowed) {
           const moved = await expectApplied(api, path, () => api.patch(path, { stage: to }))
           expect(moved.entity).toMatchObject({ stage: to, $version: 2 })
-          expect(moved.types).toEqual(['contact.updated'])
+          // Seed 002: a contact moving to Customer gets its billing Customer record.
+          expect(moved.types).toEqual(to === 'Customer' ? ['contact.updated', 'customer.created'] : ['contact.updated'])
           expectRootEvent(moved.events[0], 'contact.updated', moved.entity)
           expect(moved.events[0].data).toEqual({ stage: to })
           expect(moved.events[0].before.stage).toBe(from)

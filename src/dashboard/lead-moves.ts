@@ -19,7 +19,8 @@ export const NEXT_STATUSES: Readonly<Record<string, readonly string[]>> = Object
     from,
     [
       ...(lead.machines.status?.[from] ?? []),
-      ...LEAD_STATUSES.filter((to) => verbInto(to)?.from?.includes(from)),
+      // A lost lead is reopened (New) before it is worked again: convert's hook refuses it.
+      ...(from === 'Lost' ? [] : LEAD_STATUSES.filter((to) => verbInto(to)?.from?.includes(from))),
     ],
   ]),
 )

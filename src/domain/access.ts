@@ -5,6 +5,7 @@
  */
 import { AppError } from './errors'
 import type { Actor } from './engine/types'
+import type { NounSchema } from './noun/noun'
 
 export type Action = 'read' | 'write' | 'delete' | 'admin'
 
@@ -21,3 +22,15 @@ export function authorize(actor: Actor, action: Action): void {
 
 /** The action a verb needs: soft delete and restore are admin-only, everything else is a write. */
 export const actionForVerb = (verb: string): Action => (verb === 'delete' || verb === 'restore' ? 'delete' : 'write')
+
+/** The action a call of `verb` on `noun` needs: writes to admin-only nouns (stages) need an admin. */
+export const actionFor = (noun: NounSchema, verb: string): Action => (noun.adminOnly ? 'admin' : actionForVerb(verb))
+
+/**
+ * May this caller run `verb` on `noun` directly (REST, MCP, import)? Nouns the system writes (lead
+ * scores) are refused to everyone: hooks and jobs write them, inside the verbs that score.
+ */
+export function authorizeVerb(actor: Actor, noun: NounSchema, verb: string): void {
+  authorize(actor, actionFor(noun, verb))
+  if (noun.systemWritten) throw new AppError('method_not_allowed', `${noun.name} records are written by Revline itself (${noun.plural} are read-only over the API)`)
+}

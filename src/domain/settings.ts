@@ -4,21 +4,27 @@
  */
 import { z } from 'zod'
 import { LEAD_SOURCES } from './capture'
+import { CURRENCY_CODES, MAX_AMOUNT_CENTS } from './money'
 import { DEFAULT_RULESET, Ruleset } from './scoring/rules'
 
 /** Money is in cents everywhere in settings and billing. */
 export const LineItem = z.strictObject({
   description: z.string().trim().min(1).max(500),
   quantity: z.number().positive().max(1_000_000).default(1),
-  unitPrice: z.number().int().min(0).max(1_000_000_000_00),
+  unitPrice: z.number().int().min(0).max(MAX_AMOUNT_CENTS),
 })
+
+/** A priced list's total in cents (quantities may be fractional: half a day's work). */
+export const lineItemsTotal = (items: readonly LineItem[]) => Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0))
+const totalInBounds = (items: readonly LineItem[]) => lineItemsTotal(items) <= MAX_AMOUNT_CENTS
+export const TOTAL_TOO_LARGE = `the total must not exceed ${MAX_AMOUNT_CENTS.toLocaleString('en-US')} cents`
 export type LineItem = z.infer<typeof LineItem>
 
 export const Tier = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and hyphens'),
   label: z.string().trim().min(1).max(100),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
-  lineItems: z.array(LineItem).min(1).max(50),
+  currency: z.enum(CURRENCY_CODES as [string, ...string[]], 'must be an ISO 4217 currency code such as USD').default('USD'),
+  lineItems: z.array(LineItem).min(1).max(50).refine(totalInBounds, TOTAL_TOO_LARGE),
 })
 export type Tier = z.infer<typeof Tier>
 

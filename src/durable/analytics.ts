@@ -1,14 +1,59 @@
 /** Analytics counters in SQLite: applied in the verb's transaction, read by measure prefix. */
-import type { Contribution, Counter } from '../domain/analytics/contributions'
+import { contributions, COUNTED_NOUNS, type Contribution, type Counter } from '../domain/analytics/contributions'
+import { AppError } from '../domain/errors'
 import { attribution, billing, cycle, funnel, measures, pipelineSummary, type PlanRow, type StageRow } from '../domain/analytics/reports'
 import { nouns } from '../domain/nouns'
 import type { EntityStore } from './entity-store'
 
 const UPSERT = `INSERT INTO aggregates (key, n, sum, extra) VALUES (?, ?, ?, ?)
-  ON CONFLICT(key) DO UPDATE SET n = n + excluded.n, sum = sum + excluded.sum, extra = extra + excluded.extra`
+  ON CONFLICT(key) DO UPDATE SET n = n + excluded.n, sum = sum + excluded.sum, extra = extra + excluded.extra
+  RETURNING sum, extra`
+
+/** A counter beyond this is no longer an exact integer in a double: the write that would get there is refused. */
+const exact = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER
 
 export function applyDelta(sql: SqlStorage, delta: Contribution) {
-  for (const [key, c] of delta) sql.exec(UPSERT, key, c.n, c.sum, c.extra)
+  for (const [key, c] of delta) {
+    if (!exact(c.sum) || !exact(c.extra)) throw tooLarge(key)
+    const row = sql.exec<{ sum: number; extra: number }>(UPSERT, key, c.n, c.sum, c.extra).one()
+    // The caller's transaction rolls back with the throw: the counter never holds an inexact total.
+    if (!exact(row.sum) || !exact(row.extra)) throw tooLarge(key)
+  }
+}
+
+const tooLarge = (key: string) =>
+  new AppError('rejected', `this change would take the tenant's ${key.split('|')[0]} totals beyond ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')} cents, where they stop being exact`, [
+    { path: 'value', message: 'is too large for the pipeline totals' },
+  ])
+
+/**
+ * Counters written before amounts were bounded can hold Infinity (a deal of 1.79e308), which no
+ * later write can take back to a number. When any counter is not an exact integer, every counter
+ * is rebuilt from the live rows (whose out-of-range amounts count clamped), once, at start-up.
+ * Answers whether it rebuilt.
+ */
+export function repairInexactCounters(store: EntityStore): boolean {
+  const inexact = store.sql.exec('SELECT 1 FROM aggregates WHERE NOT (abs(sum) <= ?1 AND abs(extra) <= ?1) LIMIT 1', Number.MAX_SAFE_INTEGER).toArray().length > 0
+  if (!inexact) return false
+  const totals: Contribution = new Map()
+  for (const name of COUNTED_NOUNS) {
+    const noun = nouns.byName(name)!
+    let after: string | undefined
+    for (;;) {
+      const page = store.find(noun, after ? { field: '$id', op: '$gt', value: after } : { and: [] }, { sort: [{ field: '$id', dir: 'asc' }], limit: 1_000 })
+      for (const entity of page)
+        for (const [key, c] of contributions(entity)) {
+          const total = totals.get(key) ?? { n: 0, sum: 0, extra: 0 }
+          totals.set(key, { n: total.n + c.n, sum: total.sum + c.sum, extra: total.extra + c.extra })
+        }
+      if (page.length < 1_000) break
+      after = page.at(-1)!.$id
+    }
+  }
+  const saturate = (n: number) => Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, n))
+  store.sql.exec('DELETE FROM aggregates')
+  for (const [key, c] of totals) store.sql.exec('INSERT INTO aggregates (key, n, sum, extra) VALUES (?, ?, ?, ?)', key, c.n, saturate(c.sum), saturate(c.extra))
+  return true
 }
 
 /** Counters whose key starts with one of the measures (`lead-all`, `deal|`…), by index range. */

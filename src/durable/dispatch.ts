@@ -1,5 +1,5 @@
 /** Runs one operation for an authenticated actor: reads directly, verbs inside one transaction. */
-import { actionForVerb, authorize } from '../domain/access'
+import { authorize, authorizeVerb } from '../domain/access'
 import { runVerb } from '../domain/engine/run-verb'
 import type { Actor, EngineContext } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
@@ -29,6 +29,8 @@ export interface DispatchContext {
   actor: Actor
   requestId: string
   transaction: <T>(fn: () => T) => T
+  /** The current instant: read once per transaction, so one write's timestamps all agree. */
+  now: () => string
   /** The tenant row, keys and settings (`tenant.settings()`). */
   tenant: TenantState
   /** Called when a job is written to the outbox, so the object schedules its flush. */
@@ -48,7 +50,7 @@ export function engineContext(ctx: DispatchContext): EngineContext {
     nouns,
     actor: ctx.actor,
     requestId: ctx.requestId,
-    now: () => new Date().toISOString(),
+    now: ctx.now,
     newId,
     settings: () => ctx.tenant.settings(),
     enqueue: (job, cause) => {
@@ -116,7 +118,7 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       return ctx.transaction(() => revokeSource(ctx, op.id))
     case 'import': {
       const noun = nounOf(op.noun)
-      authorize(actor, noun.adminOnly ? 'admin' : 'write')
+      authorizeVerb(actor, noun, 'create')
       return importRows(ctx, noun, op.rows)
     }
     case 'export':
@@ -142,7 +144,7 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       return ctx.transaction(() => writeSection(ctx, op.section, op.value))
     case 'verb': {
       const noun = nounOf(op.noun)
-      authorize(actor, noun.adminOnly ? 'admin' : actionForVerb(op.verb))
+      authorizeVerb(actor, noun, op.verb)
       const engine = engineContext(ctx)
       return ctx.transaction(() => runVerb(engine, { noun, verb: op.verb, id: op.id, input: op.input, expectedVersion: op.expectedVersion }).entity)
     }

@@ -21,6 +21,7 @@ import { runJob, type JobResult } from './jobs'
 import { recordDeadLetter } from './jobs/runs'
 import { recordDelivery } from './jobs/webhooks'
 import { flushOutbox } from './outbox'
+import { repairInexactCounters } from './analytics'
 import { nouns } from '../domain'
 import { runVerb } from '../domain/engine/run-verb'
 import { EntityStore, type Db } from './entity-store'
@@ -52,7 +53,11 @@ export class TenantDO extends DurableObject<Env> {
     this.store = new EntityStore(this.db, ctx.storage.sql, entityTables)
     this.state = new TenantState(this.db)
     // An object nobody created stays empty: probing unknown slugs must not write schemas.
-    if (this.isProvisioned()) void ctx.blockConcurrencyWhile(async () => migrate(this.db, migrations))
+    if (this.isProvisioned())
+      void ctx.blockConcurrencyWhile(async () => {
+        await migrate(this.db, migrations)
+        if (this.transaction(() => repairInexactCounters(this.store))) console.warn('rebuilt inexact analytics counters', this.state.info()?.slug)
+      })
   }
 
   /** Creates the tenant with its first admin key; 409 if this object already is a tenant. */
@@ -186,6 +191,7 @@ export class TenantDO extends DurableObject<Env> {
       actor,
       requestId,
       transaction: (fn) => this.transaction(fn),
+      now: () => this.now(),
       tenant: this.state,
       onEnqueue: () => void this.scheduleFlush(),
     }
@@ -205,13 +211,27 @@ export class TenantDO extends DurableObject<Env> {
 
   /** One storage transaction; cached tenant state and cached reads are dropped if it rolls back. */
   private transaction<T>(fn: () => T): T {
+    this.transactionDepth++
     try {
       return this.ctx.storage.transactionSync(fn)
     } catch (error) {
       this.state.invalidate()
       this.store.forgetCachedReads()
       throw error
+    } finally {
+      if (--this.transactionDepth === 0) this.transactionClock = undefined
     }
+  }
+
+  private transactionDepth = 0
+  private transactionClock: string | undefined
+  /**
+   * One clock reading per transaction: a capture's contact, lead and events share one instant, so
+   * no `$updatedAt` is ever before its `$createdAt`.
+   */
+  private now(): string {
+    if (this.transactionDepth === 0) return new Date().toISOString()
+    return (this.transactionClock ??= new Date().toISOString())
   }
 
   private provisioned = false

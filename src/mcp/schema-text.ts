@@ -5,7 +5,9 @@ import { nouns } from '../domain/nouns'
 
 function describeField(field: StoredField): string {
   const base = field.kind === 'enum' ? field.values.join(' | ') : field.kind === 'relation' ? `-> ${field.target} (id)` : field.type
-  return `${field.name}: ${base}${field.list ? '[]' : ''}${field.required ? ' (required)' : ''}${field.default !== undefined ? ` = ${JSON.stringify(field.default)}` : ''}`
+  const range = field.min !== undefined || field.max !== undefined ? ` from ${field.min ?? '…'} to ${field.max ?? '…'}` : ''
+  const vocabulary = field.oneOf ? ` (${field.describe ?? field.oneOf.join(' | ')})` : ''
+  return `${field.name}: ${base}${range}${vocabulary}${field.list ? '[]' : ''}${field.required ? ' (required)' : ''}${field.default !== undefined ? ` = ${JSON.stringify(field.default)}` : ''}`
 }
 
 export function describeNoun(noun: NounSchema): Record<string, unknown> {

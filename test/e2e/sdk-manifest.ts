@@ -4,6 +4,7 @@
  * still matches the nouns, and `npx tsx test/e2e/sdk-manifest.ts` prints a fresh one.
  */
 import type { StoredField } from '../../src/domain/noun/grammar'
+import { apiVerbs } from '../../src/domain/noun/noun'
 import { NOUNS } from '../../src/domain/nouns'
 
 export function dslOf(field: StoredField): string {
@@ -26,7 +27,8 @@ export function manifestFromSchema() {
       if (verb.kind === 'custom')
         verbs[verb.verb] = { scope: verb.scope, input: Object.fromEntries(Object.values(verb.input).map((f) => [f.name, dslOf(f)])) }
     }
-    for (const kind of ['create', 'update', 'delete'] as const) crud[kind] = kind in schema.verbs
+    // What callers may do: none of it for nouns only the system writes (lead scores).
+    for (const kind of ['create', 'update', 'delete'] as const) crud[kind] = kind in apiVerbs(schema)
     out[name] = {
       plural: schema.plural,
       idPrefix: schema.idPrefix,

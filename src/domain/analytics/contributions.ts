@@ -10,6 +10,7 @@
  * in total (`lead-all|all|<status>`), so the common, unfiltered summary reads O(stages) counters.
  */
 import type { EntityRecord } from '../engine/types'
+import { toCents } from '../money'
 
 export interface Counter {
   n: number
@@ -32,8 +33,10 @@ function add(into: Contribution, key: string, n: number, sum = 0, extra = 0) {
   into.set(key, c)
 }
 
-/** Deal values are in the currency's major unit (seed 000); analytics report cents. */
-export const toCents = (value: unknown) => Math.round((typeof value === 'number' ? value : 0) * 100)
+// Deal values are in the currency's major unit (seed 000); analytics report cents (toCents clamps to the money bounds).
+
+/** The nouns whose rows contribute to counters. */
+export const COUNTED_NOUNS = ['Lead', 'Deal', 'Subscription'] as const
 
 export function contributions(entity: EntityRecord | null | undefined): Contribution {
   const out: Contribution = new Map()
@@ -58,7 +61,8 @@ export function contributions(entity: EntityRecord | null | undefined): Contribu
       const created = day(entity.$createdAt)
       const stage = String(entity.stage ?? 'none')
       const cents = toCents(entity.value)
-      const weighted = Math.round((cents * (typeof entity.probability === 'number' ? entity.probability : 0)) / 100)
+      const probability = typeof entity.probability === 'number' && Number.isFinite(entity.probability) ? Math.max(0, Math.min(100, entity.probability)) : 0
+      const weighted = Math.round((cents * probability) / 100)
       add(out, `deal|${created}|${stage}`, 1, cents, weighted)
       add(out, `deal-all|all|${stage}`, 1, cents, weighted)
       if (entity.wonAt) {

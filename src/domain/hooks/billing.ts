@@ -1,8 +1,37 @@
-/** Subscriptions: dates from the plan on create, period on activation, plan changes that go the right way. */
+/**
+ * Billing: a contact that becomes a Customer gets its billing Customer (seed 002), once; subscriptions
+ * take their dates from the plan on create, a period on activation, plan changes that go the right way.
+ */
 import type { TenantHandle } from '../engine/handle'
+import type { EntityRecord, EventRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { implement } from '../noun/noun'
-import { Subscription } from '../nouns'
+import { Contact, Subscription } from '../nouns'
+
+/**
+ * The contact's billing Customer, made the first time it is needed and reused ever after, so every
+ * path to Customer (a stage change, a won deal, a deal won again after a reopen) links one record.
+ * A won deal links itself to a customer that has no deal yet.
+ */
+export function billingCustomerOf($: TenantHandle, contact: EntityRecord | undefined, deal?: EntityRecord): EntityRecord {
+  const existing =
+    (deal ? $.Customer.find({ deal: deal.$id }, { sort: '$createdAt', limit: 1 })[0] : undefined) ??
+    (contact ? $.Customer.find({ contact: contact.$id }, { sort: '$createdAt', limit: 1 })[0] : undefined)
+  if (existing) return deal && !existing.deal ? $.Customer.update(existing.$id, { deal: deal.$id }) : existing
+  return $.Customer.create({
+    name: String(deal?.name ?? contact?.name),
+    contact: contact?.$id ?? null,
+    organization: ((deal?.organization ?? contact?.organization) as string | undefined) ?? null,
+    email: (contact?.email as string | undefined) ?? null,
+    deal: deal?.$id ?? null,
+  })
+}
+
+/** Seed 002: "when a contact's stage moves to Customer, a billing Customer record links this contact". */
+function linkBillingCustomer(contact: EntityRecord, $: TenantHandle, event: EventRecord) {
+  if (contact.stage === 'Customer' && event.before?.stage !== 'Customer') billingCustomerOf($, contact)
+}
+for (const register of [Contact.created, Contact.updated, Contact.merged]) register(linkBillingCustomer)
 
 const DAY_MS = 86_400_000
 const addDays = (iso: string, days: number) => new Date(new Date(iso).getTime() + days * DAY_MS).toISOString()

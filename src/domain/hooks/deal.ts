@@ -8,40 +8,41 @@ import type { EntityRecord, EventRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { implement } from '../noun/noun'
 import { Contact, Deal } from '../nouns'
-import { closingStage, firstOpenStage, isClosed, openStageNamed, requireOpenDeal } from './pipeline'
+import { billingCustomerOf } from './billing'
+import { closingStage, firstOpenStage, isClosed, openStage, openStageNamed, requestedStage, requireOpenDeal, stagePatch } from './pipeline'
 
 Deal.creating((_draft, input, { $, now }) => {
-  const stage = input.stage ? openStageNamed($, String(input.stage)) : firstOpenStage($)
-  return { ...input, stage: stage.name, probability: input.probability ?? stage.probability ?? 0, stageEnteredAt: now }
+  const requested = requestedStage($, input)
+  const stage = requested ? openStage(requested) : firstOpenStage($)
+  return { ...input, ...stagePatch(stage, now, input.probability) }
 })
 
 Deal.updating((deal, input, { $, now }) => {
   for (const field of ['wonAt', 'lostAt'] as const)
     if (field in input) throw new AppError('invalid_transition', `${field} is set by the win and lose verbs`, [{ path: field, message: 'use POST /deals/{id}/win, /lose or /reopen' }])
-  if (input.stage === undefined || input.stage === deal.stage) return
+  for (const field of ['stage', 'stageId'] as const)
+    if (field in input && input[field] === null) throw new AppError('validation_failed', 'a deal is always in a stage', [{ path: field, message: 'cannot be unset; move the deal to another stage' }])
+  const requested = requestedStage($, input)
+  if (!requested || requested.$id === deal.stageId || (requested.name === deal.stage && input.stageId == null)) return
   requireOpenDeal(deal, 'move')
-  const stage = openStageNamed($, String(input.stage))
-  return { ...input, probability: input.probability ?? stage.probability ?? 0, stageEnteredAt: now }
+  return { ...input, ...stagePatch(openStage(requested), now, input.probability) }
 })
 
 implement(Deal, 'advance', ({ entity, input, $, now }) => {
   const deal = entity!
   requireOpenDeal(deal, 'advance')
   if (input.stage === deal.stage) throw new AppError('invalid_transition', `Deal is already in ${String(deal.stage)}`)
-  const stage = openStageNamed($, String(input.stage))
-  return { patch: { stage: stage.name, probability: stage.probability ?? 0, stageEnteredAt: now } }
+  return { patch: stagePatch(openStageNamed($, String(input.stage)), now) }
 })
 
 implement(Deal, 'win', ({ entity, $, now }) => {
   requireOpenDeal(entity!, 'win')
-  const stage = closingStage($, 'Won')
-  return { patch: { stage: stage.name, probability: 100, stageEnteredAt: now } }
+  return { patch: stagePatch(closingStage($, 'Won'), now, 100) }
 })
 
 implement(Deal, 'lose', ({ entity, input, $, now }) => {
   requireOpenDeal(entity!, 'lose')
-  const stage = closingStage($, 'Lost')
-  return { patch: { stage: stage.name, probability: 0, stageEnteredAt: now, lostReason: input.lostReason ?? null } }
+  return { patch: { ...stagePatch(closingStage($, 'Lost'), now, 0), lostReason: input.lostReason ?? null } }
 })
 
 /** Reopens a won or lost deal into its first open stage (or `{ stage }`), clearing the close. */
@@ -49,22 +50,25 @@ implement(Deal, 'reopen', ({ entity, input, $, now }) => {
   const deal = entity!
   if (!isClosed(deal)) throw new AppError('invalid_transition', `Deal ${deal.$id} is open; only won or lost deals reopen`)
   const stage = input.stage ? openStageNamed($, String(input.stage)) : firstOpenStage($)
-  return { patch: { stage: stage.name, probability: stage.probability ?? 0, stageEnteredAt: now, wonAt: null, lostAt: null, lostReason: null } }
+  return { patch: { ...stagePatch(stage, now), wonAt: null, lostAt: null, lostReason: null } }
 })
 
-/** Seed 000: a won deal becomes a billing customer with a subscription, and its contact a Customer. */
+/**
+ * Seed 000: a won deal becomes a billing customer with a subscription, and its contact a Customer.
+ * Won again after a reopen, it keeps the customer and the subscription its first win made (an
+ * ended one is reactivated), so a deal never bills twice.
+ */
 function provisionBilling(deal: EntityRecord, $: TenantHandle) {
   const contact = deal.contact ? $.Contact.get(String(deal.contact)) : undefined
-  const customer = $.Customer.create({
-    name: String(deal.name),
-    contact: (deal.contact as string) ?? null,
-    organization: (deal.organization as string) ?? null,
-    email: contact?.email ?? null,
-    deal: deal.$id,
-  })
-  const plan = (deal.plan as string | undefined) ?? $.settings.defaultPlan
-  if (!plan) throw new AppError('rejected', 'the deal has no plan and the tenant has no default plan')
-  $.Subscription.create({ customer: customer.$id, plan, deal: deal.$id })
+  const customer = billingCustomerOf($, contact, deal)
+  const subscription = $.Subscription.find({ deal: deal.$id }, { sort: '-$createdAt', limit: 1 })[0]
+  if (!subscription) {
+    const plan = (deal.plan as string | undefined) ?? $.settings.defaultPlan
+    if (!plan) throw new AppError('rejected', 'the deal has no plan and the tenant has no default plan')
+    $.Subscription.create({ customer: customer.$id, plan, deal: deal.$id })
+  } else if (subscription.status === 'Cancelled' || subscription.status === 'Paused') {
+    $.Subscription.reactivate(subscription.$id)
+  }
   if (contact && contact.stage !== 'Customer' && canBecomeCustomer(contact.stage)) $.Contact.update(contact.$id, { stage: 'Customer' })
 }
 Deal.won(provisionBilling)

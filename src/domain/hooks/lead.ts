@@ -1,14 +1,15 @@
 /** Leads (seed 001): conversion prerequisites, and a converted lead becomes a deal. */
 import type { TenantHandle } from '../engine/handle'
 import type { EntityRecord } from '../engine/types'
+import { AppError } from '../errors'
 import { Lead } from '../nouns'
 
 Lead.creating((_draft, input, { now }) => ({ ...input, firstTouchAt: input.firstTouchAt ?? now }))
 
-/** Seed 001: a lead needs a contact before conversion, and a lost lead cannot convert. */
+/** Seed 001, as written: a lead needs a contact before conversion, and a lost lead cannot convert. */
 Lead.converting((lead) => {
-  if (!lead.contact) throw new Error('Lead must have a contact before conversion')
-  if (lead.status === 'Lost') throw new Error('Cannot convert a lost lead')
+  if (!lead.contact) throw new AppError('rejected', 'Lead must have a contact before conversion', [{ path: 'contact', message: 'link a contact first' }])
+  if (lead.status === 'Lost') throw new AppError('rejected', 'Cannot convert a lost lead', [{ path: 'status', message: 'reopen it (status New) first' }])
 })
 
 const DAY_MS = 86_400_000

@@ -20,12 +20,31 @@ export function stageNamed($: TenantHandle, name: string): StageInfo {
   return stage
 }
 
-/** A stage a deal can be moved into by update or advance: live and not a closing stage. */
-export function openStageNamed($: TenantHandle, name: string): StageInfo {
-  const stage = stageNamed($, name)
-  if (stage.kind && stage.kind !== 'Open') throw new AppError('invalid_transition', `a deal enters '${name}' through ${stage.kind === 'Won' ? 'win' : 'lose'}, not by moving it there`)
+export const openStageNamed = ($: TenantHandle, name: string): StageInfo => openStage(stageNamed($, name))
+
+/** The stage a create or update names, by `stageId` or by `stage` (name); both must agree when both are given. */
+export function requestedStage($: TenantHandle, input: Record<string, unknown>): StageInfo | undefined {
+  if (input.stageId == null) return input.stage == null ? undefined : stageNamed($, String(input.stage))
+  const stage = liveStages($).find((s) => s.$id === input.stageId)
+  if (!stage) throw new AppError('validation_failed', `${String(input.stageId)} is not one of this tenant's live stages`, [{ path: 'stageId', message: `use one of: ${liveStages($).map((s) => s.$id).join(', ')}` }])
+  if (input.stage != null && input.stage !== stage.name)
+    throw new AppError('validation_failed', 'stage and stageId name different stages', [{ path: 'stage', message: `${String(input.stageId)} is '${stage.name}'` }])
   return stage
 }
+
+/** A stage a deal can be moved into by create, update or advance: live and not a closing stage. */
+export function openStage(stage: StageInfo): StageInfo {
+  if (stage.kind && stage.kind !== 'Open') throw new AppError('invalid_transition', `a deal enters '${stage.name}' through ${stage.kind === 'Won' ? 'win' : 'lose'}, not by moving it there`)
+  return stage
+}
+
+/** What a deal records of its stage. */
+export const stagePatch = (stage: StageInfo, now: string, probability?: unknown) => ({
+  stage: stage.name,
+  stageId: stage.$id,
+  probability: typeof probability === 'number' ? probability : (stage.probability ?? 0),
+  stageEnteredAt: now,
+})
 
 export function firstOpenStage($: TenantHandle): StageInfo {
   const stage = liveStages($).find((s) => (s.kind ?? 'Open') === 'Open')

@@ -7,12 +7,12 @@ import type { TenantHandle } from '../engine/handle'
 import { AppError } from '../errors'
 import { toFieldErrors } from '../noun/validators'
 import { Contract, Proposal } from '../nouns'
-import { LineItem } from '../settings'
+import { LineItem, lineItemsTotal, TOTAL_TOO_LARGE } from '../settings'
+import { MAX_AMOUNT_CENTS } from '../money'
 import { isClosed } from './pipeline'
 
 const LineItems = z.array(LineItem).min(1).max(100)
 
-export const proposalTotal = (items: LineItem[]) => Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0))
 
 function tierNamed($: TenantHandle, name: string) {
   const tier = $.settings.tiers.find((t) => t.name === name)
@@ -25,7 +25,9 @@ function priced(input: Record<string, unknown>, $: TenantHandle, fromTier: boole
   const raw = input.lineItems ?? (fromTier ? tier.lineItems : undefined)
   const parsed = LineItems.safeParse(raw)
   if (!parsed.success) throw new AppError('validation_failed', 'the line items are not valid', toFieldErrors(parsed.error).map((e) => ({ ...e, path: `lineItems.${e.path}` })))
-  return { lineItems: parsed.data, total: proposalTotal(parsed.data), currency: input.currency ?? tier.currency }
+  const total = lineItemsTotal(parsed.data)
+  if (total > MAX_AMOUNT_CENTS) throw new AppError('validation_failed', 'the line items are not valid', [{ path: 'lineItems', message: TOTAL_TOO_LARGE }])
+  return { lineItems: parsed.data, total, currency: input.currency ?? tier.currency }
 }
 
 Proposal.creating((_draft, input, { $ }) => {

@@ -5,6 +5,7 @@
  */
 import type { TenantHandle } from '../engine/handle'
 import type { EntityRecord, EventRecord } from '../engine/types'
+import { AppError } from '../errors'
 import { implement } from '../noun/noun'
 import { Contact, Lead, Organization } from '../nouns'
 import { bandOf, SCORE_INPUTS, scoreLead, type Score } from '../scoring/score'
@@ -15,31 +16,46 @@ export function scoreOf(lead: Record<string, unknown>, $: TenantHandle, now: str
   return scoreLead({ lead, contact, organization, now: new Date(now) }, $.settings.scoring)
 }
 
-/** A score given explicitly is a manual override (seed 001 creates a lead with `score: 65`). */
+/**
+ * Is this write pinning a score by hand? A number given as `score` (seed 001 creates a lead with
+ * `score: 65`), or `scoreSource: 'manual'` with one (an exported lead imported again). Giving
+ * `scoreSource: 'rules'` or `score: null` hands the score back to the rules.
+ */
+const pinsScore = (input: Record<string, unknown>) => typeof input.score === 'number' && input.scoreSource !== 'rules'
+const isManual = (lead: Record<string, unknown>) => lead.scoreSource === 'manual'
+
 Lead.creating((draft, input, { $, now }) => {
-  if (typeof input.score === 'number') return { ...input, band: bandOf(input.score, $.settings.scoring.bands) }
+  if (pinsScore(input)) return { ...input, band: bandOf(input.score as number, $.settings.scoring.bands), scoreSource: 'manual' }
   const { score, band } = scoreOf({ ...draft, ...input }, $, now)
-  return { ...input, score, band }
+  return { ...input, score, band, scoreSource: 'rules' }
 })
 
 Lead.updating((lead, input, { $, now }) => {
-  if (typeof input.score === 'number') return { ...input, band: bandOf(input.score, $.settings.scoring.bands) }
-  if (!SCORE_INPUTS.some((field) => field in input)) return
-  const { score, band } = scoreOf({ ...lead, ...input }, $, now)
-  return score === lead.score ? input : { ...input, score, band }
+  if (pinsScore(input)) return { ...input, band: bandOf(input.score as number, $.settings.scoring.bands), scoreSource: 'manual' }
+  const released = input.score === null || input.scoreSource === 'rules'
+  if (released || (!isManual(lead) && SCORE_INPUTS.some((field) => field in input))) {
+    const { score, band } = scoreOf({ ...lead, ...input }, $, now)
+    return { ...input, score, band, scoreSource: 'rules' }
+  }
+  // A manual score stands until it is cleared: neither rule inputs nor a stray scoreSource move it.
+  if ('scoreSource' in input && input.scoreSource !== lead.scoreSource) return { ...input, scoreSource: lead.scoreSource ?? 'rules' }
 })
 
+/** Rescoring leaves a manual score alone: the nightly job and related changes skip it, and asking for it explicitly is refused. */
 implement(Lead, 'rescore', ({ entity, $, now }) => {
+  if (isManual(entity!))
+    throw new AppError('rejected', 'this lead has a manual score, which rescoring leaves alone', [{ path: 'score', message: 'PATCH the lead with score: null to hand it back to the rules' }])
   const { score, band } = scoreOf(entity!, $, now)
-  return { patch: { score, band } }
+  return { patch: { score, band, scoreSource: 'rules' } }
 })
 
 function recordScore(lead: EntityRecord, $: TenantHandle, event: EventRecord) {
   const previous = event.before?.score as number | undefined
-  if (lead.score == null || (event.verb === 'update' && previous === lead.score)) return
-  // A score that matches the rules is explained by them; any other was set by hand.
+  const sourceChanged = event.before != null && (event.before.scoreSource ?? 'rules') !== (lead.scoreSource ?? 'rules')
+  if (lead.score == null || (event.verb !== 'create' && previous === lead.score && !sourceChanged)) return
+  // A manual score is recorded as such; a score from the rules carries each rule's points.
   const computed = scoreOf(lead, $, event.at)
-  const explained = computed.score === lead.score
+  const explained = !isManual(lead)
   $.LeadScore.create({
     lead: lead.$id,
     score: lead.score as number,
@@ -56,6 +72,7 @@ function recordScore(lead: EntityRecord, $: TenantHandle, event: EventRecord) {
 }
 
 function reasonOf(event: EventRecord): string {
+  if (event.before?.scoreSource === 'manual') return 'manual score cleared'
   if (event.verb === 'create') return 'created'
   if (event.verb === 'rescore') return 'rescored'
   const changed = SCORE_INPUTS.filter((f) => event.data && f in event.data)
@@ -71,7 +88,7 @@ function rescoreLeadsOf(field: 'contact' | 'organization', inputs: readonly stri
   return (entity: EntityRecord, $: TenantHandle, event: EventRecord) => {
     if (!inputs.some((f) => event.data && f in event.data)) return
     for (const lead of $.Lead.find({ [field]: entity.$id, status: { $in: OPEN } }, { limit: MAX_RESCORED })) {
-      if (scoreOf(lead, $, event.at).score !== lead.score) $.Lead.rescore(lead.$id)
+      if (!isManual(lead) && scoreOf(lead, $, event.at).score !== lead.score) $.Lead.rescore(lead.$id)
     }
   }
 }

@@ -13,12 +13,27 @@ export type ScalarType = (typeof SCALAR_TYPES)[number]
 
 export type IndexKind = 'none' | 'index' | 'unique'
 
-interface FieldBase {
+interface FieldBase extends FieldConstraint {
   name: string
   required: boolean
   index: IndexKind
   list: boolean
   default?: unknown
+}
+
+/**
+ * What the DSL string cannot say about a field, declared beside it in the noun's options
+ * (`constraints: { value: { min: 0, max: MAX_AMOUNT } }`) and enforced by every projection
+ * (validators, OpenAPI, MCP schema).
+ */
+export interface FieldConstraint {
+  /** Inclusive bounds of a number or int field. */
+  min?: number
+  max?: number
+  /** The only values a string field takes, when they are too many for an enum (currency codes). */
+  oneOf?: readonly string[]
+  /** How to name `oneOf` in messages and documents: "an ISO 4217 currency code such as USD". */
+  describe?: string
 }
 export interface ScalarField extends FieldBase {
   kind: 'scalar'

@@ -7,7 +7,7 @@
  *   Lead.lost((lead, $) => { ... })         // after hook
  */
 import { conjugate, type Conjugation } from './conjugate'
-import { GrammarError, isVerbDeclaration, parseField, type ReverseField, type StoredField } from './grammar'
+import { GrammarError, isVerbDeclaration, parseField, type FieldConstraint, type ReverseField, type StoredField } from './grammar'
 import { pluralize } from './plural'
 import type { CreateInput, CustomVerbs, Definition, Entity, UpdateInput, VerbGerund, VerbPast, Verbs } from './types'
 import type { AfterHook, BeforeHook, VerbBody } from '../engine/hooks'
@@ -61,7 +61,16 @@ export interface NounOptions<D extends Definition> {
   indexes?: readonly (readonly ((keyof D & string) | IndexableMeta)[])[]
   /** List-filter names that stand for a relation path: `{ stage: 'deal.stage' }`. */
   aliases?: Record<string, string>
+  /** Bounds and vocabularies beyond the DSL string: `{ score: { min: 0, max: 100 } }`. */
+  constraints?: { [F in keyof D & string]?: FieldConstraint }
+  /**
+   * Who may write it: 'system' nouns are written only by hooks and jobs (lead scores are the
+   * scoring's record), never directly over the API, MCP or import.
+   */
+  writes?: Writers
 }
+
+export type Writers = 'any' | 'system'
 
 export interface NounSchema {
   name: string
@@ -71,6 +80,8 @@ export interface NounSchema {
   table: string
   idPrefix: string
   adminOnly: boolean
+  /** Only hooks and jobs write it (see NounOptions.writes). */
+  systemWritten: boolean
   fields: Record<string, StoredField>
   reverse: Record<string, ReverseField>
   verbs: Record<string, VerbSpec>
@@ -91,7 +102,9 @@ type HookMethods<N extends string, D extends Definition> = {
   [P in VerbPast<D>]: (hook: AfterHook<Entity<N, D>>) => void
 }
 
-export type NounHandleOf<N extends string, D extends Definition> = HookMethods<N, D> & {
+export type NounHandleOf<N extends string, D extends Definition, W extends Writers = 'any'> = HookMethods<N, D> & {
+  /** Type carrier: who may write it ('system': hooks and jobs only). */
+  readonly $writes: W
   readonly schema: NounSchema
   /** Type carriers only (never read at runtime): `typeof Lead.$entity`. */
   readonly $entity: Entity<N, D>
@@ -105,11 +118,11 @@ const FIELD_NAME = /^[a-z][A-Za-z0-9]*$/
 const RESERVED = new Set(['schema', 'id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'deletedAt'])
 const CRUD: readonly VerbKind[] = ['create', 'update', 'delete']
 
-export function Noun<const N extends string, const D extends Definition>(
+export function Noun<const N extends string, const D extends Definition, const W extends Writers = 'any'>(
   name: N,
   definition: D,
-  options: NounOptions<D> = {},
-): NounHandleOf<N, D> {
+  options: NounOptions<D> & { writes?: W } = {},
+): NounHandleOf<N, D, W> {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new GrammarError(`Noun name '${name}' must be PascalCase`)
   const fields: Record<string, StoredField> = {}
   const reverse: Record<string, ReverseField> = {}
@@ -139,6 +152,8 @@ export function Noun<const N extends string, const D extends Definition>(
   if (verbs.delete) verbs.restore = { ...conjugate('restore'), kind: 'restore', scope: 'instance', input: {} }
   for (const verb of Object.values(verbs)) if (verb.kind === 'custom') bindVerbToFields(name, verb, fields, verbOptions[verb.verb])
 
+  for (const [field, constraint] of Object.entries((options.constraints ?? {}) as Record<string, FieldConstraint>)) applyConstraint(name, fields[field], field, constraint)
+
   const machines = options.machines ?? {}
   for (const [field, machine] of Object.entries(machines)) {
     const spec = fields[field]
@@ -164,6 +179,7 @@ export function Noun<const N extends string, const D extends Definition>(
     table: (options.plural ?? pluralize(name)).replace(/-/g, '_'),
     idPrefix: name.toLowerCase(),
     adminOnly: options.adminOnly ?? false,
+    systemWritten: options.writes === 'system',
     fields,
     reverse,
     verbs,
@@ -178,7 +194,18 @@ export function Noun<const N extends string, const D extends Definition>(
     handle[verb.gerund] = (hook: BeforeHook) => pushHook(schema.hooks.before, verb.verb, hook)
     handle[verb.past] = (hook: AfterHook) => pushHook(schema.hooks.after, verb.verb, hook)
   }
-  return handle as NounHandleOf<N, D>
+  return handle as NounHandleOf<N, D, W>
+}
+
+/** Bounds go on number and int fields, vocabularies on string fields; anything else is a declaration error. */
+function applyConstraint(noun: string, field: StoredField | undefined, name: string, constraint: FieldConstraint) {
+  if (!field) throw new GrammarError(`${noun}: constraint on '${name}', which is not a stored field`)
+  const numeric = field.kind === 'scalar' && (field.type === 'number' || field.type === 'int')
+  if ((constraint.min !== undefined || constraint.max !== undefined) && !numeric) throw new GrammarError(`${noun}.${name}: min/max need a number or int field`)
+  if (constraint.min !== undefined && constraint.max !== undefined && constraint.min > constraint.max) throw new GrammarError(`${noun}.${name}: min is above max`)
+  if (constraint.oneOf && !(field.kind === 'scalar' && field.type === 'string')) throw new GrammarError(`${noun}.${name}: oneOf needs a string field`)
+  if (constraint.oneOf && typeof field.default === 'string' && !constraint.oneOf.includes(field.default)) throw new GrammarError(`${noun}.${name}: the default is not one of its values`)
+  Object.assign(field, constraint)
 }
 
 function customVerb(verb: string, state: string, options: VerbOptions | undefined): VerbSpec {
@@ -209,6 +236,15 @@ function bindVerbToFields(noun: string, verb: VerbSpec, fields: Record<string, S
   const stampField = fields[stamp]
   if (stampField?.kind === 'scalar' && (stampField.type === 'datetime' || stampField.type === 'date')) verb.timestampField = stamp
 }
+
+/**
+ * The verbs callers may run directly (REST routes, OpenAPI, the SDK): none for nouns only the
+ * system writes, every declared verb otherwise. Hooks and jobs run `noun.verbs` through `$`.
+ */
+export function apiVerbs(noun: NounSchema): Readonly<Record<string, VerbSpec>> {
+  return noun.systemWritten ? NO_VERBS : noun.verbs
+}
+const NO_VERBS: Readonly<Record<string, VerbSpec>> = Object.freeze(Object.create(null))
 
 /**
  * Gives a verb a body: domain code that runs after the before hooks and returns the target entity

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { AppError, type FieldError } from '../errors'
+import { MAX_NUMBER } from '../money'
 import type { StoredField } from './grammar'
 import type { NounSchema, VerbSpec } from './noun'
 
@@ -23,9 +24,9 @@ function scalarSchema(field: StoredField): z.ZodType {
     case 'text':
       return z.string().max(MAX_TEXT)
     case 'number':
-      return z.number().finite()
+      return bounded(z.number(), field.min ?? -MAX_NUMBER, field.max ?? MAX_NUMBER)
     case 'int':
-      return z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)
+      return bounded(z.number().int('must be a whole number'), field.min ?? Number.MIN_SAFE_INTEGER, field.max ?? Number.MAX_SAFE_INTEGER)
     case 'boolean':
       return z.boolean()
     case 'date':
@@ -41,8 +42,21 @@ function scalarSchema(field: StoredField): z.ZodType {
   }
 }
 
+/** Out-of-range numbers (1.79e308, a negative price, a score of 250) are refused with the range in the message. */
+function bounded(schema: z.ZodNumber, min: number, max: number): z.ZodType {
+  const range = `must be a number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`
+  return schema.refine((n) => Number.isFinite(n) && n >= min && n <= max, range)
+}
+
 export function fieldSchema(field: StoredField): z.ZodType {
-  const inner = scalarSchema(field)
+  let inner = scalarSchema(field)
+  if (field.oneOf) {
+    const allowed = new Set(field.oneOf)
+    inner = inner.refine((v) => typeof v === 'string' && allowed.has(v), `must be ${field.describe ?? `one of ${field.oneOf.join(', ')}`}`)
+  }
+  // A required text field needs text: a blank string is as missing as no value.
+  if (field.required && field.kind === 'scalar' && ['string', 'text', 'email', 'url'].includes(field.type))
+    inner = inner.refine((v) => typeof v !== 'string' || v.trim() !== '', 'is required (a blank value does not count)')
   return field.list ? z.array(inner).max(MAX_LIST) : inner
 }
 

@@ -7,7 +7,7 @@ export const Contact = Noun(
     name: 'string!',
     firstName: 'string',
     lastName: 'string',
-    email: 'string##',
+    email: 'email##',
     phone: 'string',
     mobile: 'string',
     avatar: 'string',
@@ -43,6 +43,7 @@ export const Contact = Noun(
     enrich: 'Enriched',
   },
   {
+    constraints: { leadScore: { min: 0, max: 100 } },
     machines: {
       // Seed 002: Lead → Qualified → Customer → Churned, and Partner; win-back and disqualify go back.
       stage: {

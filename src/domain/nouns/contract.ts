@@ -1,4 +1,5 @@
 import { Noun } from '../noun/noun'
+import { MAX_AMOUNT_CENTS } from '../money'
 
 /** The signed agreement behind a won deal (seed 004: contract signed → Closed-Won → onboarding). */
 export const Contract = Noun(
@@ -19,6 +20,7 @@ export const Contract = Noun(
     cancel: 'Cancelled',
   },
   {
+    constraints: { value: { min: 0, max: MAX_AMOUNT_CENTS } },
     // Signed only through `sign`, which wins the deal and opens onboarding.
     machines: { status: { '': ['Draft'], Draft: ['Sent', 'Cancelled'], Sent: ['Cancelled'] } },
     verbs: { sign: { from: ['Draft', 'Sent'], input: { signedBy: 'string' } }, send: { from: ['Draft'] }, cancel: { from: ['Draft', 'Sent'] } },

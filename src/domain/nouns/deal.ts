@@ -1,8 +1,10 @@
 import { Noun } from '../noun/noun'
+import { CURRENCY, MAX_AMOUNT } from '../money'
 
 /**
- * Revenue opportunities. `stage` holds the name of one of the tenant's Stages (data, not an enum),
- * so its rules live in hooks (src/domain/hooks/deal-stages.ts). `value` is in the currency's major
+ * Revenue opportunities. `stage` holds the name of one of the tenant's Stages (data, not an enum)
+ * and `stageId` that Stage's id, kept together by the hooks (src/domain/hooks/deal.ts), which hold
+ * the stage rules. `value` is in the currency's major
  * unit, as in seed 000 (`value: 48_000` is a $48k deal); analytics report cents.
  */
 export const Deal = Noun(
@@ -15,6 +17,8 @@ export const Deal = Noun(
     organization: '-> Organization.deals',
     owner: '-> Contact',
     stage: 'string#',
+    /** The Stage `stage` names: give either on create or update; the other follows. */
+    stageId: '-> Stage',
     probability: 'number',
     plan: '-> Plan',
     source: 'string#',
@@ -37,6 +41,7 @@ export const Deal = Noun(
     reopen: 'Reopened',
   },
   {
+    constraints: { value: { min: 0, max: MAX_AMOUNT }, currency: CURRENCY, probability: { min: 0, max: 100 } },
     verbs: {
       advance: { input: { stage: 'string!' } },
       win: { field: 'stage' },

@@ -18,5 +18,5 @@ export const LeadScore = Noun(
     update: null,
     delete: null,
   },
-  { plural: 'lead-scores' },
+  { plural: 'lead-scores', writes: 'system', constraints: { score: { min: 0, max: 100 }, previousScore: { min: 0, max: 100 } } },
 )

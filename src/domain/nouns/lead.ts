@@ -1,4 +1,5 @@
 import { Noun } from '../noun/noun'
+import { MAX_AMOUNT } from '../money'
 
 const OPEN = ['New', 'Contacted', 'Qualified'] as const
 
@@ -17,6 +18,11 @@ export const Lead = Noun(
     score: 'number#',
     /** Seed 003's score bands; computed with the score. */
     band: 'high | medium | low',
+    /**
+     * Who set the score: the tenant's `rules`, or `manual` when a person or integration gave one
+     * (seed 001's form sets `score: 65`). A manual score stays until cleared with `score: null`.
+     */
+    scoreSource: 'rules | manual',
     /** Seed 004's "previous agency experience" criterion. */
     agencyExperience: 'boolean',
     budget: 'number',
@@ -48,16 +54,21 @@ export const Lead = Noun(
         Lost: ['New'],
       },
     },
-    // Seed 003's `crm.leads.list` filters that are not lead fields: the pipeline stage of the lead's deal.
-    aliases: { stage: 'deal.stage', stageId: 'deal.stage' },
+    constraints: { score: { min: 0, max: 100 }, budget: { min: 0, max: MAX_AMOUNT } },
+    // Seed 003's `crm.leads.list` filters that are not lead fields: the pipeline stage of the lead's
+    // deal, by the id pipelineSummary.byStage reports (`stageId`) or by name (`stage`).
+    aliases: { stage: 'deal.stage', stageId: 'deal.stageId' },
     // The pipeline's everyday views: open leads of a status or a source, best score first.
     indexes: [
       ['status', 'score', '$id'],
       ['source', 'score', '$id'],
     ],
     verbs: {
-      convert: { from: ['Qualified'] },
-      lose: { from: [...OPEN], input: { lostReason: 'string' } },
+      // Seed 001: convert works from any open status; its before hook is what refuses a Lost lead
+      // (and one without a contact), so Lost is let through the state check to reach it.
+      convert: { from: [...OPEN, 'Lost'] },
+      // Seed 001: "Lost: Disqualified or unresponsive, with a recorded reason".
+      lose: { from: [...OPEN], input: { lostReason: 'string!' } },
     },
   },
 )

@@ -1,4 +1,5 @@
 import { Noun } from '../noun/noun'
+import { CURRENCY, MAX_AMOUNT_CENTS } from '../money'
 
 /** A price list entry: `price` in cents per `interval`. */
 export const Plan = Noun(
@@ -14,5 +15,8 @@ export const Plan = Noun(
     status: 'Active | Archived = Active',
     archive: 'Archived',
   },
-  { machines: { status: { '': ['Active'], Active: ['Archived'], Archived: ['Active'] } } },
+  {
+    // A trial of up to two years; prices in cents.
+    constraints: { price: { min: 0, max: MAX_AMOUNT_CENTS }, currency: CURRENCY, trialDays: { min: 0, max: 730 } },
+    machines: { status: { '': ['Active'], Active: ['Archived'], Archived: ['Active'] } } },
 )

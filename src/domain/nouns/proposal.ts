@@ -1,4 +1,5 @@
 import { Noun } from '../noun/noun'
+import { CURRENCY, MAX_AMOUNT_CENTS } from '../money'
 
 /** A priced offer for a deal, built from one of the tenant's tiers (seed 004). `total` is in cents. */
 export const Proposal = Noun(
@@ -23,6 +24,7 @@ export const Proposal = Noun(
     reject: 'Rejected',
   },
   {
+    constraints: { total: { min: 0, max: MAX_AMOUNT_CENTS }, currency: CURRENCY },
     machines: { status: { '': ['Draft'], Draft: ['Sent'], Sent: ['Accepted', 'Rejected'] } },
     verbs: { reject: { input: { rejectionReason: 'string' } } },
   },

@@ -18,5 +18,9 @@ export const Stage = Noun(
     retire: 'Retired',
     reinstate: 'Active',
   },
-  { adminOnly: true, verbs: { reinstate: { from: ['Retired'] } } },
+  {
+    adminOnly: true,
+    constraints: { probability: { min: 0, max: 100 }, order: { min: 0, max: 1_000_000 }, slaDays: { min: 0, max: 3650 } },
+    verbs: { reinstate: { from: ['Retired'] } },
+  },
 )

@@ -25,6 +25,7 @@ export const Subscription = Noun(
     downgrade: 'Downgraded',
   },
   {
+    constraints: { quantity: { min: 1, max: 1_000_000 } },
     machines: {
       status: {
         '': ['Trialing', 'Active'],

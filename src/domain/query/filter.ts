@@ -7,6 +7,7 @@
 import { AppError, type FieldError } from '../errors'
 import type { StoredField } from '../noun/grammar'
 import type { NounSchema } from '../noun/noun'
+import { isIdOf } from '../ids'
 import { nouns } from '../nouns'
 
 export const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$contains'] as const
@@ -157,7 +158,8 @@ function coerceScalar(field: StoredField, raw: unknown, origin: string): unknown
     return raw
   }
   if (field.kind === 'relation') {
-    if (typeof raw !== 'string') throw new Error('must be an id')
+    // A value that cannot be an id of the target would silently match nothing: say so instead.
+    if (typeof raw !== 'string' || !isIdOf(field.target.toLowerCase(), raw)) throw new Error(`must be a ${field.target} id (${field.target.toLowerCase()}_…)`)
     return raw
   }
   switch (field.type) {

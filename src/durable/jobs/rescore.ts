@@ -28,7 +28,8 @@ export function rescoreChunkQuery(cursor: string | undefined, limit: number): [C
 export function rescoreChunk(ctx: DispatchContext, cursor: string | undefined, limit = RESCORE_CHUNK, now = new Date()) {
   const noun = (name: string) => nouns.byName(name)!
   const page = ctx.store.find(noun('Lead'), ...rescoreChunkQuery(cursor, limit))
-  const leads = page.filter((lead) => OPEN.has(lead.status as string))
+  // A manual score (given by a person or an integration) stands until it is cleared.
+  const leads = page.filter((lead) => OPEN.has(lead.status as string) && lead.scoreSource !== 'manual')
   const ruleset = ctx.tenant.settings().scoring
   const related = new Map<string, EntityRecord | undefined>()
   const load = (name: 'Contact' | 'Organization', id: unknown) => {

@@ -1,5 +1,5 @@
 /** `POST /{collection}/import` (CSV or NDJSON, streamed) and `GET /{collection}/export` of one noun. */
-import type { NounSchema } from '../../domain/noun/noun'
+import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
 import { TENANT_ERRORS, header, jsonResponse, param, problems, type Paths } from './components'
 import type { JsonSchema } from './schemas'
 
@@ -39,7 +39,7 @@ export function bulkPaths(noun: NounSchema): Paths {
       },
     },
   }
-  if (noun.verbs.create) {
+  if (apiVerbs(noun).create) {
     out[`/${noun.plural}/import`] = {
       post: {
         operationId: `import${many(noun)}`,

@@ -4,7 +4,7 @@
  * collection verbs such as `/contacts/capture` beside it).
  */
 import type { StoredField } from '../../domain/noun/grammar'
-import type { NounSchema, VerbSpec } from '../../domain/noun/noun'
+import { apiVerbs, type NounSchema, type VerbSpec } from '../../domain/noun/noun'
 import { OPERATORS } from '../../domain/query/filter'
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../../domain/query/list-query'
 import { TENANT_ERRORS, dataList, header, jsonBody, jsonResponse, param, problems, type Operation, type PathItem, type Paths } from './components'
@@ -114,7 +114,7 @@ function itemPath(noun: NounSchema): PathItem {
       responses: { '200': entityOk(noun, `The ${noun.name}`), ...problems(400, ...TENANT_ERRORS) },
     },
   }
-  if (noun.verbs.update) {
+  if (apiVerbs(noun).update) {
     item.patch = {
       operationId: `update${noun.name}`,
       tags: [noun.name],
@@ -125,7 +125,7 @@ function itemPath(noun: NounSchema): PathItem {
       responses: { '200': entityOk(noun, `The ${noun.name} after the update`), ...problems(400, ...TENANT_ERRORS, 409, 412, 413, 415, 422) },
     }
   }
-  if (noun.verbs.delete) {
+  if (apiVerbs(noun).delete) {
     item.delete = {
       operationId: `delete${noun.name}`,
       tags: [noun.name],
@@ -195,7 +195,8 @@ function restoreOperation(noun: NounSchema): Operation {
 /** Every path of one noun, relative to the tenant server `/~{tenant}`. */
 export function collectionPaths(noun: NounSchema): Paths {
   const base = `/${noun.plural}`
-  const paths: Paths = { [base]: { get: listOperation(noun), ...(noun.verbs.create ? { post: createOperation(noun) } : {}) } }
+  const verbs = apiVerbs(noun)
+  const paths: Paths = { [base]: { get: listOperation(noun), ...(verbs.create ? { post: createOperation(noun) } : {}) } }
   Object.assign(paths, bulkPaths(noun))
   paths[`${base}/{id}`] = itemPath(noun)
   paths[`${base}/{id}/history`] = {
@@ -225,7 +226,7 @@ export function collectionPaths(noun: NounSchema): Paths {
       },
     },
   }
-  for (const verb of Object.values(noun.verbs)) {
+  for (const verb of Object.values(verbs)) {
     if (verb.kind === 'restore') paths[`${base}/{id}/restore`] = { post: restoreOperation(noun) }
     if (verb.kind !== 'custom') continue
     paths[verb.scope === 'instance' ? `${base}/{id}/${verb.verb}` : `${base}/${verb.verb}`] = { post: verbOperation(noun, verb) }

@@ -5,7 +5,7 @@
  * and the validation cannot drift apart.
  */
 import type { StoredField } from '../../domain/noun/grammar'
-import type { NounSchema, VerbSpec } from '../../domain/noun/noun'
+import { apiVerbs, type NounSchema, type VerbSpec } from '../../domain/noun/noun'
 
 export type JsonSchema = Record<string, unknown>
 
@@ -51,9 +51,23 @@ function scalarSchema(field: StoredField): JsonSchema {
   }
 }
 
+/** The noun's constraints on a field (src/domain/noun/grammar.ts FieldConstraint), as JSON Schema. */
+function constrained(field: StoredField, schema: JsonSchema): JsonSchema {
+  const out = { ...schema }
+  if (field.min !== undefined) out.minimum = field.min
+  if (field.max !== undefined) out.maximum = field.max
+  if (field.oneOf) {
+    // The full vocabulary is validated server-side; a pattern keeps generated client types readable.
+    if (field.oneOf.every((v) => /^[A-Z]{3}$/.test(v))) out.pattern = '^[A-Z]{3}$'
+    else out.enum = [...field.oneOf]
+    out.description = [out.description, `Must be ${field.describe ?? 'one of the listed values'}.`].filter(Boolean).join(' ')
+  }
+  return out
+}
+
 /** One stored field: its scalar schema, an array for lists, its default and index notes. */
 export function fieldSchema(field: StoredField): JsonSchema {
-  const inner = scalarSchema(field)
+  const inner = constrained(field, scalarSchema(field))
   const { description, ...rest } = inner
   const schema: JsonSchema = field.list ? { type: 'array', items: rest } : { ...rest }
   const notes = [description, field.index === 'unique' ? 'Unique within the tenant.' : undefined].filter(Boolean)
@@ -138,9 +152,10 @@ export const verbInputName = (noun: NounSchema, verb: VerbSpec) => `${noun.name}
 /** Every schema a noun contributes to components: Contact, ContactCreate, ContactUpdate, Contact…Input. */
 export function nounComponents(noun: NounSchema): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = { [noun.name]: entitySchema(noun) }
-  if (noun.verbs.create) out[`${noun.name}Create`] = createSchema(noun)
-  if (noun.verbs.update) out[`${noun.name}Update`] = updateSchema(noun)
-  for (const verb of Object.values(noun.verbs)) {
+  const verbs = apiVerbs(noun)
+  if (verbs.create) out[`${noun.name}Create`] = createSchema(noun)
+  if (verbs.update) out[`${noun.name}Update`] = updateSchema(noun)
+  for (const verb of Object.values(verbs)) {
     if (verb.kind === 'custom' && Object.keys(verb.input).length > 0) out[verbInputName(noun, verb)] = verbInputSchema(noun, verb)
   }
   return out

@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit'
 import Papa from 'papaparse'
 import type { EntityRecord } from '../../domain/engine/types'
 import { AppError } from '../../domain/errors'
-import type { NounSchema } from '../../domain/noun/noun'
+import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
 import { nouns } from '../../domain/nouns'
 import type { ImportError, ImportReport, ImportRow } from '../../durable/bulk'
 import { sha256Hex } from '../crypto'
@@ -40,7 +40,7 @@ const importLimit = bodyLimit({
 
 bulk.post('/:collection/import', importLimit, async (c) => {
   const noun = nounOf(c)
-  if (!noun.verbs.create) throw new AppError('method_not_allowed', `${noun.name} cannot be imported`)
+  if (!apiVerbs(noun).create) throw new AppError('method_not_allowed', `${noun.name} cannot be imported`)
   const type = (c.req.header('content-type') ?? '').toLowerCase()
   const format = type.startsWith('text/csv') ? 'csv' : /^application\/(x-)?(ndjson|jsonl|json-seq)/.test(type) ? 'ndjson' : undefined
   if (!format) throw new AppError('unsupported_media_type', 'send text/csv or application/x-ndjson')

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono'
 import type { EntityRecord } from '../../domain/engine/types'
 import { AppError } from '../../domain/errors'
-import type { NounSchema } from '../../domain/noun/noun'
+import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
 import { nouns } from '../../domain/nouns'
 import { parseListQuery } from '../../domain/query/list-query'
 import { parseIncludes } from '../../durable/reads'
@@ -57,7 +57,7 @@ collections.get('/:collection', async (c) => {
 
 collections.post('/:collection', async (c) => {
   const noun = nounOf(c)
-  if (!noun.verbs.create) throw new AppError('method_not_allowed', `${noun.name} cannot be created over the API`)
+  if (!apiVerbs(noun).create) throw new AppError('method_not_allowed', `${noun.name} cannot be created over the API`)
   const input = await readJsonObject(c)
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: 'create', input })
   c.header('Location', `${c.req.path}/${entity.$id}`)
@@ -105,7 +105,7 @@ collections.get('/:collection/:id/history', async (c) => {
 collections.post('/:collection/:id', async (c) => {
   const noun = nounOf(c)
   const name = c.req.param('id')
-  const verb = noun.verbs[name]
+  const verb = apiVerbs(noun)[name]
   if (!verb || verb.kind !== 'custom' || verb.scope !== 'collection') throw new AppError('not_found', `${noun.name} has no collection verb '${name}'`)
   const input = await readJsonObject(c, { optional: true })
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: name, input })
@@ -116,7 +116,7 @@ collections.post('/:collection/:id', async (c) => {
 collections.post('/:collection/:id/:verb', async (c) => {
   const noun = nounOf(c)
   const name = c.req.param('verb')
-  const verb = noun.verbs[name]
+  const verb = apiVerbs(noun)[name]
   if (!verb || (verb.kind !== 'custom' && verb.kind !== 'restore') || verb.scope !== 'instance') throw new AppError('not_found', `${noun.name} has no verb '${name}'`)
   const id = idOf(c, noun)
   const input = await readJsonObject(c, { optional: true })
