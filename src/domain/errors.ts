@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'validation_failed',
   'rejected',
   'rate_limited',
+  /** A fault on our side (storage refused a valid write), reported with where it happened. */
+  'internal_error',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -26,10 +28,20 @@ export interface FieldError {
   message: string
 }
 
+type Scalar = string | number | boolean | null
+type Flat = { [key: string]: Scalar }
+/**
+ * What may travel in a failure's extension members: plain JSON two levels deep (it crosses DO RPC,
+ * whose types reject `unknown`, and a recursive JSON type is too deep for them).
+ */
+export type Extension = Scalar | { [key: string]: Scalar | Flat[] }
+
 export interface Failure {
   code: ErrorCode
   detail: string
   errors?: FieldError[]
+  /** RFC 9457 extension members: where a multi-part write failed (`step`, `line`) and what it did before. */
+  extensions?: Record<string, Extension>
 }
 
 export class AppError extends Error {
@@ -37,13 +49,18 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly detail: string,
     readonly errors?: FieldError[],
+    readonly extensions?: Record<string, Extension>,
   ) {
     super(detail)
     this.name = 'AppError'
   }
 
   toFailure(): Failure {
-    return this.errors ? { code: this.code, detail: this.detail, errors: this.errors } : { code: this.code, detail: this.detail }
+    return { code: this.code, detail: this.detail, ...(this.errors ? { errors: this.errors } : {}), ...(this.extensions ? { extensions: this.extensions } : {}) }
+  }
+
+  static fromFailure(failure: Failure): AppError {
+    return new AppError(failure.code, failure.detail, failure.errors, failure.extensions)
   }
 }
 

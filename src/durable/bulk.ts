@@ -1,8 +1,8 @@
 /**
  * Bulk import and export inside the tenant object. The edge streams the file and sends rows in
- * batches; each row runs the same `create` verb as a single request (validation, hooks, event). A
- * batch is tried in one transaction; if a row is refused it is redone a row per transaction, so
- * one bad row is reported and never takes the batch down with it.
+ * batches; each row runs the same `create` verb as a single request (validation, hooks, event).
+ * A batch is all or nothing: its good rows commit together, a refused row is reported alone, and a
+ * fault (storage refusing a valid row) leaves nothing of the batch and names the row's line.
  * Contacts are deduplicated by email: a known email fills the existing contact's blanks.
  */
 import { runVerb } from '../domain/engine/run-verb'
@@ -38,30 +38,47 @@ export interface ImportReport {
 export function importRows(ctx: DispatchContext, noun: NounSchema, rows: ImportRow[]): ImportReport {
   const engine = engineContext(ctx)
   const inputs = rows.map((row) => coerceRow(noun, row.data))
-  // Optimistic: the whole batch in one transaction, as most files have no bad row. The first
-  // refused row rolls it all back and the batch runs again a row per transaction, so a bad row is
-  // reported alone and the others land exactly as they would have.
+  // Optimistic: the whole batch in one transaction without savepoints, as most files have no bad
+  // row. Anything thrown rolls it all back and the batch runs again, row by row, to find the row.
   try {
     return ctx.transaction(() => {
-      const report: ImportReport = { created: 0, updated: 0, rejected: 0, errors: [] }
+      const report = emptyReport()
       for (const input of inputs) importOne(engine, ctx, noun, input, report)
       return report
     })
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error
+  } catch {
+    // redone below, where the row that threw is found and named
   }
-  const report: ImportReport = { created: 0, updated: 0, rejected: 0, errors: [] }
-  rows.forEach((row, i) => {
-    try {
-      ctx.transaction(() => importOne(engine, ctx, noun, inputs[i]!, report))
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error
-      report.rejected++
-      const errors = error.errors?.length ? error.errors : [{ path: null, message: error.detail }]
-      for (const e of errors) report.errors.push({ line: row.line, field: e.path, message: e.message })
-    }
+  // Row by row inside one transaction: each row nests as a savepoint, so a refused row is rolled
+  // back alone and reported, while a fault rolls the whole batch back.
+  return ctx.transaction(() => {
+    const report = emptyReport()
+    rows.forEach((row, i) => {
+      try {
+        ctx.transaction(() => importOne(engine, ctx, noun, inputs[i]!, report))
+      } catch (error) {
+        if (!(error instanceof AppError)) throw rowFault(row, rows, error)
+        report.rejected++
+        const errors = error.errors?.length ? error.errors : [{ path: null, message: error.detail }]
+        for (const e of errors) report.errors.push({ line: row.line, field: e.path, message: e.message })
+      }
+    })
+    return report
   })
-  return report
+}
+
+const emptyReport = (): ImportReport => ({ created: 0, updated: 0, rejected: 0, errors: [] })
+
+/**
+ * A row the input did not explain failing to store: a fault of ours, logged with its cause and
+ * reported (without it) as the line and the batch nothing of which was written.
+ */
+function rowFault(row: ImportRow, rows: ImportRow[], cause: unknown): AppError {
+  console.error(`import: line ${row.line} could not be stored`, cause)
+  return new AppError('internal_error', `line ${row.line} could not be stored; nothing of its batch was written`, undefined, {
+    line: row.line,
+    batch: { firstLine: rows[0]!.line, lastLine: rows.at(-1)!.line },
+  })
 }
 
 /** One row: created, or (contacts) merged into the contact that has its email. */

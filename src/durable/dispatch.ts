@@ -1,6 +1,7 @@
 /** Runs one operation for an authenticated actor: reads directly, verbs inside one transaction. */
 import { authorize, authorizeVerb } from '../domain/access'
 import { runVerb } from '../domain/engine/run-verb'
+import { runSteps } from '../domain/engine/steps'
 import type { Actor, EngineContext } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { newId } from '../domain/ids'
@@ -147,6 +148,11 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       authorizeVerb(actor, noun, op.verb)
       const engine = engineContext(ctx)
       return ctx.transaction(() => runVerb(engine, { noun, verb: op.verb, id: op.id, input: op.input, expectedVersion: op.expectedVersion }).entity)
+    }
+    case 'steps': {
+      // Each step is checked and authorized inside, as it would be alone; one failure undoes them all.
+      const engine = engineContext(ctx)
+      return ctx.transaction(() => runSteps(engine, op.steps))
     }
   }
 }

@@ -20,7 +20,7 @@ export function replay(sql: SqlStorage, scope: string, request: IdempotencyReque
   return { value: JSON.parse(row.response) }
 }
 
-/** Called in the same synchronous block as the write, so both commit together. */
+/** Called inside the write's transaction, so the answer and the write commit (or roll back) together. */
 export function remember(sql: SqlStorage, scope: string, request: IdempotencyRequest, value: unknown) {
   const now = Date.now()
   sql.exec('DELETE FROM idempotency_keys WHERE created_at < ?', new Date(now - TTL_MS).toISOString())

@@ -2,6 +2,7 @@
  * What the edge asks a tenant object to do: one serialisable operation per request, so each
  * request is a single DO RPC. Outcomes carry failures as data so their codes cross RPC intact.
  */
+import type { Step } from '../domain/engine/steps'
 import type { Failure } from '../domain/errors'
 import type { ListQuery } from '../domain/query/list-query'
 import type { EventQuery } from './event-log'
@@ -15,6 +16,8 @@ export type Operation =
   | { kind: 'get'; noun: string; id: string; include: string[]; asOf?: string }
   | { kind: 'history'; noun: string; id: string }
   | { kind: 'verb'; noun: string; verb: string; id?: string; input?: unknown; expectedVersion?: number }
+  /** Several verbs in one transaction (MCP `do` with steps); a step may use an earlier result ("$0.$id"). */
+  | { kind: 'steps'; steps: Step[] }
   | { kind: 'events'; query: EventQuery }
   | { kind: 'keys.create'; id: string; name: string; role: 'admin' | 'member'; hash: string }
   | { kind: 'keys.list' }

@@ -34,7 +34,7 @@ import { TenantState } from './tenant-state'
 const SYSTEM: Actor = { id: 'system', role: 'system' }
 const OPERATOR: Actor = { id: 'operator', role: 'system' }
 /** Operations that write, and so honour Idempotency-Key. */
-const WRITES = new Set<Operation['kind']>(['verb', 'keys.create', 'keys.revoke', 'sources.create', 'sources.revoke', 'settings.put', 'import'])
+const WRITES = new Set<Operation['kind']>(['verb', 'steps', 'keys.create', 'keys.revoke', 'sources.create', 'sources.revoke', 'settings.put', 'import'])
 
 export interface TenantInit {
   slug: string
@@ -91,9 +91,16 @@ export class TenantDO extends DurableObject<Env> {
           return prior.value
         }
       }
-      const value = dispatch(this.dispatchContext(actor, credentials.requestId), op)
-      if (idempotency) remember(this.ctx.storage.sql, actor.id, idempotency, value)
-      return value
+      const ctx = this.dispatchContext(actor, credentials.requestId)
+      if (!idempotency) return dispatch(ctx, op)
+      // The answer is remembered in the write's own transaction (the operation's nests inside it):
+      // a fault between the two can neither commit a write a retry would repeat, nor remember an
+      // answer for a write that rolled back.
+      return this.transaction(() => {
+        const value = dispatch(ctx, op)
+        remember(this.ctx.storage.sql, actor.id, idempotency, value)
+        return value
+      })
     })
     return outcome.ok && replayed ? { ...outcome, replayed } : outcome
   }
@@ -209,7 +216,11 @@ export class TenantDO extends DurableObject<Env> {
     }
   }
 
-  /** One storage transaction; cached tenant state and cached reads are dropped if it rolls back. */
+  /**
+   * One storage transaction; cached tenant state and cached reads are dropped if it rolls back.
+   * Called inside another it nests as a savepoint (an import's row, a write under an
+   * Idempotency-Key); a nested rollback drops the caches too, as what they hold may be undone.
+   */
   private transaction<T>(fn: () => T): T {
     this.transactionDepth++
     try {

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import { AppError } from '../domain/errors'
 import { problemResponse } from './problem'
 
-/** The app's onError: domain errors by code, Hono's own (bad JSON, body limit) by status, the rest as a bare 500. */
+/** The app's onError: domain errors by code, Hono's own (bad JSON, body limit) by status, the rest as a 500 `internal_error` that says nothing of the fault. */
 export function handleError(error: Error, c: Context): Response {
   const headers = { 'x-request-id': String(c.get('requestId') ?? '') }
   if (error instanceof AppError) return problemResponse(error.toFailure(), headers)
@@ -12,8 +12,5 @@ export function handleError(error: Error, c: Context): Response {
     return problemResponse({ code, detail: error.message || 'the request is malformed' }, headers)
   }
   console.error('unhandled error', c.req.method, c.req.path, error)
-  return new Response(JSON.stringify({ type: 'about:blank', title: 'Internal error', status: 500, detail: 'something went wrong; the request id identifies it in the logs' }), {
-    status: 500,
-    headers: { 'content-type': 'application/problem+json', ...headers },
-  })
+  return problemResponse({ code: 'internal_error', detail: 'something went wrong; the request id identifies it in the logs' }, headers)
 }

@@ -19,13 +19,17 @@ const STATUS: Record<ErrorCode, [number, string]> = {
   validation_failed: [422, 'Validation failed'],
   rejected: [422, 'Rejected'],
   rate_limited: [429, 'Too many requests'],
+  // Never for bad input: only when a valid write could not be stored (the problem says where).
+  internal_error: [500, 'Internal error'],
 }
 
 export const statusOf = (code: ErrorCode) => STATUS[code][0]
 
 export function problemResponse(failure: Failure, headers: Record<string, string> = {}): Response {
   const [status, title] = STATUS[failure.code]
+  // Extension members first, so they can never replace a standard member.
   const body = {
+    ...failure.extensions,
     type: `urn:revline:problem:${failure.code}`,
     title,
     status,

@@ -22,7 +22,7 @@ export function tenantSlug(c: Context<AppEnv>): string {
 
 /** The value of the tenant object's answer, or its failure thrown as the AppError it was. */
 export function valueOf<T>(outcome: Outcome): T {
-  if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
+  if (!outcome.ok) throw AppError.fromFailure(outcome.failure)
   return outcome.value as T
 }
 

@@ -5,6 +5,8 @@
  */
 import { McpServer } from '@modelcontextprotocol/server'
 import { z } from 'zod'
+import { nounOfType, verbCallOf } from '../domain/engine/steps'
+import type { EntityRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
 import { nouns } from '../domain/nouns'
@@ -13,16 +15,11 @@ import { DEFAULT_LIMIT, MAX_LIMIT, parseSort, type SortKey } from '../domain/que
 import { parseIncludes } from '../durable/reads'
 import type { TenantClient } from '../http/types'
 import { allNouns, describeNoun, nounSummary } from './schema-text'
-import { resolveReferences } from './steps'
 
 const TEXT_FIELDS = ['name', 'subject', 'title', 'email', 'firstName', 'lastName', 'domain']
 const SEARCHED_WITHOUT_TYPE = ['Contact', 'Lead', 'Organization', 'Deal']
 
-function nounOf(type: string): NounSchema {
-  const noun = nouns.byName(type) ?? nouns.byPlural(type.toLowerCase())
-  if (!noun) throw new AppError('not_found', `no type '${type}'; types: ${nouns.all().map((n) => n.name).join(', ')}`)
-  return noun
-}
+const nounOf = (type: string): NounSchema => nounOfType(nouns, type)
 
 /** `{ score: 'desc' }` (seed 001's MCP example) or `"-score,name"`. */
 function sortOf(noun: NounSchema, sort: unknown): SortKey[] {
@@ -63,12 +60,23 @@ export function buildServer(tenant: TenantClient): McpServer {
   const server = new McpServer({ name: 'revline', version: '0.1.0' }, { instructions: `Revline CRM for tenant ${tenant.slug}. Types:\n${nounSummary()}` })
 
   const runStep = async (step: z.infer<typeof Step>) => {
-    const noun = nounOf(step.type)
-    const verb = noun.verbs[step.verb]
-    if (!verb) throw new AppError('not_found', `${noun.name} has no verb '${step.verb}'; verbs: ${Object.keys(noun.verbs).join(', ')}`)
-    if (verb.scope === 'instance' && !step.id) throw new AppError('validation_failed', `${noun.name}.${verb.verb} needs an id`, [{ path: 'id', message: 'is required' }])
-    const result = await tenant.run({ kind: 'verb', noun: noun.name, verb: verb.verb, ...(verb.scope === 'instance' ? { id: step.id } : {}), input: step.data ?? {} })
-    return result ?? { $id: step.id, deleted: verb.kind === 'delete' }
+    // The same checks a step of a list gets inside the tenant object.
+    const call = verbCallOf(nouns, step)
+    const result = await tenant.run({ kind: 'verb', noun: call.noun.name, verb: call.verb, ...(call.id !== undefined ? { id: call.id } : {}), input: call.input })
+    return result ?? { $id: step.id, deleted: step.verb === 'delete' }
+  }
+
+  /** Every step in one transaction in the tenant object: all results, or the failed step and nothing written. */
+  const runSteps = async (steps: z.infer<typeof Step>[]) => {
+    try {
+      return json({ results: await tenant.run<EntityRecord[]>({ kind: 'steps', steps }) })
+    } catch (error) {
+      const step = error instanceof AppError ? error.extensions?.step : undefined
+      if (!(error instanceof AppError) || typeof step !== 'number') return failure(error)
+      const { extensions: _where, ...problem } = error.toFailure()
+      const text = JSON.stringify({ failedStep: step, error: problem, applied: false, detail: `step ${step} failed, so no step was applied: a list of steps is all or nothing` }, null, 2)
+      return { content: [{ type: 'text' as const, text }], isError: true }
+    }
   }
 
   server.registerTool(
@@ -130,7 +138,7 @@ export function buildServer(tenant: TenantClient): McpServer {
     {
       title: 'Do',
       description:
-        'Run verbs. One: { type, verb, id?, data? }. Several: { steps: [ ... ] } run in order, stopping at the first error; a step may use an earlier result as "$<index>.<field>", e.g. create a contact then { "type": "Contact", "verb": "qualify", "id": "$0.$id" }. Hooks run as over REST (winning a deal creates the customer and subscription). Returns each result.',
+        'Run verbs. One: { type, verb, id?, data? }. Several: { steps: [ ... ] } run in order as one transaction, all or nothing: if a step fails, the answer names it (failedStep) and no step is applied. A step may use an earlier result as "$<index>.<field>", e.g. create a contact then { "type": "Contact", "verb": "qualify", "id": "$0.$id" }. Hooks run as over REST (winning a deal creates the customer and subscription). Returns each result.',
       inputSchema: z.object({
         type: z.string().optional(),
         verb: z.string().optional(),
@@ -144,18 +152,7 @@ export function buildServer(tenant: TenantClient): McpServer {
         if (!input.type || !input.verb) return failure(new AppError('validation_failed', 'give { type, verb } or { steps }', [{ path: 'type', message: 'is required without steps' }]))
         return guarded(() => runStep({ type: input.type!, verb: input.verb!, id: input.id, data: input.data }))
       }
-      const results: unknown[] = []
-      for (const [index, raw] of input.steps.entries()) {
-        try {
-          const step = resolveReferences(raw, results) as z.infer<typeof Step>
-          results.push(await runStep(step))
-        } catch (error) {
-          const result = failure(error)
-          const text = JSON.stringify({ completed: results, failedStep: index, error: JSON.parse(result.content[0]!.text) }, null, 2)
-          return { content: [{ type: 'text' as const, text }], isError: true }
-        }
-      }
-      return json({ results })
+      return runSteps(input.steps)
     },
   )
 

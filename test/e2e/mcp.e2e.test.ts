@@ -1,6 +1,6 @@
 /**
  * MCP through `wrangler dev` with the official client (@modelcontextprotocol/sdk, streamable HTTP):
- * seed 001's search, seed 000's whole flow as one `do` call with steps, schema reads, roles.
+ * seed 001's search, seed 000's whole flow as one `do` call with steps (all or nothing), schema reads, roles.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
@@ -82,20 +82,23 @@ describe('MCP', () => {
     await client.close()
   })
 
-  it('stops a step list at the first error and reports it; roles apply; a bad key is refused', async () => {
+  it('applies no step of a list when one fails and names it; roles apply; a bad key is refused', async () => {
     const client = await connect(adminKey)
+    const before = parse((await client.callTool({ name: 'search', arguments: { type: 'Contact', filter: { name: 'Bo' } } })) as { content: unknown })
     const result = await client.callTool({
       name: 'do',
       arguments: { steps: [{ type: 'Contact', verb: 'create', data: { name: 'Bo' } }, { type: 'Contact', verb: 'qualify', id: '$0.$id' }, { type: 'Contact', verb: 'delete', id: '$0.$id' }] },
     })
     expect(result.isError).toBe(true)
     const body = parse(result as { content: unknown })
-    expect(body).toMatchObject({ failedStep: 1, error: { code: 'rejected' } })
-    expect(body.completed).toHaveLength(1)
+    expect(body).toMatchObject({ failedStep: 1, applied: false, error: { code: 'rejected' } })
+    const after = parse((await client.callTool({ name: 'search', arguments: { type: 'Contact', filter: { name: 'Bo' } } })) as { content: unknown })
+    expect(after.total).toBe(before.total)
 
+    const bo = parse((await client.callTool({ name: 'do', arguments: { type: 'Contact', verb: 'create', data: { name: 'Bo' } } })) as { content: unknown })
     const keyRes = await fetch(`${server.baseUrl}/~mcp/keys`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'member', name: 'agent' }) })
     const member = await connect(((await keyRes.json()) as { key: string }).key)
-    const denied = await member.callTool({ name: 'do', arguments: { type: 'Contact', verb: 'delete', id: body.completed[0].$id } })
+    const denied = await member.callTool({ name: 'do', arguments: { type: 'Contact', verb: 'delete', id: bo.$id } })
     expect(denied.isError).toBe(true)
     expect(parse(denied as { content: unknown }).code).toBe('forbidden')
     await member.close()

@@ -15,7 +15,15 @@ export type JobResult =
   | { type: 'reminders' | 'rescore'; items: number; changed: number; next?: string }
   | { type: 'webhook'; delivery: ReturnType<typeof prepareDelivery> }
 
+/**
+ * One job, one transaction: its effects and its run's bookkeeping (start, progress, finish) commit
+ * together, so a fault between them cannot leave a run that counts an effect it will now skip.
+ */
 export function runJob(ctx: DispatchContext, email: EmailSetting, job: JobMessage): JobResult {
+  return ctx.transaction(() => runInTransaction(ctx, email, job))
+}
+
+function runInTransaction(ctx: DispatchContext, email: EmailSetting, job: JobMessage): JobResult {
   const sql = ctx.store.sql
   switch (job.type) {
     case 'nurture': {

@@ -1,6 +1,7 @@
 /** `POST /{collection}/import` (CSV or NDJSON, streamed) and `GET /{collection}/export` of one noun. */
 import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
 import { TENANT_ERRORS, header, jsonResponse, param, problems, type Paths } from './components'
+import { ref } from './schemas'
 import type { JsonSchema } from './schemas'
 
 export const POST_HEADERS = { 'Idempotent-Replayed': header('IdempotentReplayed') }
@@ -23,6 +24,25 @@ const importReport: JsonSchema = {
     rows: { type: 'integer' },
     durationMs: { type: 'integer' },
   },
+}
+
+/** A batch that could not be stored ends the import: RFC 9457 with where it stopped and what was done. */
+const importInterrupted: JsonSchema = {
+  allOf: [
+    ref('Problem'),
+    {
+      type: 'object',
+      required: ['line', 'batch', 'imported', 'resumable'],
+      properties: {
+        status: { const: 500 },
+        code: { const: 'internal_error' },
+        line: { type: 'integer', description: 'The row that could not be stored.' },
+        batch: { type: 'object', description: 'Lines of its batch, none of which was written.', properties: { firstLine: { type: 'integer' }, lastLine: { type: 'integer' } } },
+        imported: { ...importReport, description: 'What the batches before it did (they stay imported).' },
+        resumable: { type: 'boolean', description: 'True with an Idempotency-Key: the same file with the same key replays the imported batches and writes only the rest.' },
+      },
+    },
+  ],
 }
 
 export function bulkPaths(noun: NounSchema): Paths {
@@ -52,6 +72,7 @@ export function bulkPaths(noun: NounSchema): Paths {
           '200': jsonResponse('What was created, updated and rejected', importReport, POST_HEADERS),
           '422': jsonResponse('Every row was rejected', importReport),
           ...problems(400, ...TENANT_ERRORS, 413, 415),
+          '500': { description: 'A row could not be stored (a fault on our side): nothing of its batch was written; earlier batches were.', content: { 'application/problem+json': { schema: importInterrupted } } },
         },
       },
     }

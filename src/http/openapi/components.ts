@@ -24,6 +24,7 @@ const STATUS_NAMES: Record<number, string> = {
   415: 'UnsupportedMediaType',
   422: 'Unprocessable',
   429: 'TooManyRequests',
+  500: 'InternalError',
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -38,6 +39,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'The body has a content type this route does not take.',
   422: 'The input is well-formed but not valid (per-field `errors`), a hook rejected it, or an Idempotency-Key was reused for another request.',
   429: 'Too many requests; retry after `Retry-After` seconds.',
+  500: 'A fault on our side, never the input: a valid write could not be stored, and nothing of it was. Extension members say where (an import names the `line`).',
 }
 
 /** Error codes by HTTP status, from the same table the error handler uses. */

@@ -54,7 +54,12 @@ bulk.post('/:collection/import', importLimit, async (c) => {
   const send = async (rows: ImportRow[]) => {
     if (rows.length === 0) return
     const idempotency = key ? { key: `${key}#batch-${batchIndex++}`, requestHash: await sha256Hex(JSON.stringify(rows)) } : null
-    const part = await c.var.tenant.run<ImportReport>({ kind: 'import', noun: noun.name, rows }, { idempotency })
+    let part: ImportReport
+    try {
+      part = await c.var.tenant.run<ImportReport>({ kind: 'import', noun: noun.name, rows }, { idempotency })
+    } catch (error) {
+      throw interrupted(error, report, key)
+    }
     report.created += part.created
     report.updated += part.updated
     report.rejected += part.rejected
@@ -74,6 +79,26 @@ bulk.post('/:collection/import', importLimit, async (c) => {
   const rowsSeen = report.created + report.updated + report.rejected
   return c.json({ ...report, rows: rowsSeen, durationMs: Date.now() - started }, report.rejected > 0 && report.created + report.updated === 0 ? 422 : 200)
 })
+
+/**
+ * A batch that failed on our side (nothing of it written) ends the import: the problem names the
+ * line, counts what earlier batches did, and says how to finish. It stays a 500, as the file was
+ * not at fault, but it is a resumable one: earlier batches replay under the same Idempotency-Key.
+ */
+function interrupted(error: unknown, report: ImportReport, key: string | undefined): unknown {
+  if (!(error instanceof AppError) || error.code !== 'internal_error' || typeof error.extensions?.line !== 'number') return error
+  const { line, batch } = error.extensions as { line: number; batch: { firstLine: number; lastLine: number } }
+  const { created, updated, rejected } = report
+  const retry = key
+    ? 'Send the same file again with the same Idempotency-Key: the batches already imported replay and only the rest is written.'
+    : `Send the rows from line ${batch.firstLine} on to import the rest (with an Idempotency-Key, a retry of the whole file replays what was imported).`
+  return new AppError(
+    'internal_error',
+    `The import stopped at line ${line}, which could not be stored (a fault on our side, not in the file). Nothing of lines ${batch.firstLine}–${batch.lastLine} was written; the rows before them were imported (created ${created}, updated ${updated}, rejected ${rejected}). ${retry}`,
+    undefined,
+    { line, batch, imported: { created, updated, rejected, rows: created + updated + rejected, errors: report.errors.map((e) => ({ ...e })) }, resumable: key !== undefined },
+  )
+}
 
 async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let buffer = ''

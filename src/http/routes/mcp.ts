@@ -16,5 +16,7 @@ mcp.all('/mcp', async (c) => {
     allowedHostnames: [url.hostname],
     corsOptions: false,
   })
-  return handler.fetch(c.req.raw)
+  // An Idempotency-Key has the body read (and hashed) already: hand the handler the same bytes again.
+  const request = c.req.raw.bodyUsed ? new Request(c.req.raw, { body: await c.req.text() }) : c.req.raw
+  return handler.fetch(request)
 })
