@@ -204,3 +204,20 @@ describe('A background job, when its run cannot be recorded', () => {
     expect((await api.get('/jobs')).body.data.find((r: { id: string }) => r.id === job.runId)).toMatchObject({ items: 2, changed: 1, outcome: 'ok' })
   })
 })
+
+describe('A hook, when a write it makes through $ cannot be stored', () => {
+  it('is a 500 internal_error that says nothing of the fault (not a 422 refusal), and nothing is written', async () => {
+    const { slug, api } = await createTenant()
+    const eventsBefore = (await api.get('/events?limit=500')).body.data.length
+    // Creating a lead writes its LeadScore from an after hook, through $.
+    await inTenant(slug, faultOn('lead_scores'))
+    const res = await api.post('/leads', { name: 'Scored lead', source: 'referral' })
+    expectProblem(res, 500, 'internal_error')
+    expect(JSON.stringify(res.body)).not.toContain('simulated storage fault')
+    expect((await api.get('/leads')).body.total).toBe(0)
+    expect((await api.get('/events?limit=500')).body.data.length).toBe(eventsBefore)
+
+    await inTenant(slug, DROP_FAULT)
+    expect((await api.post('/leads', { name: 'Scored lead', source: 'referral' })).status).toBe(201)
+  })
+})

@@ -65,3 +65,15 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`)
+
+/**
+ * A failure below the domain (storage, the runtime) met on the way through `$`. A hook's own
+ * `throw new Error('…')` is a refusal (422 `rejected`, DESIGN.md); a Fault is not the caller's doing,
+ * so it passes hooks untouched and surfaces as a 500 whose text never reaches the client.
+ */
+export class Fault extends Error {
+  constructor(readonly fault: unknown) {
+    super(fault instanceof Error ? fault.message : String(fault))
+    this.name = 'Fault'
+  }
+}

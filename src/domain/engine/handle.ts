@@ -5,7 +5,7 @@
  * Every call runs the full verb pipeline (hooks included) and its event carries `cause`.
  */
 import type { NOUNS } from '../nouns'
-import { AppError } from '../errors'
+import { AppError, Fault } from '../errors'
 import type { NounSchema } from '../noun/noun'
 import { parseFilter } from '../query/filter'
 import { parseSort } from '../query/list-query'
@@ -40,7 +40,7 @@ export function createHandle(ctx: EngineContext, chain: Chain): TenantHandle {
     get(_target, name) {
       if (typeof name !== 'string') return undefined
       if (name === 'settings') return ctx.settings()
-      if (name === 'enqueue') return (job: OutboxJob) => ctx.enqueue(job, chain.cause)
+      if (name === 'enqueue') return (job: OutboxJob) => below(() => ctx.enqueue(job, chain.cause))
       let handle = handles.get(name)
       if (!handle) {
         const noun = ctx.nouns.byName(name)
@@ -52,15 +52,24 @@ export function createHandle(ctx: EngineContext, chain: Chain): TenantHandle {
   })
 }
 
+/** Whatever fails below `$` that is not a domain error is a fault, so the hook calling it cannot pass it off as a refusal. */
+function below<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    throw error instanceof AppError || error instanceof Fault ? error : new Fault(error)
+  }
+}
+
 function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain): Record<string, unknown> {
-  const call = (verb: string, id: string | undefined, input: unknown): EntityRecord => runVerb(ctx, { noun, verb, id, input }, chain).entity
+  const call = (verb: string, id: string | undefined, input: unknown): EntityRecord => below(() => runVerb(ctx, { noun, verb, id, input }, chain).entity)
   const handle: Record<string, unknown> = {
     create: (input: unknown) => call('create', undefined, input),
     update: (id: string, input: unknown) => call('update', id, input),
     delete: (id: string) => void call('delete', id, undefined),
-    get: (id: string) => ctx.store.get(noun, id),
+    get: (id: string) => below(() => ctx.store.get(noun, id)),
     find: (filter: Record<string, unknown>, options: { sort?: string; limit?: number } = {}) =>
-      ctx.store.find(noun, parseFilter(noun, filter), { sort: parseSort(noun, options.sort, []), limit: options.limit ?? 100 }),
+      below(() => ctx.store.find(noun, parseFilter(noun, filter), { sort: parseSort(noun, options.sort, []), limit: options.limit ?? 100 })),
   }
   for (const verb of Object.values(noun.verbs)) {
     if (verb.kind !== 'custom') continue

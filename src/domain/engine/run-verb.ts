@@ -5,7 +5,7 @@
  *   load → state guard → before hooks → apply (validate, relations, uniques, timestamps, version)
  *   → append event → after hooks (with `$`, their events caused by this one)
  */
-import { AppError, notFound } from '../errors'
+import { AppError, Fault, notFound } from '../errors'
 import type { NounSchema, VerbSpec } from '../noun/noun'
 import { createValidator, updateValidator, validate, verbInputValidator } from '../noun/validators'
 import { createHandle } from './handle'
@@ -146,11 +146,12 @@ function guardState(noun: NounSchema, verb: VerbSpec, current: EntityRecord | un
   }
 }
 
+/** A hook's own throw refuses the call (422 `rejected`); errors and faults from below pass as they are. */
 function runHook<T>(hook: () => T): T {
   try {
     return hook()
   } catch (error) {
-    if (error instanceof AppError) throw error
+    if (error instanceof AppError || error instanceof Fault) throw error
     throw new AppError('rejected', error instanceof Error ? error.message : String(error))
   }
 }

@@ -5,7 +5,7 @@
  *
  *   runSteps(engine, [{ type: 'Contact', verb: 'create', data: { name: 'Ada' } }, { type: 'Contact', verb: 'qualify', id: '$0.$id' }])
  */
-import { actionForVerb, authorize } from '../access'
+import { authorizeVerb } from '../access'
 import { AppError } from '../errors'
 import type { NounSchema } from '../noun/noun'
 import { runVerb, type VerbCall } from './run-verb'
@@ -50,7 +50,7 @@ export function runSteps(ctx: EngineContext, steps: readonly Step[]): EntityReco
     try {
       const step: Step = { type: raw.type, verb: raw.verb, id: resolveReferences(raw.id, results, 'id'), data: resolveReferences(raw.data, results, 'data') }
       const call = verbCallOf(ctx.nouns, step)
-      authorize(ctx.actor, call.noun.adminOnly ? 'admin' : actionForVerb(call.verb))
+      authorizeVerb(ctx.actor, call.noun, call.verb)
       results.push(runVerb(ctx, call).entity)
     } catch (error) {
       throw stepFailure(index, error)
