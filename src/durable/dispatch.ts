@@ -1,5 +1,5 @@
 /** Runs one operation for an authenticated actor: reads directly, verbs inside one transaction. */
-import { actionForVerb, authorize } from '../domain/access'
+import { actionFor, authorize } from '../domain/access'
 import { runVerb } from '../domain/engine/run-verb'
 import type { Actor, EngineContext } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
@@ -116,7 +116,7 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       return ctx.transaction(() => revokeSource(ctx, op.id))
     case 'import': {
       const noun = nounOf(op.noun)
-      authorize(actor, noun.adminOnly ? 'admin' : 'write')
+      authorize(actor, actionFor(noun, 'create'))
       return importRows(ctx, noun, op.rows)
     }
     case 'export':
@@ -142,7 +142,7 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       return ctx.transaction(() => writeSection(ctx, op.section, op.value))
     case 'verb': {
       const noun = nounOf(op.noun)
-      authorize(actor, noun.adminOnly ? 'admin' : actionForVerb(op.verb))
+      authorize(actor, actionFor(noun, op.verb))
       const engine = engineContext(ctx)
       return ctx.transaction(() => runVerb(engine, { noun, verb: op.verb, id: op.id, input: op.input, expectedVersion: op.expectedVersion }).entity)
     }
