@@ -97,7 +97,7 @@ export class TenantDO extends DurableObject<Env> {
   async capture(request: CaptureRequest): Promise<{ outcome: Outcome<CaptureResult>; corsOrigin: string | null }> {
     const ctx = this.publicContext(request.clientHash, request.requestId)
     const corsOrigin = ctx ? allowedOrigin(ctx, request.origin) : null
-    return { outcome: this.outcome(() => capture(this.requireActive(ctx), this.limiter, request)), corsOrigin }
+    return { outcome: await this.outcomeOf(() => capture(this.requireActive(ctx), this.limiter, request)), corsOrigin }
   }
 
   /** CORS preflight for capture: the origin if this tenant allows it. */
@@ -218,6 +218,14 @@ export class TenantDO extends DurableObject<Env> {
   private isProvisioned(): boolean {
     if (!this.provisioned) this.provisioned = this.ctx.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tenant'`).toArray().length > 0
     return this.provisioned
+  }
+
+  private async outcomeOf<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
+    try {
+      return { ok: true, value: await fn() }
+    } catch (error) {
+      return { ok: false, failure: failureOf(error) }
+    }
   }
 
   private outcome<T>(fn: () => T): Outcome<T> {
