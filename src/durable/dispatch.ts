@@ -10,6 +10,7 @@ import { runAutomations } from '../domain/automations'
 import { readSection, writeSection } from './settings-ops'
 import { appendAudit } from './audit'
 import { subscriptionsFor } from '../domain/webhooks'
+import type { WebhookTargetPolicy } from '../domain/webhook-target'
 import { writeOutbox } from './outbox'
 import { analyticsReport, applyDelta } from './analytics'
 import { delta } from '../domain/analytics/contributions'
@@ -33,6 +34,8 @@ export interface DispatchContext {
   tenant: TenantState
   /** Called when a job is written to the outbox, so the object schedules its flush. */
   onEnqueue?: () => void
+  /** Where outbound webhooks may go in this deployment (private targets only in local development). */
+  webhookTargets: WebhookTargetPolicy
 }
 
 function nounOf(name: string): NounSchema {

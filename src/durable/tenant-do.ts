@@ -10,6 +10,7 @@ import { AppError } from '../domain/errors'
 import { createHandle } from '../domain/engine/handle'
 import type { Actor } from '../domain/engine/types'
 import { provisionTenant } from '../domain/tenant-defaults'
+import { webhookTargetPolicy } from '../domain/webhook-target'
 import { appendAudit } from './audit'
 import { allowedOrigin, capture, publicActor, type CaptureRequest, type CaptureResult } from './capture-ops'
 import { dispatch, engineContext, type DispatchContext } from './dispatch'
@@ -188,6 +189,7 @@ export class TenantDO extends DurableObject<Env> {
       transaction: (fn) => this.transaction(fn),
       tenant: this.state,
       onEnqueue: () => void this.scheduleFlush(),
+      webhookTargets: webhookTargetPolicy(this.env.ALLOW_PRIVATE_WEBHOOK_TARGETS),
     }
   }
 
