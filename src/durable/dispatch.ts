@@ -18,6 +18,7 @@ import { listDeadLetters, listRuns } from './jobs/runs'
 import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
 import { listKeys, revokeKey } from './keys'
+import { endSessionsOf } from './sessions'
 import { createSource, listSources, revokeSource } from './sources'
 import type { TenantState } from './tenant-state'
 import type { EntityStore } from './entity-store'
@@ -105,6 +106,7 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       return ctx.transaction(() => {
         const key = revokeKey(store.db, op.id, new Date().toISOString())
         ctx.tenant.forgetKey(op.id)
+        endSessionsOf(store.db, op.id)
         appendAudit(store.sql, actor, ctx.requestId, { type: 'apikey.revoked', entityType: 'ApiKey', entityId: op.id, verb: 'revoke', data: null })
         return key
       })

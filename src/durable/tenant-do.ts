@@ -16,6 +16,7 @@ import { allowedOrigin, capture, publicActor, type CaptureRequest, type CaptureR
 import { dispatch, engineContext, type DispatchContext } from './dispatch'
 import { remember, replay } from './idempotency'
 import { RateLimiter } from './rate-limit'
+import { endSession, startSession } from './sessions'
 import { ingest, type IngestRequest } from './sources'
 import type { JobMessage } from '../queues/messages'
 import { runJob, type JobResult } from './jobs'
@@ -78,7 +79,7 @@ export class TenantDO extends DurableObject<Env> {
     let replayed = false
     const outcome = this.outcome(() => {
       if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
-      const actor = this.state.authenticate(credentials.keyHash)
+      const actor = this.state.authenticate(credentials)
       const idempotency = WRITES.has(op.kind) ? credentials.idempotency : undefined
       if (idempotency) {
         const prior = replay(this.ctx.storage.sql, actor.id, idempotency)
@@ -92,6 +93,21 @@ export class TenantDO extends DurableObject<Env> {
       return value
     })
     return outcome.ok && replayed ? { ...outcome, replayed } : outcome
+  }
+
+  /** Dashboard sign-in: the key (not a session) opens a session stored by its token's hash. */
+  async startSession(credentials: { keyHash: string; requestId: string }, session: { tokenHash: string; expiresAt: string }): Promise<Outcome<{ actor: string; role: string }>> {
+    return this.outcome(() => {
+      if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
+      const actor = this.state.authenticate({ keyHash: credentials.keyHash })
+      this.transaction(() => startSession(this.db, { ...session, keyId: actor.id }, new Date().toISOString()))
+      return { actor: actor.id, role: actor.role }
+    })
+  }
+
+  /** Dashboard sign-out: the session ends here, whatever the browser keeps. */
+  async endSession(tokenHash: string): Promise<void> {
+    if (this.isProvisioned()) endSession(this.db, tokenHash)
   }
 
   /** Public capture (no key): 404 for unknown or suspended tenants. */

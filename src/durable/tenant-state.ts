@@ -5,6 +5,7 @@ import { AppError } from '../domain/errors'
 import { readSettings, type TenantSettings } from '../domain/settings'
 import type { Db } from './entity-store'
 import { apiKeys, tenant } from './schema'
+import { sessionActor } from './sessions'
 
 export type TenantRow = typeof tenant.$inferSelect
 
@@ -61,12 +62,23 @@ export class TenantState {
     this.unknownKeys.delete(key.hash)
   }
 
-  /** The actor behind a key hash, or 401; a suspended tenant answers 403 to every key. */
-  authenticate(keyHash: string): Actor {
+  /** The actor behind a key hash or a dashboard session, or 401; a suspended tenant answers 403 to every key. */
+  authenticate(credentials: { keyHash?: string; sessionHash?: string }): Actor {
     const info = this.info()
     if (!info) throw new AppError('not_found', 'tenant not found')
-    const actor = this.keys.get(keyHash) ?? (this.unknownKeys.has(keyHash) ? undefined : this.lookUpKey(keyHash))
+    const { keyHash, sessionHash } = credentials
+    if (sessionHash !== undefined) {
+      const actor = sessionActor(this.db, sessionHash, new Date().toISOString())
+      if (!actor) throw new AppError('unauthorized', 'the session has ended; sign in again')
+      return this.admit(info, actor)
+    }
+    const actor = keyHash === undefined ? undefined : (this.keys.get(keyHash) ?? (this.unknownKeys.has(keyHash) ? undefined : this.lookUpKey(keyHash)))
     if (!actor) throw new AppError('unauthorized', 'the API key is not valid for this tenant')
+    return this.admit(info, actor)
+  }
+
+  /** An authenticated key: refused while the tenant is suspended; its last use recorded. */
+  private admit(info: TenantRow, actor: Actor & { touchedAt: number }): Actor {
     if (info.status !== 'active') throw new AppError('forbidden', 'this tenant is suspended')
     // last-used time is kept to the minute: one small write a minute per key, not one per request.
     const now = Date.now()

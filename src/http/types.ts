@@ -31,5 +31,7 @@ export interface AppEnv {
     tenant: TenantClient
     /** Set when the answer is an Idempotency-Key replay. */
     replayed?: boolean
+    /** The dashboard's CSP nonce (hono/secure-headers). */
+    secureHeadersNonce?: string
   }
 }
