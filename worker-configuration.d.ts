@@ -8,6 +8,7 @@ interface __BaseEnv_Env {
 	EMAIL_PROVIDER: "local";
 	EMAIL_API_URL: "";
 	ADMIN_TOKEN: string;
+	ALLOW_PRIVATE_WEBHOOK_TARGETS: string;
 	TENANT: DurableObjectNamespace<import("./src/worker").TenantDO>;
 	REGISTRY: DurableObjectNamespace<import("./src/worker").RegistryDO>;
 }
@@ -23,7 +24,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "BASE_HOST" | "EMAIL_PROVIDER" | "EMAIL_API_URL" | "ADMIN_TOKEN">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "BASE_HOST" | "EMAIL_PROVIDER" | "EMAIL_API_URL" | "ADMIN_TOKEN" | "ALLOW_PRIVATE_WEBHOOK_TARGETS">> {}
 }
 declare module "*.sql" {
 	const value: string;

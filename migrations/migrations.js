@@ -9,7 +9,8 @@ import m0006 from './0006_analytics.sql';
 import m0007 from './0007_job-runs-skipped.sql';
 import m0008 from './0008_lead-list-indexes.sql';
 import m0009 from './0009_lead-list-index-ties.sql';
-import m0010 from './0010_deal-stage-id-and-score-source.sql';
+import m0010 from './0010_dashboard-sessions.sql';
+import m0011 from './0011_deal-stage-id-and-score-source.sql';
 
   export default {
     journal,
@@ -24,7 +25,8 @@ m0006,
 m0007,
 m0008,
 m0009,
-m0010
+m0010,
+m0011
     }
   }
   

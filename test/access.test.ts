@@ -1,5 +1,8 @@
 /** Access: the operator API (list, suspend, reactivate), API keys, the role matrix of seed 003 and cross-tenant attempts. */
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { MAX_UNKNOWN_KEYS } from '../src/durable/tenant-state'
 import { ADMIN_TOKEN, createTenant, issueKey, request, tenantApi, type ApiResponse, type TenantApi } from './helpers'
 import { expectProblem } from './helpers'
 
@@ -209,6 +212,26 @@ describe('API keys', () => {
     const revokedEvents = await second.api.events('type=apikey.revoked')
     expect(revokedEvents.map((e) => [e.entityId, e.actor])).toEqual([[keyId, second.id]])
   })
+
+  it('remembers at most 1,000 unknown keys: 5,000 random bad keys are each a 401, and good keys still work', async () => {
+    const { slug, key } = await createTenant()
+    const member = await issueKey(slug, key, 'member')
+    const stub = env.TENANT.getByName(slug)
+    const randomHash = () => [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('')
+    for (let batch = 0; batch < 50; batch++) {
+      const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) => stub.call({ keyHash: randomHash(), requestId: `probe-${batch}-${i}` }, { kind: 'authenticate' })))
+      for (const outcome of outcomes) expect(outcome).toMatchObject({ ok: false, failure: { code: 'unauthorized' } })
+    }
+    const cached = await runInDurableObject(stub, (instance) => (instance as unknown as { state: { unknownKeysCached: number } }).state.unknownKeysCached)
+    expect(cached).toBe(MAX_UNKNOWN_KEYS)
+    // through the Worker: bad keys are still refused, good ones (cached or not) still work
+    expectProblem(await tenantApi(slug, 'rvl_stillwrong').get('/contacts'), 401, 'unauthorized')
+    expect((await tenantApi(slug, key).get('/contacts')).status).toBe(200)
+    expect((await member.api.get('/contacts')).status).toBe(200)
+    // and a key issued now works at once
+    const late = await issueKey(slug, key, 'member')
+    expect((await late.api.get('/contacts')).status).toBe(200)
+  }, 120_000)
 
   it('does not let a member key manage keys (403), nor write anything', async () => {
     const { slug, key, keyId, api } = await createTenant()

@@ -250,6 +250,19 @@ describe('Capture abuse rules', () => {
     await expectCaptured(api, human)
   })
 
+  it('counts a honeypot as filled for any JSON value but null and blank text (numbers, booleans, lists, objects)', async () => {
+    const { slug, api } = await createTenant()
+    const base = await stored(api)
+    for (const trap of [{ _gotcha: 1 }, { website: true }, { _gotcha: 0 }, { website: false }, { _gotcha: [] }, { website: {} }, { _gotcha: ['x'] }, { website: { url: 'x' } }]) {
+      const res = await capture(slug, { email: 'bot@typed.dev', ...trap })
+      expect(res.status, JSON.stringify(trap)).toBe(201)
+      expect(res.body, JSON.stringify(trap)).toEqual({ ok: true })
+    }
+    expect(await stored(api)).toEqual(base)
+    const human = await capture(slug, { email: 'human@typed.dev', _gotcha: null, website: '   ' })
+    await expectCaptured(api, human)
+  })
+
   it('limits each client IP to 20 submissions a minute per tenant: the 21st is a 429 with Retry-After, other IPs go on', async () => {
     const { slug, api } = await createTenant()
     await freshWindow()
@@ -359,6 +372,7 @@ describe('Capture CORS', () => {
     expect(allowed.status).toBe(201)
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://www.example.com')
     const other = await capture(slug, { email: 'cors2@cors.dev' }, { origin: 'https://evil.example.net' })
+    expectProblem(other, 403, 'forbidden')
     expect(other.headers.get('access-control-allow-origin')).toBeNull()
     const none = await capture(slug, { email: 'cors3@cors.dev' })
     expect(none.headers.get('access-control-allow-origin')).toBeNull()
@@ -378,5 +392,135 @@ describe('Capture CORS', () => {
     const suspended = await rawRequest('OPTIONS', `/~${slug}/capture`, { headers: { origin: 'https://www.example.com' } })
     expect(suspended.status).toBe(403)
     expect(suspended.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})
+
+describe('Capture from allowed sites only', () => {
+  it('refuses (403, nothing stored) a post whose Origin is not listed, once the tenant lists origins', async () => {
+    const { slug, api } = await createTenant()
+    expect((await api.put('/settings/capture', { allowedOrigins: ['https://www.example.com'] })).status).toBe(200)
+    const base = await stored(api)
+    for (const origin of ['https://evil.example', 'http://www.example.com', 'https://www.example.com.evil.net', 'null']) {
+      const res = await capture(slug, { email: 'victim@origin.dev' }, { origin })
+      expectProblem(res, 403, 'forbidden', origin)
+      expect(res.headers.get('access-control-allow-origin'), origin).toBeNull()
+    }
+    // a plain form post with a redirect is refused too: no 303 anywhere
+    const form = await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email: 'victim@origin.dev', redirect: 'https://www.example.com/thanks' }), headers: { origin: 'https://evil.example' } })
+    expectProblem(form, 403, 'forbidden')
+    expect(form.headers.get('location')).toBeNull()
+    expect(await stored(api)).toEqual(base)
+
+    const ok = await capture(slug, { email: 'visitor@origin.dev' }, { origin: 'https://www.example.com' })
+    await expectCaptured(api, ok)
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://www.example.com')
+  })
+
+  it('judges a form post without Origin by its Referer, and accepts a post with neither (a server posting)', async () => {
+    const { slug, api } = await createTenant()
+    expect((await api.put('/settings/capture', { allowedOrigins: ['https://www.example.com'] })).status).toBe(200)
+    const post = (email: string, headers: Record<string, string>) => rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email }), headers })
+    const base = await stored(api)
+    expectProblem(await post('a@referer.dev', { referer: 'https://evil.example/landing?x=1' }), 403, 'forbidden')
+    expectProblem(await post('b@referer.dev', { referer: 'not a url' }), 403, 'forbidden')
+    // Origin wins over Referer when both are sent
+    expectProblem(await post('c@referer.dev', { origin: 'https://evil.example', referer: 'https://www.example.com/contact' }), 403, 'forbidden')
+    expect(await stored(api)).toEqual(base)
+
+    expect((await post('d@referer.dev', { referer: 'https://www.example.com/contact' })).status).toBe(201)
+    expect((await post('e@referer.dev', {})).status).toBe(201)
+    expect((await stored(api)).leads).toBe(base.leads + 2)
+  })
+
+  it('accepts every site while the tenant lists no origins (CORS header still only for listed ones)', async () => {
+    const { slug, api } = await createTenant()
+    for (const origin of ['https://anywhere.example', 'null']) {
+      const res = await capture(slug, { email: `open-${origin.length}@origin.dev` }, { origin })
+      await expectCaptured(api, res)
+      expect(res.headers.get('access-control-allow-origin')).toBeNull()
+    }
+    expect((await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email: 'ref@origin.dev' }), headers: { referer: 'https://elsewhere.example/' } })).status).toBe(201)
+  })
+})
+
+describe('Capture retries and duplicates', () => {
+  it('makes one lead of three identical form posts from one client, each answered with the same ids', async () => {
+    const { slug, api } = await createTenant()
+    const post = () => rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ firstName: 'Dana', lastName: 'Twice', email: 'dana@dupes.dev' }), headers: { 'cf-connecting-ip': '203.0.113.50' } })
+    const answers = [await post(), await post(), await post()]
+    for (const res of answers) expect(res.status, JSON.stringify(res.body)).toBe(201)
+    expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1)
+    expect(await stored(api)).toMatchObject({ contacts: 1, leads: 1 })
+    expect((await api.events()).filter((e) => e.type === 'lead.created')).toHaveLength(1)
+  })
+
+  it('treats submissions that normalize alike as the same (case of the email, blanks, field order)', async () => {
+    const { slug, api } = await createTenant()
+    const ip = { 'cf-connecting-ip': '203.0.113.51' }
+    const first = await capture(slug, { email: 'Same@Dupes.dev', name: 'Sam', phone: '' }, ip)
+    const second = await capture(slug, { name: ' Sam ', email: 'same@dupes.DEV ' }, ip)
+    expect(second.body).toEqual(first.body)
+    expect((await stored(api)).leads).toBe(1)
+    // a different answer is a different submission
+    const third = await capture(slug, { name: 'Sam', email: 'same@dupes.dev', need: 'Another question' }, ip)
+    expect(third.status).toBe(201)
+    expect(third.body.lead).not.toBe(first.body.lead)
+    expect((await stored(api)).leads).toBe(2)
+  })
+
+  it('keeps clients apart: identical posts from two clients make two leads on the one contact', async () => {
+    const { slug, api } = await createTenant()
+    const body = { name: 'Shared Office', email: 'office@dupes.dev' }
+    const a = await capture(slug, body, { 'cf-connecting-ip': '203.0.113.52' })
+    const b = await capture(slug, body, { 'cf-connecting-ip': '198.51.100.52' })
+    expect(a.status).toBe(201)
+    expect(b.status).toBe(201)
+    expect(b.body.contact).toBe(a.body.contact)
+    expect(b.body.lead).not.toBe(a.body.lead)
+    expect(await stored(api)).toMatchObject({ contacts: 1, leads: 2 })
+  })
+
+  it('honours Idempotency-Key: the same key and body replay the first answer; another body is a 422', async () => {
+    const { slug, api } = await createTenant()
+    const ip = { 'cf-connecting-ip': '203.0.113.53' }
+    const key = { 'idempotency-key': 'form-submit-7f3a' }
+    const first = await capture(slug, { email: 'keyed@dupes.dev' }, { ...ip, ...key })
+    await expectCaptured(api, first)
+    expect(first.headers.get('idempotent-replayed')).toBeNull()
+    const again = await capture(slug, { email: 'keyed@dupes.dev' }, { ...ip, ...key })
+    expect(again.status).toBe(201)
+    expect(again.body).toEqual(first.body)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+
+    const base = await stored(api)
+    const other = await capture(slug, { email: 'another@dupes.dev' }, { ...ip, ...key })
+    expectProblem(other, 422, 'validation_failed')
+    expect(paths(other)).toEqual(['Idempotency-Key'])
+    expect(await stored(api)).toEqual(base)
+
+    // Keys are the client's own: another client's same key is a new submission, not a replay.
+    const stranger = await capture(slug, { email: 'keyed@dupes.dev' }, { 'cf-connecting-ip': '198.51.100.53', ...key })
+    expect(stranger.status).toBe(201)
+    expect(stranger.headers.get('idempotent-replayed')).toBeNull()
+    expect(stranger.body.lead).not.toBe(first.body.lead)
+    expectProblem(await capture(slug, { email: 'x@dupes.dev' }, { 'idempotency-key': 'has spaces' }), 400, 'bad_request')
+  })
+
+  it('replays a redirecting form post as the same 303', async () => {
+    const { slug, api } = await createTenant()
+    expect((await api.put('/settings/capture', { allowedOrigins: ['https://www.example.com'] })).status).toBe(200)
+    const post = () =>
+      rawRequest('POST', `/~${slug}/capture`, {
+        body: new URLSearchParams({ email: 'redirect@dupes.dev', redirect: 'https://www.example.com/thanks' }),
+        headers: { origin: 'https://www.example.com', 'idempotency-key': 'k-303', 'cf-connecting-ip': '203.0.113.54' },
+      })
+    const first = await post()
+    const second = await post()
+    for (const res of [first, second]) {
+      expect(res.status).toBe(303)
+      expect(res.headers.get('location')).toBe('https://www.example.com/thanks')
+    }
+    expect(second.headers.get('idempotent-replayed')).toBe('true')
+    expect((await stored(api)).leads).toBe(1)
   })
 })

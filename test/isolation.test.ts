@@ -574,9 +574,10 @@ describe('Isolation matrix', () => {
         expect: (r) => (r.status === 403 && !r.headers.get('access-control-allow-origin') ? null : 'expected a bare 403 without CORS headers'),
       },
       {
-        what: "a post from A's allowed origin on B gets no CORS grant",
-        req: { method: 'POST', path: `/~${b.slug}/capture`, headers: { 'content-type': 'application/json', origin: a.origin }, body: JSON.stringify({ email: 'bad' }) },
-        expect: (r) => (isProblem(r, 422, 'validation_failed') && !r.headers.get('access-control-allow-origin') ? null : 'expected 422 without CORS headers'),
+        // B lists its own origins, so A's site is another site to B: refused before the form is read.
+        what: "a post from A's allowed origin on B is refused, with no CORS grant",
+        req: { method: 'POST', path: `/~${b.slug}/capture`, headers: { 'content-type': 'application/json', origin: a.origin }, body: JSON.stringify({ email: 'visitor@example.com' }) },
+        expect: (r) => (isProblem(r, 403, 'forbidden') && !r.headers.get('access-control-allow-origin') ? null : 'expected 403 without CORS headers'),
       },
     ]
     const failures = await runProbes(probes, secretsOf(a).filter((s) => s !== a.origin))

@@ -510,7 +510,9 @@ describe('leadScoreRefresh (cron 0 3 * * *)', () => {
 describe('failures', () => {
   it('a webhook to an unreachable URL is retried with backoff, and the failed attempt is logged', async () => {
     const { slug, api } = await createTenant()
-    await ok(api.put('/settings/webhooks', [{ id: 'down', url: 'http://127.0.0.1:9/hook', events: ['contact.created'], secret: whsec() }]))
+    // `.invalid` never resolves (RFC 6761): the fetch fails at once, as an unreachable receiver's would.
+    // (A loopback or private address is refused before any fetch: see 'outbound webhook targets'.)
+    await ok(api.put('/settings/webhooks', [{ id: 'down', url: 'http://hooks.invalid/hook', events: ['contact.created'], secret: whsec() }]))
     const contact = await created(api, '/contacts', { name: 'Hook Target' })
     const event = (await api.events()).find((e) => e.type === 'contact.created' && e.entityId === contact.$id)
     const body = { type: 'webhook', tenant: slug, subscription: 'down', event: event.id }
@@ -526,7 +528,7 @@ describe('failures', () => {
     const deliveries = (await ok(api.get('/webhooks/deliveries'))).data as any[]
     const mine = deliveries.filter((d) => d.eventId === event.id)
     expect(mine.length).toBeGreaterThanOrEqual(2)
-    expect(mine.every((d) => d.status === 'failed' && d.responseStatus === null && typeof d.error === 'string' && d.url === 'http://127.0.0.1:9/hook')).toBe(true)
+    expect(mine.every((d) => d.status === 'failed' && d.responseStatus === null && typeof d.error === 'string' && d.url === 'http://hooks.invalid/hook')).toBe(true)
     expect(mine[0]).toMatchObject({ subscription: 'down', eventType: 'contact.created', webhookId: `msg_${event.id}_down` })
     // Attempts are numbered.
     expect(new Set(mine.map((d) => d.attempt)).size).toBe(mine.length)
@@ -579,7 +581,7 @@ describe('outbound webhooks', () => {
     const { slug, api } = await createTenant()
     const secret = whsec()
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
-    const saved = await ok(api.put('/settings/webhooks', [{ id: 'crm-sync', url: 'http://127.0.0.1:9/deals', events: ['deal.*'], secret }]))
+    const saved = await ok(api.put('/settings/webhooks', [{ id: 'crm-sync', url: 'https://crm-sync.invalid/deals', events: ['deal.*'], secret }]))
     expect(saved.data[0]).toMatchObject({ id: 'crm-sync', events: ['deal.*'], enabled: true })
 
     const contact = await created(api, '/contacts', { name: 'Alice Chen', email: 'alice@acme.dev' })
@@ -603,7 +605,7 @@ describe('outbound webhooks', () => {
 
   it('nothing is queued for a rolled-back call', async () => {
     const { slug, api } = await createTenant()
-    await ok(api.put('/settings/webhooks', [{ id: 'crm-sync', url: 'http://127.0.0.1:9/deals', events: ['deal.*'], secret: whsec() }]))
+    await ok(api.put('/settings/webhooks', [{ id: 'crm-sync', url: 'https://crm-sync.invalid/deals', events: ['deal.*'], secret: whsec() }]))
     // Creating the contact "Doomed" creates a deal (a deal.created webhook) and then fails.
     await ok(api.put('/settings/automations', failingAutomation('contact.created', { name: 'Doomed' }, { create: 'Deal', with: { name: 'Doomed deal', contact: '{{contact.$id}}' } })))
     const before = await outbox(slug)
@@ -617,5 +619,66 @@ describe('outbound webhooks', () => {
     await created(api, '/contacts', { name: 'Fine' })
     await created(api, '/deals', { name: 'Fine deal' })
     expect((await outbox(slug)).filter((r) => r.topic === 'webhook')).toHaveLength(before.filter((r) => r.topic === 'webhook').length + 1)
+  })
+})
+
+describe('outbound webhook targets', () => {
+  it('refuses private, loopback and link-local URLs when the webhooks are saved (422 naming webhooks.<i>.url)', async () => {
+    const { api } = await createTenant()
+    const before = await ok(api.get('/settings/webhooks'))
+    const hook = (id: string, url: string) => ({ id, url, events: ['deal.*'], secret: whsec() })
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://127.0.0.1:9/hook', 'http://localhost:8787/hook', 'http://10.0.0.5/hook', 'http://[::1]/hook', 'http://2130706433/hook', 'http://[::ffff:7f00:1]/hook']) {
+      const res = await api.put('/settings/webhooks', [hook('public', 'https://hooks.example.com/in'), hook('private', url)])
+      expect(res.status, `${url} ${JSON.stringify(res.body)}`).toBe(422)
+      expect(res.body.code).toBe('validation_failed')
+      expect(res.body.errors.map((e: { path: string }) => e.path), url).toEqual(['webhooks.1.url'])
+    }
+    expect(await ok(api.get('/settings/webhooks'))).toEqual(before)
+    const saved = await ok(api.put('/settings/webhooks', [hook('public', 'https://hooks.example.com/in')]))
+    expect(saved.data).toHaveLength(1)
+  })
+
+  it('records a stored private target as a failed delivery without requesting it, and does not retry it', async () => {
+    const { slug, api } = await createTenant()
+    // A URL saved before the check existed (or under the local-development policy), written straight into the object.
+    await runInDurableObject(stub(slug), (instance) => {
+      const state = (instance as unknown as { state: { settings(): object; writeSettings(s: object): void } }).state
+      state.writeSettings({ ...state.settings(), webhooks: [{ id: 'metadata', url: 'http://169.254.169.254/latest/meta-data/', events: ['contact.created'], secret: whsec(), enabled: true }] })
+    })
+    const contact = await created(api, '/contacts', { name: 'Hook Target' })
+    const event = (await api.events()).find((e) => e.type === 'contact.created' && e.entityId === contact.$id)
+    const fetched = vi.spyOn(globalThis, 'fetch')
+    try {
+      const { ids, result } = await deliver([{ type: 'webhook', tenant: slug, subscription: 'metadata', event: event.id }])
+      expect(result.explicitAcks).toEqual(ids)
+      expect(result.retryMessages).toEqual([])
+      expect(fetched.mock.calls.map(([input]) => String(input instanceof Request ? input.url : input))).not.toContain('http://169.254.169.254/latest/meta-data/')
+    } finally {
+      fetched.mockRestore()
+    }
+    const mine = ((await ok(api.get('/webhooks/deliveries'))).data as any[]).filter((d) => d.eventId === event.id && d.subscription === 'metadata')
+    expect(mine.length).toBeGreaterThanOrEqual(1)
+    for (const d of mine) expect(d).toMatchObject({ status: 'failed', responseStatus: null, url: 'http://169.254.169.254/latest/meta-data/', error: expect.stringMatching(/^target refused: /) })
+  })
+
+  it('delivers to a private target when the deployment allows it (ALLOW_PRIVATE_WEBHOOK_TARGETS = "true", local development)', async () => {
+    const { slug, api } = await createTenant()
+    await runInDurableObject(stub(slug), (instance) => {
+      const state = (instance as unknown as { state: { settings(): object; writeSettings(s: object): void } }).state
+      state.writeSettings({ ...state.settings(), webhooks: [{ id: 'local', url: 'http://127.0.0.1:9/hook', events: ['contact.created'], secret: whsec(), enabled: true }] })
+    })
+    const contact = await created(api, '/contacts', { name: 'Local Receiver' })
+    const event = (await api.events()).find((e) => e.type === 'contact.created' && e.entityId === contact.$id)
+    // The receiver on this machine is played by the test: the request is answered without leaving the process.
+    const fetched = vi.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(null, { status: 204 }))
+    try {
+      const { ids, result } = await deliver([{ type: 'webhook', tenant: slug, subscription: 'local', event: event.id }], { env: { ...env, ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true' } as Env })
+      expect(result.explicitAcks).toEqual(ids)
+      expect(fetched.mock.calls.map(([input]) => String(input instanceof Request ? input.url : input))).toContain('http://127.0.0.1:9/hook')
+    } finally {
+      fetched.mockRestore()
+    }
+    const mine = ((await ok(api.get('/webhooks/deliveries'))).data as any[]).filter((d) => d.eventId === event.id && d.subscription === 'local')
+    expect(mine.some((d) => d.status === 'delivered' && d.responseStatus === 204)).toBe(true)
   })
 })

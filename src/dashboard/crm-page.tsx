@@ -25,6 +25,8 @@ export interface CrmPageProps {
   filters: { status?: string; source?: string; page: number; limit: number }
   csrf: string
   notice?: string
+  /** This response's CSP nonce (src/dashboard/security-headers.ts). */
+  nonce: string | undefined
 }
 
 /** The page's only script: open and close the dialog, submit a status change as soon as it is picked. */
@@ -45,11 +47,11 @@ function query(filters: CrmPageProps['filters'], page: number) {
   return text ? `crm?${text}` : 'crm'
 }
 
-export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notice }: CrmPageProps) {
+export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notice, nonce }: CrmPageProps) {
   const pages = Math.max(1, Math.ceil(leads.total / filters.limit))
   const here = query(filters, filters.page)
   return (
-    <Layout title={`CRM · ${tenant} · Revline`}>
+    <Layout title={`CRM · ${tenant} · Revline`} nonce={nonce}>
       <header>
         <h1>Revline CRM · {tenant}</h1>
         <div class="inline">
@@ -159,7 +161,7 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
           </div>
         </form>
       </dialog>
-      <script dangerouslySetInnerHTML={{ __html: SCRIPT }} />
+      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCRIPT }} />
     </Layout>
   )
 }

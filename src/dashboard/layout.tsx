@@ -40,7 +40,8 @@ dialog form { display: grid; gap: .75rem; } dialog::backdrop { background: rgb(1
 .login { max-width: 24rem; margin: 10vh auto; }
 `
 
-export function Layout({ title, children }: { title: string; children: Child }) {
+/** `nonce`: this response's CSP nonce, which the page's own <style> and <script> must carry. */
+export function Layout({ title, nonce, children }: { title: string; nonce: string | undefined; children: Child }) {
   return (
     <html lang="en">
       <head>
@@ -48,7 +49,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
         <title>{title}</title>
-        <style dangerouslySetInnerHTML={{ __html: CSS }} />
+        <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>

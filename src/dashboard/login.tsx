@@ -1,8 +1,8 @@
 import { Layout } from './layout'
 
-export function LoginPage({ tenant, error }: { tenant: string; error?: string }) {
+export function LoginPage({ tenant, error, nonce }: { tenant: string; error?: string; nonce: string | undefined }) {
   return (
-    <Layout title={`Sign in · ${tenant} · Revline`}>
+    <Layout title={`Sign in · ${tenant} · Revline`} nonce={nonce}>
       <main id="main">
         <section class="login">
           <h1>Revline CRM — {tenant}</h1>

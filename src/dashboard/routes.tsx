@@ -1,7 +1,7 @@
 /**
- * `/~{tenant}/dashboard`: login with an API key (→ session cookie), the CRM page, and the form
- * posts behind it (inline status change, Add Lead, logout). Every action goes through the same
- * tenant object and verb engine as the API, as the session's key.
+ * `/~{tenant}/dashboard`: login with an API key (→ a server-side session, its token in a cookie),
+ * the CRM page, and the form posts behind it (inline status change, Add Lead, logout). Every action
+ * goes through the same tenant object and verb engine as the API, as the key the session was opened with.
  */
 import { Hono, type Context } from 'hono'
 import { csrf as originCheck } from 'hono/csrf'
@@ -17,15 +17,19 @@ import { LoginPage } from './login'
 import { csrfToken, endSession, readSession, startSession, type Session } from './session'
 import { isIdOf } from '../domain/ids'
 import { verbInto } from './lead-moves'
+import { dashboardHeaders } from './security-headers'
 
 export const dashboard = new Hono<AppEnv>()
 export const LEADS_PER_PAGE = 20
 
+// Every answer carries the security headers (CSP with a per-response nonce, no framing, nosniff);
+// the pattern also matches /dashboard itself.
+dashboard.use('/dashboard/*', dashboardHeaders)
 // Unsafe methods must come from our own origin (the Origin header) and carry the session's token.
 dashboard.use('/dashboard/*', originCheck())
 
-async function run<T>(c: Context<AppEnv>, slug: string, keyHash: string, op: Operation): Promise<T> {
-  const credentials: Credentials = { keyHash, requestId: c.get('requestId') }
+async function run<T>(c: Context<AppEnv>, slug: string, session: Session, op: Operation): Promise<T> {
+  const credentials: Credentials = { sessionHash: session.hash, requestId: c.get('requestId') }
   return valueOf<T>((await c.env.TENANT.getByName(slug).call(credentials, op)) as Outcome<T>)
 }
 
@@ -48,7 +52,7 @@ async function checkCsrf(c: Context<AppEnv>, session: Session, form: Record<stri
 
 dashboard.get('/dashboard', (c) => c.redirect(`/~${tenantSlug(c)}/dashboard/crm`, 303))
 
-dashboard.get('/dashboard/login', (c) => c.html(<LoginPage tenant={tenantSlug(c)} />))
+dashboard.get('/dashboard/login', (c) => c.html(<LoginPage tenant={tenantSlug(c)} nonce={c.get('secureHeadersNonce')} />))
 
 dashboard.post('/dashboard/login', async (c) => {
   const slug = tenantSlug(c)
@@ -57,20 +61,20 @@ dashboard.post('/dashboard/login', async (c) => {
   const keyHash = await sha256Hex(key)
   try {
     if (!key) throw new AppError('unauthorized', 'enter an API key')
-    await run(c, slug, keyHash, { kind: 'authenticate' })
+    await startSession(c, slug, keyHash)
   } catch (error) {
     if (!(error instanceof AppError)) throw error
     const message = error.code === 'forbidden' ? 'This tenant is suspended.' : 'That key is not valid for this tenant.'
-    return c.html(<LoginPage tenant={slug} error={message} />, 401)
+    return c.html(<LoginPage tenant={slug} error={message} nonce={c.get('secureHeadersNonce')} />, 401)
   }
-  await startSession(c, slug, keyHash)
   return c.redirect(`/~${slug}/dashboard/crm`, 303)
 })
 
 dashboard.post('/dashboard/logout', async (c) => {
-  const slug = tenantSlug(c)
-  endSession(c, slug)
-  return c.redirect(`/~${slug}/dashboard/login`, 303)
+  const post = await sessionForm(c)
+  if (post instanceof Response) return post
+  await endSession(c, post.slug, post.session)
+  return c.redirect(`/~${post.slug}/dashboard/login`, 303)
 })
 
 dashboard.get('/dashboard/crm', async (c) => {
@@ -86,9 +90,9 @@ dashboard.get('/dashboard/crm', async (c) => {
   try {
     const query = parseListQuery(nouns.byName('Lead')!, params)
     const [summary, attribution, leads] = await Promise.all([
-      run<Summary>(c, slug, session.keyHash, { kind: 'analytics', report: 'summary' }),
-      run<{ bySource: { source: string | null; leads: number; conversions: number }[] }>(c, slug, session.keyHash, { kind: 'analytics', report: 'attribution' }),
-      run<{ data: never[]; total: number }>(c, slug, session.keyHash, { kind: 'list', noun: 'Lead', query }),
+      run<Summary>(c, slug, session, { kind: 'analytics', report: 'summary' }),
+      run<{ bySource: { source: string | null; leads: number; conversions: number }[] }>(c, slug, session, { kind: 'analytics', report: 'attribution' }),
+      run<{ data: never[]; total: number }>(c, slug, session, { kind: 'list', noun: 'Lead', query }),
     ])
     return c.html(
       <CrmPage
@@ -99,16 +103,20 @@ dashboard.get('/dashboard/crm', async (c) => {
         filters={{ ...(status ? { status } : {}), ...(source ? { source } : {}), page, limit: LEADS_PER_PAGE }}
         csrf={await csrfToken(c, session)}
         notice={c.req.query('error')}
+        nonce={c.get('secureHeadersNonce')}
       />,
     )
   } catch (error) {
-    if (error instanceof AppError && (error.code === 'unauthorized' || error.code === 'forbidden')) {
-      endSession(c, slug)
-      return c.redirect(`/~${slug}/dashboard/login`, 303)
-    }
+    if (error instanceof AppError && (error.code === 'unauthorized' || error.code === 'forbidden')) return signedOut(c, slug)
     throw error
   }
 })
+
+/** The session is over (logged out, expired, key revoked, tenant suspended): drop the cookie, back to the login page. */
+async function signedOut(c: Context<AppEnv>, slug: string) {
+  await endSession(c, slug)
+  return c.redirect(`/~${slug}/dashboard/login`, 303)
+}
 
 /** Back to the CRM page (a relative `crm…` path only), with an error notice when the action failed. */
 function back(c: Context<AppEnv>, slug: string, target: unknown, error?: string) {
@@ -140,9 +148,10 @@ dashboard.post('/dashboard/leads/:id/status', async (c) => {
     const op: Operation = verb
       ? { kind: 'verb', noun: 'Lead', verb, id, ...(verb === 'lose' ? { input: { lostReason: 'Marked lost on the dashboard' } } : {}) }
       : { kind: 'verb', noun: 'Lead', verb: 'update', id, input: { status } }
-    await run(c, slug, session.keyHash, op)
+    await run(c, slug, session, op)
   } catch (error) {
     if (!(error instanceof AppError)) throw error
+    if (error.code === 'unauthorized') return signedOut(c, slug)
     return back(c, slug, form.back, error.detail)
   }
   return back(c, slug, form.back)
@@ -157,9 +166,10 @@ dashboard.post('/dashboard/leads', async (c) => {
   try {
     if (!firstName || !lastName || !email) throw new AppError('validation_failed', 'first name, last name and email are required')
     // The same verb as the public form: the contact is found or created by email and a Lead is opened.
-    await run(c, slug, session.keyHash, { kind: 'verb', noun: 'Contact', verb: 'capture', input: { firstName, lastName, email, source } })
+    await run(c, slug, session, { kind: 'verb', noun: 'Contact', verb: 'capture', input: { firstName, lastName, email, source } })
   } catch (error) {
     if (!(error instanceof AppError)) throw error
+    if (error.code === 'unauthorized') return signedOut(c, slug)
     const detail = error.errors?.length ? `${error.detail}: ${error.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : error.detail
     return back(c, slug, 'crm', detail)
   }

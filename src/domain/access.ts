@@ -16,9 +16,15 @@ const ALLOWED: Record<Actor['role'], readonly Action[]> = {
   public: [],
 }
 
+/** The roles an API key can have. */
+export const KEY_ROLES = ['admin', 'member'] as const
+
 export function authorize(actor: Actor, action: Action): void {
   if (!ALLOWED[actor.role].includes(action)) throw new AppError('forbidden', `the ${actor.role} role may not ${action === 'admin' ? 'manage this tenant' : action}`)
 }
+
+/** True when every API key may do `action`, so the edge need not ask who the key is before parsing. */
+export const grantedToEveryKey = (action: Action): boolean => KEY_ROLES.every((role) => ALLOWED[role].includes(action))
 
 /** The action a verb needs: soft delete and restore are admin-only, everything else is a write. */
 export const actionForVerb = (verb: string): Action => (verb === 'delete' || verb === 'restore' ? 'delete' : 'write')

@@ -12,6 +12,29 @@ export type LeadSource = (typeof LEAD_SOURCES)[number]
 /** Honeypot fields: humans never fill them; a bot that does is answered as if it worked. */
 export const HONEYPOT_FIELDS = ['_gotcha', 'website'] as const
 
+/**
+ * True when a honeypot holds anything a person could not have left there: every value but an
+ * absent one, null or a blank string (a JSON bot may send `1`, `true`, `[]` or `{}`).
+ */
+export function honeypotFilled(fields: Record<string, unknown>): boolean {
+  return HONEYPOT_FIELDS.some((name) => {
+    const value = fields[name]
+    return value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')
+  })
+}
+
+/**
+ * Whether a submission comes from a site the tenant accepts. With no allowed origins every site
+ * may post. Otherwise the browser's `Origin` (or, when it sent none, the `Referer`'s origin) must
+ * be listed; `null` (a sandboxed or privacy-stripped page) counts as another site. A request with
+ * neither header is not a browser's cross-site post (a server posting for the site): accepted.
+ */
+export function submittedFromAllowedSite(allowedOrigins: readonly string[], origin: string | null, refererOrigin: string | null): boolean {
+  if (allowedOrigins.length === 0) return true
+  const site = origin ?? refererOrigin
+  return site === null || allowedOrigins.includes(site)
+}
+
 const text = (max: number) =>
   z
     .string()

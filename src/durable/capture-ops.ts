@@ -1,21 +1,36 @@
 /**
- * Public capture inside the tenant object: honeypot, per-client rate limit, allowed origins,
- * then the `Contact.capture` verb (contact upserted by email, a Lead opened) as a `public` actor.
+ * Public capture inside the tenant object: allowed sites, per-client rate limit, honeypot,
+ * validation, Idempotency-Key and recent-duplicate replay, then the `Contact.capture` verb
+ * (contact upserted by email, a Lead opened) as a `public` actor.
  */
-import { captureInput, CaptureFields, HONEYPOT_FIELDS } from '../domain/capture'
+import { captureInput, CaptureFields, honeypotFilled, submittedFromAllowedSite } from '../domain/capture'
 import { runVerb } from '../domain/engine/run-verb'
 import type { Actor } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { toFieldErrors } from '../domain/noun/validators'
 import { nouns } from '../domain'
 import { engineContext, type DispatchContext } from './dispatch'
+import { recent, remember, replay, type IdempotencyRequest } from './idempotency'
 import type { RateLimiter } from './rate-limit'
+
+/**
+ * Identical submissions (same client, same normalized fields) within this window are answered with
+ * the first one's result and write nothing: a double click, a refresh that re-posts the form or a
+ * client retry all land within seconds. A minute (the rate limiter's window too) is short enough that
+ * a person who deliberately sends the same form again later still opens a new lead.
+ */
+export const DUPLICATE_WINDOW_MS = 60_000
 
 export interface CaptureRequest {
   requestId: string
   /** A salted hash of the client IP: enough to rate-limit and audit, never the address itself. */
   clientHash: string
+  /** The `Origin` header as sent (`"null"` included). */
   origin: string | null
+  /** The origin of the `Referer` (`"null"` when it is not a URL); what a plain form post may carry instead. */
+  refererOrigin?: string | null
+  /** From `Idempotency-Key`: the key and a hash of the request it came with. */
+  idempotency?: IdempotencyRequest
   fields: Record<string, unknown>
 }
 
@@ -26,6 +41,8 @@ export interface CaptureResult {
   redirect?: string
   /** True when a honeypot field was filled: answered like a success, nothing stored. */
   discarded?: boolean
+  /** True when this is the remembered answer to the same Idempotency-Key. */
+  replayed?: boolean
 }
 
 export function allowedOrigin(ctx: DispatchContext, origin: string | null): string | null {
@@ -41,7 +58,7 @@ export function prepareCapture(ctx: DispatchContext, limiter: RateLimiter | null
   // Signed webhook deliveries pass null: the signature, not the sender's IP, is their credential.
   const wait = limiter ? limiter.hit(request.clientHash, settings.rateLimitPerMinute) : 0
   if (wait > 0) throw new AppError('rate_limited', `too many submissions; try again in ${wait} s`, [{ path: 'retryAfter', message: String(wait) }])
-  if (HONEYPOT_FIELDS.some((f) => typeof request.fields[f] === 'string' && (request.fields[f] as string).trim() !== '')) return { discarded: true }
+  if (honeypotFilled(request.fields)) return { discarded: true }
   const parsed = CaptureFields.safeParse(request.fields)
   if (!parsed.success) throw new AppError('validation_failed', 'the form is not valid', toFieldErrors(parsed.error))
   const fields = parsed.data
@@ -63,10 +80,43 @@ export function applyCapture(ctx: DispatchContext, prepared: Exclude<Prepared, {
   return { contact: result.entity.$id, ...(lead ? { lead: lead.$id } : {}), ...(prepared.redirect ? { redirect: prepared.redirect } : {}) }
 }
 
-export function capture(ctx: DispatchContext, limiter: RateLimiter, request: CaptureRequest): CaptureResult {
+/**
+ * A website's submission: refused from sites the tenant does not list, replayed for a repeated
+ * Idempotency-Key or a recent identical submission, else captured; the capture and what it is
+ * remembered by commit together.
+ */
+export async function capture(ctx: DispatchContext, limiter: RateLimiter, request: CaptureRequest): Promise<CaptureResult> {
+  const { allowedOrigins } = ctx.tenant.settings().capture
+  if (!submittedFromAllowedSite(allowedOrigins, request.origin, request.refererOrigin ?? null))
+    throw new AppError('forbidden', `this tenant does not accept submissions from ${request.origin ?? request.refererOrigin}`)
   const prepared = prepareCapture(ctx, limiter, request)
   if (prepared.discarded) return { discarded: true }
-  return ctx.transaction(() => applyCapture(ctx, prepared))
+  const print = await fingerprint(prepared)
+  // Nothing awaits from here on: two identical requests cannot both pass the checks and both write.
+  const sql = ctx.store.sql
+  const scope = ctx.actor.id
+  if (request.idempotency) {
+    const prior = replay(sql, scope, request.idempotency)
+    if (prior) return { ...(prior.value as CaptureResult), replayed: true }
+  }
+  const duplicateScope = `recent:${scope}`
+  const duplicate = recent(sql, duplicateScope, print, DUPLICATE_WINDOW_MS)
+  if (duplicate) return duplicate.value as CaptureResult
+  return ctx.transaction(() => {
+    const result = applyCapture(ctx, prepared)
+    if (request.idempotency) remember(sql, scope, request.idempotency, result)
+    remember(sql, duplicateScope, { key: print, requestHash: print }, result, { replace: true })
+    return result
+  })
+}
+
+/** SHA-256 of the normalized submission: its fields after validation (redirect included), keys sorted. */
+async function fingerprint(prepared: Exclude<Prepared, { discarded: true }>): Promise<string> {
+  const fields = prepared.fields as Record<string, unknown>
+  // A blank field and a missing one are the same answer.
+  const canonical = JSON.stringify(Object.keys(fields).filter((k) => fields[k] !== undefined).sort().map((k) => [k, fields[k]]))
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical))
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 export const publicActor = (clientHash: string): Actor => ({ id: `public:${clientHash}`, role: 'public' })

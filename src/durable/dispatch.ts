@@ -11,6 +11,7 @@ import { runAutomations } from '../domain/automations'
 import { readSection, writeSection } from './settings-ops'
 import { appendAudit } from './audit'
 import { subscriptionsFor } from '../domain/webhooks'
+import type { WebhookTargetPolicy } from '../domain/webhook-target'
 import { writeOutbox } from './outbox'
 import { analyticsReport, applyDelta } from './analytics'
 import { delta } from '../domain/analytics/contributions'
@@ -18,6 +19,7 @@ import { listDeadLetters, listRuns } from './jobs/runs'
 import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
 import { listKeys, revokeKey } from './keys'
+import { endSessionsOf } from './sessions'
 import { createSource, listSources, revokeSource } from './sources'
 import type { TenantState } from './tenant-state'
 import type { EntityStore } from './entity-store'
@@ -36,6 +38,8 @@ export interface DispatchContext {
   tenant: TenantState
   /** Called when a job is written to the outbox, so the object schedules its flush. */
   onEnqueue?: () => void
+  /** Where outbound webhooks may go in this deployment (private targets only in local development). */
+  webhookTargets: WebhookTargetPolicy
 }
 
 function nounOf(name: string): NounSchema {
@@ -105,6 +109,7 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       return ctx.transaction(() => {
         const key = revokeKey(store.db, op.id, new Date().toISOString())
         ctx.tenant.forgetKey(op.id)
+        endSessionsOf(store.db, op.id)
         appendAudit(store.sql, actor, ctx.requestId, { type: 'apikey.revoked', entityType: 'ApiKey', entityId: op.id, verb: 'revoke', data: null })
         return key
       })

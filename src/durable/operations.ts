@@ -34,9 +34,12 @@ export type Operation =
   | { kind: 'settings.get'; section: SettingsSection }
   | { kind: 'settings.put'; section: SettingsSection; value: unknown }
 
+/** Who is calling: an API key, or a dashboard session opened with one (exactly one of the two). */
 export interface Credentials {
   /** SHA-256 (hex) of the presented API key; the key itself never leaves the edge. */
-  keyHash: string
+  keyHash?: string
+  /** SHA-256 (hex) of a dashboard session's token; the token itself stays in the browser's cookie. */
+  sessionHash?: string
   requestId: string
   /** From `Idempotency-Key`: the key and a hash of the request it came with. */
   idempotency?: { key: string; requestHash: string }

@@ -11,6 +11,7 @@ import { nouns } from '../domain/nouns'
 import { Ruleset, validateRuleset } from '../domain/scoring/rules'
 import { Automation, CaptureSettings, NurtureTemplate, Tier, WebhookSubscription, type TenantSettings } from '../domain/settings'
 import type { DispatchContext } from './dispatch'
+import { webhookTargetErrors } from '../domain/webhook-target'
 import type { TenantState } from './tenant-state'
 
 const SECTIONS = {
@@ -33,6 +34,10 @@ export function writeSection(ctx: DispatchContext, section: SettingsSection, bod
   const parsed = SECTIONS[section].safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
   if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'])
+  if (section === 'webhooks') {
+    const errors = webhookTargetErrors(parsed.data as TenantSettings['webhooks'], ctx.webhookTargets)
+    if (errors.length > 0) throw new AppError('validation_failed', 'webhooks must go to public http(s) addresses', errors)
+  }
   if (section === 'tiers') {
     const names = (parsed.data as TenantSettings['tiers']).map((t) => t.name)
     if (new Set(names).size !== names.length) throw new AppError('validation_failed', 'tier names must be unique', [{ path: 'tiers', message: 'duplicate name' }])

@@ -10,11 +10,13 @@ import { AppError } from '../domain/errors'
 import { createHandle } from '../domain/engine/handle'
 import type { Actor } from '../domain/engine/types'
 import { provisionTenant } from '../domain/tenant-defaults'
+import { webhookTargetPolicy } from '../domain/webhook-target'
 import { appendAudit } from './audit'
 import { allowedOrigin, capture, publicActor, type CaptureRequest, type CaptureResult } from './capture-ops'
 import { dispatch, engineContext, type DispatchContext } from './dispatch'
 import { remember, replay } from './idempotency'
 import { RateLimiter } from './rate-limit'
+import { endSession, startSession } from './sessions'
 import { ingest, type IngestRequest } from './sources'
 import type { JobMessage } from '../queues/messages'
 import { runJob, type JobResult } from './jobs'
@@ -82,7 +84,7 @@ export class TenantDO extends DurableObject<Env> {
     let replayed = false
     const outcome = this.outcome(() => {
       if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
-      const actor = this.state.authenticate(credentials.keyHash)
+      const actor = this.state.authenticate(credentials)
       const idempotency = WRITES.has(op.kind) ? credentials.idempotency : undefined
       if (idempotency) {
         const prior = replay(this.ctx.storage.sql, actor.id, idempotency)
@@ -105,11 +107,26 @@ export class TenantDO extends DurableObject<Env> {
     return outcome.ok && replayed ? { ...outcome, replayed } : outcome
   }
 
+  /** Dashboard sign-in: the key (not a session) opens a session stored by its token's hash. */
+  async startSession(credentials: { keyHash: string; requestId: string }, session: { tokenHash: string; expiresAt: string }): Promise<Outcome<{ actor: string; role: string }>> {
+    return this.outcome(() => {
+      if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
+      const actor = this.state.authenticate({ keyHash: credentials.keyHash })
+      this.transaction(() => startSession(this.db, { ...session, keyId: actor.id }, new Date().toISOString()))
+      return { actor: actor.id, role: actor.role }
+    })
+  }
+
+  /** Dashboard sign-out: the session ends here, whatever the browser keeps. */
+  async endSession(tokenHash: string): Promise<void> {
+    if (this.isProvisioned()) endSession(this.db, tokenHash)
+  }
+
   /** Public capture (no key): 404 for unknown or suspended tenants. */
   async capture(request: CaptureRequest): Promise<{ outcome: Outcome<CaptureResult>; corsOrigin: string | null }> {
     const ctx = this.publicContext(request.clientHash, request.requestId)
     const corsOrigin = ctx ? allowedOrigin(ctx, request.origin) : null
-    return { outcome: this.outcome(() => capture(this.requireActive(ctx), this.limiter, request)), corsOrigin }
+    return { outcome: await this.outcomeOf(() => capture(this.requireActive(ctx), this.limiter, request)), corsOrigin }
   }
 
   /** CORS preflight for capture: the origin if this tenant allows it. */
@@ -201,6 +218,7 @@ export class TenantDO extends DurableObject<Env> {
       now: () => this.now(),
       tenant: this.state,
       onEnqueue: () => void this.scheduleFlush(),
+      webhookTargets: webhookTargetPolicy(this.env.ALLOW_PRIVATE_WEBHOOK_TARGETS),
     }
   }
 
@@ -249,6 +267,14 @@ export class TenantDO extends DurableObject<Env> {
   private isProvisioned(): boolean {
     if (!this.provisioned) this.provisioned = this.ctx.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tenant'`).toArray().length > 0
     return this.provisioned
+  }
+
+  private async outcomeOf<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
+    try {
+      return { ok: true, value: await fn() }
+    } catch (error) {
+      return { ok: false, failure: failureOf(error) }
+    }
   }
 
   private outcome<T>(fn: () => T): Outcome<T> {

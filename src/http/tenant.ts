@@ -1,15 +1,18 @@
 /**
  * Tenant resolution and authentication at the edge. The slug comes from the `/~{slug}` path (host
  * form is rewritten to it in worker.ts); the key is hashed here and checked inside the tenant's own
- * object, so a key of tenant A can never be accepted by tenant B.
+ * object, so a key of tenant A can never be accepted by tenant B. Routes that need more than every
+ * key has (`requires('admin')`, deletes) ask for the key's role before they parse anything, so a
+ * member learns nothing of an admin request but 403; the tenant object checks again (defence in depth).
  */
 import { createMiddleware } from 'hono/factory'
+import { authorize, grantedToEveryKey, type Action } from '../domain/access'
 import { AppError } from '../domain/errors'
 import { sha256Hex } from './crypto'
 import { handleError } from './errors'
 import type { Context } from 'hono'
 import type { Credentials, Operation, Outcome } from '../durable/operations'
-import type { AppEnv } from './types'
+import type { AppEnv, Identity } from './types'
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/
 
@@ -30,13 +33,11 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
   const slug = tenantSlug(c)
   const key = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
   if (!key) throw new AppError('unauthorized', 'send the API key as Authorization: Bearer <key>')
-  const credentials: Credentials = { keyHash: await sha256Hex(key), requestId: c.get('requestId'), ...(await idempotencyOf(c)) }
+  const base: Credentials = { keyHash: await sha256Hex(key), requestId: c.get('requestId') }
   const stub = c.env.TENANT.getByName(slug)
   let called = false
-  const run = async <T>(op: Operation, options: { idempotency?: Credentials['idempotency'] | null } = {}): Promise<T> => {
+  const send = async <T>(effective: Credentials, op: Operation): Promise<T> => {
     called = true
-    const effective: Credentials =
-      options.idempotency === undefined ? credentials : { keyHash: credentials.keyHash, requestId: credentials.requestId, ...(options.idempotency ? { idempotency: options.idempotency } : {}) }
     const outcome = (await stub.call(effective, op)) as Outcome
     const value = valueOf<T>(outcome)
     if (outcome.ok && outcome.replayed) {
@@ -45,29 +46,57 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     }
     return value
   }
-  c.set('tenant', { slug, run, idempotencyKey: credentials.idempotency?.key })
+  let identity: Promise<Identity> | undefined
+  const authenticate = () => (identity ??= send<Identity>(base, { kind: 'authenticate' }))
+  const idempotency = await idempotencyOf(c)
+  const credentials: Credentials = idempotency instanceof AppError ? base : { ...base, ...idempotency }
+  const run = async <T>(op: Operation, options: { idempotency?: Credentials['idempotency'] | null } = {}): Promise<T> => {
+    // A malformed Idempotency-Key is told only to a caller whose key is good and whose role may do
+    // what the route does: others learn nothing but 401 or 403.
+    if (idempotency instanceof AppError) {
+      await authenticate()
+      throw idempotency
+    }
+    return send<T>(options.idempotency === undefined ? credentials : { ...base, ...(options.idempotency ? { idempotency: options.idempotency } : {}) }, op)
+  }
+  const authorizeAction = async (action: Action) => {
+    if (grantedToEveryKey(action)) return
+    const who = await authenticate()
+    authorize({ id: who.actor, role: who.role }, action)
+  }
+  c.set('tenant', { slug, run, authenticate, authorize: authorizeAction, idempotencyKey: credentials.idempotency?.key })
   await next()
   // A request refused at the edge (bad query, bad body) never reached the tenant object: make sure
   // the caller may talk to this tenant before telling them what was wrong with their request.
   if (!called && c.error instanceof AppError && INPUT_ERRORS.has(c.error.code)) {
     try {
-      await run({ kind: 'authenticate' })
+      await authenticate()
     } catch (error) {
       c.res = handleError(error as Error, c)
     }
   }
 })
 
-/** `Idempotency-Key` on a POST: the key and a hash of the request (method, path, query, body). */
-async function idempotencyOf(c: Context<AppEnv>): Promise<Pick<Credentials, 'idempotency'>> {
+/** Refuses the request with 403 before the route parses anything when the key's role may not `action`. */
+export const requires = (action: Action) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    await c.var.tenant.authorize(action)
+    await next()
+  })
+
+/** `Idempotency-Key` on a POST: the key and a hash of the request (method, path, query, body), or the 400 a malformed key earns. */
+async function idempotencyOf(c: Context<AppEnv>): Promise<Pick<Credentials, 'idempotency'> | AppError> {
   const key = c.req.header('idempotency-key')
   if (key === undefined || c.req.method !== 'POST') return {}
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters')
+  if (!IDEMPOTENCY_KEY.test(key)) return new AppError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters')
   const url = new URL(c.req.url)
   // An import streams its body, so its key covers the request line, type and length, not the bytes.
   const body = url.pathname.endsWith('/import') ? `${c.req.header('content-type')};${c.req.header('content-length') ?? ''}` : await c.req.text()
   const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${body}`)
   return { idempotency: { key, requestHash } }
 }
+
+/** What an Idempotency-Key may be: 1 to 255 visible ASCII characters. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
 
 const INPUT_ERRORS = new Set(['bad_request', 'invalid_query', 'validation_failed', 'unsupported_media_type', 'not_found', 'method_not_allowed'])

@@ -46,6 +46,11 @@ describe('the CRM dashboard', () => {
   it('signs in, shows the figures, adds a lead and changes a status inline', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } })
     const page = await context.newPage()
+    // The page's own script and style run under its strict CSP: the browser reports no violation.
+    const violations: string[] = []
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+    })
     await page.goto(`${server.baseUrl}/~dash/dashboard/crm`)
     expect(page.url()).toContain('/dashboard/login')
 
@@ -108,6 +113,11 @@ describe('the CRM dashboard', () => {
     await page.waitForURL(/\/dashboard\/login/)
     await page.goto(`${server.baseUrl}/~dash/dashboard/crm`)
     expect(page.url()).toContain('/dashboard/login')
+    // The session ended on the server: the old cookie, replayed by hand, is no longer a session.
+    const replayed = await fetch(`${server.baseUrl}/~dash/dashboard/crm`, { headers: { cookie: `rvl_session=${session.value}` }, redirect: 'manual' })
+    expect(replayed.status).toBe(303)
+    expect(replayed.headers.get('location')).toBe('/~dash/dashboard/login')
+    expect(violations).toEqual([])
     await context.close()
   }, 90_000)
 

@@ -1,4 +1,4 @@
-/** Tables every tenant object has besides its nouns: the event log, keys, the tenant row, the outbox. */
+/** Tables every tenant object has besides its nouns: the event log, keys, dashboard sessions, the tenant row, the outbox. */
 import { sql } from 'drizzle-orm'
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
@@ -46,6 +46,22 @@ export const apiKeys = sqliteTable(
     revokedAt: text('revoked_at'),
   },
   (t) => [uniqueIndex('api_keys_hash_uniq').on(t.hash)],
+)
+
+/**
+ * Dashboard sign-ins: the browser's cookie holds a random token, this table only its SHA-256, with
+ * the key it signed in with. Logging out deletes the row, revoking the key deletes its rows, and a
+ * row past `expires_at` is refused.
+ */
+export const dashboardSessions = sqliteTable(
+  'dashboard_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    keyId: text('key_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('dashboard_sessions_key_idx').on(t.keyId), index('dashboard_sessions_expires_idx').on(t.expiresAt)],
 )
 
 /** The single row describing this tenant (`id = 1`). */

@@ -4,7 +4,7 @@
  */
 import { CaptureFields, HONEYPOT_FIELDS } from '../../domain/capture'
 import { SLUG_PATTERN } from '../tenant'
-import { jsonBody, jsonResponse, problems, type Paths } from './components'
+import { header, jsonBody, jsonResponse, param, problems, type Paths } from './components'
 import type { JsonSchema } from './schemas'
 import { fromZod } from './tenant-routes'
 
@@ -29,8 +29,11 @@ function publicPaths(): Paths {
         summary: 'Public lead capture (website forms)',
         description:
           'No key: an HTML form on the tenant’s site posts here. Creates or reuses the Contact by email (case-insensitive) and creates a Lead; `utm_*` become source, sourceDetail and campaign. ' +
-          'With `redirect` on an allowed origin the answer is 303 there. Per-IP rate limit (429 + Retry-After), 64 KB body limit, CORS for the tenant’s allowed origins. Unknown or suspended tenants are 404.',
+          'With `redirect` on an allowed origin the answer is 303 there. Per-IP rate limit (429 + Retry-After), 64 KB body limit, CORS for the tenant’s allowed origins. Unknown or suspended tenants are 404. ' +
+          'When the tenant lists allowed origins, a post whose Origin (or, without one, Referer origin) is another site is 403 and stores nothing. ' +
+          'Idempotency-Key is honoured per client; identical submissions from one client within 60 s are answered with the first result and write nothing.',
         security: [],
+        parameters: [param('IdempotencyKey')],
         requestBody: {
           required: true,
           content: { 'application/x-www-form-urlencoded': { schema: form }, 'multipart/form-data': { schema: form }, 'application/json': { schema: form } },
@@ -39,10 +42,10 @@ function publicPaths(): Paths {
           '201': jsonResponse(
             'Captured',
             { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean', const: true }, contact: { type: 'string' }, lead: { type: 'string' } } },
-            { 'Access-Control-Allow-Origin': { description: 'The posting origin, when the tenant allows it.', schema: { type: 'string' } } },
+            { 'Access-Control-Allow-Origin': { description: 'The posting origin, when the tenant allows it.', schema: { type: 'string' } }, 'Idempotent-Replayed': header('IdempotentReplayed') },
           ),
           '303': { description: 'Captured; go to the form’s `redirect`.', headers: { Location: { schema: { type: 'string', format: 'uri' } } } },
-          ...problems(400, 404, 413, 415, 422, 429),
+          ...problems(400, 403, 404, 413, 415, 422, 429),
         },
       },
       options: {

@@ -75,7 +75,9 @@ function settingsPaths(): Paths {
         operationId: `put${section}Settings`,
         tags: ['Settings'],
         summary: `Replace the ${section} settings`,
-        description: 'The body is the whole section. Validated, versioned and logged as `settings.updated`. Admin keys only.',
+        description:
+          'The body is the whole section. Validated, versioned and logged as `settings.updated`. Admin keys only.' +
+          (section === 'webhooks' ? ' Each `url` must be a public http(s) address: loopback, private and link-local targets are refused (422 naming `webhooks.<i>.url`) except in local development.' : ''),
         requestBody: jsonBody(body),
         responses: { '200': jsonResponse(`The ${section} settings as saved`, answer), ...problems(400, ...TENANT_ERRORS, 413, 415, 422) },
       },

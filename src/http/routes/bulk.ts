@@ -14,6 +14,7 @@ import { nouns } from '../../domain/nouns'
 import type { ImportError, ImportReport, ImportRow } from '../../durable/bulk'
 import { sha256Hex } from '../crypto'
 import type { AppEnv } from '../types'
+import { actionFor } from '../../domain/access'
 
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
 /** Rows per RPC: big enough to amortise the hop, small enough to keep each call well under CPU limits. */
@@ -40,6 +41,8 @@ const importLimit = bodyLimit({
 
 bulk.post('/:collection/import', importLimit, async (c) => {
   const noun = nounOf(c)
+  // Who may import is settled before the file is looked at: rows are creates of this noun.
+  await c.var.tenant.authorize(actionFor(noun, 'create'))
   if (!apiVerbs(noun).create) throw new AppError('method_not_allowed', `${noun.name} cannot be imported`)
   const type = (c.req.header('content-type') ?? '').toLowerCase()
   const format = type.startsWith('text/csv') ? 'csv' : /^application\/(x-)?(ndjson|jsonl|json-seq)/.test(type) ? 'ndjson' : undefined

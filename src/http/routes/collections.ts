@@ -13,6 +13,7 @@ import { parseIncludes } from '../../durable/reads'
 import { readJsonObject } from '../body'
 import type { AppEnv } from '../types'
 import { isIdOf } from '../../domain/ids'
+import { actionFor } from '../../domain/access'
 
 export const collections = new Hono<AppEnv>()
 
@@ -28,6 +29,13 @@ function idOf(c: Context<AppEnv>, noun: NounSchema): string {
   const id = c.req.param('id') ?? ''
   if (!isIdOf(noun.idPrefix, id)) throw new AppError('not_found', `${noun.name} ${id} not found`)
   return id
+}
+
+/** The noun of the path, once the key may run `verb` on it: a member learns nothing of an admin-only request but 403. */
+async function authorizedNoun(c: Context<AppEnv>, verb: string): Promise<NounSchema> {
+  const noun = nounOf(c)
+  await c.var.tenant.authorize(actionFor(noun, verb))
+  return noun
 }
 
 function onlyParams(c: Context<AppEnv>, allowed: string[]) {
@@ -56,7 +64,7 @@ collections.get('/:collection', async (c) => {
 })
 
 collections.post('/:collection', async (c) => {
-  const noun = nounOf(c)
+  const noun = await authorizedNoun(c, 'create')
   if (!apiVerbs(noun).create) throw new AppError('method_not_allowed', `${noun.name} cannot be created over the API`)
   const input = await readJsonObject(c)
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: 'create', input })
@@ -81,7 +89,7 @@ collections.get('/:collection/:id', async (c) => {
 })
 
 collections.patch('/:collection/:id', async (c) => {
-  const noun = nounOf(c)
+  const noun = await authorizedNoun(c, 'update')
   const id = idOf(c, noun)
   const input = await readJsonObject(c)
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: 'update', id, input, expectedVersion: expectedVersion(c) })
@@ -89,7 +97,7 @@ collections.patch('/:collection/:id', async (c) => {
 })
 
 collections.delete('/:collection/:id', async (c) => {
-  const noun = nounOf(c)
+  const noun = await authorizedNoun(c, 'delete')
   const id = idOf(c, noun)
   await c.var.tenant.run({ kind: 'verb', noun: noun.name, verb: 'delete', id, expectedVersion: expectedVersion(c) })
   return c.body(null, 204)
@@ -103,8 +111,8 @@ collections.get('/:collection/:id/history', async (c) => {
 
 /** `POST /contacts/capture`: a collection verb (no id). */
 collections.post('/:collection/:id', async (c) => {
-  const noun = nounOf(c)
-  const name = c.req.param('id')
+  const name = c.req.param('id') ?? ''
+  const noun = await authorizedNoun(c, name)
   const verb = apiVerbs(noun)[name]
   if (!verb || verb.kind !== 'custom' || verb.scope !== 'collection') throw new AppError('not_found', `${noun.name} has no collection verb '${name}'`)
   const input = await readJsonObject(c, { optional: true })
@@ -114,8 +122,8 @@ collections.post('/:collection/:id', async (c) => {
 
 /** `POST /leads/{id}/convert`: an instance verb. CRUD verbs have their own methods. */
 collections.post('/:collection/:id/:verb', async (c) => {
-  const noun = nounOf(c)
-  const name = c.req.param('verb')
+  const name = c.req.param('verb') ?? ''
+  const noun = await authorizedNoun(c, name)
   const verb = apiVerbs(noun)[name]
   if (!verb || (verb.kind !== 'custom' && verb.kind !== 'restore') || verb.scope !== 'instance') throw new AppError('not_found', `${noun.name} has no verb '${name}'`)
   const id = idOf(c, noun)

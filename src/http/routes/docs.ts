@@ -15,7 +15,7 @@ docs.get('/openapi.json', (c) =>
 
 docs.get('/docs', async (c) => {
   const { DOCS_CSP, DOCS_PAGE } = await ui()
-  return c.html(DOCS_PAGE, 200, { 'content-security-policy': DOCS_CSP, 'x-content-type-options': 'nosniff' })
+  return c.html(DOCS_PAGE, 200, { 'content-security-policy': DOCS_CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin' })
 })
 
 docs.get('/docs/:asset', async (c) => {

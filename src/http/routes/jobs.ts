@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { AppError } from '../../domain/errors'
 import { toFieldErrors } from '../../domain/noun/validators'
+import { requires } from '../tenant'
 import type { AppEnv } from '../types'
 
 const Limit = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) })
@@ -15,6 +16,6 @@ function limitOf(query: Record<string, string>) {
   return parsed.data.limit
 }
 
-jobs.get('/jobs', async (c) => c.json(await c.var.tenant.run({ kind: 'jobs.runs', limit: limitOf(c.req.query()) })))
-jobs.get('/jobs/dead', async (c) => c.json(await c.var.tenant.run({ kind: 'jobs.dead', limit: limitOf(c.req.query()) })))
-jobs.get('/webhooks/deliveries', async (c) => c.json(await c.var.tenant.run({ kind: 'webhooks.deliveries', limit: limitOf(c.req.query()) })))
+jobs.get('/jobs', requires('admin'), async (c) => c.json(await c.var.tenant.run({ kind: 'jobs.runs', limit: limitOf(c.req.query()) })))
+jobs.get('/jobs/dead', requires('admin'), async (c) => c.json(await c.var.tenant.run({ kind: 'jobs.dead', limit: limitOf(c.req.query()) })))
+jobs.get('/webhooks/deliveries', requires('admin'), async (c) => c.json(await c.var.tenant.run({ kind: 'webhooks.deliveries', limit: limitOf(c.req.query()) })))

@@ -6,6 +6,7 @@ import { isIdOf, newId } from '../../domain/ids'
 import { toFieldErrors } from '../../domain/noun/validators'
 import { readJsonObject } from '../body'
 import { sha256Hex } from '../crypto'
+import { requires } from '../tenant'
 import type { AppEnv } from '../types'
 import { newApiKey } from './operator'
 
@@ -13,7 +14,7 @@ const NewKey = z.strictObject({ role: z.enum(['admin', 'member']), name: z.strin
 
 export const keys = new Hono<AppEnv>()
 
-keys.post('/keys', async (c) => {
+keys.post('/keys', requires('admin'), async (c) => {
   const parsed = NewKey.safeParse(await readJsonObject(c))
   if (!parsed.success) throw new AppError('validation_failed', 'the key is not valid', toFieldErrors(parsed.error))
   const key = newApiKey()
@@ -27,9 +28,9 @@ keys.post('/keys', async (c) => {
   return c.json(c.get('replayed') ? created : { ...created, key }, 201)
 })
 
-keys.get('/keys', async (c) => c.json(await c.var.tenant.run({ kind: 'keys.list' })))
+keys.get('/keys', requires('admin'), async (c) => c.json(await c.var.tenant.run({ kind: 'keys.list' })))
 
-keys.delete('/keys/:id', async (c) => {
+keys.delete('/keys/:id', requires('admin'), async (c) => {
   const id = c.req.param('id')
   if (!isIdOf('key', id)) throw new AppError('not_found', `key ${id} not found`)
   return c.json(await c.var.tenant.run({ kind: 'keys.revoke', id }))

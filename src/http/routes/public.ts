@@ -2,16 +2,17 @@
  * The routes that face the open internet without an API key:
  *   POST /capture            a website form (JSON, urlencoded or multipart), seed 003 crm.leads.capture
  *   POST /sources/{id}/ingest a form provider's signed webhook (Standard Webhooks)
- * Unknown and suspended tenants are 404; bodies are capped at 64 KB; CORS only for allowed origins.
+ * Unknown and suspended tenants are 404; bodies are capped at 64 KB; CORS only for allowed origins,
+ * and a tenant that lists origins refuses (403) submissions from any other site.
  */
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { AppError } from '../../domain/errors'
-import type { CaptureResult } from '../../durable/capture-ops'
+import type { CaptureRequest, CaptureResult } from '../../durable/capture-ops'
 import type { Outcome } from '../../durable/operations'
 import { sha256Hex } from '../crypto'
 import { problemResponse } from '../problem'
-import { SLUG_PATTERN } from '../tenant'
+import { IDEMPOTENCY_KEY, SLUG_PATTERN } from '../tenant'
 import type { AppEnv } from '../types'
 import { isIdOf } from '../../domain/ids'
 
@@ -78,13 +79,35 @@ publicRoutes.options('/capture', async (c) => {
   })
 })
 
+/** The origin of a Referer header: `null` when absent, `"null"` when it is not a URL (an unknown site). */
+function refererOrigin(referer: string | undefined): string | null {
+  if (referer === undefined) return null
+  try {
+    return new URL(referer).origin
+  } catch {
+    return 'null'
+  }
+}
+
+/** `Idempotency-Key` on a capture: the key and a hash of the request (path, query, body), as for keyed POSTs. */
+async function idempotencyOf(c: Context<AppEnv>): Promise<CaptureRequest['idempotency']> {
+  const key = c.req.header('idempotency-key')
+  if (key === undefined) return undefined
+  if (!IDEMPOTENCY_KEY.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters')
+  const url = new URL(c.req.url)
+  return { key, requestHash: await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${await c.req.text()}`) }
+}
+
 publicRoutes.post('/capture', limit, async (c) => {
   const slug = slugOf(c)
+  const idempotency = await idempotencyOf(c)
   const fields = await formFields(c)
   const { outcome, corsOrigin } = (await c.env.TENANT.getByName(slug).capture({
     requestId: c.get('requestId'),
     clientHash: await clientHash(c, slug),
     origin: c.req.header('origin') ?? null,
+    refererOrigin: refererOrigin(c.req.header('referer')),
+    ...(idempotency ? { idempotency } : {}),
     fields,
   })) as { outcome: Outcome<CaptureResult>; corsOrigin: string | null }
   const headers = cors(corsOrigin)
@@ -92,7 +115,8 @@ publicRoutes.post('/capture', limit, async (c) => {
     const retryAfter = outcome.failure.code === 'rate_limited' ? outcome.failure.errors?.[0]?.message : undefined
     return problemResponse(outcome.failure, { ...headers, ...(retryAfter ? { 'retry-after': retryAfter } : {}) })
   }
-  const { redirect, discarded: _discarded, ...ids } = outcome.value
+  const { redirect, discarded: _discarded, replayed, ...ids } = outcome.value
+  if (replayed) c.header('Idempotent-Replayed', 'true')
   if (redirect) return c.redirect(redirect, 303)
   return c.json({ ok: true, ...ids }, 201, headers)
 })

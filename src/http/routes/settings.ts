@@ -2,6 +2,7 @@
 import { Hono } from 'hono'
 import { AppError } from '../../domain/errors'
 import { SETTINGS_SECTIONS, type SettingsSection } from '../../durable/settings-ops'
+import { requires } from '../tenant'
 import type { AppEnv } from '../types'
 
 export const settings = new Hono<AppEnv>()
@@ -11,9 +12,9 @@ function sectionOf(name: string): SettingsSection {
   return name as SettingsSection
 }
 
-settings.get('/settings/:section', async (c) => c.json(await c.var.tenant.run({ kind: 'settings.get', section: sectionOf(c.req.param('section')) })))
+settings.get('/settings/:section', requires('admin'), async (c) => c.json(await c.var.tenant.run({ kind: 'settings.get', section: sectionOf(c.req.param('section')) })))
 
-settings.put('/settings/:section', async (c) => {
+settings.put('/settings/:section', requires('admin'), async (c) => {
   const section = sectionOf(c.req.param('section'))
   const type = c.req.header('content-type') ?? ''
   if (!/^application\/json\b/i.test(type)) throw new AppError('unsupported_media_type', 'send the section as application/json')

@@ -5,6 +5,7 @@ import { AppError } from '../../domain/errors'
 import { toFieldErrors } from '../../domain/noun/validators'
 import { CaptureFields } from '../../domain/capture'
 import { readJsonObject } from '../body'
+import { requires } from '../tenant'
 import type { AppEnv } from '../types'
 import { isIdOf } from '../../domain/ids'
 
@@ -26,7 +27,7 @@ function newSecret(): string {
 
 export const sourcesAdmin = new Hono<AppEnv>()
 
-sourcesAdmin.post('/sources', async (c) => {
+sourcesAdmin.post('/sources', requires('admin'), async (c) => {
   const parsed = NewSource.safeParse(await readJsonObject(c))
   if (!parsed.success) throw new AppError('validation_failed', 'the source is not valid', toFieldErrors(parsed.error))
   const secret = parsed.data.secret ?? newSecret()
@@ -36,9 +37,9 @@ sourcesAdmin.post('/sources', async (c) => {
   return c.json({ ...source, ingestUrl, ...(c.get('replayed') ? {} : { secret }) }, 201)
 })
 
-sourcesAdmin.get('/sources', async (c) => c.json(await c.var.tenant.run({ kind: 'sources.list' })))
+sourcesAdmin.get('/sources', requires('admin'), async (c) => c.json(await c.var.tenant.run({ kind: 'sources.list' })))
 
-sourcesAdmin.delete('/sources/:id', async (c) => {
+sourcesAdmin.delete('/sources/:id', requires('admin'), async (c) => {
   const id = c.req.param('id')
   if (!isIdOf('source', id)) throw new AppError('not_found', `source ${id} not found`)
   return c.json(await c.var.tenant.run({ kind: 'sources.revoke', id }))
