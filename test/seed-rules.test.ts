@@ -9,6 +9,7 @@
 import { env } from 'cloudflare:workers'
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest'
+import migrations from '../migrations/migrations.js'
 import { MAX_AMOUNT } from '../src/domain/money'
 import { createTenant, expectProblem, request, type TenantApi } from './helpers'
 import { createOk as create, readOk as read } from './helpers'
@@ -245,5 +246,30 @@ describe('One instant per write', () => {
     expect(lead.$createdAt).toBe(contact.$createdAt)
     const events = await api.events()
     for (const e of events.filter((e: any) => e.entityId === contact.$id || e.entityId === lead.$id)) expect(e.at).toBe(contact.$createdAt)
+  })
+})
+
+describe('Migration 0011 (stageId, scoreSource)', () => {
+  it('backfills the stage id of existing deals and the score source of existing leads, and is safe to run twice', async () => {
+    const { slug, api } = await createTenant()
+    const deal = await create(api, 'deals', { name: 'Old deal', stage: 'Proposal' })
+    const ruled = await create(api, 'leads', { name: 'Old ruled', source: 'referral' })
+    const manual = await create(api, 'leads', { name: 'Old manual', source: 'website', score: 77 })
+    const backfill = (migrations.migrations.m0011 as string)
+      .split('--> statement-breakpoint')
+      .map((part) => part.replace(/^\s*--.*$/gm, '').trim())
+      .filter((part) => part.startsWith('UPDATE'))
+    expect(backfill).toHaveLength(2)
+    await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
+      // The rows as a tenant migrated from 0010 has them: the new columns empty.
+      state.storage.sql.exec('UPDATE deals SET stage_id = NULL')
+      state.storage.sql.exec('UPDATE leads SET score_source = NULL')
+      for (let run = 0; run < 2; run++) for (const statement of backfill) state.storage.sql.exec(statement)
+    })
+    await evictDurableObject(env.TENANT.getByName(slug))
+    const stages = (await list(api, '/stages')).data
+    expect((await read(api, `/deals/${deal.$id}`)).stageId).toBe(stages.find((s) => s.name === 'Proposal').$id)
+    expect((await read(api, `/leads/${ruled.$id}`)).scoreSource).toBe('rules')
+    expect((await read(api, `/leads/${manual.$id}`)).scoreSource).toBe('manual')
   })
 })
