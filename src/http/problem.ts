@@ -21,10 +21,13 @@ const STATUS: Record<ErrorCode, [number, string]> = {
   rate_limited: [429, 'Too many requests'],
 }
 
-export const statusOf = (code: ErrorCode) => STATUS[code][0]
+/** A code from outside the taxonomy (it never should be) is an internal error, not a crash here. */
+const statusEntry = (code: string): [number, string] => (Object.hasOwn(STATUS, code) ? STATUS[code as ErrorCode] : [500, 'Internal error'])
+
+export const statusOf = (code: ErrorCode) => statusEntry(code)[0]
 
 export function problemResponse(failure: Failure, headers: Record<string, string> = {}): Response {
-  const [status, title] = STATUS[failure.code]
+  const [status, title] = statusEntry(failure.code)
   const body = {
     type: `urn:revline:problem:${failure.code}`,
     title,

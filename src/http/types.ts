@@ -16,5 +16,7 @@ export interface AppEnv {
     tenant: TenantClient
     /** Set when the answer is an Idempotency-Key replay. */
     replayed?: boolean
+    /** The request body decoded once (src/http/body.ts), shared by the idempotency hash and the parse. */
+    bodyText?: Promise<string>
   }
 }

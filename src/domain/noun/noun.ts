@@ -9,6 +9,7 @@
 import { conjugate, type Conjugation } from './conjugate'
 import { GrammarError, isVerbDeclaration, parseField, type ReverseField, type StoredField } from './grammar'
 import { pluralize } from './plural'
+import { own, ownRecord } from '../own'
 import type { CreateInput, CustomVerbs, Definition, Entity, UpdateInput, VerbGerund, VerbPast, Verbs } from './types'
 import type { AfterHook, BeforeHook, VerbBody } from '../engine/hooks'
 
@@ -111,9 +112,9 @@ export function Noun<const N extends string, const D extends Definition>(
   options: NounOptions<D> = {},
 ): NounHandleOf<N, D> {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new GrammarError(`Noun name '${name}' must be PascalCase`)
-  const fields: Record<string, StoredField> = {}
-  const reverse: Record<string, ReverseField> = {}
-  const verbs: Record<string, VerbSpec> = {}
+  const fields = ownRecord<StoredField>()
+  const reverse = ownRecord<ReverseField>()
+  const verbs = ownRecord<VerbSpec>()
   const disabled = new Set<string>()
   const verbOptions = (options.verbs ?? {}) as Record<string, VerbOptions | undefined>
 
@@ -132,14 +133,15 @@ export function Noun<const N extends string, const D extends Definition>(
   }
   for (const kind of CRUD) {
     if (disabled.has(kind)) continue
-    verbs[kind] = { ...conjugate(kind), kind, scope: kind === 'create' ? 'collection' : 'instance', input: {} }
+    verbs[kind] = { ...conjugate(kind), kind, scope: kind === 'create' ? 'collection' : 'instance', input: ownRecord() }
   }
   // What can be soft-deleted can be restored (admin), so a delete is never a dead end.
   if (verbs.delete && verbs.restore) throw new GrammarError(`${name}: 'restore' is the undelete verb; name the custom verb differently`)
-  if (verbs.delete) verbs.restore = { ...conjugate('restore'), kind: 'restore', scope: 'instance', input: {} }
+  if (verbs.delete) verbs.restore = { ...conjugate('restore'), kind: 'restore', scope: 'instance', input: ownRecord() }
   for (const verb of Object.values(verbs)) if (verb.kind === 'custom') bindVerbToFields(name, verb, fields, verbOptions[verb.verb])
 
-  const machines = options.machines ?? {}
+  const machines = ownRecord<Record<string, readonly string[]>>()
+  for (const [field, machine] of Object.entries(options.machines ?? {})) machines[field] = ownRecord(machine)
   for (const [field, machine] of Object.entries(machines)) {
     const spec = fields[field]
     if (spec?.kind !== 'enum') throw new GrammarError(`${name}: machine on '${field}', which is not an enum field`)
@@ -169,7 +171,7 @@ export function Noun<const N extends string, const D extends Definition>(
     verbs,
     machines,
     indexes,
-    aliases: options.aliases ?? {},
+    aliases: ownRecord(options.aliases ?? {}),
     hooks: { before: new Map(), after: new Map() },
   }
 
@@ -182,7 +184,7 @@ export function Noun<const N extends string, const D extends Definition>(
 }
 
 function customVerb(verb: string, state: string, options: VerbOptions | undefined): VerbSpec {
-  const input: Record<string, StoredField> = {}
+  const input = ownRecord<StoredField>()
   for (const [key, source] of Object.entries(options?.input ?? {})) {
     const spec = parseField(key, source)
     if (spec.kind === 'reverse') throw new GrammarError(`verb ${verb}: input '${key}' cannot be a reverse list`)
@@ -215,7 +217,7 @@ function bindVerbToFields(noun: string, verb: VerbSpec, fields: Record<string, S
  * (for collection verbs) and the patch to apply. `implement(Contact, 'merge', mergeContacts)`.
  */
 export function implement(noun: { schema: NounSchema }, verb: string, body: VerbBody): void {
-  const spec = noun.schema.verbs[verb]
+  const spec = own(noun.schema.verbs, verb)
   if (!spec || spec.kind !== 'custom') throw new GrammarError(`${noun.schema.name} has no custom verb '${verb}'`)
   spec.body = body
 }

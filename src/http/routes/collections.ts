@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono'
 import type { EntityRecord } from '../../domain/engine/types'
 import { AppError } from '../../domain/errors'
 import type { NounSchema } from '../../domain/noun/noun'
+import { own } from '../../domain/own'
 import { nouns } from '../../domain/nouns'
 import { parseListQuery } from '../../domain/query/list-query'
 import { parseIncludes } from '../../durable/reads'
@@ -105,7 +106,7 @@ collections.get('/:collection/:id/history', async (c) => {
 collections.post('/:collection/:id', async (c) => {
   const noun = nounOf(c)
   const name = c.req.param('id')
-  const verb = noun.verbs[name]
+  const verb = own(noun.verbs, name)
   if (!verb || verb.kind !== 'custom' || verb.scope !== 'collection') throw new AppError('not_found', `${noun.name} has no collection verb '${name}'`)
   const input = await readJsonObject(c, { optional: true })
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: name, input })
@@ -116,7 +117,7 @@ collections.post('/:collection/:id', async (c) => {
 collections.post('/:collection/:id/:verb', async (c) => {
   const noun = nounOf(c)
   const name = c.req.param('verb')
-  const verb = noun.verbs[name]
+  const verb = own(noun.verbs, name)
   if (!verb || (verb.kind !== 'custom' && verb.kind !== 'restore') || verb.scope !== 'instance') throw new AppError('not_found', `${noun.name} has no verb '${name}'`)
   const id = idOf(c, noun)
   const input = await readJsonObject(c, { optional: true })

@@ -2,6 +2,7 @@
 import { Hono } from 'hono'
 import { AppError } from '../../domain/errors'
 import { SETTINGS_SECTIONS, type SettingsSection } from '../../durable/settings-ops'
+import { readJsonValue } from '../body'
 import type { AppEnv } from '../types'
 
 export const settings = new Hono<AppEnv>()
@@ -15,13 +16,6 @@ settings.get('/settings/:section', async (c) => c.json(await c.var.tenant.run({ 
 
 settings.put('/settings/:section', async (c) => {
   const section = sectionOf(c.req.param('section'))
-  const type = c.req.header('content-type') ?? ''
-  if (!/^application\/json\b/i.test(type)) throw new AppError('unsupported_media_type', 'send the section as application/json')
-  let value: unknown
-  try {
-    value = await c.req.json()
-  } catch {
-    throw new AppError('bad_request', 'the body is not valid JSON')
-  }
+  const value = await readJsonValue(c)
   return c.json(await c.var.tenant.run({ kind: 'settings.put', section, value }))
 })
