@@ -54,8 +54,9 @@ function decodeCursor(cursor: string, sort: SortKey[]): { values: unknown[]; id:
   try {
     const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
     const json = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))) as unknown
-    if (Array.isArray(json) && json.length === 3 && json[0] === signature(sort) && Array.isArray(json[1]) && typeof json[2] === 'string')
-      return { values: json[1] as unknown[], id: json[2] }
+    // One scalar per sort key, as encodeCursor wrote them: a forged cursor is refused, never bound as SQL.
+    const scalars = (v: unknown): v is unknown[] => Array.isArray(v) && v.length === sort.length && v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))
+    if (Array.isArray(json) && json.length === 3 && json[0] === signature(sort) && scalars(json[1]) && typeof json[2] === 'string') return { values: json[1], id: json[2] }
   } catch {
     // fall through to the error below
   }
