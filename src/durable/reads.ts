@@ -53,6 +53,8 @@ function encodeCursor(sort: SortKey[], last: EntityRecord): string {
 function decodeCursor(cursor: string, sort: SortKey[]): { values: unknown[]; id: string } {
   try {
     const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
+    // Our own output, parsed as written: not the JSON door, whose NUL check would strand a page after a row
+    // stored before that check existed. Nothing below walks it recursively; only the shape check reads it.
     const json = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))) as unknown
     // One scalar per sort key, as encodeCursor wrote them: a forged cursor is refused, never bound as SQL.
     const scalars = (v: unknown): v is unknown[] => Array.isArray(v) && v.length === sort.length && v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))
