@@ -62,6 +62,7 @@ describe('parseJsonText', () => {
     for (const text of ['{"v":1e400}', '{"v":-1e400}', '[1, 2e999]'])
       expect(refusal(() => parse(text)).errors?.[0]?.message, text).toBe('is a number too large to represent')
     expect(parse('[1e308, -1e308, 1e-400, 9007199254740993, -0]')).toEqual([1e308, -1e308, 0, 9007199254740992, -0])
+    for (const text of ['[1e]', '[1.2.3]', '[-]', '[0x10]']) expect(refusal(() => parse(text)).errors?.[0]?.message, text).toMatch(/^is not valid JSON/)
   })
 
   it('refuses invalid JSON with the parser message, at the given path and code', () => {

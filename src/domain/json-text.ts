@@ -114,7 +114,8 @@ function scan(text: string, options: JsonTextOptions, refuse: (path: string, mes
     } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
       let end = i + 1
       while (end < n && isNumberChar(text.charCodeAt(end))) end++
-      if (!Number.isFinite(Number(text.slice(i, end))) && /^-?\d/.test(text.slice(i, end))) refuse(pathOf(), 'is a number too large to represent')
+      // Only a well-formed literal reads as ±Infinity; a malformed one (`1e`, `1.2.3`) is NaN, left to JSON.parse.
+      if (Math.abs(Number(text.slice(i, end))) === Infinity) refuse(pathOf(), 'is a number too large to represent')
       i = end
     } else if (c === 0) {
       refuse(pathOf(), NUL_MESSAGE)

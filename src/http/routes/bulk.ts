@@ -12,7 +12,7 @@ import { AppError } from '../../domain/errors'
 import { assertCleanText, parseJsonObject, textProblem } from '../../domain/json-text'
 import type { NounSchema } from '../../domain/noun/noun'
 import { nouns } from '../../domain/nouns'
-import type { ImportError, ImportReport, ImportRow } from '../../durable/bulk'
+import type { ImportReport, ImportRow } from '../../durable/bulk'
 import { sha256Hex } from '../crypto'
 import type { AppEnv } from '../types'
 
