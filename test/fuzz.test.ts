@@ -1025,6 +1025,329 @@ describe('Fuzzing the operator API', () => {
   }, TIMEOUT)
 })
 
+// ---------------------------------------------------------------------------------------------
+// Hostile input: deep nesting, long lists, prototype names, extreme numbers and bad text (NUL,
+// unpaired surrogates, invalid UTF-8, duplicate keys), at every JSON door and in query strings.
+// Same invariants: never a 5xx, every 4xx a problem, a refused request changes nothing.
+
+const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__']
+const protoName = fc.constantFrom(...PROTO_NAMES)
+/** Number literals as JSON text: double's edges, past them (±Infinity once parsed), unsafe integers, negative zero. */
+const EXTREME_LITERALS = ['1e308', '-1e308', '1.7976931348623157e308', '1e400', '-1e400', '9007199254740993', '-9007199254740993', '-0', '5e-324', '1e-400', '123456789012345678901234567890']
+const extremeLiteral = fc.constantFrom(...EXTREME_LITERALS)
+/** The same in query strings, and what Number() would read that decimal notation is not. */
+const extremeQueryNumber = fc.constantFrom(...EXTREME_LITERALS, '0x1F', '0b101', '0o17', 'Infinity', '-Infinity', 'NaN', ' 1', '1 ', '1_000', '1,5', '.', '-', '+1', '')
+/** Text that must not get through, as it would sit inside a JSON string literal (escaped or raw). */
+const BAD_ESCAPES = ['\\u0000', '\u0000', '\\ud800', '\\udfff', '\\ud800\\u0041', '\\udc00\\ud800', 'a\\u0000b', '\\uD83D']
+const badEscape = fc.constantFrom(...BAD_ESCAPES)
+/** Byte sequences that are not UTF-8 (stray continuation, truncated, surrogate, overlong, out of range). */
+const INVALID_UTF8 = [[0xff], [0xfe, 0xff], [0x80], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80]]
+const invalidUtf8 = fc.constantFrom(...INVALID_UTF8)
+
+/** A body as pieces: text, or raw bytes where the bytes are the point. */
+type Piece = string | number[]
+const toBytes = (pieces: Piece[]): Uint8Array => {
+  const parts = pieces.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : Uint8Array.from(p)))
+  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0))
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+const asBody = (pieces: Piece[]): string | Uint8Array => (pieces.every((p) => typeof p === 'string') ? pieces.join('') : toBytes(pieces))
+
+/** `[[[…]]]` or `{"a":{"a":…}}`, 33 to 100,000 levels (one more for the object it sits in), mostly closed. */
+const deepJson = fc
+  .record({ levels: fc.constantFrom(32, 40, 1_000, 10_000, 100_000), open: fc.constantFrom('[', '{"a":'), closed: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) })
+  .map(({ levels, open, closed }) => open.repeat(levels) + (closed ? (open === '[' ? ']'.repeat(levels) : `1${'}'.repeat(levels)}`) : ''))
+/** A huge JSON array: over the list limit, or far over it. */
+const hugeArray = fc.record({ n: fc.constantFrom(1_001, 10_000, 100_000), item: fc.constantFrom('"x"', '1', 'null', '{}') }).map(({ n, item }) => `[${Array(n).fill(item).join(',')}]`)
+
+/**
+ * What a hostile request must get: `refused` whatever the route (the JSON door or the query check
+ * refuses it), `strict` refused where the schema is strict (a prototype name as a body key),
+ * `answered` a 200 (a long list within the limit), or `any` answer that keeps the invariants.
+ */
+type Expect = 'refused' | 'strict' | 'answered' | 'any'
+interface Hostile {
+  pieces: Piece[]
+  expect: Expect
+}
+
+/**
+ * A JSON object (as pieces) built on a body the noun accepts, with one hostile entry: a deep value,
+ * a huge array, an extreme number, a bad string or key, a duplicate key, raw invalid bytes, or a
+ * prototype name as a key (with a value that would pollute if it were followed).
+ */
+function hostileObject(fields: string[], base: Record<string, unknown> = {}): fc.Arbitrary<Hostile> {
+  const field = fc.constantFrom(...(fields.length ? fields : ['name']))
+  const around = (name: string, entry: Piece[], expect: Expect): Hostile => {
+    const rest = JSON.stringify(Object.fromEntries(Object.entries(base).filter(([k]) => k !== name))).slice(1, -1)
+    return { pieces: ['{', ...entry, rest ? `,${rest}` : '', '}'], expect }
+  }
+  const key = (name: string) => `${JSON.stringify(name)}:`
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(field, deepJson).map(([f, deep]) => around(f, [key(f), deep], 'refused')) },
+    { weight: 1, arbitrary: fc.tuple(field, hugeArray).map(([f, array]) => around(f, [key(f), array], 'any')) },
+    { weight: 2, arbitrary: fc.tuple(field, extremeLiteral).map(([f, n]) => around(f, [key(f), n], Number.isFinite(Number(n)) ? 'any' : 'refused')) },
+    { weight: 2, arbitrary: fc.tuple(field, badEscape).map(([f, bad]) => around(f, [key(f), `"x${bad}y"`], 'refused')) },
+    { weight: 1, arbitrary: fc.tuple(field, badEscape).map(([f, bad]) => around(f, [`"${f}${bad}":"x"`], 'refused')) },
+    { weight: 2, arbitrary: fc.tuple(field, fc.constantFrom('"one"', '1', 'null', '{}')).map(([f, v]) => around(f, [key(f), `"one",${key(f)}${v}`], 'refused')) },
+    { weight: 2, arbitrary: fc.tuple(field, invalidUtf8).map(([f, bytes]) => around(f, [`${key(f)}"x`, bytes, 'y"'], 'refused')) },
+    { weight: 2, arbitrary: fc.tuple(protoName, fc.constantFrom('"x"', '1', 'null', '{"name":"Polluted","stage":"Customer","role":"admin"}', '[]')).map(([p, v]) => around(p, [key(p), v], 'strict')) },
+  )
+}
+
+interface HostileQuery {
+  q: string
+  expect: Expect
+}
+
+function hostileQuery(plural: string): fc.Arbitrary<HostileQuery> {
+  const noun = nouns.byPlural(plural)
+  const specs = Object.values(noun?.fields ?? {})
+  const fields = fieldsOf(plural)
+  const field = fc.constantFrom(...fields, '$id', '$createdAt')
+  // Fields any text value can be compared with: a long list of made-up values is a valid filter on them.
+  const texts = ['$id', ...specs.filter((f) => !f.list && (f.kind === 'relation' || (f.kind === 'scalar' && ['string', 'text', 'email', 'url'].includes(f.type)))).map((f) => f.name)]
+  const text = fc.constantFrom(...texts)
+  const numbers = specs.filter((f) => !f.list && f.kind === 'scalar' && (f.type === 'number' || f.type === 'int')).map((f) => f.name)
+  const number = numbers.length ? fc.constantFrom(...numbers) : undefined
+  const relations = specs.filter((f) => f.kind === 'relation' && !f.list).map((f) => f.name)
+  const some = (n: number, word = 'v') => Array.from({ length: n }, (_, i) => `${word}${i}`)
+  const listSize = fc.constantFrom(100, 150, 999, 1_000, 1_001, 3_000)
+  const within = (n: number): Expect => (n <= 1_000 ? 'answered' : 'refused')
+  const enc = encodeURIComponent
+  const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+  const q = (query: string, expect: Expect = 'any'): HostileQuery => ({ q: query, expect })
+  const arbs: fc.Arbitrary<HostileQuery>[] = [
+    // long lists: query-string and JSON forms, repeated parameters, two lists at once, numbers, relation paths
+    fc.tuple(text, listSize, fc.constantFrom('$in', '$nin')).map(([f, n, op]) => q(`${f}[${op}]=${enc(some(n).join(','))}`, within(n))),
+    fc.tuple(text, fc.constantFrom(100, 300, 1_000)).map(([f, n]) => q(some(n).map((v) => `${f}=${v}`).join('&'), within(n))),
+    fc.tuple(text, listSize, fc.constantFrom('$in', '$nin')).map(([f, n, op]) => q(`filter=${enc(JSON.stringify({ [f]: { [op]: some(n) } }))}`, within(n))),
+    fc.tuple(text, text, fc.constantFrom(60, 90, 500)).map(([a, b, n]) => q(`${a}[$in]=${some(n, 'a').join(',')}&${b}[$nin]=${some(n, 'b').join(',')}`, 'answered')),
+    fc.tuple(fc.constantFrom(...(relations.length ? relations : ['organization'])), listSize).map(([r, n]) => q(`${r}.name[$in]=${enc(some(n).join(','))}`)),
+    fc.tuple(field, listSize).map(([f, n]) => q(`${f}[$in]=${Array.from({ length: n }, (_, i) => i).join(',')}`)),
+    // prototype names as sorts, filters, operators, relation paths (includes: see the single reads)
+    protoName.map((p) => q(`sort=${enc(p)}`, 'refused')),
+    protoName.map((p) => q(`sort=-${enc(p)},$id`, 'refused')),
+    protoName.map((p) => q(`${enc(p)}=x`, 'refused')),
+    protoName.map((p) => q(`${enc(p)}[$eq]=x`, 'refused')),
+    fc.tuple(protoName, fc.constantFrom(...(relations.length ? relations : ['organization']))).map(([p, r]) => q(`${r}.${enc(p)}=x`, 'refused')),
+    protoName.map((p) => q(`filter=${enc(`{"${p}":"x"}`)}`, 'refused')),
+    fc.tuple(protoName, field).map(([p, f]) => q(`filter=${enc(`{"${f}":{"${p}":"x"}}`)}`, 'refused')),
+    protoName.map((p) => q(`filter=${enc(`{"${p}.name":{"$in":["x"]}}`)}`, 'refused')),
+    // extreme numbers and notations Number() reads but decimal is not
+    fc.tuple(fc.constantFrom('limit', 'page'), extremeQueryNumber).map(([k, n]) => q(`${k}=${enc(n)}`, /^\d+$/.test(n) ? 'any' : 'refused')),
+    fc.tuple(field, extremeLiteral).map(([f, n]) => q(`filter=${enc(`{"${f}":{"$gt":${n}}}`)}`, Number.isFinite(Number(n)) ? 'any' : 'refused')),
+    // bad text: NUL, invalid UTF-8 and encoded surrogates in names and values; NUL and duplicate keys in filter=
+    fc.tuple(field, fc.constantFrom('a%00b', '%00', '%ED%A0%80', '%FF', '%C3', '%F0%9F%98', 'x%C0%AF')).map(([f, v]) => q(`${f}=${v}`, 'refused')),
+    fc.constantFrom('na%00me=x', 'sort=name%00', '%FF=1', 'include=%00', 'cursor=%ED%A0%80', 'filter=%7B%22name%22%3A%22%00%22%7D').map((query) => q(query, 'refused')),
+    fc.tuple(field, badEscape).map(([f, bad]) => q(`filter=${enc(`{"${f}":"x${bad}"}`)}`, 'refused')),
+    field.map((f) => q(`filter=${enc(`{"${f}":"a","${f}":"b"}`)}`, 'refused')),
+    // deep filter=
+    fc.constantFrom(33, 500, 5_000).map((n) => q(`filter=${enc(`{"$and":${'['.repeat(n)}`)}`, 'refused')),
+  ]
+  if (number)
+    arbs.push(
+      fc.tuple(number, fc.constantFrom('', '[$eq]', '[$gt]', '[$lte]', '[$ne]', '[$in]'), extremeQueryNumber).map(([f, op, n]) => q(`${f}${op}=${enc(n)}`, DECIMAL.test(n) && Number.isFinite(Number(n)) ? 'answered' : 'refused')),
+      fc.tuple(number, listSize).map(([f, n]) => q(`${f}[$in]=${Array.from({ length: n }, (_, i) => (i % 2 ? -i : i * 1.5)).join(',')}`, within(n))),
+    )
+  return fc.oneof(...arbs)
+}
+
+/** Whether an answer refused the request: a 4xx, an MCP tool error, or an import that rejected rows. */
+function refusedBy(req: Req, res: Res): boolean {
+  if (res.status >= 400) return true
+  if (req.path.endsWith('/import')) return isImportReport(res) && res.json.rejected > 0
+  if (req.path.endsWith('/mcp')) {
+    const data = res.json ?? JSON.parse(res.text.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('') || 'null')
+    return data?.result?.isError === true || data?.error !== undefined
+  }
+  return false
+}
+
+/** Wraps a policy with what the hostile input demands: refused, or answered with a 200. */
+function demanding(base: () => Policy, expected: () => Expect, strictRoute: () => boolean): Policy {
+  return {
+    ok(req, res) {
+      base().ok(req, res)
+      const e = expected()
+      if ((e === 'refused' || (e === 'strict' && strictRoute())) && !refusedBy(req, res)) fail(req, res, 'hostile input was accepted')
+      if (e === 'answered' && res.status !== 200) fail(req, res, 'a list within the limits was not answered')
+    },
+    exempt(req, res) {
+      if (expected() === 'answered') fail(req, res, 'a list within the limits was refused')
+      return base().exempt?.(req, res) ?? false
+    },
+    refused: (req, res) => base().refused?.(req, res) ?? false,
+  }
+}
+
+describe('Fuzzing hostile input', () => {
+  it('every JSON door: deep nesting, huge arrays, extreme numbers, bad text, duplicate keys, prototype keys', async () => {
+    const t = await fixture()
+    const targets = ['create', 'update', 'verb', 'collection-verb', 'settings', 'keys', 'sources', 'capture', 'ingest', 'mcp', 'mcp-search', 'import', 'operator'] as const
+    type Target = (typeof targets)[number]
+    const policies: Record<Target, Policy> = {
+      create: jsonPolicy([201]),
+      update: jsonPolicy([200]),
+      verb: jsonPolicy([200]),
+      'collection-verb': jsonPolicy([200]),
+      settings: jsonPolicy([200]),
+      keys: jsonPolicy([201]),
+      sources: jsonPolicy([201]),
+      capture: capturePolicy,
+      ingest: jsonPolicy([200, 201]),
+      mcp: mcpPolicy,
+      'mcp-search': mcpPolicy,
+      import: importPolicy,
+      operator: jsonPolicy([201]),
+    }
+    // Where a prototype name as a body key must be refused: the strict schemas (capture and mappings ignore unknown keys).
+    const STRICT = new Set<Target>(['create', 'update', 'verb', 'collection-verb', 'settings', 'keys', 'sources', 'mcp', 'import', 'operator'])
+    let current: { target: Target; expect: Expect } = { target: 'create', expect: 'any' }
+    const policy = demanding(() => policies[current.target], () => current.expect, () => STRICT.has(current.target))
+    const arb = fc
+      .record({ target: fc.constantFrom(...targets), p: fc.constantFrom(...WRITABLE) })
+      .chain(({ target, p }) => {
+        const fields = target === 'keys' ? ['role', 'name'] : target === 'sources' ? ['name', 'mapping'] : target === 'capture' || target === 'ingest' ? CAPTURE_FIELDS : target === 'settings' ? ['allowedOrigins', 'rateLimitPerMinute', 'defaultSource'] : target === 'operator' ? ['slug', 'name'] : fieldsOf(p)
+        const base = target === 'keys' ? { role: 'member', name: 'Fuzzed key' } : target === 'sources' ? { name: 'Fuzzed source', mapping: { email: 'data.email' } } : target === 'capture' || target === 'ingest' ? { email: 'hostile@example.com' } : target === 'settings' ? { rateLimitPerMinute: 10_000, allowedOrigins: [ALLOWED_ORIGIN] } : target === 'operator' ? { slug: 'fz-hostile', name: 'Hostile' } : target === 'update' ? validPatch(t, p) : validBody(t, p)
+        return fc.record({ target: fc.constant(target), p: fc.constant(p), body: hostileObject(fields, base), id: fc.constantFrom(...(t.ids[p] ?? ['x'])), verb: fc.constantFrom(...verbsOf(p), 'restore'), msg: fc.nat() })
+      })
+    await fuzz(
+      t,
+      arb,
+      (x) => {
+        current = { target: x.target, expect: x.body.expect }
+        const h = { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' }
+        const tenant = `/~${t.slug}`
+        const body = x.body.pieces
+        switch (x.target) {
+          case 'create':
+            return { method: 'POST', path: `${tenant}/${x.p}`, headers: h, body: asBody(body) }
+          case 'update':
+            return { method: 'PATCH', path: `${tenant}/${x.p}/${x.id}`, headers: h, body: asBody(body) }
+          case 'verb':
+            return { method: 'POST', path: `${tenant}/${x.p}/${x.id}/${x.verb}`, headers: h, body: asBody(body) }
+          case 'collection-verb':
+            return { method: 'POST', path: `${tenant}/contacts/capture`, headers: h, body: asBody(body) }
+          case 'settings':
+            return { method: 'PUT', path: `${tenant}/settings/capture`, headers: h, body: asBody(body) }
+          case 'keys':
+          case 'sources':
+            return { method: 'POST', path: `${tenant}/${x.target}`, headers: h, body: asBody(body) }
+          case 'capture':
+            return { method: 'POST', path: `${tenant}/capture`, headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.9' }, body: asBody(body) }
+          case 'ingest': {
+            const payload = asBody(['{"type":"form_response","data":', ...body, '}'])
+            const id = `msg_hostile_${x.msg}_${Math.random().toString(36).slice(2)}`
+            const at = new Date()
+            const signed = typeof payload === 'string' ? payload : new TextDecoder().decode(payload)
+            const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(t.source.secret).sign(id, at, signed) }
+            return { method: 'POST', path: `${tenant}/sources/${t.source.id}/ingest`, headers, body: payload }
+          }
+          case 'mcp':
+          case 'mcp-search': {
+            const type = JSON.stringify(nouns.byPlural(x.p)?.name ?? 'Contact')
+            const args: Piece[] = x.target === 'mcp' ? [`{"type":${type},"verb":"create","data":`, ...body, '}'] : [`{"type":${type},"filter":`, ...body, '}']
+            const message = ['{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":', x.target === 'mcp' ? '"do"' : '"search"', ',"arguments":', ...args, '}}']
+            return { method: 'POST', path: `${tenant}/mcp`, headers: { ...h, host: 'revline.test', accept: 'application/json, text/event-stream' }, body: asBody(message) }
+          }
+          case 'import':
+            return { method: 'POST', path: `${tenant}/${x.p}/import`, headers: { ...h, 'content-type': 'application/x-ndjson' }, body: asBody([JSON.stringify(validBody(t, x.p) ?? { name: 'x' }), '\n', ...body, '\n']) }
+          case 'operator':
+            return { method: 'POST', path: '/tenants', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: asBody(body) }
+        }
+      },
+      policy,
+      { numRuns: 60, watch: ['/contacts?limit=200', '/leads?limit=200', '/deals?limit=200', '/keys', '/sources', '/settings/capture', '/tenants'] },
+    )
+  }, TIMEOUT)
+
+  it('query strings: long lists, prototype names, extreme numbers, bad text and deep filters', async () => {
+    const t = await fixture()
+    const arb = nounArb(PLURALS).chain((p) => fc.record({ p: fc.constant(p), hostile: hostileQuery(p), include: fc.option(protoName, { nil: undefined, freq: 4 }) }))
+    let expected: Expect = 'any'
+    let single = false
+    const policy = demanding(() => (single ? jsonPolicy([200]) : listPolicy), () => expected, () => true)
+    await fuzz(
+      t,
+      arb,
+      ({ p, hostile, include }) => {
+        // Sometimes a prototype name as include= on a single entity's read instead.
+        single = include !== undefined && (t.ids[p]?.length ?? 0) > 0
+        expected = single ? 'refused' : nouns.byPlural(p) ? hostile.expect : 'any'
+        const path = single ? `/${p}/${t.ids[p]![0]}?include=${encodeURIComponent(include!)}` : `/${p}?${hostile.q}`
+        return { method: 'GET', path: `/~${t.slug}${path}`, headers: { authorization: `Bearer ${t.key}` } }
+      },
+      policy,
+      { numRuns: 80 },
+    )
+  }, TIMEOUT)
+
+  it('forms and files: capture and dashboard forms, CSV and NDJSON imports with bad text, prototype names and extreme numbers', async () => {
+    const t = await fixture()
+    const login = await dashboardLogin(t)
+    const text = fc.oneof(badEscape.map((b) => JSON.parse(`"${b.replace(/\u0000/g, '\\u0000')}"`) as string), fc.constantFrom('ok', 'fz@example.com', ''), extremeQueryNumber)
+    const formKey = fc.oneof(fc.constantFrom(...CAPTURE_FIELDS, 'firstName', 'lastName', 'email'), protoName, badEscape.map((b) => `k${JSON.parse(`"${b.replace(/\u0000/g, '\\u0000')}"`) as string}`))
+    const arb = fc.record({
+      target: fc.constantFrom('capture-urlencoded', 'capture-multipart', 'capture-raw', 'dashboard', 'csv', 'ndjson'),
+      fields: fc.array(fc.tuple(formKey, text), { minLength: 1, maxLength: 5 }),
+      bytes: invalidUtf8,
+      raw: fc.constantFrom('email=a%40b.dev&name=%00', 'email=a%40b.dev&name=%ED%A0%80', 'email=a%40b.dev&name=%FF', '__proto__%5Bx%5D=1&email=p%40b.dev', 'constructor=1&email=q%40b.dev'),
+      p: fc.constantFrom('contacts', 'organizations', 'leads'),
+      n: fc.nat(),
+    })
+    let target = 'capture-urlencoded'
+    let expected: Expect = 'any'
+    const dash = dashboardPolicy(t.slug)
+    const base: Policy = {
+      ok: (req, res) => (target.startsWith('capture') ? capturePolicy : target === 'dashboard' ? dash : importPolicy).ok(req, res),
+      exempt: (req, res) => importPolicy.exempt!(req, res) || dash.exempt!(req, res),
+      refused: (req, res) => dash.refused!(req, res),
+    }
+    const policy = demanding(() => base, () => expected, () => true)
+    await fuzz(
+      t,
+      arb,
+      (x) => {
+        target = x.target
+        const entries = x.fields.map(([k, v]) => [k.endsWith('\\') ? `${k}_` : k, v] as [string, string])
+        // Raw bytes and the import lines that carry them are always refused; a NUL in a form field is too
+        // (an unpaired surrogate cannot be sent: the client encodes it as U+FFFD).
+        expected = ['capture-raw', 'csv', 'ndjson'].includes(x.target) || entries.some(([k, v]) => `${k}${v}`.includes('\u0000')) ? 'refused' : 'any'
+        switch (x.target) {
+          case 'capture-urlencoded':
+            return { method: 'POST', path: `/~${t.slug}/capture`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([...entries, ['email', `fzh${x.n}@example.com`]]).toString() }
+          case 'capture-raw':
+            return { method: 'POST', path: `/~${t.slug}/capture`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: toBytes([x.raw, '&company=', x.bytes]) }
+          case 'capture-multipart': {
+            const form = new FormData()
+            for (const [k, v] of entries) form.append(k, v)
+            form.append('email', `fzm${x.n}@example.com`)
+            return { method: 'POST', path: `/~${t.slug}/capture`, body: form }
+          }
+          case 'dashboard':
+            return { method: 'POST', path: `/~${t.slug}/dashboard/leads`, headers: { origin: ORIGIN, cookie: login.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams([['csrf', login.csrf], ['firstName', 'F'], ['lastName', 'L'], ['email', `fzd${x.n}@example.com`], ...entries]).toString() }
+          case 'csv': {
+            const header = ['name', ...entries.map(([k]) => k)]
+            const quote = (s: string) => `"${s.replace(/"/g, '""')}"`
+            return { method: 'POST', path: `/~${t.slug}/${x.p}/import`, headers: { authorization: `Bearer ${t.key}`, 'content-type': 'text/csv' }, body: toBytes([header.map(quote).join(','), '\n', ['Row', ...entries.map(([, v]) => v)].map(quote).join(','), '\nBytes,', x.bytes, '\n']) }
+          }
+          case 'ndjson':
+            return { method: 'POST', path: `/~${t.slug}/${x.p}/import`, headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/x-ndjson' }, body: toBytes([JSON.stringify(Object.fromEntries([['name', 'Row'], ...entries])), '\n{"name":"', x.bytes, '"}\n']) }
+        }
+        throw new Error(`no target ${x.target}`)
+      },
+      policy,
+      { numRuns: 50, watch: ['/contacts?limit=200', '/leads?limit=200', '/organizations?limit=200'] },
+    )
+  }, TIMEOUT)
+})
+
 describe('Regressions found by the fuzzer', () => {
   // Hono's parseBody() throws a TypeError on a multipart body it cannot parse; the routes do not catch it.
   it('answers a malformed multipart capture with a 400 problem, not a 500', async () => {

@@ -61,6 +61,19 @@ describe('query plans', () => {
     expect(plans[0]!.join(' | ')).not.toContain('TEMP B-TREE')
   })
 
+  it('an $in list is one JSON parameter however long, and still probes the index on its column', async () => {
+    const { slug, api } = await createTenant()
+    const contact = (await api.post('/contacts', { name: 'Indexed' })).body.$id as string
+    expect((await api.post('/leads', { name: 'Lead', source: 'website', contact })).status).toBe(201)
+    const ids = [contact, ...Array.from({ length: 499 }, (_, i) => `contact_${String(i).padStart(9, '0')}`)]
+    const plans = await plansOf(slug, 'leads', ({ store, list, parseListQuery, Lead }) => {
+      const page = list(store, Lead, parseListQuery(Lead, new URLSearchParams({ 'contact[$in]': ids.join(',') })))
+      expect(page.data.map((l) => l.contact)).toEqual([contact])
+    })
+    expect(plans).toHaveLength(1)
+    expect(plans[0]!.join(' | ')).toMatch(/USING INDEX leads_contact_idx \(contact=\?\)/)
+  })
+
   it("the nightly rescoring's chunks walk the primary key, not the status index", async () => {
     const { slug, api } = await createTenant()
     expect((await api.post('/leads', { name: 'Open', source: 'website' })).status).toBe(201)

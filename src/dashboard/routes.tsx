@@ -10,6 +10,8 @@ import { nouns } from '../domain/nouns'
 import { parseListQuery } from '../domain/query/list-query'
 import type { Credentials, Operation, Outcome } from '../durable/operations'
 import { sha256Hex } from '../http/crypto'
+import { readForm } from '../http/body'
+import { cleanQuery } from '../http/query-text'
 import { tenantSlug, valueOf } from '../http/tenant'
 import type { AppEnv } from '../http/types'
 import { CrmPage, type Summary } from './crm-page'
@@ -26,7 +28,7 @@ export const LEADS_PER_PAGE = 20
 // the pattern also matches /dashboard itself.
 dashboard.use('/dashboard/*', dashboardHeaders)
 // Unsafe methods must come from our own origin (the Origin header) and carry the session's token.
-dashboard.use('/dashboard/*', originCheck())
+dashboard.use('/dashboard/*', originCheck(), cleanQuery)
 
 async function run<T>(c: Context<AppEnv>, slug: string, session: Session, op: Operation): Promise<T> {
   const credentials: Credentials = { sessionHash: session.hash, requestId: c.get('requestId') }
@@ -38,13 +40,7 @@ async function requireSession(c: Context<AppEnv>, slug: string): Promise<Session
   return session ?? c.redirect(`/~${slug}/dashboard/login`, 303)
 }
 
-async function formOf(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  try {
-    return await c.req.parseBody()
-  } catch {
-    throw new AppError('bad_request', 'the form body cannot be parsed')
-  }
-}
+const formOf = (c: Context<AppEnv>): Promise<Record<string, unknown>> => readForm(c)
 
 async function checkCsrf(c: Context<AppEnv>, session: Session, form: Record<string, unknown>) {
   if (form.csrf !== (await csrfToken(c, session))) throw new AppError('forbidden', 'the form has expired; reload the page and try again')

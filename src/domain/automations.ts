@@ -11,6 +11,7 @@ import type { TenantHandle } from './engine/handle'
 import type { EntityRecord, EventRecord } from './engine/types'
 import { AppError, type FieldError } from './errors'
 import { nouns } from './nouns'
+import { own, valueAt } from './own'
 import { parseFilter } from './query/filter'
 import { matches } from './query/match'
 import type { Automation, AutomationAction } from './settings'
@@ -45,8 +46,8 @@ function perform(action: AutomationAction, scope: Record<string, unknown>, $: Te
 export function render(template: unknown, scope: Record<string, unknown>): any {
   if (typeof template === 'string') {
     const whole = WHOLE_TEMPLATE.exec(template)
-    if (whole) return lookup(scope, whole[1]!) ?? null
-    return template.replace(TEMPLATE, (_, path: string) => String(lookup(scope, path) ?? ''))
+    if (whole) return valueAt(scope, whole[1]!) ?? null
+    return template.replace(TEMPLATE, (_, path: string) => String(valueAt(scope, path) ?? ''))
   }
   if (Array.isArray(template)) return template.map((t) => render(t, scope))
   if (template && typeof template === 'object') {
@@ -58,12 +59,6 @@ export function render(template: unknown, scope: Record<string, unknown>): any {
     return out
   }
   return template
-}
-
-function lookup(scope: Record<string, unknown>, path: string): unknown {
-  let value: unknown = scope
-  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
-  return value
 }
 
 /** Checks automations before they are saved: known events, filters that parse, real nouns, fields and verbs. */
@@ -88,9 +83,10 @@ export function validateAutomations(automations: readonly Automation[]): void {
       const targetName = 'create' in action ? action.create : 'update' in action ? action.update : action.noun
       const target = nouns.byName(targetName)
       if (!target) return void errors.push({ path, message: `no noun '${targetName}'` })
-      if ('run' in action && !(action.run in target.verbs)) errors.push({ path: `${path}.run`, message: `${target.name} has no verb '${action.run}'` })
-      const fields = 'run' in action ? (target.verbs[action.run]?.input ?? {}) : target.fields
-      for (const key of Object.keys(action.with ?? {})) if (!(key in fields)) errors.push({ path: `${path}.with.${key}`, message: `not a field of ${target.name}` })
+      // `run` names a custom verb (create, update and delete have actions of their own).
+      if ('run' in action && own(target.verbs, action.run)?.kind !== 'custom') errors.push({ path: `${path}.run`, message: `${target.name} has no verb '${action.run}'` })
+      const fields = 'run' in action ? (own(target.verbs, action.run)?.input ?? {}) : target.fields
+      for (const key of Object.keys(action.with ?? {})) if (!Object.hasOwn(fields, key)) errors.push({ path: `${path}.with.${key}`, message: `not a field of ${target.name}` })
     })
   })
   if (errors.length > 0) throw new AppError('validation_failed', 'the automations are not valid', errors)

@@ -3,17 +3,21 @@
  * type (numbers, booleans, lists as `a;b` or JSON, json as JSON); empty cells are left out.
  * Columns that are not fields stay in, so validation names them.
  */
+import { decimalNumber, parseJsonText } from './json-text'
 import type { StoredField } from './noun/grammar'
 import type { NounSchema } from './noun/noun'
+import { own } from './own'
 
 export function coerceRow(noun: NounSchema, row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(row)) {
-    if (value === '' || value === null || value === undefined) continue
-    const field = noun.fields[key]
-    out[key] = field && typeof value === 'string' ? coerceCell(field, value) : value
-  }
-  return out
+  // fromEntries makes own properties: a `__proto__` column stays a column, refused by validation.
+  return Object.fromEntries(
+    Object.entries(row)
+      .filter(([, value]) => value !== '' && value !== null && value !== undefined)
+      .map(([key, value]) => {
+        const field = own(noun.fields, key)
+        return [key, field && typeof value === 'string' ? coerceCell(field, value) : value]
+      }),
+  )
 }
 
 function coerceCell(field: StoredField, cell: string): unknown {
@@ -26,7 +30,7 @@ function coerceCell(field: StoredField, cell: string): unknown {
   switch (field.type) {
     case 'number':
     case 'int':
-      return text !== '' && !Number.isNaN(Number(text)) ? Number(text) : cell
+      return decimalNumber(text) ?? cell
     case 'boolean':
       return /^(true|yes|1)$/i.test(text) ? true : /^(false|no|0)$/i.test(text) ? false : cell
     case 'json':
@@ -36,9 +40,10 @@ function coerceCell(field: StoredField, cell: string): unknown {
   }
 }
 
+/** A JSON cell through the one JSON door; a cell it refuses stays text, so validation names the field. */
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text)
+    return parseJsonText(text, { what: 'the cell' })
   } catch {
     return text
   }

@@ -91,7 +91,7 @@ function importOne(engine: ReturnType<typeof engineContext>, ctx: DispatchContex
   }
   // A known email still gets a full check, so a bad cell is reported rather than dropped.
   validate(createValidator(noun), input, `${noun.name} row`)
-  const blanks = Object.fromEntries(Object.entries(input).filter(([key]) => existing[key] == null && key in noun.fields))
+  const blanks = Object.fromEntries(Object.entries(input).filter(([key]) => existing[key] == null && Object.hasOwn(noun.fields, key)))
   if (Object.keys(blanks).length > 0) runVerb(engine, { noun, verb: 'update', id: existing.$id, input: blanks })
   report.updated++
 }

@@ -21,9 +21,12 @@ export async function flushOutbox(sql: SqlStorage, queue: Queue, tenant: string,
   try {
     await queue.sendBatch(rows.map((row) => ({ body: { ...(JSON.parse(row.payload) as OutboxJob), tenant } })))
   } catch (error) {
-    sql.exec(`UPDATE outbox SET attempts = attempts + 1 WHERE seq IN (${rows.map(() => '?').join(',')})`, ...rows.map((r) => r.seq))
+    sql.exec('UPDATE outbox SET attempts = attempts + 1 WHERE seq IN (SELECT value FROM json_each(?))', seqs(rows))
     throw error
   }
-  sql.exec(`UPDATE outbox SET sent_at = ? WHERE seq IN (${rows.map(() => '?').join(',')})`, new Date().toISOString(), ...rows.map((r) => r.seq))
+  sql.exec('UPDATE outbox SET sent_at = ? WHERE seq IN (SELECT value FROM json_each(?))', new Date().toISOString(), seqs(rows))
   return rows.length
 }
+
+/** The rows' seqs as one JSON parameter: a full batch of 100 plus the timestamp would pass SQLite's 100 bound parameters. */
+const seqs = (rows: { seq: number }[]) => JSON.stringify(rows.map((r) => r.seq))

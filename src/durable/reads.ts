@@ -3,6 +3,7 @@ import { and, count, eq, isNull } from 'drizzle-orm'
 import type { EntityRecord, EventRecord } from '../domain/engine/types'
 import { AppError, notFound } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
+import { own } from '../domain/own'
 import type { ListQuery, SortKey } from '../domain/query/list-query'
 import { nouns } from '../domain/nouns'
 import type { EntityStore } from './entity-store'
@@ -52,9 +53,12 @@ function encodeCursor(sort: SortKey[], last: EntityRecord): string {
 function decodeCursor(cursor: string, sort: SortKey[]): { values: unknown[]; id: string } {
   try {
     const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
+    // Our own output, parsed as written: not the JSON door, whose NUL check would strand a page after a row
+    // stored before that check existed. Nothing below walks it recursively; only the shape check reads it.
     const json = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))) as unknown
-    if (Array.isArray(json) && json.length === 3 && json[0] === signature(sort) && Array.isArray(json[1]) && typeof json[2] === 'string')
-      return { values: json[1] as unknown[], id: json[2] }
+    // One scalar per sort key, as encodeCursor wrote them: a forged cursor is refused, never bound as SQL.
+    const scalars = (v: unknown): v is unknown[] => Array.isArray(v) && v.length === sort.length && v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))
+    if (Array.isArray(json) && json.length === 3 && json[0] === signature(sort) && scalars(json[1]) && typeof json[2] === 'string') return { values: json[1], id: json[2] }
   } catch {
     // fall through to the error below
   }
@@ -68,10 +72,10 @@ export function parseIncludes(noun: NounSchema, include: string | null | undefin
   if (!include) return []
   const names = include.split(',').map((s) => s.trim()).filter(Boolean)
   const errors = names
-    .filter((name) => noun.fields[name]?.kind !== 'relation' && !(name in noun.reverse))
+    .filter((name) => own(noun.fields, name)?.kind !== 'relation' && !own(noun.reverse, name))
     .map((name) => ({ path: 'include', message: `'${name}' is not a relation of ${noun.name}` }))
   for (const name of names) {
-    const spec = noun.reverse[name]
+    const spec = own(noun.reverse, name)
     if (spec && !nouns.byName(spec.target)) errors.push({ path: 'include', message: `'${name}' lists ${spec.target}, which this deployment does not have` })
   }
   if (errors.length > 0) throw new AppError('invalid_query', 'include names unknown relations', errors)
@@ -81,14 +85,14 @@ export function parseIncludes(noun: NounSchema, include: string | null | undefin
 export function expand(store: EntityStore, noun: NounSchema, entity: EntityRecord, includes: string[]): EntityRecord {
   const out: EntityRecord = { ...entity }
   for (const name of includes) {
-    const field = noun.fields[name]
+    const field = own(noun.fields, name)
     if (field?.kind === 'relation') {
       const target = nouns.byName(field.target)!
       const value = entity[name]
       if (value == null) continue
       out[name] = field.list ? (value as string[]).map((id) => store.get(target, id) ?? id) : (store.get(target, value as string) ?? value)
     } else {
-      const spec = noun.reverse[name]!
+      const spec = own(noun.reverse, name)!
       const target = nouns.byName(spec.target)!
       const table = store.table(target)
       out[name] = store.all(

@@ -7,6 +7,8 @@ import { and, asc, eq, isNull } from 'drizzle-orm'
 import { Webhook, WebhookVerificationError } from 'standardwebhooks'
 import { AppError } from '../domain/errors'
 import { newId } from '../domain/ids'
+import { parseJsonText } from '../domain/json-text'
+import { valueAt } from '../domain/own'
 import { appendAudit } from './audit'
 import { applyCapture, prepareCapture, type CaptureResult } from './capture-ops'
 import type { DispatchContext } from './dispatch'
@@ -50,20 +52,21 @@ export interface IngestRequest {
 export function ingest(ctx: DispatchContext, request: IngestRequest): CaptureResult & { duplicate?: boolean } {
   const source = ctx.store.db.select().from(sources).where(and(eq(sources.id, request.sourceId), isNull(sources.revokedAt))).get()
   if (!source) throw new AppError('not_found', `source ${request.sourceId} not found`)
-  let body: unknown
   try {
-    body = new Webhook(source.secret).verify(request.payload, request.headers)
+    new Webhook(source.secret).verify(request.payload, request.headers, { jsonParse: false })
   } catch (error) {
     if (error instanceof WebhookVerificationError) throw new AppError('unauthorized', `webhook signature rejected: ${error.message}`)
-    throw new AppError('bad_request', 'the payload is not valid JSON')
+    throw error
   }
+  // Signed, then read through the one JSON door (depth, duplicate keys, NUL): an empty payload maps nothing.
+  const body = request.payload === '' ? undefined : parseJsonText(request.payload, { what: 'the payload' })
   const webhookId = request.headers['webhook-id']!
   const seen = ctx.store.db.select().from(webhookReceipts).where(and(eq(webhookReceipts.sourceId, source.id), eq(webhookReceipts.webhookId, webhookId))).get()
   if (seen) return { ...(seen.result as CaptureResult), duplicate: true }
 
   const fields: Record<string, unknown> = {}
   for (const [field, path] of Object.entries(source.mapping as Record<string, string>)) {
-    const value = pick(body, path)
+    const value = valueAt(body, path)
     if (value !== undefined && value !== null) fields[field] = typeof value === 'number' ? value : String(value)
   }
   const prepared = prepareCapture(ctx, null, { requestId: request.requestId, clientHash: request.clientHash, origin: null, fields: { ...fields, redirect: undefined } })
@@ -76,10 +79,4 @@ export function ingest(ctx: DispatchContext, request: IngestRequest): CaptureRes
     ctx.store.db.update(sources).set({ lastReceivedAt: receivedAt }).where(eq(sources.id, source.id)).run()
     return result
   })
-}
-
-function pick(value: unknown, path: string): unknown {
-  let current = value
-  for (const part of path.split('.')) current = current && typeof current === 'object' ? (current as Record<string, unknown>)[part] : undefined
-  return current
 }

@@ -19,6 +19,7 @@ import { events } from './routes/events'
 import { operator } from './routes/operator'
 import { docs } from './routes/docs'
 import { settings } from './routes/settings'
+import { cleanQuery } from './query-text'
 import { tenantContext } from './tenant'
 import type { AppEnv } from './types'
 
@@ -52,6 +53,8 @@ export function createApp() {
   app.route(tenantPath, dashboard)
   const tenant = new Hono<AppEnv>()
   tenant.use(tenantContext)
+  // After the key check's middleware, so a refused query still answers 401 to a caller without a key.
+  tenant.use(cleanQuery)
   tenant.route('/', events)
   tenant.route('/', settings)
   tenant.route('/', keys)

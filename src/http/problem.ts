@@ -23,10 +23,13 @@ const STATUS: Record<ErrorCode, [number, string]> = {
   internal_error: [500, 'Internal error'],
 }
 
-export const statusOf = (code: ErrorCode) => STATUS[code][0]
+/** A code from outside the taxonomy (it never should be) is an internal error, not a crash here. */
+const statusEntry = (code: string): [number, string] => (Object.hasOwn(STATUS, code) ? STATUS[code as ErrorCode] : [500, 'Internal error'])
+
+export const statusOf = (code: ErrorCode) => statusEntry(code)[0]
 
 export function problemResponse(failure: Failure, headers: Record<string, string> = {}): Response {
-  const [status, title] = STATUS[failure.code]
+  const [status, title] = statusEntry(failure.code)
   // Extension members first, so they can never replace a standard member.
   const body = {
     ...failure.extensions,

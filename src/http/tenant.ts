@@ -8,6 +8,7 @@
 import { createMiddleware } from 'hono/factory'
 import { authorize, grantedToEveryKey, type Action } from '../domain/access'
 import { AppError } from '../domain/errors'
+import { bodyText } from './body'
 import { sha256Hex } from './crypto'
 import { handleError } from './errors'
 import type { Context } from 'hono'
@@ -91,12 +92,22 @@ async function idempotencyOf(c: Context<AppEnv>): Promise<Pick<Credentials, 'ide
   if (!IDEMPOTENCY_KEY.test(key)) return new AppError('bad_request', 'Idempotency-Key must be 1 to 255 visible ASCII characters')
   const url = new URL(c.req.url)
   // An import streams its body, so its key covers the request line, type and length, not the bytes.
-  const body = url.pathname.endsWith('/import') ? `${c.req.header('content-type')};${c.req.header('content-length') ?? ''}` : await c.req.text()
+  const body = url.pathname.endsWith('/import') ? `${c.req.header('content-type')};${c.req.header('content-length') ?? ''}` : await hashedBody(c)
   const requestHash = await sha256Hex(`${c.req.method} ${url.pathname}${url.search}\n${body}`)
   return { idempotency: { key, requestHash } }
 }
 
 /** What an Idempotency-Key may be: 1 to 255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
+
+/** The body text the route will parse; a body that is not UTF-8 is refused by that parse, so its hash never matters. */
+async function hashedBody(c: Context<AppEnv>): Promise<string> {
+  try {
+    return await bodyText(c)
+  } catch (error) {
+    if (error instanceof AppError) return '(not UTF-8)'
+    throw error
+  }
+}
 
 const INPUT_ERRORS = new Set(['bad_request', 'invalid_query', 'validation_failed', 'unsupported_media_type', 'not_found', 'method_not_allowed'])

@@ -33,5 +33,7 @@ export interface AppEnv {
     replayed?: boolean
     /** The dashboard's CSP nonce (hono/secure-headers). */
     secureHeadersNonce?: string
+    /** The request body decoded once (src/http/body.ts), shared by the idempotency hash and the parse. */
+    bodyText?: Promise<string>
   }
 }

@@ -9,6 +9,7 @@ import { nounOfType, verbCallOf } from '../domain/engine/steps'
 import type { EntityRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
+import { own } from '../domain/own'
 import { nouns } from '../domain/nouns'
 import { parseFilter, type Condition } from '../domain/query/filter'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseSort, type SortKey } from '../domain/query/list-query'
@@ -32,20 +33,29 @@ function sortOf(noun: NounSchema, sort: unknown): SortKey[] {
 
 function queryCondition(noun: NounSchema, query: string | undefined): Condition[] {
   if (!query) return []
-  const fields = TEXT_FIELDS.filter((f) => noun.fields[f]?.kind === 'scalar')
+  const fields = TEXT_FIELDS.filter((f) => own(noun.fields, f)?.kind === 'scalar')
   return fields.length ? [{ or: fields.map((field) => ({ field, op: '$contains' as const, value: query })) }] : []
 }
 
 const json = (value: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(value, null, 2) }], structuredContent: value as Record<string, unknown> })
-const failure = (error: unknown) => {
-  const problem = error instanceof AppError ? error.toFailure() : { code: 'error', detail: error instanceof Error ? error.message : String(error) }
+/**
+ * A tool's failure as the client sees it: AppErrors as their problem; anything else is logged here
+ * and reported only by request id, so no storage or runtime message (SQL, stack) reaches a client.
+ */
+const failure = (error: unknown, requestId: string) => {
+  let problem: object
+  if (error instanceof AppError) problem = error.toFailure()
+  else {
+    console.error('mcp tool failed', requestId, error)
+    problem = { code: 'internal_error', detail: `internal error (request id ${requestId})` }
+  }
   return { content: [{ type: 'text' as const, text: JSON.stringify(problem, null, 2) }], isError: true }
 }
-async function guarded<T>(fn: () => Promise<T>) {
+async function guardedFor<T>(requestId: string, fn: () => Promise<T>) {
   try {
     return json(await fn())
   } catch (error) {
-    return failure(error)
+    return failure(error, requestId)
   }
 }
 
@@ -56,8 +66,9 @@ const Step = z.object({
   data: z.record(z.string(), z.unknown()).optional().describe('Input: fields for create/update, verb input otherwise; values may be "$<step>.<field>"'),
 })
 
-export function buildServer(tenant: TenantClient): McpServer {
+export function buildServer(tenant: TenantClient, requestId: string): McpServer {
   const server = new McpServer({ name: 'revline', version: '0.1.0' }, { instructions: `Revline CRM for tenant ${tenant.slug}. Types:\n${nounSummary()}` })
+  const guarded = <T>(fn: () => Promise<T>) => guardedFor(requestId, fn)
 
   const runStep = async (step: z.infer<typeof Step>) => {
     // The same checks a step of a list gets inside the tenant object.
@@ -72,7 +83,7 @@ export function buildServer(tenant: TenantClient): McpServer {
       return json({ results: await tenant.run<EntityRecord[]>({ kind: 'steps', steps }) })
     } catch (error) {
       const step = error instanceof AppError ? error.extensions?.step : undefined
-      if (!(error instanceof AppError) || typeof step !== 'number') return failure(error)
+      if (!(error instanceof AppError) || typeof step !== 'number') return failure(error, requestId)
       const { extensions: _where, ...problem } = error.toFailure()
       const text = JSON.stringify({ failedStep: step, error: problem, applied: false, detail: `step ${step} failed, so no step was applied: a list of steps is all or nothing` }, null, 2)
       return { content: [{ type: 'text' as const, text }], isError: true }
@@ -149,7 +160,7 @@ export function buildServer(tenant: TenantClient): McpServer {
     },
     async (input) => {
       if (!input.steps) {
-        if (!input.type || !input.verb) return failure(new AppError('validation_failed', 'give { type, verb } or { steps }', [{ path: 'type', message: 'is required without steps' }]))
+        if (!input.type || !input.verb) return failure(new AppError('validation_failed', 'give { type, verb } or { steps }', [{ path: 'type', message: 'is required without steps' }]), requestId)
         return guarded(() => runStep({ type: input.type!, verb: input.verb!, id: input.id, data: input.data }))
       }
       return runSteps(input.steps)

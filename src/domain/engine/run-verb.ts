@@ -7,6 +7,7 @@
  */
 import { AppError, Fault, notFound } from '../errors'
 import type { NounSchema, VerbSpec } from '../noun/noun'
+import { own } from '../own'
 import { createValidator, updateValidator, validate, verbInputValidator } from '../noun/validators'
 import { createHandle } from './handle'
 import type { HookContext } from './hooks'
@@ -41,7 +42,7 @@ const ROOT: Chain = { cause: null, depth: 0 }
 
 export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT): VerbResult {
   const { noun } = call
-  const verb = noun.verbs[call.verb]
+  const verb = own(noun.verbs, call.verb)
   if (!verb) throw new AppError('not_found', `${noun.name} has no verb '${call.verb}'`)
   if (chain.depth > MAX_HOOK_DEPTH) throw new AppError('rejected', `hook chain deeper than ${MAX_HOOK_DEPTH} calls`)
 

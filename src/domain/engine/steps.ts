@@ -7,6 +7,7 @@
  */
 import { authorizeVerb } from '../access'
 import { AppError } from '../errors'
+import { own } from '../own'
 import type { NounSchema } from '../noun/noun'
 import { runVerb, type VerbCall } from './run-verb'
 import type { EngineContext, EntityRecord, NounRegistry } from './types'
@@ -35,7 +36,7 @@ export function nounOfType(nouns: NounRegistry, type: string): NounSchema {
 /** The verb call a step asks for: its noun, verb and id checked exactly as for a single verb. */
 export function verbCallOf(nouns: NounRegistry, step: Step): VerbCall {
   const noun = nounOfType(nouns, step.type)
-  const verb = noun.verbs[step.verb]
+  const verb = own(noun.verbs, step.verb)
   if (!verb) throw new AppError('not_found', `${noun.name} has no verb '${step.verb}'; verbs: ${Object.keys(noun.verbs).join(', ')}`)
   if (verb.scope === 'collection') return { noun, verb: verb.verb, input: step.data ?? {} }
   if (step.id === undefined || step.id === '') throw new AppError('validation_failed', `${noun.name}.${verb.verb} needs an id`, [{ path: 'id', message: 'is required' }])

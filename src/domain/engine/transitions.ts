@@ -1,5 +1,6 @@
 import { AppError } from '../errors'
 import type { NounSchema } from '../noun/noun'
+import { own } from '../own'
 
 /**
  * Is `from → to` allowed on this enum field? With a declared machine, only the moves it lists
@@ -7,7 +8,7 @@ import type { NounSchema } from '../noun/noun'
  */
 export function checkTransition(noun: NounSchema, field: string, from: unknown, to: unknown, verb: string, verbFrom?: readonly string[]) {
   const fromState = typeof from === 'string' ? from : ''
-  const machine = noun.machines[field]
+  const machine = own(noun.machines, field)
   if (verbFrom) {
     if (verbFrom.includes(fromState)) return
     throw new AppError('invalid_transition', `${noun.name} cannot ${verb} from ${fromState || '(unset)'}`, [
@@ -19,7 +20,7 @@ export function checkTransition(noun: NounSchema, field: string, from: unknown, 
     throw new AppError('invalid_transition', `${noun.name} ${field} is already ${String(to)}`)
   }
   if (!machine) return
-  const allowed = machine[fromState] ?? []
+  const allowed = own(machine, fromState) ?? []
   if (!allowed.includes(String(to)))
     throw new AppError(
       'invalid_transition',

@@ -9,6 +9,7 @@
 import { conjugate, type Conjugation } from './conjugate'
 import { GrammarError, isVerbDeclaration, parseField, type FieldConstraint, type ReverseField, type StoredField } from './grammar'
 import { pluralize } from './plural'
+import { own, ownRecord } from '../own'
 import type { CreateInput, CustomVerbs, Definition, Entity, UpdateInput, VerbGerund, VerbPast, Verbs } from './types'
 import type { AfterHook, BeforeHook, VerbBody } from '../engine/hooks'
 
@@ -124,9 +125,9 @@ export function Noun<const N extends string, const D extends Definition, const W
   options: NounOptions<D> & { writes?: W } = {},
 ): NounHandleOf<N, D, W> {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new GrammarError(`Noun name '${name}' must be PascalCase`)
-  const fields: Record<string, StoredField> = {}
-  const reverse: Record<string, ReverseField> = {}
-  const verbs: Record<string, VerbSpec> = {}
+  const fields = ownRecord<StoredField>()
+  const reverse = ownRecord<ReverseField>()
+  const verbs = ownRecord<VerbSpec>()
   const disabled = new Set<string>()
   const verbOptions = (options.verbs ?? {}) as Record<string, VerbOptions | undefined>
 
@@ -145,16 +146,17 @@ export function Noun<const N extends string, const D extends Definition, const W
   }
   for (const kind of CRUD) {
     if (disabled.has(kind)) continue
-    verbs[kind] = { ...conjugate(kind), kind, scope: kind === 'create' ? 'collection' : 'instance', input: {} }
+    verbs[kind] = { ...conjugate(kind), kind, scope: kind === 'create' ? 'collection' : 'instance', input: ownRecord() }
   }
   // What can be soft-deleted can be restored (admin), so a delete is never a dead end.
   if (verbs.delete && verbs.restore) throw new GrammarError(`${name}: 'restore' is the undelete verb; name the custom verb differently`)
-  if (verbs.delete) verbs.restore = { ...conjugate('restore'), kind: 'restore', scope: 'instance', input: {} }
+  if (verbs.delete) verbs.restore = { ...conjugate('restore'), kind: 'restore', scope: 'instance', input: ownRecord() }
   for (const verb of Object.values(verbs)) if (verb.kind === 'custom') bindVerbToFields(name, verb, fields, verbOptions[verb.verb])
 
-  for (const [field, constraint] of Object.entries((options.constraints ?? {}) as Record<string, FieldConstraint>)) applyConstraint(name, fields[field], field, constraint)
+  for (const [field, constraint] of Object.entries((options.constraints ?? {}) as Record<string, FieldConstraint>)) applyConstraint(name, own(fields, field), field, constraint)
 
-  const machines = options.machines ?? {}
+  const machines = ownRecord<Record<string, readonly string[]>>()
+  for (const [field, machine] of Object.entries(options.machines ?? {})) machines[field] = ownRecord(machine)
   for (const [field, machine] of Object.entries(machines)) {
     const spec = fields[field]
     if (spec?.kind !== 'enum') throw new GrammarError(`${name}: machine on '${field}', which is not an enum field`)
@@ -185,7 +187,7 @@ export function Noun<const N extends string, const D extends Definition, const W
     verbs,
     machines,
     indexes,
-    aliases: options.aliases ?? {},
+    aliases: ownRecord(options.aliases ?? {}),
     hooks: { before: new Map(), after: new Map() },
   }
 
@@ -209,7 +211,7 @@ function applyConstraint(noun: string, field: StoredField | undefined, name: str
 }
 
 function customVerb(verb: string, state: string, options: VerbOptions | undefined): VerbSpec {
-  const input: Record<string, StoredField> = {}
+  const input = ownRecord<StoredField>()
   for (const [key, source] of Object.entries(options?.input ?? {})) {
     const spec = parseField(key, source)
     if (spec.kind === 'reverse') throw new GrammarError(`verb ${verb}: input '${key}' cannot be a reverse list`)
@@ -251,7 +253,7 @@ const NO_VERBS: Readonly<Record<string, VerbSpec>> = Object.freeze(Object.create
  * (for collection verbs) and the patch to apply. `implement(Contact, 'merge', mergeContacts)`.
  */
 export function implement(noun: { schema: NounSchema }, verb: string, body: VerbBody): void {
-  const spec = noun.schema.verbs[verb]
+  const spec = own(noun.schema.verbs, verb)
   if (!spec || spec.kind !== 'custom') throw new GrammarError(`${noun.schema.name} has no custom verb '${verb}'`)
   spec.body = body
 }

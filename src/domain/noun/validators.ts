@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { AppError, type FieldError } from '../errors'
 import { MAX_NUMBER } from '../money'
+import { textProblem } from '../json-text'
 import type { StoredField } from './grammar'
 import type { NounSchema, VerbSpec } from './noun'
 
@@ -15,14 +16,21 @@ const MAX_LIST = 1_000
 
 const isoDateTime = z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString())
 
+/** Text from any door (REST, capture, ingestion, import, MCP) is refused with a NUL or an unpaired surrogate. */
+const cleanText = <T extends z.ZodType<string>>(schema: T) =>
+  schema.superRefine((value, ctx) => {
+    const problem = textProblem(value)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
+
 function scalarSchema(field: StoredField): z.ZodType {
   if (field.kind === 'enum') return z.enum(field.values as [string, ...string[]])
   if (field.kind === 'relation') return z.string().regex(new RegExp(`^${field.target.toLowerCase()}_[0-9A-Za-z]{9}$`), `must be a ${field.target} id`)
   switch (field.type) {
     case 'string':
-      return z.string().max(MAX_STRING)
+      return cleanText(z.string().max(MAX_STRING))
     case 'text':
-      return z.string().max(MAX_TEXT)
+      return cleanText(z.string().max(MAX_TEXT))
     case 'number':
       return bounded(z.number(), field.min ?? -MAX_NUMBER, field.max ?? MAX_NUMBER)
     case 'int':
@@ -36,9 +44,9 @@ function scalarSchema(field: StoredField): z.ZodType {
     case 'json':
       return z.json()
     case 'url':
-      return z.url().max(MAX_STRING)
+      return cleanText(z.url().max(MAX_STRING))
     case 'email':
-      return z.email().max(320)
+      return cleanText(z.email().max(320))
   }
 }
 

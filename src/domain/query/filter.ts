@@ -5,9 +5,11 @@
  * it into SQL (src/durable/query).
  */
 import { AppError, type FieldError } from '../errors'
+import { decimalNumber } from '../json-text'
 import type { StoredField } from '../noun/grammar'
 import type { NounSchema } from '../noun/noun'
 import { isIdOf } from '../ids'
+import { own, ownRecord } from '../own'
 import { nouns } from '../nouns'
 
 export const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$contains'] as const
@@ -21,21 +23,26 @@ export type Condition =
   | { or: Condition[] }
 
 /** Meta fields anyone may filter and sort on, with the field shape that coerces their values. */
-export const META_FIELDS: Record<string, StoredField> = {
+export const META_FIELDS: Record<string, StoredField> = ownRecord({
   $id: { kind: 'scalar', type: 'string', name: '$id', required: true, index: 'unique', list: false },
   $version: { kind: 'scalar', type: 'int', name: '$version', required: true, index: 'none', list: false },
   $createdAt: { kind: 'scalar', type: 'datetime', name: '$createdAt', required: true, index: 'index', list: false },
   $updatedAt: { kind: 'scalar', type: 'datetime', name: '$updatedAt', required: true, index: 'none', list: false },
   $createdBy: { kind: 'scalar', type: 'string', name: '$createdBy', required: true, index: 'none', list: false },
-}
+})
 
-/** `$in` lists stay well below the platform's 100 bound parameters per statement. */
-export const MAX_IN_VALUES = 50
+/**
+ * Longest `$in` / `$nin` list. Storage binds a list as one parameter (src/durable/query/compile.ts),
+ * so the bound is about work, not SQLite's 100 parameters: 1,000 values cover any id list a
+ * client pages through, and keep a request's work (coercion, the JSON parameter) small.
+ */
+export const MAX_IN_VALUES = 1_000
 const MAX_DEPTH = 6
 const MAX_CONDITIONS = 40
 
+/** The field a request names: own entries of the noun's (prototype-free) records only. */
 export function fieldOf(noun: NounSchema, name: string): StoredField | undefined {
-  return noun.fields[name] ?? META_FIELDS[name]
+  return own(noun.fields, name) ?? own(META_FIELDS, name)
 }
 
 class FilterParser {
@@ -59,7 +66,7 @@ class FilterParser {
         }
         const parts = inner.map((item, i) => ({ and: this.parseObject(item, `${at}[${i}]`, depth + 1) }) as Condition)
         out.push(key === '$and' ? { and: parts } : { or: parts })
-      } else if (key.startsWith('$') && !(key in META_FIELDS) && !key.includes('.')) {
+      } else if (key.startsWith('$') && !Object.hasOwn(META_FIELDS, key) && !key.includes('.')) {
         this.fail(at, `unknown operator '${key}' (allowed: ${OPERATORS.join(' ')} $and $or)`)
       } else {
         out.push(...this.parseField(key, inner, at))
@@ -87,7 +94,7 @@ class FilterParser {
 
   /** `organization.industry`: a filter on the entity a relation points at. */
   parseRelated(relation: string, rest: string, value: unknown, path: string): Condition[] {
-    const field = this.noun.fields[relation]
+    const field = fieldOf(this.noun, relation)
     if (field?.kind !== 'relation' || field.list) return this.fail(path, `'${relation}' is not a relation of ${this.noun.name}`)
     const target = nouns.byName(field.target)
     if (!target || rest.includes('.')) return this.fail(path, 'relation filters go one level deep (relation.field)')
@@ -165,8 +172,8 @@ function coerceScalar(field: StoredField, raw: unknown, origin: string): unknown
   switch (field.type) {
     case 'number':
     case 'int': {
-      const n = fromQuery ? Number(raw) : raw
-      if (typeof n !== 'number' || !Number.isFinite(n) || (fromQuery && (raw as string).trim() === '')) throw new Error('must be a number')
+      const n = fromQuery ? decimalNumber(raw as string) : raw
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw new Error(fromQuery ? 'must be a decimal number such as 42 or -1.5' : 'must be a number')
       return n
     }
     case 'boolean':

@@ -3,7 +3,9 @@
  * Parsed against the noun into a ListQuery; unknown fields, operators and parameters are 400s.
  */
 import { AppError, type FieldError } from '../errors'
+import { parseJsonText } from '../json-text'
 import type { NounSchema } from '../noun/noun'
+import { own, ownRecord } from '../own'
 import { fieldOf, parseFilter, type Condition } from './filter'
 
 export interface SortKey {
@@ -31,7 +33,8 @@ export const DEFAULT_SORT: SortKey[] = [{ field: '$createdAt', dir: 'asc' }]
 
 export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQuery {
   const errors: FieldError[] = []
-  const fromParams: Record<string, Record<string, unknown>> = {}
+  // Keys come from the request: no prototype for `constructor[$eq]=x` to reach.
+  const fromParams = ownRecord<Record<string, unknown>>()
   for (const key of new Set(params.keys())) {
     if (RESERVED_PARAMS.has(key)) continue
     const match = FIELD_PARAM.exec(key)
@@ -40,12 +43,12 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQ
       continue
     }
     const [, name, op = '$eq'] = match
-    const field = noun.aliases[name!] ?? name
+    const field = own(noun.aliases, name!) ?? name
     const values = params.getAll(key)
     // `?status=New&status=Lost` means either.
     const value = values.length > 1 && op === '$eq' ? values.join(',') : values[0]
     const operator = values.length > 1 && op === '$eq' ? '$in' : op
-    ;(fromParams[field!] ??= {})[operator] = value
+    ;(fromParams[field!] ??= ownRecord())[operator] = value
   }
 
   const parts: Condition[] = []
@@ -59,9 +62,10 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQ
   if (filterParam !== null) {
     let json: unknown
     try {
-      json = JSON.parse(filterParam)
-    } catch {
-      errors.push({ path: 'filter', message: 'is not valid JSON' })
+      json = parseJsonText(filterParam, { what: 'the filter', path: 'filter', code: 'invalid_query' })
+    } catch (error) {
+      if (error instanceof AppError && error.errors) errors.push(...error.errors)
+      else throw error
     }
     if (json !== undefined) {
       try {

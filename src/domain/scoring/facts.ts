@@ -2,6 +2,7 @@
  * What scoring rules can look at: the lead's own fields, plus facts read off the lead, its contact
  * and its organization. Computed once per score; pure (the clock is passed in).
  */
+import { own } from '../own'
 import { timelineDays } from './timeline'
 
 export interface ScoringInput {
@@ -89,7 +90,7 @@ export function factsOf({ lead, contact, organization, targetIndustries, now }: 
     industryMatch: industry !== undefined && targetIndustries.some((t) => t.toLowerCase() === industry),
     teamSize: typeof organization?.employeeCount === 'number' ? organization.employeeCount : null,
     titleSeniority: seniority,
-    sourceQuality: SOURCE_QUALITY[String(lead.source)] ?? 'low',
+    sourceQuality: own(SOURCE_QUALITY, String(lead.source)) ?? 'low',
     completeness: Math.round((filled / PROFILE.length) * 100),
   }
 }

@@ -8,6 +8,7 @@ import { AppError, type FieldError } from '../errors'
 import { compareValues } from '../query/compare'
 import { OPERATORS } from '../query/filter'
 import { FACT_TYPES } from './facts'
+import { valueAt } from '../own'
 
 export const Rule = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
@@ -61,17 +62,11 @@ export function matchesWhen(subject: Record<string, unknown>, when: Record<strin
   return Object.entries(when).every(([key, condition]) => {
     if (key === '$and') return (condition as Record<string, unknown>[]).every((c) => matchesWhen(subject, c))
     if (key === '$or') return (condition as Record<string, unknown>[]).some((c) => matchesWhen(subject, c))
-    const actual = lookup(subject, key) ?? null
+    const actual = valueAt(subject, key) ?? null
     if (condition !== null && typeof condition === 'object' && !Array.isArray(condition))
       return Object.entries(condition).every(([op, expected]) => compareValues(actual, op, expected))
     return compareValues(actual, '$eq', condition)
   })
-}
-
-function lookup(subject: Record<string, unknown>, path: string): unknown {
-  let value: unknown = subject
-  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined
-  return value
 }
 
 /** Rules name only fields that exist and operators that do; bands must be ordered. */
@@ -87,7 +82,7 @@ export function validateRuleset(ruleset: Ruleset, known: { lead: readonly string
       const [root, field, ...rest] = key.split('.')
       const ok =
         (field === undefined && known.lead.includes(root!)) ||
-        (rest.length === 0 && field !== undefined && ((root === 'facts' && field in FACT_TYPES) || (root === 'contact' && known.contact.includes(field)) || (root === 'organization' && known.organization.includes(field))))
+        (rest.length === 0 && field !== undefined && ((root === 'facts' && Object.hasOwn(FACT_TYPES, field)) || (root === 'contact' && known.contact.includes(field)) || (root === 'organization' && known.organization.includes(field))))
       if (!ok) errors.push({ path: `${at}.${key}`, message: 'is not a lead field, facts.*, contact.* or organization.* field' })
       if (condition !== null && typeof condition === 'object' && !Array.isArray(condition))
         for (const op of Object.keys(condition)) if (!(OPERATORS as readonly string[]).includes(op)) errors.push({ path: `${at}.${key}.${op}`, message: 'is not an operator' })

@@ -4,6 +4,7 @@
  */
 import { runVerb } from '../../domain/engine/run-verb'
 import { nouns } from '../../domain/nouns'
+import { own } from '../../domain/own'
 import { DEFAULT_NURTURE, renderTemplate } from '../../domain/nurture'
 import { engineContext, type DispatchContext } from '../dispatch'
 import { claimEffect } from './runs'
@@ -22,7 +23,8 @@ export function nurture(ctx: DispatchContext, email: EmailSetting, job: { event:
     if (!deal) return { skipped: true, messages: [] }
     const contact = typeof deal.contact === 'string' ? ctx.store.get(noun('Contact'), deal.contact) : undefined
     const owner = typeof deal.owner === 'string' ? ctx.store.get(noun('Contact'), deal.owner) : undefined
-    const template = ctx.tenant.settings().templates[job.stage] ?? DEFAULT_NURTURE
+    // Stage names are tenant text: a stage called 'constructor' has no template unless one is saved under it.
+    const template = own(ctx.tenant.settings().templates, job.stage) ?? DEFAULT_NURTURE
     const rendered = renderTemplate(template, { deal, contact: contact ?? {}, stage: { name: job.stage }, owner: owner ?? {} })
     const messages: string[] = []
     if (contact?.email) {

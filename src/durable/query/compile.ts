@@ -1,8 +1,9 @@
 /**
  * Conditions and sort keys → drizzle SQL over an entity table. Every value is a bound parameter;
- * `$contains` uses instr() rather than LIKE, so it has no pattern-length limit and no wildcards.
+ * `$contains` uses instr() rather than LIKE, so it has no pattern-length limit and no wildcards;
+ * an `$in` list is one parameter however long it is (see inList).
  */
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, not, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Condition, Operator } from '../../domain/query/filter'
 import type { SortKey } from '../../domain/query/list-query'
@@ -17,10 +18,22 @@ export function listFields(noun: NounSchema): ReadonlySet<string> {
   return set
 }
 
+/** The column of a field: own properties of the table only (a field named `constructor` has none). */
 export function column(table: EntityTable, field: string): SQLiteColumn {
-  const col = (table as unknown as Record<string, SQLiteColumn | undefined>)[field]
+  const col = Object.hasOwn(table, field) ? (table as unknown as Record<string, SQLiteColumn | undefined>)[field] : undefined
   if (!col) throw new Error(`no column for ${field}`)
   return col
+}
+
+/**
+ * `col IN (…)` with the whole list as ONE bound parameter, a JSON array read back by json_each, so
+ * no list meets SQLite's 100 bound parameters per statement. Values are encoded as the column
+ * stores them (booleans as 0/1); json_each yields numbers as numbers and strings as text, and
+ * its `value` column has no affinity, so the column's own affinity rules the comparison exactly
+ * as with a literal list. The planner still probes an index on `col` once per value.
+ */
+export function inList(col: SQLiteColumn, values: readonly unknown[]): SQL {
+  return sql`${col} IN (SELECT value FROM json_each(${JSON.stringify(values.map((v) => col.mapToDriverValue(v)))}))`
 }
 
 const TRUE = sql`1`
@@ -57,9 +70,10 @@ function compileLeaf(col: SQLiteColumn, op: Operator, value: unknown, isList: bo
     case '$lte':
       return lte(col, value)
     case '$in':
-      return inArray(col, value as unknown[])
+      return inList(col, value as unknown[])
     case '$nin':
-      return or(isNull(col), not(inArray(col, value as unknown[]))) as SQL
+      // "not in" includes rows where the field is unset, as $ne does.
+      return or(isNull(col), sql`NOT (${inList(col, value as unknown[])})`) as SQL
     case '$exists':
       return value ? isNotNull(col) : isNull(col)
     case '$contains':

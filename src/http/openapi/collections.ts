@@ -5,7 +5,7 @@
  */
 import type { StoredField } from '../../domain/noun/grammar'
 import { apiVerbs, type NounSchema, type VerbSpec } from '../../domain/noun/noun'
-import { OPERATORS } from '../../domain/query/filter'
+import { MAX_IN_VALUES, OPERATORS } from '../../domain/query/filter'
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../../domain/query/list-query'
 import { TENANT_ERRORS, dataList, header, jsonBody, jsonResponse, param, problems, type Operation, type PathItem, type Paths } from './components'
 import { POST_HEADERS, bulkPaths, many } from './bulk'
@@ -43,7 +43,7 @@ function listOperation(noun: NounSchema): Operation {
     summary: `List ${noun.plural}`,
     description: [
       `Field filters: \`field=value\` (equality) or \`field[$op]=value\` with $op one of ${OPERATORS.map((o) => `\`${o}\``).join(' ')}`,
-      '(`$in`/`$nin` take comma-separated values, `$exists` true or false; dates compare as dates; `$contains` is a case-insensitive substring, or an item of a list field).',
+      `(\`$in\`/\`$nin\` take up to ${MAX_IN_VALUES} comma-separated values, \`$exists\` true or false; numbers are decimal; dates compare as dates; \`$contains\` is a case-insensitive substring, or an item of a list field).`,
       'Meta fields (`$createdAt`, `$createdBy`, …) filter too, and `relation.field` filters through a relation (`organization.industry=SaaS`).',
       'Unknown fields, operators or parameters are 400s.',
       `Sort: comma-separated, \`-\` for descending, at most 3 keys, from ${sortable.map((s) => `\`${s}\``).join(', ')}. Default \`$createdAt\`. Ties are ordered by \`$id\` in the direction of the last key.`,

@@ -9,9 +9,10 @@ import { bodyLimit } from 'hono/body-limit'
 import Papa from 'papaparse'
 import type { EntityRecord } from '../../domain/engine/types'
 import { AppError } from '../../domain/errors'
+import { assertCleanText, parseJsonObject, textProblem } from '../../domain/json-text'
 import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
 import { nouns } from '../../domain/nouns'
-import type { ImportError, ImportReport, ImportRow } from '../../durable/bulk'
+import type { ImportReport, ImportRow } from '../../durable/bulk'
 import { sha256Hex } from '../crypto'
 import type { AppEnv } from '../types'
 import { actionFor } from '../../domain/access'
@@ -69,7 +70,11 @@ bulk.post('/:collection/import', importLimit, async (c) => {
     for (const e of part.errors) if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(e)
   }
   const started = Date.now()
-  const rows = format === 'csv' ? csvRows(c.req.raw.body) : ndjsonRows(c.req.raw.body, report.errors, () => report.rejected++)
+  const reject: Reject = (line, field, message) => {
+    report.rejected++
+    if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, field, message })
+  }
+  const rows = format === 'csv' ? csvRows(c.req.raw.body, reject) : ndjsonRows(c.req.raw.body, reject)
   let batch: ImportRow[] = []
   for await (const row of rows) {
     batch.push(row)
@@ -79,6 +84,8 @@ bulk.post('/:collection/import', importLimit, async (c) => {
     }
   }
   await send(batch)
+  // Rows refused here (not JSON, not UTF-8) were reported before the batches the object refused rows of.
+  report.errors.sort((a, b) => a.line - b.line)
   const rowsSeen = report.created + report.updated + report.rejected
   return c.json({ ...report, rows: rowsSeen, durationMs: Date.now() - started }, report.rejected > 0 && report.created + report.updated === 0 ? 422 : 200)
 })
@@ -103,83 +110,139 @@ function interrupted(error: unknown, report: ImportReport, key: string | undefin
   )
 }
 
-async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buffer = ''
-  for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk
+type Reject = (line: number, field: string | null, message: string) => void
+
+/** The body cut at each newline, as bytes: each line is decoded on its own, so a bad byte costs one row, not the import. */
+async function* byteLines(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = []
+  for await (const chunk of body) {
+    let start = 0
     let nl: number
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      yield buffer.slice(0, nl).replace(/\r$/, '')
-      buffer = buffer.slice(nl + 1)
+    while ((nl = chunk.indexOf(10, start)) >= 0) {
+      yield join([...parts, chunk.subarray(start, nl)])
+      parts = []
+      start = nl + 1
     }
+    if (start < chunk.length) parts.push(chunk.slice(start))
   }
-  if (buffer) yield buffer
+  if (parts.length) yield join(parts)
 }
 
-async function* ndjsonRows(body: ReadableStream<Uint8Array>, errors: ImportError[], reject: () => void): AsyncGenerator<ImportRow> {
+function join(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+/** The text of valid UTF-8 bytes, or undefined. */
+function textOf(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+async function* ndjsonRows(body: ReadableStream<Uint8Array>, reject: Reject): AsyncGenerator<ImportRow> {
   let line = 0
-  for await (const text of lines(body)) {
+  for await (const bytes of byteLines(body)) {
     line++
-    if (!text.trim()) continue
-    let data: unknown
-    try {
-      data = JSON.parse(text)
-    } catch {
-      data = undefined
-    }
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      reject()
-      if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, field: null, message: 'is not a JSON object' })
+    const text = textOf(bytes.at(-1) === 13 ? bytes.subarray(0, -1) : bytes)
+    if (text === undefined) {
+      reject(line, null, 'is not valid UTF-8')
       continue
     }
-    yield { line, data: data as Record<string, unknown> }
+    if (!text.trim()) continue
+    let data: Record<string, unknown>
+    try {
+      data = parseJsonObject(text, { what: `line ${line}` })
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      const first = error.errors?.[0]
+      reject(line, first && first.path !== '(body)' ? first.path : null, first?.message ?? error.detail)
+      continue
+    }
+    yield { line, data }
   }
 }
 
 /**
  * CSV records may span lines inside quotes, so the stream is cut only at a newline outside quotes
- * (even quote count so far; RFC 4180 escapes quotes by doubling them) and each piece goes to papaparse.
- * `line` in the report is the record's number, the header being 1.
+ * (RFC 4180 escapes quotes by doubling them, so the quote count's parity says where we are) and
+ * each piece goes to papaparse. A piece that is not UTF-8 is decoded record by record, so the bad
+ * record is the only one rejected. `line` in the report is the record's number, the header being 1.
  */
-async function* csvRows(body: ReadableStream<Uint8Array>): AsyncGenerator<ImportRow> {
+async function* csvRows(body: ReadableStream<Uint8Array>, reject: Reject): AsyncGenerator<ImportRow> {
   let header: string[] | undefined
   let record = 1
-  let buffer = ''
   const parse = function* (text: string): Generator<ImportRow> {
     const parsed = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' })
     for (const cells of parsed.data) {
       if (!header) {
         header = cells.map((h) => h.trim())
+        header.forEach((name, i) => assertCleanText(name, `column ${i + 1}`))
         continue
       }
       record++
-      const data: Record<string, unknown> = {}
-      header.forEach((name, i) => {
-        if (name) data[name] = cells[i] ?? ''
-      })
-      yield { line: record, data }
+      const dirty = cells.findIndex((cell) => textProblem(cell) !== undefined)
+      if (dirty >= 0) {
+        reject(record, header[dirty] || null, textProblem(cells[dirty]!)!)
+        continue
+      }
+      // fromEntries makes own properties, so a column named __proto__ is a column (and refused as one).
+      yield { line: record, data: Object.fromEntries(header.flatMap((name, i) => (name ? [[name, cells[i] ?? '']] : []))) }
     }
   }
-  for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk
-    const cut = lastRecordEnd(buffer)
-    if (cut > 0) {
-      yield* parse(buffer.slice(0, cut))
-      buffer = buffer.slice(cut)
+  const fromBytes = function* (bytes: Uint8Array): Generator<ImportRow> {
+    const text = textOf(bytes)
+    if (text !== undefined) return yield* parse(text)
+    for (const piece of recordPieces(bytes)) {
+      const pieceText = textOf(piece)
+      if (pieceText !== undefined) {
+        yield* parse(pieceText)
+        continue
+      }
+      if (!header) throw new AppError('bad_request', 'the CSV header is not valid UTF-8', [{ path: '(header)', message: 'is not valid UTF-8' }])
+      reject(++record, null, 'is not valid UTF-8')
     }
   }
-  if (buffer.trim()) yield* parse(buffer)
+  let parts: Uint8Array[] = []
+  let inQuotes = false
+  for await (const chunk of body) {
+    let cut = -1
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!
+      if (byte === 34) inQuotes = !inQuotes
+      else if (byte === 10 && !inQuotes) cut = i + 1
+    }
+    if (cut < 0) {
+      parts.push(chunk)
+      continue
+    }
+    yield* fromBytes(join([...parts, chunk.subarray(0, cut)]))
+    parts = cut < chunk.length ? [chunk.slice(cut)] : []
+  }
+  if (parts.length > 0) yield* fromBytes(join(parts))
 }
 
-function lastRecordEnd(text: string): number {
-  let quotes = 0
-  let end = -1
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i)
-    if (ch === 34) quotes++
-    else if (ch === 10 && quotes % 2 === 0) end = i + 1
+/** Complete CSV records (newline outside quotes) of a piece that starts at a record boundary. */
+function* recordPieces(bytes: Uint8Array): Generator<Uint8Array> {
+  let inQuotes = false
+  let start = 0
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 34) inQuotes = !inQuotes
+    else if (bytes[i] === 10 && !inQuotes) {
+      yield bytes.subarray(start, i + 1)
+      start = i + 1
+    }
   }
-  return end
+  if (start < bytes.length) yield bytes.subarray(start)
 }
 
 bulk.get('/:collection/export', async (c) => {

@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono'
 import type { EntityRecord } from '../../domain/engine/types'
 import { AppError } from '../../domain/errors'
 import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
+import { own } from '../../domain/own'
 import { nouns } from '../../domain/nouns'
 import { parseListQuery } from '../../domain/query/list-query'
 import { parseIncludes } from '../../durable/reads'
@@ -113,7 +114,7 @@ collections.get('/:collection/:id/history', async (c) => {
 collections.post('/:collection/:id', async (c) => {
   const name = c.req.param('id') ?? ''
   const noun = await authorizedNoun(c, name)
-  const verb = apiVerbs(noun)[name]
+  const verb = own(apiVerbs(noun), name)
   if (!verb || verb.kind !== 'custom' || verb.scope !== 'collection') throw new AppError('not_found', `${noun.name} has no collection verb '${name}'`)
   const input = await readJsonObject(c, { optional: true })
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: name, input })
@@ -124,7 +125,7 @@ collections.post('/:collection/:id', async (c) => {
 collections.post('/:collection/:id/:verb', async (c) => {
   const name = c.req.param('verb') ?? ''
   const noun = await authorizedNoun(c, name)
-  const verb = apiVerbs(noun)[name]
+  const verb = own(apiVerbs(noun), name)
   if (!verb || (verb.kind !== 'custom' && verb.kind !== 'restore') || verb.scope !== 'instance') throw new AppError('not_found', `${noun.name} has no verb '${name}'`)
   const id = idOf(c, noun)
   const input = await readJsonObject(c, { optional: true })

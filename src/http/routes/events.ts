@@ -3,14 +3,15 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { AppError } from '../../domain/errors'
 import { toFieldErrors } from '../../domain/noun/validators'
+import { wholeNumberParam } from '../query-text'
 import type { AppEnv } from '../types'
 
 const EventsQuery = z.strictObject({
   type: z.string().regex(/^[a-z][a-z0-9-]*\.([a-z][a-z0-9-]*|\*)$/, 'is an event type such as deal.won or deal.*').optional(),
   entity: z.string().max(64).optional(),
   actor: z.string().max(128).optional(),
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  after: wholeNumberParam(0, Number.MAX_SAFE_INTEGER).optional(),
+  limit: wholeNumberParam(1, 500).default(100),
 })
 
 export const events = new Hono<AppEnv>()

@@ -4,9 +4,10 @@ import { z } from 'zod'
 import { AppError } from '../../domain/errors'
 import { toFieldErrors } from '../../domain/noun/validators'
 import { requires } from '../tenant'
+import { wholeNumberParam } from '../query-text'
 import type { AppEnv } from '../types'
 
-const Limit = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) })
+const Limit = z.strictObject({ limit: wholeNumberParam(1, 500).default(100) })
 
 export const jobs = new Hono<AppEnv>()
 

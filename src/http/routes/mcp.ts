@@ -1,7 +1,9 @@
 /** `/~{tenant}/mcp`: streamable HTTP MCP, stateless, authenticated by the same Bearer key as REST. */
 import { createMcpHandler } from 'agents/mcp'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import { parseJsonText } from '../../domain/json-text'
 import { buildServer } from '../../mcp/server'
+import { bodyText } from '../body'
 import type { AppEnv } from '../types'
 
 export const mcp = new Hono<AppEnv>()
@@ -9,14 +11,27 @@ export const mcp = new Hono<AppEnv>()
 mcp.all('/mcp', async (c) => {
   // The key is checked before the protocol starts, so a bad key is a plain 401, not a failed tool call.
   await c.var.tenant.run({ kind: 'authenticate' })
+  const request = c.req.method === 'POST' ? await checkedMessage(c) : c.req.raw
   const url = new URL(c.req.url)
-  const handler = createMcpHandler(() => buildServer(c.var.tenant), {
+  const handler = createMcpHandler(() => buildServer(c.var.tenant, c.get('requestId')), {
     route: url.pathname,
     // Authentication is the Bearer key, so the hostname guard against DNS rebinding is not what protects us.
     allowedHostnames: [url.hostname],
     corsOptions: false,
   })
-  // An Idempotency-Key has the body read (and hashed) already: hand the handler the same bytes again.
-  const request = c.req.raw.bodyUsed ? new Request(c.req.raw, { body: await c.req.text() }) : c.req.raw
   return handler.fetch(request)
 })
+
+/**
+ * The JSON-RPC message goes through the same JSON door as every body (invalid UTF-8, deep
+ * nesting, duplicate keys, NUL: a 400 problem before the protocol runs), then to the handler as
+ * a new request carrying the same text. An empty body is left to the protocol to answer.
+ */
+async function checkedMessage(c: Context<AppEnv>): Promise<Request> {
+  const text = await bodyText(c)
+  if (text.trim() !== '') parseJsonText(text, { what: 'the JSON-RPC message' })
+  const headers = new Headers(c.req.raw.headers)
+  // The text is re-encoded (a BOM the decoder dropped is gone): let the runtime set the length.
+  headers.delete('content-length')
+  return new Request(c.req.url, { method: 'POST', headers, body: text })
+}

@@ -7,6 +7,7 @@ import { newId, randomBase62 } from '../../domain/ids'
 import { toFieldErrors } from '../../domain/noun/validators'
 import { readJsonObject } from '../body'
 import { secretsEqual, sha256Hex } from '../crypto'
+import { cleanQuery } from '../query-text'
 import { SLUG_PATTERN } from '../tenant'
 import type { AppEnv } from '../types'
 
@@ -26,8 +27,8 @@ const NewTenant = z.strictObject({
 export const newApiKey = () => `rvl_${randomBase62(32)}`
 
 export const operator = new Hono<AppEnv>()
-operator.use('/tenants', operatorOnly)
-operator.use('/tenants/*', operatorOnly)
+operator.use('/tenants', operatorOnly, cleanQuery)
+operator.use('/tenants/*', operatorOnly, cleanQuery)
 
 operator.get('/tenants', async (c) => {
   const status = c.req.query('status')

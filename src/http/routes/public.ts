@@ -10,6 +10,8 @@ import { bodyLimit } from 'hono/body-limit'
 import { AppError } from '../../domain/errors'
 import type { CaptureRequest, CaptureResult } from '../../durable/capture-ops'
 import type { Outcome } from '../../durable/operations'
+import { parseJsonObject } from '../../domain/json-text'
+import { bodyText, readForm } from '../body'
 import { sha256Hex } from '../crypto'
 import { problemResponse } from '../problem'
 import { IDEMPOTENCY_KEY, SLUG_PATTERN } from '../tenant'
@@ -41,26 +43,9 @@ async function clientHash(c: Context<AppEnv>, slug: string): Promise<string> {
 
 async function formFields(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   const type = (c.req.header('content-type') ?? '').toLowerCase()
-  if (type.startsWith('application/json')) {
-    let value: unknown
-    try {
-      value = await c.req.json()
-    } catch {
-      throw new AppError('bad_request', 'the body is not valid JSON')
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('bad_request', 'the body must be a JSON object')
-    return value as Record<string, unknown>
-  }
-  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-    let body: Record<string, unknown>
-    try {
-      body = await c.req.parseBody()
-    } catch {
-      throw new AppError('bad_request', 'the form body cannot be parsed')
-    }
-    // Files have no place in a lead form: keep text fields only.
-    return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string'))
-  }
+  if (type.startsWith('application/json')) return parseJsonObject(await bodyText(c), { what: 'the body' })
+  // Files have no place in a lead form: text fields only.
+  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) return readForm(c)
   throw new AppError('unsupported_media_type', 'send the form as application/x-www-form-urlencoded, multipart/form-data or application/json')
 }
 
@@ -136,7 +121,7 @@ publicRoutes.post('/sources/:id/ingest', limit, async (c) => {
     requestId: c.get('requestId'),
     clientHash: await clientHash(c, slug),
     headers,
-    payload: await c.req.text(),
+    payload: await bodyText(c),
   })) as Outcome
   if (!outcome.ok) throw new AppError(outcome.failure.code, outcome.failure.detail, outcome.failure.errors)
   const { duplicate, discarded: _discarded, ...result } = outcome.value as CaptureResult & { duplicate?: boolean }

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { AppError } from '../../domain/errors'
 import { SETTINGS_SECTIONS, type SettingsSection } from '../../durable/settings-ops'
 import { requires } from '../tenant'
+import { readJsonValue } from '../body'
 import type { AppEnv } from '../types'
 
 export const settings = new Hono<AppEnv>()
@@ -16,13 +17,6 @@ settings.get('/settings/:section', requires('admin'), async (c) => c.json(await 
 
 settings.put('/settings/:section', requires('admin'), async (c) => {
   const section = sectionOf(c.req.param('section'))
-  const type = c.req.header('content-type') ?? ''
-  if (!/^application\/json\b/i.test(type)) throw new AppError('unsupported_media_type', 'send the section as application/json')
-  let value: unknown
-  try {
-    value = await c.req.json()
-  } catch {
-    throw new AppError('bad_request', 'the body is not valid JSON')
-  }
+  const value = await readJsonValue(c)
   return c.json(await c.var.tenant.run({ kind: 'settings.put', section, value }))
 })

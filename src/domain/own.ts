@@ -1,0 +1,24 @@
+/**
+ * Prototype-safe lookups for names that come from requests. A field, sort key, filter, include,
+ * verb or template path named `constructor`, `toString` or `__proto__` must find only what was
+ * declared, never a member of Object.prototype:
+ *   own(noun.verbs, 'constructor')         // undefined
+ *   valueAt({ contact }, 'contact.name')   // the contact's own name; 'contact.constructor' → undefined
+ */
+
+/** A record with no prototype, holding `entries`: `in` and `[name]` see only its own entries. */
+export function ownRecord<T>(entries: Readonly<Record<string, T>> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries)
+}
+
+/** `record[name]` when `name` is the record's own entry. */
+export function own<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined
+}
+
+/** The value at a dotted path (`data.email`), through own properties of objects only. */
+export function valueAt(value: unknown, path: string): unknown {
+  let current = value
+  for (const part of path.split('.')) current = current !== null && typeof current === 'object' && Object.hasOwn(current, part) ? (current as Record<string, unknown>)[part] : undefined
+  return current
+}
