@@ -388,11 +388,19 @@ describe('Roles (seed 003 permissions)', () => {
     expect(got.body).toMatchObject({ name: 'Phoenix', email: 'phoenix@restore.dev' })
     expect((await api.get('/contacts')).body.total).toBe(1)
 
+    // Restore takes no input: fields in its body are refused, not ignored.
+    expect((await api.delete(`/contacts/${contact.$id}`)).status).toBe(204)
+    const junk = await api.post(`/contacts/${contact.$id}/restore`, { name: 'Mallory' })
+    expectProblem(junk, 422, 'validation_failed')
+    expect(junk.body.errors).toEqual([{ path: 'name', message: 'is not a field of this noun' }])
+    expectProblem(await api.get(`/contacts/${contact.$id}`), 404, 'not_found')
+    expect((await api.post(`/contacts/${contact.$id}/restore`, undefined, { headers: { 'x-request-id': 'req-restore' } })).status).toBe(200)
+
     const before = await eventCount(api)
     expectProblem(await api.post(`/contacts/${contact.$id}/restore`), 409, 'invalid_transition')
     expect(await eventCount(api)).toBe(before)
     const events = await api.events(`entity=${contact.$id}`)
-    expect(events.map((e) => e.type)).toEqual(['contact.created', 'contact.deleted', 'contact.restored'])
+    expect(events.map((e) => e.type)).toEqual(['contact.created', 'contact.deleted', 'contact.restored', 'contact.deleted', 'contact.restored'])
     expect(events[2]).toMatchObject({ actor: keyId, actorRole: 'admin', requestId: 'req-restore', verb: 'restore' })
   })
 

@@ -237,7 +237,7 @@ describe('Long $in / $nin lists (one bound parameter however long)', () => {
     const stringFields = ['name', 'firstName', 'lastName', 'email', 'phone', 'mobile', 'avatar', 'title', 'department', 'source', 'timezone', 'language', 'linkedinUrl', 'twitterHandle', 'marketingConsent']
     const relations = ['organization', 'owner', 'manager', 'mergedInto']
     const enums: [string, string][] = [['role', 'Blocker'], ['stage', 'Churned'], ['status', 'Bounced'], ['preferredChannel', 'SMS']]
-    const ne: [string, string][] = [...stringFields.map((f) => [f, 'zzz'] as [string, string]), ...relations.map((f) => [f, 'organization_000000000'] as [string, string]), ...enums]
+    const ne: [string, string][] = [...stringFields.map((f) => [f, 'zzz'] as [string, string]), ...relations.map((f) => [f, f === 'organization' ? 'organization_000000000' : 'contact_000000000'] as [string, string]), ...enums]
     const nin: [string, string[]][] = [...stringFields.map((f) => [f, ['zzz', 'yyy']] as [string, string[]]), ['organization', ['organization_000000000']], ['owner', ['contact_000000000']]]
     expect(ne.length + nin.length).toBe(40)
     const params = new URLSearchParams()

@@ -5,6 +5,7 @@
  *   load → state guard → before hooks → apply (validate, relations, uniques, timestamps, version)
  *   → append event → after hooks (with `$`, their events caused by this one)
  */
+import { z } from 'zod'
 import { AppError, Fault, notFound } from '../errors'
 import type { NounSchema, VerbSpec } from '../noun/noun'
 import { own } from '../own'
@@ -119,6 +120,8 @@ function load(ctx: EngineContext, noun: NounSchema, verb: VerbSpec, call: VerbCa
   return entity
 }
 
+const NO_INPUT = z.strictObject({})
+
 function validateInput(noun: NounSchema, verb: VerbSpec, raw: unknown): Record<string, unknown> {
   const what = `${noun.name}.${verb.verb} input`
   switch (verb.kind) {
@@ -128,7 +131,8 @@ function validateInput(noun: NounSchema, verb: VerbSpec, raw: unknown): Record<s
       return validate(updateValidator(noun), raw, what)
     case 'delete':
     case 'restore':
-      return {}
+      // They take no input: a body with fields is refused like any unknown field, not ignored.
+      return validate(NO_INPUT, raw, what)
     case 'custom':
       return validate(verbInputValidator(verb), raw, what)
   }
