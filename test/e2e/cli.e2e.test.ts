@@ -309,7 +309,7 @@ describe('revline (generic commands)', () => {
     expect(partial.code).toBe(1)
     expect(partial.stderr).toContain('1 created, 0 updated, 2 rejected')
     expect(partial.stderr).toMatch(/line 2 source: /)
-    expect(partial.stderr).toContain('line 3: is not a JSON object')
+    expect(partial.stderr).toContain('line 3: is not valid JSON')
 
     const missing = await run(['import', path.join(work, 'nope.csv'), '--into', 'contacts'])
     expect(missing.code).toBe(2)
