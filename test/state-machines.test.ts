@@ -142,6 +142,8 @@ describe('Lead status', () => {
       const res = await expectRefused(api, path, () => api.post(`${path}/lose`, body), 422, 'validation_failed')
       expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('lostReason')
     }
+    const missing = await api.post(`${path}/lose`)
+    expect(missing.body.errors).toEqual([{ path: 'lostReason', message: 'is required' }])
   })
 
   it('refuses convert without a contact: 422 rejected with the seed 001 message, nothing written', async () => {

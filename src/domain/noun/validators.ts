@@ -116,8 +116,11 @@ export function verbInputValidator(verb: VerbSpec): z.ZodType {
   })
 }
 
+/** A field that is missing altogether says so, rather than "expected string, received undefined". */
+const MISSING: z.core.ParseContext<z.core.$ZodIssue> = { error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) }
+
 export function validate<T = Record<string, unknown>>(schema: z.ZodType, value: unknown, what: string): T {
-  const result = schema.safeParse(value ?? {})
+  const result = schema.safeParse(value ?? {}, MISSING)
   if (result.success) return result.data as T
   throw new AppError('validation_failed', `${what} is not valid`, toFieldErrors(result.error))
 }
