@@ -15,7 +15,7 @@ import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../src/domain/errors'
 import { nouns } from '../src/domain/nouns'
-import { ADMIN_TOKEN, createTenant, issueKey, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
+import { ADMIN_TOKEN, bytesOf, createTenant, rpcOf, issueKey, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' budget. */
 beforeAll(async () => {
@@ -1058,16 +1058,7 @@ const invalidUtf8 = fc.constantFrom(...INVALID_UTF8)
 
 /** A body as pieces: text, or raw bytes where the bytes are the point. */
 type Piece = string | number[]
-const toBytes = (pieces: Piece[]): Uint8Array => {
-  const parts = pieces.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : Uint8Array.from(p)))
-  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
-}
+const toBytes = (pieces: Piece[]): Uint8Array => bytesOf(...pieces)
 const asBody = (pieces: Piece[]): string | Uint8Array => (pieces.every((p) => typeof p === 'string') ? pieces.join('') : toBytes(pieces))
 
 /** `[[[…]]]` or `{"a":{"a":…}}`, 33 to 100,000 levels (one more for the object it sits in), mostly closed. */
@@ -1184,7 +1175,7 @@ function refusedBy(req: Req, res: Res): boolean {
   if (res.status >= 400) return true
   if (req.path.endsWith('/import')) return isImportReport(res) && res.json.rejected > 0
   if (req.path.endsWith('/mcp')) {
-    const data = res.json ?? JSON.parse(res.text.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('') || 'null')
+    const data = rpcOf(res)
     return data?.result?.isError === true || data?.error !== undefined
   }
   return false

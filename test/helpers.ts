@@ -184,3 +184,30 @@ export async function sendRaw(req: RawRequest): Promise<RawResponse> {
   }
   return { status: response.status, headers: response.headers, text, json }
 }
+
+/** Text and raw bytes as one body: the bytes are the point when a test sends what is not UTF-8. */
+export function bytesOf(...parts: (string | number[])[]): Uint8Array {
+  const chunks = parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : Uint8Array.from(p)))
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
+}
+
+/** The MCP JSON-RPC message a response carries (plain JSON or SSE `data:` lines), if any. */
+export function rpcOf(res: RawResponse): any {
+  if (res.json !== undefined) return res.json
+  const data = res.text
+    .split('\n')
+    .filter((l) => l.startsWith('data:'))
+    .map((l) => l.slice(5))
+    .join('')
+  try {
+    return data ? JSON.parse(data) : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -13,7 +13,7 @@ import { createValidator } from '../src/domain/noun/validators'
 import { MAX_IN_VALUES } from '../src/domain/query/filter'
 import { MAX_JSON_DEPTH } from '../src/domain/json-text'
 import { nouns } from '../src/domain/nouns'
-import { ADMIN_TOKEN, canonicalJson, createTenant, issueKey, sendRaw, type RawRequest, type RawResponse } from './helpers'
+import { ADMIN_TOKEN, bytesOf, canonicalJson, rpcOf, createTenant, issueKey, sendRaw, type RawRequest, type RawResponse } from './helpers'
 
 beforeAll(async () => {
   const { api } = await createTenant('warm')
@@ -52,16 +52,6 @@ async function footprint(t: Tenant): Promise<string> {
   return (await Promise.all(paths.map(get))).join('\n')
 }
 
-/** The MCP JSON-RPC answer inside a response (JSON or SSE). */
-function rpcOf(res: RawResponse): any {
-  if (res.json !== undefined) return res.json
-  const data = res.text
-    .split('\n')
-    .filter((l) => l.startsWith('data:'))
-    .map((l) => l.slice(5))
-    .join('')
-  return data ? JSON.parse(data) : undefined
-}
 
 const mcpHeaders = { accept: 'application/json, text/event-stream', host: 'revline.test' }
 const mcpRaw = (t: Tenant, body: RawRequest['body']) => req(t, 'POST', '/mcp', body, mcpHeaders)
@@ -98,16 +88,7 @@ async function dashboardLogin(t: Tenant): Promise<{ cookie: string; csrf: string
   return { cookie, csrf }
 }
 
-const bytes = (...parts: (string | number[])[]) => {
-  const chunks = parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : Uint8Array.from(p)))
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
-}
+const bytes = bytesOf
 
 const NDJSON = { 'content-type': 'application/x-ndjson' }
 const CSV = { 'content-type': 'text/csv' }

@@ -14,7 +14,7 @@
 import { Webhook } from 'standardwebhooks'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { nouns } from '../src/domain/nouns'
-import { createTenant, issueKey, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
+import { createTenant, issueKey, rpcOf, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
 
 /** The first request of a file starts the runtime and both objects; keep that out of the tests' budget. */
 beforeAll(async () => {
@@ -345,20 +345,6 @@ function keyedMatrix(target: Target, key: string, ids: World, refs: World, expec
   return probes
 }
 
-/** The MCP answer (SSE or JSON) as the JSON-RPC message it carries. */
-function rpcOf(res: Res): any {
-  if (res.json !== undefined) return res.json
-  const data = res.text
-    .split('\n')
-    .filter((l) => l.startsWith('data:'))
-    .map((l) => l.slice(5))
-    .join('')
-  try {
-    return JSON.parse(data)
-  } catch {
-    return undefined
-  }
-}
 
 /** What B's own key must answer when it names A's entities (a member key may also be refused admin work with 403). */
 function crossIdExpectations(kind: string, member = false): (res: Res) => string | null {

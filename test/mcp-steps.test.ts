@@ -4,7 +4,7 @@
  * inside the transaction and only through a result's own fields.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createTenant, issueKey, sendRaw, type TenantApi } from './helpers'
+import { createTenant, issueKey, rpcOf, sendRaw, type TenantApi } from './helpers'
 
 beforeAll(async () => {
   const { api } = await createTenant('warm')
@@ -20,7 +20,7 @@ async function callTool(slug: string, key: string, name: string, args: Record<st
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
   })
   expect(res.status, res.text).toBe(200)
-  const rpc = res.json ?? JSON.parse(res.text.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join(''))
+  const rpc = rpcOf(res)
   const result = rpc.result as { isError?: boolean; content: { text: string }[] }
   return { isError: result.isError === true, body: JSON.parse(result.content[0]!.text) }
 }
