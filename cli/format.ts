@@ -51,8 +51,8 @@ export function record(entries: [string, unknown][], max = 80): string {
 }
 
 const currency = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
-/** Cents → `$48,000.00`. */
-export const money = (cents: number) => currency.format(cents / 100)
+/** An amount in major units (as every API amount is) → `$48,000.00`. */
+export const money = (amount: number) => currency.format(amount)
 
 export const percent = (n: number) => `${Math.round(n * 10) / 10}%`
 

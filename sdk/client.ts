@@ -14,7 +14,7 @@ export interface EventsClient {
 }
 
 export interface PipelineClient {
-  /** Leads, deals by stage with value (cents), weighted value, conversion rate, average score. */
+  /** Leads, deals by stage with value (major units, like every amount), weighted value, conversion rate, average score. */
   summary(range?: DateRange, options?: { signal?: AbortSignal }): Promise<PipelineSummary>
   funnel(range?: DateRange, options?: { signal?: AbortSignal }): Promise<PipelineFunnel>
   attribution(options?: { signal?: AbortSignal }): Promise<Record<string, unknown>>

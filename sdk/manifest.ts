@@ -129,7 +129,7 @@ export const MANIFEST = {
     plural: 'plans',
     idPrefix: 'plan',
     crud: { create: true, update: true, delete: true },
-    fields: { name: 'string!', price: 'int!', currency: 'string', interval: 'Month | Year', trialDays: 'int', description: 'text', features: 'string[]', status: 'Active | Archived' },
+    fields: { name: 'string!', price: 'number!', currency: 'string', interval: 'Month | Year', trialDays: 'int', description: 'text', features: 'string[]', status: 'Active | Archived' },
     relations: {},
     reverse: {},
     verbs: {
@@ -158,7 +158,7 @@ export const MANIFEST = {
     plural: 'proposals',
     idPrefix: 'proposal',
     crud: { create: true, update: true, delete: true },
-    fields: { title: 'string', deal: '-> Deal!', tier: 'string!', lineItems: 'json', total: 'int', currency: 'string', status: 'Draft | Sent | Accepted | Rejected', sentAt: 'datetime', acceptedAt: 'datetime', rejectedAt: 'datetime', rejectionReason: 'string', validUntil: 'date', notes: 'text' },
+    fields: { title: 'string', deal: '-> Deal!', tier: 'string!', lineItems: 'json', total: 'number', currency: 'string', status: 'Draft | Sent | Accepted | Rejected', sentAt: 'datetime', acceptedAt: 'datetime', rejectedAt: 'datetime', rejectionReason: 'string', validUntil: 'date', notes: 'text' },
     relations: { deal: 'Deal' },
     reverse: { contracts: 'Contract' },
     verbs: {
@@ -172,7 +172,7 @@ export const MANIFEST = {
     plural: 'contracts',
     idPrefix: 'contract',
     crud: { create: true, update: true, delete: true },
-    fields: { title: 'string', proposal: '-> Proposal', deal: '-> Deal', status: 'Draft | Sent | Signed | Cancelled', value: 'int', terms: 'text', sentAt: 'datetime', signedAt: 'datetime', signedBy: 'string' },
+    fields: { title: 'string', proposal: '-> Proposal', deal: '-> Deal', status: 'Draft | Sent | Signed | Cancelled', value: 'number', currency: 'string', terms: 'text', sentAt: 'datetime', signedAt: 'datetime', signedBy: 'string' },
     relations: { proposal: 'Proposal', deal: 'Deal' },
     reverse: {},
     verbs: {

@@ -4,7 +4,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { contributions, type Counter } from '../src/domain/analytics/contributions'
-import { createTenant, type TenantApi } from './helpers'
+import { createTenant, request, type TenantApi } from './helpers'
 
 beforeAll(async () => {
   await createTenant('warm')
@@ -41,14 +41,17 @@ describe('GET /pipeline/summary', () => {
       active: 2,
       won: 1,
       lost: 1,
-      totalPipelineValue: (1000 + 2000) * 100,
-      weightedPipelineValue: 1000 * 100 * 0.1 + 2000 * 100 * 0.75,
+      totalPipelineValue: 1000 + 2000,
+      weightedPipelineValue: 1000 * 0.1 + 2000 * 0.75,
       conversionRate: 25,
+      // Seed 003's fields count two populations; these name them.
+      leads: { total: 4, active: 2, converted: 1, lost: 1 },
+      deals: { open: 2, won: 1, lost: 1 },
     })
     // Scores: L1 80 (manual), L2 20, L3 50 (manual, kept through conversion), L4 30.
     expect(summary.avgScore).toBe((80 + 20 + 50 + 30) / 4)
     const byStage = Object.fromEntries(summary.byStage.map((s: { stageName: string; count: number; value: number }) => [s.stageName, [s.count, s.value]]))
-    expect(byStage).toEqual({ Prospecting: [1, 100000], Qualification: [0, 0], Proposal: [0, 0], Negotiation: [1, 200000], Won: [1, 500000], Lost: [1, 70000] })
+    expect(byStage).toEqual({ Prospecting: [1, 1000], Qualification: [0, 0], Proposal: [0, 0], Negotiation: [1, 2000], Won: [1, 5000], Lost: [1, 700] })
     expect(summary.byStage[0].stageId).toMatch(/^stage_/)
     void d2
 
@@ -61,7 +64,7 @@ describe('GET /pipeline/summary', () => {
     expect(website).toMatchObject({ leads: 2, conversions: 1, conversionRate: 50 })
 
     const billing = await ok(api.get('/pipeline/billing'))
-    expect(billing).toMatchObject({ activeSubscriptions: 1, mrr: 4900 })
+    expect(billing).toMatchObject({ activeSubscriptions: 1, mrr: 49 })
 
     const cycle = await ok(api.get('/pipeline/cycle'))
     expect(cycle.leadToConversion.count).toBe(1)
@@ -200,6 +203,31 @@ async function run(api: TenantApi, contact: string, steps: Step[]) {
     }
   }
 }
+
+describe('attribution by the source chain', () => {
+  it('puts a won deal under the source its contact came from, when the deal was made by hand', async () => {
+    const { slug, api } = await createTenant()
+    const captured = await request('POST', `/~${slug}/capture`, { body: { email: 'web@visitor.dev', firstName: 'Web' } })
+    expect(captured.status).toBe(201)
+    const deal = (await api.post('/deals', { name: 'By hand', value: 3_000, contact: captured.body.contact })).body
+    expect(deal.source).toBe('website')
+    expect((await api.post(`/deals/${deal.$id}/win`)).status).toBe(200)
+    const { bySource } = (await api.get('/pipeline/attribution')).body
+    expect(bySource.find((r: { source: string }) => r.source === 'website')).toMatchObject({ wonDeals: 1, wonValue: 3_000 })
+    expect(bySource.find((r: { source: string }) => r.source === 'other')?.wonDeals ?? 0).toBe(0)
+  })
+
+  it('fills the source of a deal that has none when it is won, from its lead', async () => {
+    const { api } = await createTenant()
+    const contact = (await api.post('/contacts', { name: 'Ref Person', email: 'ref@p.dev' })).body
+    const lead = (await api.post('/leads', { name: 'Referred', source: 'referral', contact: contact.$id })).body
+    const converted = (await api.post(`/leads/${lead.$id}/convert`)).body
+    // A deal whose source was cleared (as deals made before sources were recorded have none).
+    expect((await api.patch(`/deals/${converted.deal}`, { source: null })).status).toBe(200)
+    const won = (await api.post(`/deals/${converted.deal}/win`)).body
+    expect(won.source).toBe('referral')
+  })
+})
 
 describe('incremental aggregates', () => {
   it('always equal a full recomputation, whatever verbs run', async () => {

@@ -1,5 +1,5 @@
 /**
- * Seed 004's sales flow: proposals priced from the tenant's tiers (line items, totals in cents, an
+ * Seed 004's sales flow: proposals priced from the tenant's tiers (line items, totals in major units, an
  * HTML document), the tiers themselves as admin settings, and contracts whose signature wins the
  * deal, which provisions billing (seed 000) and opens onboarding.
  */
@@ -18,11 +18,11 @@ const DAY_MS = 86_400_000
 
 /** Seed 004's "warrior" tier as every new tenant has it (src/domain/settings.ts). */
 const WARRIOR_ITEMS = [
-  { description: 'Discovery and strategy', quantity: 1, unitPrice: 300_000 },
-  { description: 'Implementation sprint', quantity: 4, unitPrice: 450_000 },
-  { description: 'Monthly retainer (6 months)', quantity: 6, unitPrice: 350_000 },
+  { description: 'Discovery and strategy', quantity: 1, unitPrice: 3_000 },
+  { description: 'Implementation sprint', quantity: 4, unitPrice: 4_500 },
+  { description: 'Monthly retainer (6 months)', quantity: 6, unitPrice: 3_500 },
 ]
-const WARRIOR_TOTAL = 300_000 + 4 * 450_000 + 6 * 350_000 // 4 200 000 cents = $42,000.00
+const WARRIOR_TOTAL = 3_000 + 4 * 4_500 + 6 * 3_500 // $42,000.00
 
 /** Runs a write that must change nothing: returns the response; checks the entity and the log. */
 async function expectNothingWritten(api: TenantApi, paths: string[], call: () => Promise<ApiResponse>) {
@@ -34,7 +34,7 @@ async function expectNothingWritten(api: TenantApi, paths: string[], call: () =>
   return res
 }
 
-const money = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100)
+const money = (amount: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount)
 
 // ---------------------------------------------------------------------------------------------
 // Proposals
@@ -48,11 +48,11 @@ describe('Proposals', () => {
     deal = await create(api, 'deals', { name: 'Acme Rollout', value: 42_000 })
   })
 
-  it('copies the warrior tier’s line items and computes the total in cents', async () => {
+  it('copies the warrior tier’s line items and computes the total (major units, like every amount)', async () => {
     const res = await api.post('/proposals', { deal: deal.$id, tier: 'warrior' })
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     const proposal = res.body
-    expect(WARRIOR_TOTAL).toBe(4_200_000)
+    expect(WARRIOR_TOTAL).toBe(42_000)
     expect(proposal).toMatchObject({
       deal: deal.$id,
       tier: 'warrior',
@@ -83,21 +83,21 @@ describe('Proposals', () => {
 
   it('prices custom line items itself: a total sent by the client is ignored', async () => {
     const lineItems = [
-      { description: 'Audit', quantity: 2, unitPrice: 12_500 },
-      { description: 'Workshop', unitPrice: 80_000 },
+      { description: 'Audit', quantity: 2, unitPrice: 125 },
+      { description: 'Workshop', unitPrice: 800.5 },
     ]
     const proposal = await create(api, 'proposals', { deal: deal.$id, tier: 'starter', lineItems, total: 1, title: 'Custom' })
     expect(proposal).toMatchObject({
       tier: 'starter',
       title: 'Custom',
       lineItems: [lineItems[0], { ...lineItems[1], quantity: 1 }],
-      total: 2 * 12_500 + 80_000,
+      total: 2 * 125 + 800.5,
     })
     expect(await read(api, `/proposals/${proposal.$id}`)).toEqual(proposal)
   })
 
   it('refuses invalid line items (422, paths under lineItems), nothing written', async () => {
-    for (const lineItems of [[], [{ description: 'Free lunch', quantity: 1, unitPrice: -5 }], [{ description: '', quantity: 1, unitPrice: 5 }], [{ description: 'Half cent', quantity: 1, unitPrice: 0.5 }]]) {
+    for (const lineItems of [[], [{ description: 'Free lunch', quantity: 1, unitPrice: -5 }], [{ description: '', quantity: 1, unitPrice: 5 }], [{ description: 'Half cent', quantity: 1, unitPrice: 0.005 }]]) {
       const eventsBefore = await api.events()
       const res = await api.post('/proposals', { deal: deal.$id, tier: 'warrior', lineItems })
       expectProblem(res, 422, 'validation_failed')
@@ -109,17 +109,17 @@ describe('Proposals', () => {
   it('reprices a Draft when its line items or tier change (proposal.updated carries the new total)', async () => {
     const proposal = await create(api, 'proposals', { deal: deal.$id, tier: 'warrior' })
     const path = `/proposals/${proposal.$id}`
-    const items = [{ description: 'Only the sprint', quantity: 2, unitPrice: 450_000 }]
+    const items = [{ description: 'Only the sprint', quantity: 2, unitPrice: 4_500 }]
     const res = await api.patch(path, { lineItems: items })
     expect(res.status, JSON.stringify(res.body)).toBe(200)
-    expect(res.body).toMatchObject({ lineItems: items, total: 900_000, $version: 2 })
+    expect(res.body).toMatchObject({ lineItems: items, total: 9_000, $version: 2 })
     expect(await read(api, path)).toEqual(res.body)
     const [, updated] = await api.events(`entity=${proposal.$id}`)
-    expect(updated).toMatchObject({ type: 'proposal.updated', cause: null, data: { lineItems: items, total: 900_000 } })
+    expect(updated).toMatchObject({ type: 'proposal.updated', cause: null, data: { lineItems: items, total: 9_000 } })
 
     const retiered = await api.patch(path, { tier: 'starter' })
     expect(retiered.status).toBe(200)
-    expect(retiered.body).toMatchObject({ tier: 'starter', total: 150_000 + 3 * 200_000 })
+    expect(retiered.body).toMatchObject({ tier: 'starter', total: 1_500 + 3 * 2_000 })
     expect(retiered.body.lineItems).toHaveLength(2)
   })
 
@@ -187,14 +187,14 @@ const put = (t: Tenant, path: string, body: unknown) => putRaw(t, path, JSON.str
 
 describe('Settings: tiers', () => {
   const TIERS = [
-    { name: 'lite', label: 'Lite', currency: 'USD', lineItems: [{ description: 'Setup', quantity: 1, unitPrice: 50_000 }] },
+    { name: 'lite', label: 'Lite', currency: 'USD', lineItems: [{ description: 'Setup', quantity: 1, unitPrice: 500 }] },
     {
       name: 'pro-plus',
       label: 'Pro Plus',
       currency: 'EUR',
       lineItems: [
-        { description: 'Setup', quantity: 1, unitPrice: 90_000 },
-        { description: 'Support (months)', quantity: 12, unitPrice: 10_000 },
+        { description: 'Setup', quantity: 1, unitPrice: 900 },
+        { description: 'Support (months)', quantity: 12, unitPrice: 100 },
       ],
     },
   ]
@@ -223,7 +223,7 @@ describe('Settings: tiers', () => {
 
     const deal = await create(api, 'deals', { name: 'Euro deal' })
     const proposal = await create(api, 'proposals', { deal: deal.$id, tier: 'pro-plus' })
-    expect(proposal).toMatchObject({ lineItems: TIERS[1]!.lineItems, total: 90_000 + 12 * 10_000, currency: 'EUR', title: 'Euro deal — Pro Plus' })
+    expect(proposal).toMatchObject({ lineItems: TIERS[1]!.lineItems, total: 900 + 12 * 100, currency: 'EUR', title: 'Euro deal — Pro Plus' })
     const gone = await api.post('/proposals', { deal: deal.$id, tier: 'warrior' })
     expectProblem(gone, 422, 'validation_failed')
     expect(gone.body.errors).toEqual([{ path: 'tier', message: expect.stringContaining('pro-plus') }])
@@ -242,7 +242,7 @@ describe('Settings: tiers', () => {
     ['an empty list', []],
     ['an upper-case name', [{ ...TIERS[0], name: 'Lite' }]],
     ['no line items', [{ ...TIERS[0], lineItems: [] }]],
-    ['a fractional unit price', [{ ...TIERS[0], lineItems: [{ description: 'x', quantity: 1, unitPrice: 1.5 }] }]],
+    ['a unit price finer than a cent', [{ ...TIERS[0], lineItems: [{ description: 'x', quantity: 1, unitPrice: 1.505 }] }]],
     ['an unknown key', [{ ...TIERS[0], colour: 'red' }]],
     ['a currency that is not ISO 4217', [{ ...TIERS[0], currency: 'dollars' }]],
   ]
@@ -289,6 +289,54 @@ describe('Contracts', () => {
     return { contact, deal, proposal }
   }
 
+  /** Seed 004: a contract is sent before it is signed. */
+  async function sent(api: TenantApi, contract: { $id: string }) {
+    const res = await api.post(`/contracts/${contract.$id}/send`)
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    return res.body
+  }
+
+  it('is drawn up when its proposal is accepted: the proposal’s deal, total and currency, caused by proposal.accepted', async () => {
+    const { api } = await createTenant()
+    const { deal, proposal } = await pipeline(api)
+    expect((await api.post(`/proposals/${proposal.$id}/send`)).status).toBe(200)
+    const eventsBefore = await api.events()
+    const accepted = await api.post(`/proposals/${proposal.$id}/accept`)
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200)
+    const events = (await api.events()).slice(eventsBefore.length)
+    expect(events.map((e) => e.type)).toEqual(['proposal.accepted', 'contract.created'])
+    expect(events[1].cause).toBe(events[0].id)
+    const contracts = (await api.get(`/contracts?proposal=${proposal.$id}`)).body.data
+    expect(contracts).toHaveLength(1)
+    expect(contracts[0]).toMatchObject({ deal: deal.$id, value: WARRIOR_TOTAL, currency: 'USD', status: 'Draft' })
+    expect(contracts[0].title).toContain('Acme Enterprise')
+  })
+
+  it('is signed only after it was sent: signing a Draft is a 409, nothing written', async () => {
+    const { api } = await createTenant()
+    const { deal, proposal } = await pipeline(api)
+    const contract = await create(api, 'contracts', { proposal: proposal.$id })
+    const path = `/contracts/${contract.$id}`
+    const res = await expectNothingWritten(api, [path, `/deals/${deal.$id}`], () => api.post(`${path}/sign`))
+    expectProblem(res, 409, 'invalid_transition')
+    await sent(api, contract)
+    expect((await api.post(`${path}/sign`)).status).toBe(200)
+  })
+
+  it('signing makes the contract’s value (and currency) the deal’s, then wins it: revenue is what was signed', async () => {
+    const { api } = await createTenant()
+    const { deal, proposal } = await pipeline(api, { value: 40_000 })
+    const contract = await sent(api, await create(api, 'contracts', { proposal: proposal.$id }))
+    const eventsBefore = await api.events()
+    expect((await api.post(`/contracts/${contract.$id}/sign`)).status).toBe(200)
+    const events = (await api.events()).slice(eventsBefore.length)
+    expect(events.slice(0, 3).map((e) => e.type)).toEqual(['contract.signed', 'deal.updated', 'deal.won'])
+    expect(events[1]).toMatchObject({ entityId: deal.$id, data: { value: WARRIOR_TOTAL }, cause: events[0].id })
+    expect(await read(api, `/deals/${deal.$id}`)).toMatchObject({ value: WARRIOR_TOTAL, stage: 'Won' })
+    const attribution = (await api.get('/pipeline/summary')).body
+    expect(attribution.deals.won).toBe(1)
+  })
+
   it('made from a proposal alone, takes its deal and its total as value', async () => {
     const { api } = await createTenant()
     const { deal, proposal } = await pipeline(api)
@@ -330,11 +378,12 @@ describe('Contracts', () => {
     const { contact, deal, proposal } = await pipeline(api)
     const contract = await create(api, 'contracts', { proposal: proposal.$id, deal: proposal.deal })
     const path = `/contracts/${contract.$id}`
+    await sent(api, contract)
     const eventsBefore = await api.events()
 
     const res = await api.post(`${path}/sign`, { signedBy: 'Alice Chen' })
     expect(res.status, JSON.stringify(res.body)).toBe(200)
-    expect(res.body).toMatchObject({ status: 'Signed', signedBy: 'Alice Chen', deal: deal.$id, $version: 2 })
+    expect(res.body).toMatchObject({ status: 'Signed', signedBy: 'Alice Chen', deal: deal.$id, $version: 3 })
     expect(res.body.signedAt).toMatch(ISO)
     expect(await read(api, path)).toEqual(res.body)
 
@@ -386,9 +435,9 @@ describe('Contracts', () => {
 
   it('subscribes the customer to the deal’s own plan when it has one', async () => {
     const { api } = await createTenant()
-    const plan = await create(api, 'plans', { name: 'Enterprise', price: 99_000, trialDays: 30 })
+    const plan = await create(api, 'plans', { name: 'Enterprise', price: 990, trialDays: 30 })
     const { deal, proposal } = await pipeline(api, { plan: plan.$id })
-    const contract = await create(api, 'contracts', { proposal: proposal.$id, deal: proposal.deal })
+    const contract = await sent(api, await create(api, 'contracts', { proposal: proposal.$id, deal: proposal.deal }))
     expect((await api.post(`/contracts/${contract.$id}/sign`)).status).toBe(200)
     const subscriptions = (await api.get(`/subscriptions?deal=${deal.$id}`)).body.data
     expect(subscriptions).toHaveLength(1)
@@ -400,7 +449,7 @@ describe('Contracts', () => {
     const { deal, proposal } = await pipeline(api)
     expect((await api.post(`/deals/${deal.$id}/win`)).status).toBe(200)
     const wonDeal = await read(api, `/deals/${deal.$id}`)
-    const contract = await create(api, 'contracts', { proposal: proposal.$id, deal: proposal.deal })
+    const contract = await sent(api, await create(api, 'contracts', { proposal: proposal.$id, deal: proposal.deal }))
     const eventsBefore = await api.events()
     expect((await api.post(`/contracts/${contract.$id}/sign`)).status).toBe(200)
     const events = (await api.events()).slice(eventsBefore.length)
@@ -416,7 +465,7 @@ describe('Contracts', () => {
     // Archive the default plan: Deal.won cannot subscribe the customer, so the whole sign must fail.
     const standard = (await api.get('/plans?name=Standard')).body.data[0]
     expect((await api.post(`/plans/${standard.$id}/archive`)).status).toBe(200)
-    const contract = await create(api, 'contracts', { proposal: proposal.$id, deal: proposal.deal })
+    const contract = await sent(api, await create(api, 'contracts', { proposal: proposal.$id, deal: proposal.deal }))
     const path = `/contracts/${contract.$id}`
     const res = await expectNothingWritten(api, [path, `/deals/${deal.$id}`], () => api.post(`${path}/sign`))
     expectProblem(res, 422, 'rejected')

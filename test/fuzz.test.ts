@@ -292,7 +292,7 @@ async function snapshot(t: Fixture, watch: string[]): Promise<Record<string, str
       return [path, canonical(res.json)] as const
     }),
   )
-  return { events: `${events.length} events: ${events.map((e) => `${e.seq}:${e.type}:${e.entityId}`).join(' ')}`, ...Object.fromEntries(lists) }
+  return { events: `${events.length} events: ${events.map((e) => `${e.seq}:${e.type}:${e.entityId}:${e.requestId}`).join(' ')}`, ...Object.fromEntries(lists) }
 }
 
 /** The events one snapshot has and the other lacks (the whole lists are too long to read). */

@@ -62,7 +62,7 @@ describe('Seed 000: lead to revenue', () => {
 
   it('uses the deal plan when it has one', async () => {
     const { api } = await createTenant()
-    const plan = await created(api, '/plans', { name: 'Enterprise', price: 400_000, interval: 'Year' })
+    const plan = await created(api, '/plans', { name: 'Enterprise', price: 4_000, interval: 'Year' })
     const deal = await created(api, '/deals', { name: 'Big one', value: 48_000, plan: plan.$id })
     await ok(api.post(`/deals/${deal.$id}/win`))
     const subscriptions = (await api.get('/subscriptions')).body.data

@@ -667,12 +667,12 @@ describe('Subscription status', () => {
     customer = (await create(api, 'customers', { name: 'Acme Inc' })).$id
     const plans = await api.get('/plans?name=Standard')
     standard = plans.body.data[0]
-    expect(standard).toMatchObject({ price: 4_900, trialDays: 0, interval: 'Month', status: 'Active' })
-    trial = await create(api, 'plans', { name: 'Trial Pro', price: 9_900, trialDays: 14 })
-    pro = await create(api, 'plans', { name: 'Pro', price: 9_900 })
-    basic = await create(api, 'plans', { name: 'Basic', price: 1_900 })
-    // 120 000 a year is 10 000 a month: the dearest plan once prices are compared per month.
-    yearly = await create(api, 'plans', { name: 'Pro Yearly', price: 120_000, interval: 'Year' })
+    expect(standard).toMatchObject({ price: 49, trialDays: 0, interval: 'Month', status: 'Active' })
+    trial = await create(api, 'plans', { name: 'Trial Pro', price: 99, trialDays: 14 })
+    pro = await create(api, 'plans', { name: 'Pro', price: 99 })
+    basic = await create(api, 'plans', { name: 'Basic', price: 19 })
+    // 1,200 a year is 100 a month: the dearest plan once prices are compared per month.
+    yearly = await create(api, 'plans', { name: 'Pro Yearly', price: 1_200, interval: 'Year' })
   })
 
   type SubStatus = 'Trialing' | 'Active' | 'PastDue' | 'Paused' | 'Cancelled'
@@ -870,7 +870,8 @@ describe('Proposal status', () => {
     const accepted = await expectApplied(api, path, () => api.post(`${path}/accept`))
     expect(accepted.entity).toMatchObject({ status: 'Accepted', sentAt: sent.entity.sentAt })
     expect(accepted.entity.acceptedAt).toMatch(ISO)
-    expect(accepted.types).toEqual(['proposal.accepted'])
+    // Seed 004: acceptance draws up the contract (proposal → contract → signature).
+    expect(accepted.types).toEqual(['proposal.accepted', 'contract.created'])
     expectRootEvent(accepted.events[0], 'proposal.accepted', accepted.entity)
   })
 
@@ -924,22 +925,28 @@ describe('Contract status', () => {
     expect(created.status).toBe('Draft')
     const path = `/contracts/${created.$id}`
     if (status === 'Sent') expect((await api.post(`${path}/send`)).status).toBe(200)
-    if (status === 'Signed') expect((await api.post(`${path}/sign`)).status).toBe(200)
+    if (status === 'Signed') {
+      expect((await api.post(`${path}/send`)).status).toBe(200)
+      expect((await api.post(`${path}/sign`)).status).toBe(200)
+    }
     if (status === 'Cancelled') expect((await api.post(`${path}/cancel`)).status).toBe(200)
     return { path, deal }
   }
 
-  for (const from of ['Draft', 'Sent'] as const) {
-    it(`signs from ${from}: Signed, signedAt, signedBy; the contract.signed event leads the chain`, async () => {
-      const { path } = await contract(from)
-      const signed = await expectApplied(api, path, () => api.post(`${path}/sign`, { signedBy: 'Alice Chen' }))
-      expect(signed.entity).toMatchObject({ status: 'Signed', signedBy: 'Alice Chen' })
-      expect(signed.entity.signedAt).toMatch(ISO)
-      expect(signed.types[0]).toBe('contract.signed')
-      expectRootEvent(signed.events[0], 'contract.signed', signed.entity)
-      expect(signed.events[0].before.status).toBe(from)
-    })
-  }
+  it('signs from Sent: Signed, signedAt, signedBy; the contract.signed event leads the chain', async () => {
+    const { path } = await contract('Sent')
+    const signed = await expectApplied(api, path, () => api.post(`${path}/sign`, { signedBy: 'Alice Chen' }))
+    expect(signed.entity).toMatchObject({ status: 'Signed', signedBy: 'Alice Chen' })
+    expect(signed.entity.signedAt).toMatch(ISO)
+    expect(signed.types[0]).toBe('contract.signed')
+    expectRootEvent(signed.events[0], 'contract.signed', signed.entity)
+    expect(signed.events[0].before.status).toBe('Sent')
+  })
+
+  it('refuses to sign a Draft: a contract is signed after it was sent (409)', async () => {
+    const { path } = await contract('Draft')
+    await expectRefused(api, path, () => api.post(`${path}/sign`, { signedBy: 'Alice Chen' }))
+  })
 
   it('sends a Draft (sentAt)', async () => {
     const { path } = await contract()
@@ -975,7 +982,7 @@ describe('Contract status', () => {
 describe('Plan status', () => {
   it('archives an Active plan; an archived plan takes no new subscriptions (422), and archive twice is 409', async () => {
     const { api } = await createTenant()
-    const plan = await create(api, 'plans', { name: 'Legacy', price: 2_900 })
+    const plan = await create(api, 'plans', { name: 'Legacy', price: 29 })
     expect(plan.status).toBe('Active')
     const path = `/plans/${plan.$id}`
     const archived = await expectApplied(api, path, () => api.post(`${path}/archive`))
@@ -998,8 +1005,8 @@ describe('Plan status', () => {
     const { api } = await createTenant()
     const customer = await create(api, 'customers', { name: 'Mover Co' })
     const standard = (await api.get('/plans?name=Standard')).body.data[0]
-    const dear = await create(api, 'plans', { name: 'Old Premium', price: 99_900 })
-    const cheap = await create(api, 'plans', { name: 'Old Lite', price: 900 })
+    const dear = await create(api, 'plans', { name: 'Old Premium', price: 999 })
+    const cheap = await create(api, 'plans', { name: 'Old Lite', price: 9 })
     await api.post(`/plans/${dear.$id}/archive`)
     await api.post(`/plans/${cheap.$id}/archive`)
     const sub = await create(api, 'subscriptions', { customer: customer.$id, plan: standard.$id })
@@ -1010,7 +1017,7 @@ describe('Plan status', () => {
 
   it('restores an archived plan by PATCH status Active', async () => {
     const { api } = await createTenant()
-    const plan = await create(api, 'plans', { name: 'Seasonal', price: 1_000 })
+    const plan = await create(api, 'plans', { name: 'Seasonal', price: 10 })
     const path = `/plans/${plan.$id}`
     await api.post(`${path}/archive`)
     const restored = await expectApplied(api, path, () => api.patch(path, { status: 'Active' }))

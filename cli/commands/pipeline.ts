@@ -23,7 +23,7 @@ export function register(program: Command, io: Io) {
         const stage = byId.get(row.stageId)
         const probability = stage?.probability ?? 0
         const kind = stage?.kind ?? 'Open'
-        return { stage: row.stageName, kind, deals: row.count, value: row.value, probability, weighted: Math.round((row.value * probability) / 100) }
+        return { stage: row.stageName, kind, deals: row.count, value: row.value, probability, weighted: Math.round(row.value * probability) / 100 }
       })
       const open = rows.filter((r) => r.kind === 'Open')
       const totals = { deals: open.reduce((n, r) => n + r.deals, 0), value: open.reduce((n, r) => n + r.value, 0), weighted: open.reduce((n, r) => n + r.weighted, 0) }

@@ -36,7 +36,8 @@ document.querySelectorAll('[data-close]').forEach(b => b.addEventListener('click
 document.querySelectorAll('[data-autosubmit]').forEach(s => s.addEventListener('change', () => s.form.requestSubmit()));
 `
 
-export const money = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(cents / 100)
+/** An amount in major units (src/domain/money.ts), shown to the dollar. */
+export const money = (amount: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(amount)
 
 function query(filters: CrmPageProps['filters'], page: number) {
   const params = new URLSearchParams()

@@ -4,27 +4,35 @@
  */
 import { z } from 'zod'
 import { LEAD_SOURCES } from './capture'
-import { CURRENCY_CODES, MAX_AMOUNT_CENTS } from './money'
+import { CURRENCY_CODES, fitsCurrency, MAX_AMOUNT, roundAmount, tooPrecise } from './money'
 import { DEFAULT_RULESET, Ruleset } from './scoring/rules'
 
-/** Money is in cents everywhere in settings and billing. */
+/** A priced line: `unitPrice` is money in the major unit of its tier's or proposal's currency. */
 export const LineItem = z.strictObject({
   description: z.string().trim().min(1).max(500),
   quantity: z.number().positive().max(1_000_000).default(1),
-  unitPrice: z.number().int().min(0).max(MAX_AMOUNT_CENTS),
+  unitPrice: z.number().min(0).max(MAX_AMOUNT),
 })
-
-/** A priced list's total in cents (quantities may be fractional: half a day's work). */
-export const lineItemsTotal = (items: readonly LineItem[]) => Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0))
-const totalInBounds = (items: readonly LineItem[]) => lineItemsTotal(items) <= MAX_AMOUNT_CENTS
-export const TOTAL_TOO_LARGE = `the total must not exceed ${MAX_AMOUNT_CENTS.toLocaleString('en-US')} cents`
 export type LineItem = z.infer<typeof LineItem>
+
+/** A priced list's total, rounded to the currency's minor unit (quantities may be fractional: half a day's work). */
+export const lineItemsTotal = (items: readonly LineItem[], currency: unknown) => roundAmount(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0), currency)
+export const TOTAL_TOO_LARGE = `the total must not exceed ${MAX_AMOUNT.toLocaleString('en-US')}`
+
+/** What is wrong with a list of line items in `currency` (too precise a price, too large a total), path by path. */
+export function lineItemProblems(items: readonly LineItem[], currency: unknown): { path: string; message: string }[] {
+  const problems = items.flatMap((item, i) => (fitsCurrency(item.unitPrice, currency) ? [] : [{ path: `${i}.unitPrice`, message: tooPrecise(currency) }]))
+  if (lineItemsTotal(items, currency) > MAX_AMOUNT) problems.push({ path: '', message: TOTAL_TOO_LARGE })
+  return problems
+}
 
 export const Tier = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and hyphens'),
   label: z.string().trim().min(1).max(100),
   currency: z.enum(CURRENCY_CODES as [string, ...string[]], 'must be an ISO 4217 currency code such as USD').default('USD'),
-  lineItems: z.array(LineItem).min(1).max(50).refine(totalInBounds, TOTAL_TOO_LARGE),
+  lineItems: z.array(LineItem).min(1).max(50),
+}).superRefine((tier, ctx) => {
+  for (const problem of lineItemProblems(tier.lineItems, tier.currency)) ctx.addIssue({ code: 'custom', path: ['lineItems', ...(problem.path ? problem.path.split('.') : [])], message: problem.message })
 })
 export type Tier = z.infer<typeof Tier>
 
@@ -35,8 +43,8 @@ export const DEFAULT_TIERS: Tier[] = [
     label: 'Starter',
     currency: 'USD',
     lineItems: [
-      { description: 'Discovery workshop', quantity: 1, unitPrice: 150_000 },
-      { description: 'Monthly retainer (3 months)', quantity: 3, unitPrice: 200_000 },
+      { description: 'Discovery workshop', quantity: 1, unitPrice: 1_500 },
+      { description: 'Monthly retainer (3 months)', quantity: 3, unitPrice: 2_000 },
     ],
   },
   {
@@ -44,9 +52,9 @@ export const DEFAULT_TIERS: Tier[] = [
     label: 'Warrior',
     currency: 'USD',
     lineItems: [
-      { description: 'Discovery and strategy', quantity: 1, unitPrice: 300_000 },
-      { description: 'Implementation sprint', quantity: 4, unitPrice: 450_000 },
-      { description: 'Monthly retainer (6 months)', quantity: 6, unitPrice: 350_000 },
+      { description: 'Discovery and strategy', quantity: 1, unitPrice: 3_000 },
+      { description: 'Implementation sprint', quantity: 4, unitPrice: 4_500 },
+      { description: 'Monthly retainer (6 months)', quantity: 6, unitPrice: 3_500 },
     ],
   },
   {
@@ -54,9 +62,9 @@ export const DEFAULT_TIERS: Tier[] = [
     label: 'General',
     currency: 'USD',
     lineItems: [
-      { description: 'Strategy and roadmap', quantity: 1, unitPrice: 800_000 },
-      { description: 'Implementation sprint', quantity: 8, unitPrice: 450_000 },
-      { description: 'Dedicated team retainer (12 months)', quantity: 12, unitPrice: 600_000 },
+      { description: 'Strategy and roadmap', quantity: 1, unitPrice: 8_000 },
+      { description: 'Implementation sprint', quantity: 8, unitPrice: 4_500 },
+      { description: 'Dedicated team retainer (12 months)', quantity: 12, unitPrice: 6_000 },
     ],
   },
 ]

@@ -13,7 +13,7 @@ export const DEFAULT_STAGES = [
   { name: 'Lost', order: 6, probability: 0, colour: '#ef4444', kind: 'Lost' },
 ] as const
 
-export const DEFAULT_PLAN = { name: 'Standard', price: 4_900, currency: 'USD', interval: 'Month', trialDays: 0 } as const
+export const DEFAULT_PLAN = { name: 'Standard', price: 49, currency: 'USD', interval: 'Month', trialDays: 0 } as const
 
 /** Creates the defaults through the verb engine (so they are events like everything else); returns the plan id. */
 export function provisionTenant($: TenantHandle): { defaultPlan: string } {

@@ -3,11 +3,13 @@ import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, sql, type SQL } 
 import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './entity-store'
 import { events } from './schema'
+import { upcast } from './upcast'
 
 type EventRow = typeof events.$inferSelect
 
-export function toEventRecord(row: EventRow): EventRecord {
-  return row as unknown as EventRecord
+/** A stored row as the event it records, in today's shape (old events go through their upcasters). */
+export function toEventRecord(db: Db, row: EventRow): EventRecord {
+  return upcast(db, row as unknown as EventRecord)
 }
 
 /**
@@ -77,12 +79,12 @@ export function listEvents(db: Db, query: EventQuery): { data: EventRecord[]; ne
     .orderBy(asc(events.seq))
     .limit(query.limit + 1)
     .all()
-  const page = rows.slice(0, query.limit).map(toEventRecord)
+  const page = rows.slice(0, query.limit).map((row) => toEventRecord(db, row))
   return { data: page, next: rows.length > query.limit ? String(page.at(-1)!.seq) : null }
 }
 
 export function entityEvents(db: Db, entityId: string): EventRecord[] {
-  return selectEvents(db).where(eq(events.entityId, entityId)).orderBy(asc(events.seq)).all().map(toEventRecord)
+  return selectEvents(db).where(eq(events.entityId, entityId)).orderBy(asc(events.seq)).all().map((row) => toEventRecord(db, row))
 }
 
 /** The last event of an entity at or before an instant: its `after` is the entity as it was then. */
@@ -92,5 +94,5 @@ export function eventAsOf(db: Db, entityId: string, asOf: string): EventRecord |
     .orderBy(desc(events.seq))
     .limit(1)
     .get()
-  return row ? toEventRecord(row) : undefined
+  return row ? toEventRecord(db, row) : undefined
 }

@@ -90,9 +90,9 @@ describe('revline (seed 004 commands)', () => {
     expect(r.stdout).toContain('Leads: 2 (2 active)')
 
     const data = json(await run(['pipeline', '--json']))
-    expect(data.openTotals).toEqual({ deals: 2, value: 4_000_000, weighted: 800_000 })
+    expect(data.openTotals).toEqual({ deals: 2, value: 40_000, weighted: 8_000 })
     expect(data.stages.map((s: { stage: string }) => s.stage)).toEqual(['Prospecting', 'Qualification', 'Proposal', 'Negotiation', 'Won', 'Lost'])
-    expect(data.summary.weightedPipelineValue).toBe(800_000)
+    expect(data.summary.weightedPipelineValue).toBe(8_000)
   })
 
   it('revline lead-score --company "ABC Corp": leads with score, band and factor breakdown', async () => {
@@ -132,7 +132,7 @@ describe('revline (seed 004 commands)', () => {
     expect(r.stdout).toContain('total $42,000.00')
     const proposals = await client.Proposal.find({ deal: ids.deal })
     expect(proposals).toHaveLength(1)
-    expect(proposals[0]).toMatchObject({ tier: 'warrior', total: 4_200_000 })
+    expect(proposals[0]).toMatchObject({ tier: 'warrior', total: 42_000 })
 
     const out = path.join(work, 'abc.html')
     const data = json(await run(['proposal', '--client', 'ABC Corp', '--tier', 'starter', '--out', out, '--json']))

@@ -1,7 +1,9 @@
 /**
  * The analytics reports, computed from aggregate counters (never from rows): pipelineSummary
  * (seed 003, exactly its fields, plus weightedPipelineValue), funnel, attribution, cycle and MRR.
+ * Counters keep amounts in cents; every amount a report gives is in major units (src/domain/money.ts).
  */
+import { fromCents } from '../money'
 import type { Counter } from './contributions'
 
 export type Counters = ReadonlyMap<string, Counter>
@@ -34,10 +36,17 @@ function parts(key: string) {
   return key.split('|')
 }
 
+/**
+ * Seed 003's pipelineSummary. Its fields count two populations, as the seed names them: `total`,
+ * `active`, `conversionRate` and `avgScore` are about leads; `won`, `lost`, the pipeline values and
+ * `byStage` about deals. `leads` and `deals` repeat the counts under the population they count, so
+ * a reader never divides deals by leads by mistake.
+ */
 export function pipelineSummary(counters: Counters, stages: StageRow[], range: Range = {}) {
   let total = 0
   let active = 0
   let converted = 0
+  let leadsLost = 0
   let scoreSum = 0
   let scored = 0
   const byStage = new Map<string, { count: number; value: number; weighted: number }>()
@@ -48,6 +57,7 @@ export function pipelineSummary(counters: Counters, stages: StageRow[], range: R
       total += c.n
       if (OPEN_LEAD.has(dim!)) active += c.n
       if (dim === 'Converted') converted += c.n
+      if (dim === 'Lost') leadsLost += c.n
       scoreSum += c.sum
       scored += c.extra
     } else if (measure === m.deal && (d === 'all' || inRange(d!, range))) {
@@ -61,6 +71,7 @@ export function pipelineSummary(counters: Counters, stages: StageRow[], range: R
   const kindOf = new Map(stages.map((s) => [s.name, s.kind ?? 'Open']))
   let won = 0
   let lost = 0
+  let open = 0
   let totalPipelineValue = 0
   let weightedPipelineValue = 0
   for (const [name, s] of byStage) {
@@ -68,22 +79,25 @@ export function pipelineSummary(counters: Counters, stages: StageRow[], range: R
     if (kind === 'Won') won += s.count
     else if (kind === 'Lost') lost += s.count
     else {
+      open += s.count
       totalPipelineValue += s.value
       weightedPipelineValue += s.weighted
     }
   }
   return {
+    leads: { total, active, converted, lost: leadsLost },
+    deals: { open, won, lost },
     total,
     active,
     won,
     lost,
-    totalPipelineValue,
-    weightedPipelineValue,
+    totalPipelineValue: fromCents(totalPipelineValue),
+    weightedPipelineValue: fromCents(weightedPipelineValue),
     conversionRate: total === 0 ? 0 : round((converted / total) * 100),
     avgScore: scored === 0 ? 0 : round(scoreSum / scored),
     byStage: [...stages]
       .sort((a, b) => a.order - b.order)
-      .map((s) => ({ stageId: s.$id, stageName: s.name, count: byStage.get(s.name)?.count ?? 0, value: byStage.get(s.name)?.value ?? 0 })),
+      .map((s) => ({ stageId: s.$id, stageName: s.name, count: byStage.get(s.name)?.count ?? 0, value: fromCents(byStage.get(s.name)?.value ?? 0) })),
   }
 }
 
@@ -128,7 +142,7 @@ export function attribution(counters: Counters) {
       }
     }
     return [...rows]
-      .map(([key, r]) => ({ [dimension]: key === 'none' ? null : key, ...r, conversionRate: r.leads === 0 ? 0 : round((r.conversions / r.leads) * 100) }))
+      .map(([key, r]) => ({ [dimension]: key === 'none' ? null : key, ...r, wonValue: fromCents(r.wonValue), conversionRate: r.leads === 0 ? 0 : round((r.conversions / r.leads) * 100) }))
       .sort((a, b) => b.leads - a.leads || b.wonValue - a.wonValue)
   }
   return { bySource: by('source'), byCampaign: by('campaign') }
@@ -165,7 +179,7 @@ function median(histogram: [number, number][], n: number): number {
   return n % 2 === 1 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2
 }
 
-/** Monthly recurring revenue (cents) and active subscriptions, from subscription counters and plans. */
+/** Monthly recurring revenue (major units, to the cent) and active subscriptions, from subscription counters and plans. */
 export function billing(counters: Counters, plans: PlanRow[]) {
   const price = new Map(plans.map((p) => [p.$id, p.interval === 'Year' ? p.price / 12 : p.price]))
   let active = 0
@@ -180,7 +194,7 @@ export function billing(counters: Counters, plans: PlanRow[]) {
       mrr += (price.get(plan!) ?? 0) * c.sum
     }
   }
-  return { mrr: Math.round(mrr), activeSubscriptions: active, byStatus }
+  return { mrr: round(mrr), activeSubscriptions: active, byStatus }
 }
 
 const round = (n: number) => Math.round(n * 100) / 100

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod'
 import { AppError, Fault, notFound } from '../errors'
+import { DEFAULT_CURRENCY, fitsCurrency, tooPrecise } from '../money'
 import type { NounSchema, VerbSpec } from '../noun/noun'
 import { own } from '../own'
 import { createValidator, updateValidator, validate, verbInputValidator } from '../noun/validators'
@@ -78,6 +79,7 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
   const base = current ?? shell
   const next = computeNext(noun, verb, base, current !== undefined, patch, now)
   checkRelations(ctx, noun, current, next)
+  checkAmounts(noun, current, next)
   checkUniques(ctx, noun, next, verb.kind === 'restore' ? undefined : current)
 
   if (current) ctx.store.update(noun, next, current)
@@ -225,6 +227,19 @@ function checkRelations(ctx: EngineContext, noun: NounSchema, before: EntityReco
     }
   }
   if (errors.length > 0) throw new AppError('validation_failed', `${noun.name} refers to entities that do not exist`, errors)
+}
+
+/** Amounts have no more decimals than their currency: 49.99 USD, 5000 JPY, 1.234 KWD (money constraint). */
+function checkAmounts(noun: NounSchema, before: EntityRecord | undefined, next: EntityRecord) {
+  const currencyChanged = before !== undefined && before.currency !== next.currency
+  const errors = []
+  for (const field of Object.values(noun.fields)) {
+    if (!field.money || typeof next[field.name] !== 'number') continue
+    if (before && !currencyChanged && before[field.name] === next[field.name]) continue
+    const currency = next.currency ?? DEFAULT_CURRENCY
+    if (!fitsCurrency(next[field.name] as number, currency)) errors.push({ path: field.name, message: tooPrecise(currency) })
+  }
+  if (errors.length > 0) throw new AppError('validation_failed', `${noun.name} has amounts its currency cannot hold`, errors)
 }
 
 function checkUniques(ctx: EngineContext, noun: NounSchema, next: EntityRecord, before: EntityRecord | undefined) {

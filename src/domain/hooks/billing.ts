@@ -66,7 +66,7 @@ const startPeriod: Parameters<typeof implement>[2] = ({ entity, $, now }) => {
 implement(Subscription, 'activate', startPeriod)
 implement(Subscription, 'reactivate', startPeriod)
 
-/** Price per month in cents, so monthly and yearly plans compare. */
+/** Price per month, so monthly and yearly plans compare. */
 const monthly = (plan: { price: number; interval?: string | null }) => (plan.interval === 'Year' ? plan.price / 12 : plan.price)
 
 function changePlan(direction: 'upgrade' | 'downgrade'): Parameters<typeof implement>[2] {

@@ -11,10 +11,22 @@ import { Contact, Deal } from '../nouns'
 import { billingCustomerOf } from './billing'
 import { closingStage, firstOpenStage, isClosed, openStage, openStageNamed, requestedStage, requireOpenDeal, stagePatch } from './pipeline'
 
+/**
+ * Where a deal came from, for attribution: the source of the lead it was converted from, else of
+ * its contact's latest lead, else of the contact itself (a captured contact's `website`).
+ */
+function sourceChain($: TenantHandle, deal: Record<string, unknown>): string | null {
+  const fromLead = typeof deal.$id === 'string' ? $.Lead.find({ deal: deal.$id }, { sort: '-$createdAt', limit: 1 })[0]?.source : undefined
+  if (fromLead) return fromLead
+  if (typeof deal.contact !== 'string') return null
+  const latest = $.Lead.find({ contact: deal.contact }, { sort: '-$createdAt', limit: 1 })[0]?.source
+  return latest ?? ($.Contact.get(deal.contact)?.source as string | undefined) ?? null
+}
+
 Deal.creating((_draft, input, { $, now }) => {
   const requested = requestedStage($, input)
   const stage = requested ? openStage(requested) : firstOpenStage($)
-  return { ...input, ...stagePatch(stage, now, input.probability) }
+  return { ...input, ...stagePatch(stage, now, input.probability), source: input.source ?? sourceChain($, input) }
 })
 
 Deal.updating((deal, input, { $, now }) => {
@@ -37,7 +49,9 @@ implement(Deal, 'advance', ({ entity, input, $, now }) => {
 
 implement(Deal, 'win', ({ entity, $, now }) => {
   requireOpenDeal(entity!, 'win')
-  return { patch: stagePatch(closingStage($, 'Won'), now, 100) }
+  // A deal made before its source was recorded is attributed by its chain when it is won.
+  const source = entity!.source ?? sourceChain($, entity!)
+  return { patch: { ...stagePatch(closingStage($, 'Won'), now, 100), ...(source ? { source } : {}) } }
 })
 
 implement(Deal, 'lose', ({ entity, input, $, now }) => {

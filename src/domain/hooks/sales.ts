@@ -1,14 +1,13 @@
 /**
  * Proposals and contracts (seed 004). A proposal's line items come from the tenant's tier and its
- * total (cents) is always computed; a signed contract wins the deal and opens onboarding.
+ * total is always computed (money in its currency); a signed contract wins the deal and opens onboarding.
  */
 import { z } from 'zod'
 import type { TenantHandle } from '../engine/handle'
 import { AppError } from '../errors'
 import { toFieldErrors } from '../noun/validators'
 import { Contract, Proposal } from '../nouns'
-import { LineItem, lineItemsTotal, TOTAL_TOO_LARGE } from '../settings'
-import { MAX_AMOUNT_CENTS } from '../money'
+import { LineItem, lineItemProblems, lineItemsTotal } from '../settings'
 import { isClosed } from './pipeline'
 
 const LineItems = z.array(LineItem).min(1).max(100)
@@ -25,9 +24,10 @@ function priced(input: Record<string, unknown>, $: TenantHandle, fromTier: boole
   const raw = input.lineItems ?? (fromTier ? tier.lineItems : undefined)
   const parsed = LineItems.safeParse(raw)
   if (!parsed.success) throw new AppError('validation_failed', 'the line items are not valid', toFieldErrors(parsed.error).map((e) => ({ ...e, path: `lineItems.${e.path}` })))
-  const total = lineItemsTotal(parsed.data)
-  if (total > MAX_AMOUNT_CENTS) throw new AppError('validation_failed', 'the line items are not valid', [{ path: 'lineItems', message: TOTAL_TOO_LARGE }])
-  return { lineItems: parsed.data, total, currency: input.currency ?? tier.currency }
+  const currency = input.currency ?? tier.currency
+  const problems = lineItemProblems(parsed.data, currency)
+  if (problems.length > 0) throw new AppError('validation_failed', 'the line items are not valid', problems.map((p) => ({ path: p.path ? `lineItems.${p.path}` : 'lineItems', message: p.message })))
+  return { lineItems: parsed.data, total: lineItemsTotal(parsed.data, currency), currency }
 }
 
 Proposal.creating((_draft, input, { $ }) => {
@@ -43,22 +43,36 @@ Proposal.updating((proposal, input, { $ }) => {
   return { ...input, ...priced({ ...proposal, ...input, lineItems: input.lineItems ?? (tierChanged ? undefined : proposal.lineItems) }, $, true) }
 })
 
-/** A contract belongs to a deal; made from a proposal, it takes the proposal's deal and total when not given. */
+/**
+ * Seed 004: proposal → contract → signature → onboarding. Accepting a proposal draws up its
+ * contract at once, for the proposal's deal, total and currency; it is sent, then signed.
+ */
+Proposal.accepted((proposal, $) => {
+  $.Contract.create({ proposal: proposal.$id, title: `Contract: ${String(proposal.title ?? 'Proposal')}` })
+})
+
+/** A contract belongs to a deal; made from a proposal, it takes the proposal's deal, total and currency when not given. */
 Contract.creating((_draft, input, { $ }) => {
   const proposal = input.proposal ? $.Proposal.get(String(input.proposal)) : undefined
   if (proposal && input.deal && input.deal !== proposal.deal)
     throw new AppError('validation_failed', 'the contract and its proposal name different deals', [{ path: 'deal', message: `the proposal is for ${proposal.deal}` }])
   const deal = input.deal ?? proposal?.deal
   if (!deal) throw new AppError('validation_failed', 'a contract needs a deal', [{ path: 'deal', message: 'is required (or give a proposal)' }])
-  return { ...input, deal, value: input.value ?? proposal?.total ?? null }
+  const currency = input.currency ?? proposal?.currency ?? $.Deal.get(String(deal))?.currency ?? null
+  return { ...input, deal, value: input.value ?? proposal?.total ?? null, currency }
 })
 Contract.updating((_contract, input) => {
   if ('deal' in input && input.deal == null) throw new AppError('validation_failed', 'a contract needs a deal', [{ path: 'deal', message: 'cannot be unset' }])
 })
 
-/** Seed 004: contract signed → Closed-Won → client onboarding. */
+/**
+ * Seed 004: contract signed → Closed-Won → client onboarding. The signed contract is what the deal
+ * is worth: its value (and currency) become the deal's before the deal is won.
+ */
 Contract.signed((contract, $, event) => {
-  const deal = $.Deal.get(String(contract.deal))
+  let deal = $.Deal.get(String(contract.deal))
+  if (deal && typeof contract.value === 'number' && (deal.value !== contract.value || deal.currency !== contract.currency))
+    deal = $.Deal.update(deal.$id, { value: contract.value, currency: (contract.currency as string) ?? deal.currency })
   if (deal && !isClosed(deal)) $.Deal.win(deal.$id)
   $.Activity.create({
     subject: `Client onboarding: ${deal?.name ?? String(contract.deal)}`,

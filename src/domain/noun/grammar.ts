@@ -34,6 +34,11 @@ export interface FieldConstraint {
   oneOf?: readonly string[]
   /** How to name `oneOf` in messages and documents: "an ISO 4217 currency code such as USD". */
   describe?: string
+  /**
+   * An amount of money in the major unit of the noun's `currency` (USD when it has none), with at
+   * most that currency's decimals (src/domain/money.ts).
+   */
+  money?: true
 }
 export interface ScalarField extends FieldBase {
   kind: 'scalar'

@@ -203,7 +203,7 @@ export function Noun<const N extends string, const D extends Definition, const W
 function applyConstraint(noun: string, field: StoredField | undefined, name: string, constraint: FieldConstraint) {
   if (!field) throw new GrammarError(`${noun}: constraint on '${name}', which is not a stored field`)
   const numeric = field.kind === 'scalar' && (field.type === 'number' || field.type === 'int')
-  if ((constraint.min !== undefined || constraint.max !== undefined) && !numeric) throw new GrammarError(`${noun}.${name}: min/max need a number or int field`)
+  if ((constraint.min !== undefined || constraint.max !== undefined || constraint.money) && !numeric) throw new GrammarError(`${noun}.${name}: min/max/money need a number or int field`)
   if (constraint.min !== undefined && constraint.max !== undefined && constraint.min > constraint.max) throw new GrammarError(`${noun}.${name}: min is above max`)
   if (constraint.oneOf && !(field.kind === 'scalar' && field.type === 'string')) throw new GrammarError(`${noun}.${name}: oneOf needs a string field`)
   if (constraint.oneOf && typeof field.default === 'string' && !constraint.oneOf.includes(field.default)) throw new GrammarError(`${noun}.${name}: the default is not one of its values`)

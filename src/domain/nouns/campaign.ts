@@ -1,5 +1,5 @@
 import { Noun } from '../noun/noun'
-import { MAX_AMOUNT } from '../money'
+import { AMOUNT } from '../money'
 
 /** Marketing campaigns: leads and deals point at them for attribution. */
 export const Campaign = Noun(
@@ -23,7 +23,7 @@ export const Campaign = Noun(
     complete: 'Completed',
   },
   {
-    constraints: { budget: { min: 0, max: MAX_AMOUNT } },
+    constraints: { budget: AMOUNT },
     machines: { status: { '': ['Draft', 'Active'], Draft: ['Active', 'Completed'], Active: ['Paused', 'Completed'], Paused: ['Active', 'Completed'] } },
   },
 )

@@ -1,5 +1,5 @@
 import { Noun } from '../noun/noun'
-import { MAX_AMOUNT_CENTS } from '../money'
+import { AMOUNT, CURRENCY } from '../money'
 
 /** The signed agreement behind a won deal (seed 004: contract signed → Closed-Won → onboarding). */
 export const Contract = Noun(
@@ -10,7 +10,9 @@ export const Contract = Noun(
     /** Required; taken from the proposal when only that is given (see hooks/sales.ts). */
     deal: '-> Deal.contracts',
     status: 'Draft | Sent | Signed | Cancelled = Draft',
-    value: 'int',
+    /** Money in `currency`: the proposal's total unless given; signing makes it the deal's value. */
+    value: 'number',
+    currency: 'string = USD',
     terms: 'text',
     sentAt: 'datetime',
     signedAt: 'datetime',
@@ -20,9 +22,10 @@ export const Contract = Noun(
     cancel: 'Cancelled',
   },
   {
-    constraints: { value: { min: 0, max: MAX_AMOUNT_CENTS } },
+    constraints: { value: AMOUNT, currency: CURRENCY },
     // Signed only through `sign`, which wins the deal and opens onboarding.
     machines: { status: { '': ['Draft'], Draft: ['Sent', 'Cancelled'], Sent: ['Cancelled'] } },
-    verbs: { sign: { from: ['Draft', 'Sent'], input: { signedBy: 'string' } }, send: { from: ['Draft'] }, cancel: { from: ['Draft', 'Sent'] } },
+    // Signed only after it was sent (seed 004: the client signs what they were sent).
+    verbs: { sign: { from: ['Sent'], input: { signedBy: 'string' } }, send: { from: ['Draft'] }, cancel: { from: ['Draft', 'Sent'] } },
   },
 )

@@ -1,11 +1,10 @@
 import { Noun } from '../noun/noun'
-import { CURRENCY, MAX_AMOUNT } from '../money'
+import { AMOUNT, CURRENCY } from '../money'
 
 /**
  * Revenue opportunities. `stage` holds the name of one of the tenant's Stages (data, not an enum)
  * and `stageId` that Stage's id, kept together by the hooks (src/domain/hooks/deal.ts), which hold
- * the stage rules. `value` is in the currency's major
- * unit, as in seed 000 (`value: 48_000` is a $48k deal); analytics report cents.
+ * the stage rules. `value` is money in `currency` (`value: 48_000` is a $48k deal, seed 000).
  */
 export const Deal = Noun(
   'Deal',
@@ -41,7 +40,7 @@ export const Deal = Noun(
     reopen: 'Reopened',
   },
   {
-    constraints: { value: { min: 0, max: MAX_AMOUNT }, currency: CURRENCY, probability: { min: 0, max: 100 } },
+    constraints: { value: AMOUNT, currency: CURRENCY, probability: { min: 0, max: 100 } },
     verbs: {
       advance: { input: { stage: 'string!' } },
       win: { field: 'stage' },

@@ -1,5 +1,5 @@
 import { Noun } from '../noun/noun'
-import { MAX_AMOUNT } from '../money'
+import { AMOUNT } from '../money'
 
 const OPEN = ['New', 'Contacted', 'Qualified'] as const
 
@@ -54,7 +54,7 @@ export const Lead = Noun(
         Lost: ['New'],
       },
     },
-    constraints: { score: { min: 0, max: 100 }, budget: { min: 0, max: MAX_AMOUNT } },
+    constraints: { score: { min: 0, max: 100 }, budget: AMOUNT },
     // Seed 003's `crm.leads.list` filters that are not lead fields: the pipeline stage of the lead's
     // deal, by the id pipelineSummary.byStage reports (`stageId`) or by name (`stage`).
     aliases: { stage: 'deal.stage', stageId: 'deal.stageId' },

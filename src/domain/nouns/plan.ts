@@ -1,12 +1,12 @@
 import { Noun } from '../noun/noun'
-import { CURRENCY, MAX_AMOUNT_CENTS } from '../money'
+import { AMOUNT, CURRENCY } from '../money'
 
-/** A price list entry: `price` in cents per `interval`. */
+/** A price list entry: `price` (money in `currency`) per `interval`. */
 export const Plan = Noun(
   'Plan',
   {
     name: 'string!',
-    price: 'int!',
+    price: 'number!',
     currency: 'string = USD',
     interval: 'Month | Year = Month',
     trialDays: 'int = 0',
@@ -16,7 +16,7 @@ export const Plan = Noun(
     archive: 'Archived',
   },
   {
-    // A trial of up to two years; prices in cents.
-    constraints: { price: { min: 0, max: MAX_AMOUNT_CENTS }, currency: CURRENCY, trialDays: { min: 0, max: 730 } },
+    // A trial of up to two years.
+    constraints: { price: AMOUNT, currency: CURRENCY, trialDays: { min: 0, max: 730 } },
     machines: { status: { '': ['Active'], Active: ['Archived'], Archived: ['Active'] } } },
 )

@@ -1,7 +1,7 @@
 import { Noun } from '../noun/noun'
-import { CURRENCY, MAX_AMOUNT_CENTS } from '../money'
+import { AMOUNT, CURRENCY } from '../money'
 
-/** A priced offer for a deal, built from one of the tenant's tiers (seed 004). `total` is in cents. */
+/** A priced offer for a deal, built from one of the tenant's tiers (seed 004). `total` is money in `currency`, always computed. */
 export const Proposal = Noun(
   'Proposal',
   {
@@ -9,7 +9,7 @@ export const Proposal = Noun(
     deal: '-> Deal.proposals!',
     tier: 'string!',
     lineItems: 'json',
-    total: 'int',
+    total: 'number',
     currency: 'string = USD',
     status: 'Draft | Sent | Accepted | Rejected = Draft',
     sentAt: 'datetime',
@@ -24,7 +24,7 @@ export const Proposal = Noun(
     reject: 'Rejected',
   },
   {
-    constraints: { total: { min: 0, max: MAX_AMOUNT_CENTS }, currency: CURRENCY },
+    constraints: { total: AMOUNT, currency: CURRENCY },
     machines: { status: { '': ['Draft'], Draft: ['Sent'], Sent: ['Accepted', 'Rejected'] } },
     verbs: { reject: { input: { rejectionReason: 'string' } } },
   },

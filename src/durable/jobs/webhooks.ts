@@ -22,7 +22,7 @@ export function prepareDelivery(ctx: DispatchContext, job: { subscription: strin
   if (!subscription) return null
   const row = selectEvents(ctx.store.db).where(eq(events.id, job.event)).get()
   if (!row) throw new AppError('not_found', `event ${job.event} not found`)
-  const event = toEventRecord(row)
+  const event = toEventRecord(ctx.store.db, row)
   const webhookId = `msg_${event.id}_${subscription.id}`
   const attempts = ctx.store.sql.exec<{ n: number }>('SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = ?', webhookId).one().n
   const payload = JSON.stringify({

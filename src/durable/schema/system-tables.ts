@@ -189,3 +189,13 @@ export const aggregates = sqliteTable('aggregates', {
   sum: real('sum').notNull().default(0),
   extra: real('extra').notNull().default(0),
 })
+
+/**
+ * Upcasters for the append-only log: events at or before `throughSeq` were written in an older
+ * shape and are read through the named upcaster (src/durable/upcast.ts), so history, asOf and
+ * replay speak today's shape without rewriting history.
+ */
+export const eventUpcasts = sqliteTable('event_upcasts', {
+  name: text('name').primaryKey(),
+  throughSeq: integer('through_seq').notNull(),
+})

@@ -56,6 +56,7 @@ function constrained(field: StoredField, schema: JsonSchema): JsonSchema {
   const out = { ...schema }
   if (field.min !== undefined) out.minimum = field.min
   if (field.max !== undefined) out.maximum = field.max
+  if (field.money) out.description = [out.description, 'Money in the major unit of `currency` (48000 is $48,000), with at most the currency\'s decimals (2 for USD, 0 for JPY).'].filter(Boolean).join(' ')
   if (field.oneOf) {
     // The full vocabulary is validated server-side; a pattern keeps generated client types readable.
     if (field.oneOf.every((v) => /^[A-Z]{3}$/.test(v))) out.pattern = '^[A-Z]{3}$'

@@ -86,21 +86,35 @@ function settingsPaths(): Paths {
   return paths
 }
 
+const count = (description: string): JsonSchema => ({ type: 'integer', description })
+const amount = (description: string): JsonSchema => ({ type: 'number', description: `${description} In major units of the currency (48000 is $48,000).` })
 const summarySchema: JsonSchema = {
   type: 'object',
-  description: 'Money in cents.',
+  description:
+    "Seed 003's pipelineSummary. Its fields count two populations: `total`, `active`, `conversionRate` and `avgScore` are about leads; `won`, `lost`, the pipeline values and `byStage` about deals. `leads` and `deals` repeat the counts under the population they count.",
   properties: {
-    total: { type: 'integer' },
-    active: { type: 'integer' },
-    won: { type: 'integer' },
-    lost: { type: 'integer' },
-    totalPipelineValue: { type: 'integer' },
-    weightedPipelineValue: { type: 'integer' },
-    conversionRate: { type: 'number' },
-    avgScore: { type: ['number', 'null'] },
+    total: count('Leads: every lead (created in the range, when one is given).'),
+    active: count('Leads that are open: New, Contacted or Qualified.'),
+    won: count('Deals in the Won stage.'),
+    lost: count('Deals in the Lost stage.'),
+    totalPipelineValue: amount('Deals: the value of the open ones.'),
+    weightedPipelineValue: amount('Deals: the open ones, each value times its probability.'),
+    conversionRate: { type: 'number', description: 'Leads: the percentage of leads that converted into a deal.' },
+    avgScore: { type: ['number', 'null'], description: 'Leads: the average score of the scored ones.' },
+    leads: {
+      type: 'object',
+      description: 'The lead counts: every lead, the open ones, the converted and the lost.',
+      properties: { total: { type: 'integer' }, active: { type: 'integer' }, converted: { type: 'integer' }, lost: { type: 'integer' } },
+    },
+    deals: {
+      type: 'object',
+      description: 'The deal counts: open, won and lost.',
+      properties: { open: { type: 'integer' }, won: { type: 'integer' }, lost: { type: 'integer' } },
+    },
     byStage: {
       type: 'array',
-      items: { type: 'object', properties: { stageId: { type: 'string' }, stageName: { type: 'string' }, count: { type: 'integer' }, value: { type: 'integer' } } },
+      description: 'Deals per stage of the pipeline, in stage order.',
+      items: { type: 'object', properties: { stageId: { type: 'string' }, stageName: { type: 'string' }, count: count('Deals in the stage.'), value: amount('Their value.') } },
     },
   },
   additionalProperties: true,
@@ -117,7 +131,7 @@ function pipelinePaths(): Paths {
     '/pipeline/funnel': report('funnel', 'Leads reaching each status, deals each stage, step conversion', any, true),
     '/pipeline/attribution': report('attribution', 'Leads, conversions and won value by source and campaign', any, false),
     '/pipeline/cycle': report('cycle', 'Sales-cycle length (first touch → conversion, deal → won)', any, false),
-    '/pipeline/billing': report('billing', 'MRR (cents) and active subscriptions', any, false),
+    '/pipeline/billing': report('billing', 'MRR (major units) and active subscriptions', any, false),
   }
 }
 

@@ -2,12 +2,13 @@
 import { Hono } from 'hono'
 import type { EntityRecord } from '../../domain/engine/types'
 import { AppError } from '../../domain/errors'
+import { roundAmount } from '../../domain/money'
 import type { LineItem } from '../../domain/settings'
 import type { AppEnv } from '../types'
 
 export const documents = new Hono<AppEnv>()
 
-const money = (cents: number, currency: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100)
+const money = (amount: number, currency: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount)
 const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : '')
 
 function ProposalDocument({ proposal, deal, contact }: { proposal: EntityRecord; deal?: EntityRecord; contact?: EntityRecord }) {
@@ -46,7 +47,7 @@ function ProposalDocument({ proposal, deal, contact }: { proposal: EntityRecord;
                 <td>{item.description}</td>
                 <td class="n">{item.quantity}</td>
                 <td class="n">{money(item.unitPrice, currency)}</td>
-                <td class="n">{money(Math.round(item.quantity * item.unitPrice), currency)}</td>
+                <td class="n">{money(roundAmount(item.quantity * item.unitPrice, currency), currency)}</td>
               </tr>
             ))}
           </tbody>

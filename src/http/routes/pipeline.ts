@@ -1,7 +1,7 @@
 /**
  * Seed 003's analytics: `GET /pipeline/summary` (pipelineSummary + weightedPipelineValue),
  * `/pipeline/funnel`, `/pipeline/attribution`, `/pipeline/cycle`, `/pipeline/billing` (MRR).
- * Money is in cents. `dateFrom` / `dateTo` (YYYY-MM-DD, by creation day) narrow summary and funnel.
+ * Amounts are in major units (`48000` is $48,000), like every amount in the API. `dateFrom` / `dateTo` (YYYY-MM-DD, by creation day) narrow summary and funnel.
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
