@@ -1,0 +1,102 @@
+/**
+ * Every import arrow in src/ points down (DESIGN.md "Every arrow points down"; docs/ARCHITECTURE.md).
+ * Runs in Node (the `structure` vitest project): it reads the sources with the TypeScript parser.
+ *
+ * Type-only imports count as arrows too: a type that names an upper module ties the lower one to it
+ * just as a value does (the 30-file circle through nouns → hooks → engine was all type arrows but one).
+ */
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cycles, importGraph } from './import-graph'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const { arrows, packages } = importGraph(root, 'src')
+
+/**
+ * The layers, lowest first. A file may import files of its own layer and of lower ranks only; two
+ * layers of one rank (queues and mcp) may not import each other. The first matching prefix wins.
+ */
+const LAYERS: { name: string; rank: number; paths: string[] }[] = [
+  // Pure rules: nouns, the verb engine, validators, queries, scoring. Given its nouns, clock and ids.
+  { name: 'domain', rank: 0, paths: ['src/domain/'] },
+  // The tenant and registry Durable Objects: storage, the event log, operations, background job runs.
+  { name: 'durable', rank: 1, paths: ['src/durable/'] },
+  // Queue consumers and crons: they move job messages to tenant objects.
+  { name: 'queues', rank: 2, paths: ['src/queues/'] },
+  // The MCP tools: a face of the tenant object beside HTTP, served by an HTTP route.
+  { name: 'mcp', rank: 2, paths: ['src/mcp/'] },
+  // Hono routes and the edge's tenant client: parse, call the tenant object, shape the answer.
+  { name: 'http', rank: 3, paths: ['src/http/'] },
+  // Server-rendered pages; they use the edge's tenant middleware, sessions and body parsing.
+  { name: 'dashboard', rank: 4, paths: ['src/dashboard/'] },
+  // Composition roots: the Worker's entry and the Hono app that mounts the API, MCP and dashboard.
+  { name: 'entry', rank: 5, paths: ['src/worker.ts', 'src/http/app.ts'] },
+]
+
+/** Packages a layer must not import (STYLE.md: src/domain imports nothing from Hono, Cloudflare or drizzle). */
+const FORBIDDEN_PACKAGES: Record<string, RegExp> = {
+  domain: /^(hono|drizzle-orm|cloudflare:|agents|@modelcontextprotocol\/)/,
+  durable: /^(hono|agents|@modelcontextprotocol\/)/,
+  queues: /^(hono|drizzle-orm|agents|@modelcontextprotocol\/)/,
+  mcp: /^(hono|drizzle-orm|agents)/,
+}
+
+/**
+ * What the graph held when this test was written (issue 14), each entry removed by the commit that
+ * breaks it; the test fails on anything new and on an entry that no longer holds. Empty at the end.
+ */
+const KNOWN = {
+  cycles: [
+    'src/domain/engine/handle.ts src/domain/engine/hooks.ts src/domain/engine/patch.ts src/domain/engine/run-verb.ts src/domain/engine/transitions.ts src/domain/engine/types.ts src/domain/noun/noun.ts src/domain/noun/validators.ts src/domain/nouns/activity.ts src/domain/nouns/campaign.ts src/domain/nouns/contact.ts src/domain/nouns/contract.ts src/domain/nouns/customer.ts src/domain/nouns/deal.ts src/domain/nouns/index.ts src/domain/nouns/lead-score.ts src/domain/nouns/lead.ts src/domain/nouns/message.ts src/domain/nouns/notification.ts src/domain/nouns/organization.ts src/domain/nouns/plan.ts src/domain/nouns/proposal.ts src/domain/nouns/stage.ts src/domain/nouns/subscription.ts src/domain/nouns/tracked-event.ts src/domain/query/compare.ts src/domain/query/filter.ts src/domain/query/list-query.ts src/domain/scoring/rules.ts src/domain/settings.ts',
+    'src/durable/entity-store.ts src/durable/event-log.ts',
+    'src/durable/bulk.ts src/durable/capture-ops.ts src/durable/dispatch.ts src/durable/jobs/webhooks.ts src/durable/operations.ts src/durable/settings-ops.ts src/durable/sources.ts',
+  ],
+  upward: [
+    'src/durable/jobs/index.ts (durable) → src/queues/messages.ts (queues)',
+    'src/durable/tenant-do.ts (durable) → src/queues/messages.ts (queues)',
+    'src/mcp/server.ts (mcp) → src/http/types.ts (http)',
+  ],
+  engineToNouns: ['src/domain/engine/handle.ts → src/domain/nouns/index.ts', 'src/domain/query/filter.ts → src/domain/nouns/index.ts'],
+}
+
+function layerOf(file: string) {
+  const exact = LAYERS.find((layer) => layer.paths.includes(file))
+  const layer = exact ?? LAYERS.find((candidate) => candidate.paths.some((path) => path.endsWith('/') && file.startsWith(path)))
+  if (!layer) throw new Error(`${file} is in no layer: add its folder to LAYERS`)
+  return layer
+}
+
+describe('The import graph of src/', () => {
+  it('is read (a sanity check that the parser found the sources)', () => {
+    expect(arrows.length).toBeGreaterThan(300)
+    expect(arrows).toContainEqual({ from: 'src/worker.ts', to: 'src/http/app.ts', typeOnly: false })
+  })
+
+  it('has no import cycle, counting type-only imports', () => {
+    expect(cycles(arrows).map((cycle) => cycle.join(' '))).toEqual(KNOWN.cycles)
+  })
+
+  it('has no arrow pointing up or sideways between layers', () => {
+    const upward = arrows
+      .filter(({ from, to }) => {
+        const [a, b] = [layerOf(from), layerOf(to)]
+        return a.name !== b.name && b.rank >= a.rank
+      })
+      .map(({ from, to }) => `${from} (${layerOf(from).name}) → ${to} (${layerOf(to).name})`)
+    expect(upward).toEqual(KNOWN.upward)
+  })
+
+  it('keeps each layer off the packages of the layers above it', () => {
+    const forbidden = packages
+      .filter(({ from, specifier }) => FORBIDDEN_PACKAGES[layerOf(from).name]?.test(specifier))
+      .map(({ from, specifier }) => `${from} → ${specifier}`)
+    expect(forbidden).toEqual([])
+  })
+
+  it('gives the verb engine its nouns through its context, never the concrete nouns', () => {
+    const engine = ['src/domain/engine/', 'src/domain/noun/', 'src/domain/query/']
+    const concrete = ['src/domain/index.ts', 'src/domain/nouns/', 'src/domain/hooks/']
+    const engineToNouns = arrows.filter(({ from, to }) => engine.some((path) => from.startsWith(path)) && concrete.some((path) => to.startsWith(path)))
+    expect(engineToNouns.map(({ from, to }) => `${from} → ${to}`)).toEqual(KNOWN.engineToNouns)
+  })
+})
