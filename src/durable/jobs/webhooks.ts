@@ -3,7 +3,7 @@ import { desc, eq } from 'drizzle-orm'
 import { AppError } from '../../domain/errors'
 import { newId } from '../../domain/ids'
 import type { DispatchContext } from '../dispatch'
-import type { Db } from '../entity-store'
+import type { Db } from '../db'
 import { selectEvents, toEventRecord } from '../event-log'
 import { events, webhookDeliveries } from '../schema'
 
