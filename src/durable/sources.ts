@@ -11,7 +11,7 @@ import { parseJsonText } from '../domain/json-text'
 import { valueAt } from '../domain/own'
 import { appendAudit } from './audit'
 import { applyCapture, prepareCapture, type CaptureResult } from './capture-ops'
-import type { DispatchContext } from './dispatch'
+import type { DispatchContext } from './context'
 import type { Db } from './db'
 import { sources, webhookReceipts } from './schema'
 

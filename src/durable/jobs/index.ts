@@ -3,7 +3,7 @@
  * validated message; each job records its run, and its effects are keyed so redelivery is a no-op.
  */
 import type { JobMessage } from '../../queues/messages'
-import type { DispatchContext } from '../dispatch'
+import type { DispatchContext } from '../context'
 import { nurture, type EmailSetting } from './nurture'
 import { remind } from './reminders'
 import { rescoreChunk } from './rescore'
