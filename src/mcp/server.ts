@@ -14,7 +14,7 @@ import { nouns } from '../domain/nouns'
 import { parseFilter, type Condition } from '../domain/query/filter'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseSort, type SortKey } from '../domain/query/list-query'
 import { parseIncludes } from '../durable/reads'
-import type { TenantClient } from '../http/types'
+import type { TenantClient } from '../durable/tenant-client'
 import { allNouns, describeNoun, nounSummary } from './schema-text'
 
 const TEXT_FIELDS = ['name', 'subject', 'title', 'email', 'firstName', 'lastName', 'domain']
