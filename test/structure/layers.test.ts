@@ -47,11 +47,11 @@ const FORBIDDEN_PACKAGES: Record<string, RegExp> = {
  */
 const KNOWN = {
   cycles: [
-    'src/domain/engine/handle.ts src/domain/engine/hooks.ts src/domain/engine/patch.ts src/domain/engine/run-verb.ts src/domain/engine/transitions.ts src/domain/engine/types.ts src/domain/noun/noun.ts src/domain/noun/validators.ts src/domain/nouns/activity.ts src/domain/nouns/campaign.ts src/domain/nouns/contact.ts src/domain/nouns/contract.ts src/domain/nouns/customer.ts src/domain/nouns/deal.ts src/domain/nouns/index.ts src/domain/nouns/lead-score.ts src/domain/nouns/lead.ts src/domain/nouns/message.ts src/domain/nouns/notification.ts src/domain/nouns/organization.ts src/domain/nouns/plan.ts src/domain/nouns/proposal.ts src/domain/nouns/stage.ts src/domain/nouns/subscription.ts src/domain/nouns/tracked-event.ts src/domain/query/compare.ts src/domain/query/filter.ts src/domain/query/list-query.ts src/domain/scoring/rules.ts src/domain/settings.ts',
+    'src/domain/engine/handle.ts src/domain/engine/hooks.ts src/domain/engine/patch.ts src/domain/engine/run-verb.ts src/domain/engine/transitions.ts src/domain/engine/types.ts src/domain/noun/noun.ts src/domain/noun/registry.ts src/domain/noun/validators.ts src/domain/nouns/activity.ts src/domain/nouns/campaign.ts src/domain/nouns/contact.ts src/domain/nouns/contract.ts src/domain/nouns/customer.ts src/domain/nouns/deal.ts src/domain/nouns/index.ts src/domain/nouns/lead-score.ts src/domain/nouns/lead.ts src/domain/nouns/message.ts src/domain/nouns/notification.ts src/domain/nouns/organization.ts src/domain/nouns/plan.ts src/domain/nouns/proposal.ts src/domain/nouns/stage.ts src/domain/nouns/subscription.ts src/domain/nouns/tracked-event.ts src/domain/query/compare.ts src/domain/query/filter.ts src/domain/query/list-query.ts src/domain/scoring/rules.ts src/domain/settings.ts',
   ],
   upward: [
   ],
-  engineToNouns: ['src/domain/engine/handle.ts → src/domain/nouns/index.ts', 'src/domain/query/filter.ts → src/domain/nouns/index.ts'],
+  engineToNouns: ['src/domain/engine/handle.ts → src/domain/nouns/index.ts'],
 }
 
 function layerOf(file: string) {

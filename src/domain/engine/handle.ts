@@ -69,7 +69,7 @@ function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain): Record<
     delete: (id: string) => void call('delete', id, undefined),
     get: (id: string) => below(() => ctx.store.get(noun, id)),
     find: (filter: Record<string, unknown>, options: { sort?: string; limit?: number } = {}) =>
-      below(() => ctx.store.find(noun, parseFilter(noun, filter), { sort: parseSort(noun, options.sort, []), limit: options.limit ?? 100 })),
+      below(() => ctx.store.find(noun, parseFilter(noun, filter, ctx.nouns), { sort: parseSort(noun, options.sort, []), limit: options.limit ?? 100 })),
   }
   for (const verb of Object.values(noun.verbs)) {
     if (verb.kind !== 'custom') continue

@@ -1,5 +1,6 @@
 /** The shapes the verb engine works with, independent of storage and transport. */
 import type { NounSchema } from '../noun/noun'
+import type { NounRegistry } from '../noun/registry'
 import type { Condition } from '../query/filter'
 import type { SortKey } from '../query/list-query'
 import type { TenantSettings } from '../settings'
@@ -70,11 +71,6 @@ export interface Store {
 
 /** A background job as hooks describe it; the tenant is added when it is sent. */
 export type OutboxJob = { type: string } & Record<string, unknown>
-
-export interface NounRegistry {
-  byName(name: string): NounSchema | undefined
-  all(): readonly NounSchema[]
-}
 
 export interface EngineContext {
   store: Store

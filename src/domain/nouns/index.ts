@@ -1,6 +1,6 @@
 /** Every noun of Revline. Adding a noun here adds its routes, validators and types (and a table: see src/durable/schema). */
-import type { NounRegistry } from '../engine/types'
 import type { NounSchema } from '../noun/noun'
+import type { NounRegistry } from '../noun/registry'
 import { Activity } from './activity'
 import { Campaign } from './campaign'
 import { Contact } from './contact'
