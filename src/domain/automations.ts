@@ -7,7 +7,7 @@
  * Templates read the triggering entity under its noun's lowercase name (and as `entity`), and the
  * event as `event`. A value that is exactly one `{{path}}` keeps the path's type (ids, numbers).
  */
-import type { TenantHandle } from './engine/handle'
+import type { TenantHandle } from './engine/tenant-handle'
 import type { EntityRecord, EventRecord } from './engine/types'
 import { AppError, type FieldError } from './errors'
 import { nouns } from './nouns'

@@ -4,7 +4,8 @@
  */
 import { delta } from '../domain/analytics/contributions'
 import { runAutomations } from '../domain/automations'
-import type { Actor, EngineContext } from '../domain/engine/types'
+import type { EngineContext } from '../domain/engine/context'
+import type { Actor } from '../domain/engine/types'
 import { newId } from '../domain/ids'
 import { nouns } from '../domain'
 import type { WebhookTargetPolicy } from '../domain/webhook-target'

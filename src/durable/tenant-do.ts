@@ -75,7 +75,7 @@ export class TenantDO extends DurableObject<Env> {
         const row = this.state.create(input.slug, input.name, now)
         this.state.addKey({ id: input.adminKey.id, name: 'initial admin key', role: 'admin', hash: input.adminKey.hash, createdAt: now, createdBy: 'operator' })
         const engine = engineContext(this.dispatchContext(SYSTEM, 'provision'))
-        const { defaultPlan } = provisionTenant(createHandle(engine, { cause: null, depth: 0 }))
+        const { defaultPlan } = provisionTenant(createHandle(engine, { cause: null, depth: 0 }, runVerb))
         this.state.writeSettings({ ...this.state.settings(), defaultPlan })
         return { slug: row.slug, name: row.name, status: row.status, createdAt: row.createdAt }
       })

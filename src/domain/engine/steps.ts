@@ -11,7 +11,8 @@ import { own } from '../own'
 import type { NounSchema } from '../noun/noun'
 import { runVerb, type VerbCall } from './run-verb'
 import type { NounRegistry } from '../noun/registry'
-import type { EngineContext, EntityRecord } from './types'
+import type { EngineContext } from './context'
+import type { EntityRecord } from './types'
 
 export interface Step {
   /** A noun's name or plural: `Contact`, `contacts`. */
