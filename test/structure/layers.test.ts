@@ -14,7 +14,7 @@ const { arrows, packages } = importGraph(root, 'src')
 
 /**
  * The layers, lowest first. A file may import files of its own layer and of lower ranks only; two
- * layers of one rank (queues and mcp) may not import each other. The first matching prefix wins.
+ * layers of one rank (queues and mcp) may not import each other. A file listed by name wins over its folder.
  */
 const LAYERS: { name: string; rank: number; paths: string[] }[] = [
   // Pure rules: nouns, the verb engine, validators, queries, scoring. Given its nouns, clock and ids.
@@ -43,7 +43,7 @@ const FORBIDDEN_PACKAGES: Record<string, RegExp> = {
 
 function layerOf(file: string) {
   const exact = LAYERS.find((layer) => layer.paths.includes(file))
-  const layer = exact ?? LAYERS.find((candidate) => candidate.paths.some((path) => path.endsWith('/') && file.startsWith(path)))
+  const layer = exact ?? LAYERS.find((candidate) => candidate.paths.some((prefix) => prefix.endsWith('/') && file.startsWith(prefix)))
   if (!layer) throw new Error(`${file} is in no layer: add its folder to LAYERS`)
   return layer
 }
@@ -78,7 +78,7 @@ describe('The import graph of src/', () => {
   it('gives the verb engine its nouns through its context, never the concrete nouns', () => {
     const engine = ['src/domain/engine/', 'src/domain/noun/', 'src/domain/query/']
     const concrete = ['src/domain/index.ts', 'src/domain/nouns/', 'src/domain/hooks/']
-    const engineToNouns = arrows.filter(({ from, to }) => engine.some((path) => from.startsWith(path)) && concrete.some((path) => to.startsWith(path)))
+    const engineToNouns = arrows.filter(({ from, to }) => engine.some((prefix) => from.startsWith(prefix)) && concrete.some((prefix) => to.startsWith(prefix)))
     expect(engineToNouns.map(({ from, to }) => `${from} → ${to}`)).toEqual([])
   })
 })
