@@ -16,6 +16,10 @@ export default defineConfig({
         test: { name: 'workers', include: ['test/*.test.ts'] },
       },
       {
+        // Architecture checks in Node: the import graph of src/ (no cycles, arrows point down).
+        test: { name: 'structure', include: ['test/structure/**/*.test.ts'] },
+      },
+      {
         // End-to-end tests in Node against `wrangler dev`, started as a user starts it.
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 90_000, fileParallelism: false },
       },

@@ -18,6 +18,7 @@ type Modules = {
   list: typeof import('../src/durable/reads').list
   parseListQuery: typeof import('../src/domain/query/list-query').parseListQuery
   Lead: import('../src/domain/noun/noun').NounSchema
+  nouns: import('../src/domain/noun/registry').NounRegistry
 }
 
 /** Runs `use` inside the tenant's object with a store whose SQL is recorded; the plans of its SELECTs on `table`. */
@@ -31,7 +32,7 @@ async function plansOf(slug: string, table: string, use: (m: Modules) => void): 
       exec: { value: (statement: string, ...params: SqlStorageValue[]) => (recorded.push({ statement, params }), sql.exec(statement, ...params)) },
     }) as SqlStorage
     const { store, nouns } = await storeIn(state, recording)
-    use({ store, list, parseListQuery, Lead: nouns.byName('Lead')! })
+    use({ store, list, parseListQuery, Lead: nouns.byName('Lead')!, nouns })
     return recorded
       .filter((r) => /^select/i.test(r.statement) && r.statement.includes(`"${table}"`))
       .map((r) => sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${r.statement}`, ...r.params).toArray().map((row) => row.detail))
@@ -52,8 +53,8 @@ describe('query plans', () => {
     const [first, , third, fourth] = ids as [string, string, string, string]
     expect(res.body.data.map((l: { $id: string }) => l.$id)).toEqual([...[first, fourth].sort().reverse(), third])
 
-    const plans = await plansOf(slug, 'leads', ({ store, list, parseListQuery, Lead }) => {
-      list(store, Lead, parseListQuery(Lead, new URLSearchParams('source=referral&sort=-score')))
+    const plans = await plansOf(slug, 'leads', ({ store, list, parseListQuery, Lead, nouns }) => {
+      list(store, Lead, parseListQuery(Lead, new URLSearchParams('source=referral&sort=-score'), nouns))
     })
     expect(plans).toHaveLength(1)
     expect(plans[0]!.join(' | ')).toContain('USING INDEX leads_source_score_id_idx (source=?)')
@@ -66,8 +67,8 @@ describe('query plans', () => {
     const contact = (await api.post('/contacts', { name: 'Indexed' })).body.$id as string
     expect((await api.post('/leads', { name: 'Lead', source: 'website', contact })).status).toBe(201)
     const ids = [contact, ...Array.from({ length: 499 }, (_, i) => `contact_${String(i).padStart(9, '0')}`)]
-    const plans = await plansOf(slug, 'leads', ({ store, list, parseListQuery, Lead }) => {
-      const page = list(store, Lead, parseListQuery(Lead, new URLSearchParams({ 'contact[$in]': ids.join(',') })))
+    const plans = await plansOf(slug, 'leads', ({ store, list, parseListQuery, Lead, nouns }) => {
+      const page = list(store, Lead, parseListQuery(Lead, new URLSearchParams({ 'contact[$in]': ids.join(',') }), nouns))
       expect(page.data.map((l) => l.contact)).toEqual([contact])
     })
     expect(plans).toHaveLength(1)

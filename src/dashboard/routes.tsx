@@ -84,7 +84,7 @@ dashboard.get('/dashboard/crm', async (c) => {
   if (status) params.set('status', status)
   if (source) params.set('source', source)
   try {
-    const query = parseListQuery(nouns.byName('Lead')!, params)
+    const query = parseListQuery(nouns.byName('Lead')!, params, nouns)
     const [summary, attribution, leads] = await Promise.all([
       run<Summary>(c, slug, session, { kind: 'analytics', report: 'summary' }),
       run<{ bySource: { source: string | null; leads: number; conversions: number }[] }>(c, slug, session, { kind: 'analytics', report: 'attribution' }),

@@ -7,7 +7,7 @@
  * Templates read the triggering entity under its noun's lowercase name (and as `entity`), and the
  * event as `event`. A value that is exactly one `{{path}}` keeps the path's type (ids, numbers).
  */
-import type { TenantHandle } from './engine/handle'
+import type { TenantHandle } from './engine/tenant-handle'
 import type { EntityRecord, EventRecord } from './engine/types'
 import { AppError, type FieldError } from './errors'
 import { nouns } from './nouns'
@@ -23,7 +23,7 @@ export function runAutomations(automations: readonly Automation[], event: EventR
   for (const automation of automations) {
     if (!automation.enabled || !triggers(automation.on, event.type)) continue
     const noun = nouns.byName(event.entityType)!
-    if (automation.when && !matches(entity, parseFilter(noun, automation.when))) continue
+    if (automation.when && !matches(entity, parseFilter(noun, automation.when, nouns))) continue
     const scope = { [noun.name.charAt(0).toLowerCase() + noun.name.slice(1)]: entity, entity, event }
     for (const action of automation.do) perform(action, scope, $, automation.id)
   }
@@ -73,7 +73,7 @@ export function validateAutomations(automations: readonly Automation[]): void {
       errors.push({ path: `${at}.on`, message: `${noun.name} has no verb whose event is '${automation.on}'` })
     if (automation.when) {
       try {
-        parseFilter(noun, automation.when)
+        parseFilter(noun, automation.when, nouns)
       } catch (error) {
         for (const e of (error as AppError).errors ?? []) errors.push({ path: `${at}.when.${e.path}`, message: e.message })
       }

@@ -2,7 +2,7 @@
  * What every new tenant starts with, so the lead-to-revenue flow works unconfigured: the default
  * pipeline stages (seed 003/004) and a default billing plan for `Deal.won`.
  */
-import type { TenantHandle } from './engine/handle'
+import type { TenantHandle } from './engine/tenant-handle'
 
 export const DEFAULT_STAGES = [
   { name: 'Prospecting', order: 1, probability: 10, colour: '#94a3b8', slaDays: 7 },

@@ -12,7 +12,7 @@ import { coerceRow } from '../domain/import-row'
 import { createValidator, validate } from '../domain/noun/validators'
 import type { NounSchema } from '../domain/noun/noun'
 import { DEFAULT_SORT } from '../domain/query/list-query'
-import { engineContext, type DispatchContext } from './dispatch'
+import { engineContext, type DispatchContext } from './context'
 import type { EntityStore } from './entity-store'
 import { list } from './reads'
 

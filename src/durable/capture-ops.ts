@@ -9,7 +9,7 @@ import type { Actor } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { toFieldErrors } from '../domain/noun/validators'
 import { nouns } from '../domain'
-import { engineContext, type DispatchContext } from './dispatch'
+import { engineContext, type DispatchContext } from './context'
 import { recent, remember, replay, type IdempotencyRequest } from './idempotency'
 import type { RateLimiter } from './rate-limit'
 

@@ -2,73 +2,27 @@
 import { authorize, authorizeVerb } from '../domain/access'
 import { runVerb } from '../domain/engine/run-verb'
 import { runSteps } from '../domain/engine/steps'
-import type { Actor, EngineContext } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
-import { newId } from '../domain/ids'
 import type { NounSchema } from '../domain/noun/noun'
 import { nouns } from '../domain'
-import { runAutomations } from '../domain/automations'
 import { readSection, writeSection } from './settings-ops'
 import { appendAudit } from './audit'
-import { subscriptionsFor } from '../domain/webhooks'
-import type { WebhookTargetPolicy } from '../domain/webhook-target'
-import { writeOutbox } from './outbox'
-import { analyticsReport, applyDelta } from './analytics'
-import { delta } from '../domain/analytics/contributions'
+import { analyticsReport } from './analytics'
+import { engineContext, type DispatchContext } from './context'
 import { listDeadLetters, listRuns } from './jobs/runs'
 import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
 import { listKeys, revokeKey } from './keys'
 import { endSessionsOf } from './sessions'
 import { createSource, listSources, revokeSource } from './sources'
-import type { TenantState } from './tenant-state'
-import type { EntityStore } from './entity-store'
 import { listEvents } from './event-log'
 import type { Operation } from './operations'
 import { expand, getAsOf, history, list } from './reads'
-
-export interface DispatchContext {
-  store: EntityStore
-  actor: Actor
-  requestId: string
-  transaction: <T>(fn: () => T) => T
-  /** The current instant: read once per transaction, so one write's timestamps all agree. */
-  now: () => string
-  /** The tenant row, keys and settings (`tenant.settings()`). */
-  tenant: TenantState
-  /** Called when a job is written to the outbox, so the object schedules its flush. */
-  onEnqueue?: () => void
-  /** Where outbound webhooks may go in this deployment (private targets only in local development). */
-  webhookTargets: WebhookTargetPolicy
-}
 
 function nounOf(name: string): NounSchema {
   const noun = nouns.byName(name)
   if (!noun) throw new AppError('not_found', `no collection for ${name}`)
   return noun
-}
-
-/** The engine's view of this call: storage, the actor, the clock, ids, settings and automations. */
-export function engineContext(ctx: DispatchContext): EngineContext {
-  return {
-    store: ctx.store,
-    nouns,
-    actor: ctx.actor,
-    requestId: ctx.requestId,
-    now: ctx.now,
-    newId,
-    settings: () => ctx.tenant.settings(),
-    enqueue: (job, cause) => {
-      writeOutbox(ctx.store.sql, job, cause)
-      ctx.onEnqueue?.()
-    },
-    react: (event, entity, $) => {
-      applyDelta(ctx.store.sql, delta(event.before, event.after))
-      const settings = ctx.tenant.settings()
-      runAutomations(settings.automations, event, entity, $)
-      for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })
-    },
-  }
 }
 
 export function dispatch(ctx: DispatchContext, op: Operation): unknown {

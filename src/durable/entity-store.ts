@@ -2,17 +2,15 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Condition } from '../domain/query/filter'
 import type { SortKey } from '../domain/query/list-query'
-import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
-import type { EntityRecord, NewEvent, Store } from '../domain/engine/types'
+import type { Store } from '../domain/engine/context'
+import type { EntityRecord, NewEvent } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
+import type { Db } from './db'
 import { appendEvent } from './event-log'
 import { column, compileCondition, listFields, orderBy, type TableResolver } from './query/compile'
 import { nouns } from '../domain/nouns'
 import { RowCodec } from './row-codec'
 import type { EntityTable } from './schema/entity-table'
-import * as schema from './schema'
-
-export type Db = DrizzleSqliteDODatabase<typeof schema>
 
 export class EntityStore implements Store {
   private readonly codecs = new Map<string, RowCodec>()

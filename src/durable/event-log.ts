@@ -1,7 +1,7 @@
 /** The append-only event log: append inside a verb's transaction, read by type, entity, actor, position. */
 import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, sql, type SQL } from 'drizzle-orm'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
-import type { Db } from './entity-store'
+import type { Db } from './db'
 import { events } from './schema'
 import { upcast } from './upcast'
 

@@ -1,7 +1,7 @@
 /** API keys of a tenant: issue (hash only), list (no secrets), revoke at once. */
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import { AppError } from '../domain/errors'
-import type { Db } from './entity-store'
+import type { Db } from './db'
 import { apiKeys } from './schema'
 
 export interface KeyView {

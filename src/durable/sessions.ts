@@ -5,7 +5,7 @@
  */
 import { eq, lte } from 'drizzle-orm'
 import type { Actor } from '../domain/engine/types'
-import type { Db } from './entity-store'
+import type { Db } from './db'
 import { apiKeys, dashboardSessions } from './schema'
 
 /** Records a new session for `keyId` (inside the caller's transaction) and forgets expired ones. */

@@ -10,7 +10,7 @@ import { toFieldErrors } from '../domain/noun/validators'
 import { nouns } from '../domain/nouns'
 import { Ruleset, validateRuleset } from '../domain/scoring/rules'
 import { Automation, CaptureSettings, NurtureTemplate, Tier, WebhookSubscription, type TenantSettings } from '../domain/settings'
-import type { DispatchContext } from './dispatch'
+import type { DispatchContext } from './context'
 import { webhookTargetErrors } from '../domain/webhook-target'
 import type { TenantState } from './tenant-state'
 

@@ -11,8 +11,8 @@ import { parseJsonText } from '../domain/json-text'
 import { valueAt } from '../domain/own'
 import { appendAudit } from './audit'
 import { applyCapture, prepareCapture, type CaptureResult } from './capture-ops'
-import type { DispatchContext } from './dispatch'
-import type { Db } from './entity-store'
+import type { DispatchContext } from './context'
+import type { Db } from './db'
 import { sources, webhookReceipts } from './schema'
 
 export function createSource(ctx: DispatchContext, input: { name: string; secret: string; mapping: Record<string, string> }) {

@@ -13,12 +13,13 @@ import { provisionTenant } from '../domain/tenant-defaults'
 import { webhookTargetPolicy } from '../domain/webhook-target'
 import { appendAudit } from './audit'
 import { allowedOrigin, capture, publicActor, type CaptureRequest, type CaptureResult } from './capture-ops'
-import { dispatch, engineContext, type DispatchContext } from './dispatch'
+import { engineContext, type DispatchContext } from './context'
+import { dispatch } from './dispatch'
 import { remember, replay } from './idempotency'
 import { RateLimiter } from './rate-limit'
 import { endSession, startSession } from './sessions'
 import { ingest, type IngestRequest } from './sources'
-import type { JobMessage } from '../queues/messages'
+import type { JobMessage } from './jobs/messages'
 import { runJob, type JobResult } from './jobs'
 import { recordDeadLetter } from './jobs/runs'
 import { recordDelivery } from './jobs/webhooks'
@@ -26,7 +27,8 @@ import { flushOutbox } from './outbox'
 import { repairInexactCounters } from './analytics'
 import { nouns } from '../domain'
 import { runVerb } from '../domain/engine/run-verb'
-import { EntityStore, type Db } from './entity-store'
+import type { Db } from './db'
+import { EntityStore } from './entity-store'
 import { failureOf } from './failure'
 import type { Credentials, Operation, Outcome } from './operations'
 import * as schema from './schema'
@@ -73,7 +75,7 @@ export class TenantDO extends DurableObject<Env> {
         const row = this.state.create(input.slug, input.name, now)
         this.state.addKey({ id: input.adminKey.id, name: 'initial admin key', role: 'admin', hash: input.adminKey.hash, createdAt: now, createdBy: 'operator' })
         const engine = engineContext(this.dispatchContext(SYSTEM, 'provision'))
-        const { defaultPlan } = provisionTenant(createHandle(engine, { cause: null, depth: 0 }))
+        const { defaultPlan } = provisionTenant(createHandle(engine, { cause: null, depth: 0 }, runVerb))
         this.state.writeSettings({ ...this.state.settings(), defaultPlan })
         return { slug: row.slug, name: row.name, status: row.status, createdAt: row.createdAt }
       })

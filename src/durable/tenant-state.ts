@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import type { Actor } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { readSettings, type TenantSettings } from '../domain/settings'
-import type { Db } from './entity-store'
+import type { Db } from './db'
 import { apiKeys, tenant } from './schema'
 import { sessionActor } from './sessions'
 

@@ -13,7 +13,8 @@ import { sha256Hex } from './crypto'
 import { handleError } from './errors'
 import type { Context } from 'hono'
 import type { Credentials, Operation, Outcome } from '../durable/operations'
-import type { AppEnv, Identity } from './types'
+import type { Identity } from '../durable/tenant-client'
+import type { AppEnv } from './types'
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/
 

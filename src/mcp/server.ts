@@ -14,7 +14,7 @@ import { nouns } from '../domain/nouns'
 import { parseFilter, type Condition } from '../domain/query/filter'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseSort, type SortKey } from '../domain/query/list-query'
 import { parseIncludes } from '../durable/reads'
-import type { TenantClient } from '../http/types'
+import type { TenantClient } from '../durable/tenant-client'
 import { allNouns, describeNoun, nounSummary } from './schema-text'
 
 const TEXT_FIELDS = ['name', 'subject', 'title', 'email', 'firstName', 'lastName', 'domain']
@@ -118,7 +118,7 @@ export function buildServer(tenant: TenantClient, requestId: string): McpServer 
           return Object.fromEntries(SEARCHED_WITHOUT_TYPE.map((name, i) => [name, pages[i]!.data]))
         }
         const noun = nounOf(type)
-        const where: Condition = { and: [parseFilter(noun, filter ?? {}), ...queryCondition(noun, query)] }
+        const where: Condition = { and: [parseFilter(noun, filter ?? {}, nouns), ...queryCondition(noun, query)] }
         const page = await tenant.run<Record<string, unknown>>({ kind: 'list', noun: noun.name, query: { where, sort: sortOf(noun, sort), limit: limit ?? DEFAULT_LIMIT, ...(cursor ? { cursor } : {}) } })
         return { type: noun.name, ...page }
       }),

@@ -6,7 +6,7 @@
 import { handleChunked } from './handlers/chunked'
 import { handleNurture } from './handlers/nurture'
 import { handleWebhook } from './handlers/webhook'
-import { JobMessage } from './messages'
+import { JobMessage } from '../durable/jobs/messages'
 
 /** 10 s, 20 s, 40 s… capped at 10 minutes. */
 export const backoffSeconds = (attempts: number) => Math.min(600, 10 * 2 ** Math.max(0, attempts - 1))

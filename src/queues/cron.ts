@@ -2,7 +2,7 @@
  * The daily crons, fanned out over tenants (seed 003's leadNurtureOrgFollowUps): read the active
  * tenants from the registry and send one message per tenant, in batches, so tenants run in parallel.
  */
-import type { JobMessage } from './messages'
+import type { JobMessage } from '../durable/jobs/messages'
 
 export const CRONS = { '0 3 * * *': 'rescore', '0 8 * * *': 'reminders' } as const
 /** Queues accept at most 100 messages per sendBatch. */

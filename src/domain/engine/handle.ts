@@ -4,37 +4,35 @@
  *   $.Lead.update(id, { deal })  /  $.Deal.win(id)  /  $.Deal.win({ id })
  * Every call runs the full verb pipeline (hooks included) and its event carries `cause`.
  */
-import type { NOUNS } from '../nouns'
 import { AppError, Fault } from '../errors'
 import type { NounSchema } from '../noun/noun'
 import { parseFilter } from '../query/filter'
 import { parseSort } from '../query/list-query'
 import type { TenantSettings } from '../settings'
-import { runVerb, type Chain } from './run-verb'
-import type { EngineContext, EntityRecord, OutboxJob } from './types'
+import type { EngineContext } from './context'
+import type { TenantHandle, VerbTarget } from './tenant-handle'
+import type { EntityRecord, OutboxJob } from './types'
 
-type VerbTarget = string | ({ id: string } & Record<string, unknown>)
-
-type HandleFor<H> = H extends { $entity: infer E; $create: infer C; $update: infer U; $verbs: infer V }
-  ? {
-      create(input: C): E
-      update(id: string, input: U): E
-      delete(id: string): void
-      get(id: string): E | undefined
-      /** Live entities matching a filter (the API's filter language), e.g. `find({ domain: 'acme.dev' })`. */
-      find(filter: Record<string, unknown>, options?: { sort?: string; limit?: number }): E[]
-    } & { [K in Exclude<V & string, 'create' | 'update' | 'delete'>]: (target: VerbTarget | Record<string, unknown>, input?: Record<string, unknown>) => E }
-  : never
-
-type Nouns = typeof NOUNS
-export type TenantHandle = { [K in keyof Nouns]: HandleFor<Nouns[K]> } & {
-  /** The tenant's settings (default plan, tiers, automations…). */
-  readonly settings: TenantSettings
-  /** Queue a background job, sent after this transaction commits (never for a rolled-back call). */
-  enqueue(job: OutboxJob): void
+declare module './tenant-handle' {
+  interface TenantHandle {
+    /** The tenant's settings (default plan, tiers, automations…). */
+    readonly settings: TenantSettings
+  }
 }
 
-export function createHandle(ctx: EngineContext, chain: Chain): TenantHandle {
+/** Where a call sits in a hook chain: the causing event and how deep we are. */
+export interface Chain {
+  cause: string | null
+  depth: number
+}
+
+/**
+ * Runs one verb call for `$`: the verb pipeline (runVerb in ./run-verb), handed in by its caller so
+ * that the pipeline, which builds `$` for its hooks, and `$`, which runs verbs, don't import each other.
+ */
+export type RunVerb = (ctx: EngineContext, call: { noun: NounSchema; verb: string; id?: string; input?: unknown }, chain: Chain) => { entity: EntityRecord }
+
+export function createHandle(ctx: EngineContext, chain: Chain, runVerb: RunVerb): TenantHandle {
   const handles = new Map<string, Record<string, unknown>>()
   return new Proxy({} as TenantHandle, {
     get(_target, name) {
@@ -45,7 +43,7 @@ export function createHandle(ctx: EngineContext, chain: Chain): TenantHandle {
       if (!handle) {
         const noun = ctx.nouns.byName(name)
         if (!noun) throw new AppError('rejected', `hook used unknown noun '${name}'`)
-        handles.set(name, (handle = nounHandle(ctx, noun, chain)))
+        handles.set(name, (handle = nounHandle(ctx, noun, chain, runVerb)))
       }
       return handle
     },
@@ -61,7 +59,7 @@ function below<T>(fn: () => T): T {
   }
 }
 
-function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain): Record<string, unknown> {
+function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain, runVerb: RunVerb): Record<string, unknown> {
   const call = (verb: string, id: string | undefined, input: unknown): EntityRecord => below(() => runVerb(ctx, { noun, verb, id, input }, chain).entity)
   const handle: Record<string, unknown> = {
     create: (input: unknown) => call('create', undefined, input),
@@ -69,7 +67,7 @@ function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain): Record<
     delete: (id: string) => void call('delete', id, undefined),
     get: (id: string) => below(() => ctx.store.get(noun, id)),
     find: (filter: Record<string, unknown>, options: { sort?: string; limit?: number } = {}) =>
-      below(() => ctx.store.find(noun, parseFilter(noun, filter), { sort: parseSort(noun, options.sort, []), limit: options.limit ?? 100 })),
+      below(() => ctx.store.find(noun, parseFilter(noun, filter, ctx.nouns), { sort: parseSort(noun, options.sort, []), limit: options.limit ?? 100 })),
   }
   for (const verb of Object.values(noun.verbs)) {
     if (verb.kind !== 'custom') continue

@@ -4,7 +4,7 @@
  * the same transaction with `$`, a synchronous handle to every noun of the tenant; whatever they
  * do is part of the call, and a throw rolls the whole call back.
  */
-import type { TenantHandle } from './handle'
+import type { TenantHandle } from './tenant-handle'
 import type { EntityRecord, EventRecord } from './types'
 
 export interface HookContext {

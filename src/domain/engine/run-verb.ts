@@ -11,11 +11,12 @@ import { DEFAULT_CURRENCY, fitsCurrency, tooPrecise } from '../money'
 import type { NounSchema, VerbSpec } from '../noun/noun'
 import { own } from '../own'
 import { createValidator, updateValidator, validate, verbInputValidator } from '../noun/validators'
-import { createHandle } from './handle'
+import { createHandle, type Chain } from './handle'
 import type { HookContext } from './hooks'
 import { applyPatch, changedFields } from './patch'
 import { checkTransition } from './transitions'
-import type { EngineContext, EntityRecord, EventRecord } from './types'
+import type { EngineContext } from './context'
+import type { EntityRecord, EventRecord } from './types'
 
 export interface VerbCall {
   noun: NounSchema
@@ -30,12 +31,6 @@ export interface VerbResult {
   /** The entity after the call and everything its hooks did (for delete: the retired snapshot). */
   entity: EntityRecord
   event: EventRecord
-}
-
-/** Where a call sits in a hook chain: the causing event and how deep we are. */
-export interface Chain {
-  cause: string | null
-  depth: number
 }
 
 /** After hooks may call verbs whose hooks call verbs…; this bounds the chain. */
@@ -53,7 +48,7 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
   const now = ctx.now()
   // The event id is known up front so that everything hooks and bodies do can name it as cause.
   const eventId = ctx.newId('evt')
-  const $ = createHandle(ctx, { cause: eventId, depth: chain.depth + 1 })
+  const $ = createHandle(ctx, { cause: eventId, depth: chain.depth + 1 }, runVerb)
   const shell = current ?? newEntityShell(ctx, noun, now)
   const draft = current ?? applyPatch(shell, withDefaults(noun, input))
   guardState(noun, verb, current, input)

@@ -10,7 +10,9 @@ import { AppError } from '../errors'
 import { own } from '../own'
 import type { NounSchema } from '../noun/noun'
 import { runVerb, type VerbCall } from './run-verb'
-import type { EngineContext, EntityRecord, NounRegistry } from './types'
+import type { NounRegistry } from '../noun/registry'
+import type { EngineContext } from './context'
+import type { EntityRecord } from './types'
 
 export interface Step {
   /** A noun's name or plural: `Contact`, `contacts`. */

@@ -2,7 +2,7 @@
  * Billing: a contact that becomes a Customer gets its billing Customer (seed 002), once; subscriptions
  * take their dates from the plan on create, a period on activation, plan changes that go the right way.
  */
-import type { TenantHandle } from '../engine/handle'
+import type { TenantHandle } from '../engine/tenant-handle'
 import type { EntityRecord, EventRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { implement } from '../noun/noun'

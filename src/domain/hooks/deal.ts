@@ -3,7 +3,7 @@
  * advance / win / lose / reopen are the verbs that move it, and every move is logged as an Activity
  * on the deal's timeline (seed 003 moveStage). Winning provisions billing (seed 000).
  */
-import type { TenantHandle } from '../engine/handle'
+import type { TenantHandle } from '../engine/tenant-handle'
 import type { EntityRecord, EventRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { implement } from '../noun/noun'

@@ -1,5 +1,5 @@
 /** Leads (seed 001): conversion prerequisites, and a converted lead becomes a deal. */
-import type { TenantHandle } from '../engine/handle'
+import type { TenantHandle } from '../engine/tenant-handle'
 import type { EntityRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { Lead } from '../nouns'

@@ -2,7 +2,7 @@
  * leadNurtureFollowUp's trigger (seed 003): a deal entering a stage with `autoNurture` queues a
  * nurture job in the same transaction (through the outbox), keyed by the entering event.
  */
-import type { TenantHandle } from '../engine/handle'
+import type { TenantHandle } from '../engine/tenant-handle'
 import type { EntityRecord, EventRecord } from '../engine/types'
 import { Deal } from '../nouns'
 import { liveStages } from './pipeline'

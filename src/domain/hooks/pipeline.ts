@@ -1,5 +1,5 @@
 /** Reading the tenant's pipeline: live stages in order, and which of them are open or closing. */
-import type { TenantHandle } from '../engine/handle'
+import type { TenantHandle } from '../engine/tenant-handle'
 import { AppError } from '../errors'
 
 export interface StageInfo {

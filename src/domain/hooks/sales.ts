@@ -3,7 +3,7 @@
  * total is always computed (money in its currency); a signed contract wins the deal and opens onboarding.
  */
 import { z } from 'zod'
-import type { TenantHandle } from '../engine/handle'
+import type { TenantHandle } from '../engine/tenant-handle'
 import { AppError } from '../errors'
 import { toFieldErrors } from '../noun/validators'
 import { Contract, Proposal } from '../nouns'

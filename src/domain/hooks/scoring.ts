@@ -3,7 +3,7 @@
  * to a scoring input, and by `rescore` (the nightly job). Every new score appends a LeadScore
  * row with its factor breakdown; a lead at the tenant's threshold may be auto-qualified.
  */
-import type { TenantHandle } from '../engine/handle'
+import type { TenantHandle } from '../engine/tenant-handle'
 import type { EntityRecord, EventRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { implement } from '../noun/noun'

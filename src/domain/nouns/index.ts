@@ -1,6 +1,7 @@
 /** Every noun of Revline. Adding a noun here adds its routes, validators and types (and a table: see src/durable/schema). */
-import type { NounRegistry } from '../engine/types'
+import type { HandleFor } from '../engine/tenant-handle'
 import type { NounSchema } from '../noun/noun'
+import type { NounRegistry } from '../noun/registry'
 import { Activity } from './activity'
 import { Campaign } from './campaign'
 import { Contact } from './contact'
@@ -23,6 +24,12 @@ export { Activity, Campaign, Contact, Contract, Customer, Deal, Lead, LeadScore,
 export const NOUNS = { Contact, Lead, LeadScore, Organization, Deal, Activity, Stage, Campaign, Customer, Plan, Subscription, Proposal, Contract, TrackedEvent, Message, Notification }
 
 export type NounName = keyof typeof NOUNS
+
+/** `$.Lead`, `$.Deal`, …: one member of the hooks' handle per noun (the handle is declared open, below the nouns). */
+type NounHandles = { [K in NounName]: HandleFor<(typeof NOUNS)[K]> }
+declare module '../engine/tenant-handle' {
+  interface TenantHandle extends NounHandles {}
+}
 
 const byName = new Map<string, NounSchema>(Object.values(NOUNS).map((n) => [n.schema.name, n.schema]))
 const byPlural = new Map<string, NounSchema>(Object.values(NOUNS).map((n) => [n.schema.plural, n.schema]))

@@ -8,9 +8,9 @@ import { AppError, type FieldError } from '../errors'
 import { decimalNumber } from '../json-text'
 import type { StoredField } from '../noun/grammar'
 import type { NounSchema } from '../noun/noun'
+import type { NounRegistry } from '../noun/registry'
 import { isIdOf } from '../ids'
 import { own, ownRecord } from '../own'
-import { nouns } from '../nouns'
 
 export const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$contains'] as const
 export type Operator = (typeof OPERATORS)[number]
@@ -50,6 +50,8 @@ class FilterParser {
   count = 0
   constructor(
     private readonly noun: NounSchema,
+    /** Where relation filters (`organization.industry`) find the noun a relation points at. */
+    private readonly nouns: NounRegistry,
     private readonly origin: string,
   ) {}
 
@@ -96,9 +98,9 @@ class FilterParser {
   parseRelated(relation: string, rest: string, value: unknown, path: string): Condition[] {
     const field = fieldOf(this.noun, relation)
     if (field?.kind !== 'relation' || field.list) return this.fail(path, `'${relation}' is not a relation of ${this.noun.name}`)
-    const target = nouns.byName(field.target)
+    const target = this.nouns.byName(field.target)
     if (!target || rest.includes('.')) return this.fail(path, 'relation filters go one level deep (relation.field)')
-    const inner = new FilterParser(target, this.origin)
+    const inner = new FilterParser(target, this.nouns, this.origin)
     const conditions = inner.parseField(rest, value, path)
     this.errors.push(...inner.errors)
     this.count += inner.count
@@ -122,9 +124,9 @@ class FilterParser {
   }
 }
 
-/** Parse a JSON filter (MCP, SDK, `?filter=`). */
-export function parseFilter(noun: NounSchema, filter: unknown, origin: 'json' | 'query' = 'json'): Condition {
-  const parser = new FilterParser(noun, origin)
+/** Parse a JSON filter (MCP, SDK, `?filter=`); `nouns` resolves the targets of relation filters. */
+export function parseFilter(noun: NounSchema, filter: unknown, nouns: NounRegistry, origin: 'json' | 'query' = 'json'): Condition {
+  const parser = new FilterParser(noun, nouns, origin)
   const conditions = parser.parseObject(filter, '', 0)
   if (parser.errors.length > 0) throw new AppError('invalid_query', 'the filter is not valid', parser.errors)
   return { and: conditions }

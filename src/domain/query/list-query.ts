@@ -5,6 +5,7 @@
 import { AppError, type FieldError } from '../errors'
 import { parseJsonText } from '../json-text'
 import type { NounSchema } from '../noun/noun'
+import type { NounRegistry } from '../noun/registry'
 import { own, ownRecord } from '../own'
 import { fieldOf, parseFilter, type Condition } from './filter'
 
@@ -31,7 +32,7 @@ const FIELD_PARAM = /^([$A-Za-z][A-Za-z0-9]*(?:\.[$A-Za-z][A-Za-z0-9]*)?)(?:\[(\
 
 export const DEFAULT_SORT: SortKey[] = [{ field: '$createdAt', dir: 'asc' }]
 
-export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQuery {
+export function parseListQuery(noun: NounSchema, params: URLSearchParams, nouns: NounRegistry): ListQuery {
   const errors: FieldError[] = []
   // Keys come from the request: no prototype for `constructor[$eq]=x` to reach.
   const fromParams = ownRecord<Record<string, unknown>>()
@@ -53,7 +54,7 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQ
 
   const parts: Condition[] = []
   try {
-    parts.push(parseFilter(noun, fromParams, 'query'))
+    parts.push(parseFilter(noun, fromParams, nouns, 'query'))
   } catch (error) {
     if (error instanceof AppError && error.errors) errors.push(...error.errors)
     else throw error
@@ -69,7 +70,7 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams): ListQ
     }
     if (json !== undefined) {
       try {
-        parts.push(parseFilter(noun, json, 'json'))
+        parts.push(parseFilter(noun, json, nouns, 'json'))
       } catch (error) {
         if (error instanceof AppError && error.errors) errors.push(...error.errors.map((e) => ({ ...e, path: `filter.${e.path}` })))
         else throw error

@@ -2,8 +2,8 @@
  * The tenant object's side of every background job. The queue consumer calls `runJob` with a
  * validated message; each job records its run, and its effects are keyed so redelivery is a no-op.
  */
-import type { JobMessage } from '../../queues/messages'
-import type { DispatchContext } from '../dispatch'
+import type { JobMessage } from './messages'
+import type { DispatchContext } from '../context'
 import { nurture, type EmailSetting } from './nurture'
 import { remind } from './reminders'
 import { rescoreChunk } from './rescore'

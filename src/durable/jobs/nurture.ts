@@ -6,7 +6,7 @@ import { runVerb } from '../../domain/engine/run-verb'
 import { nouns } from '../../domain/nouns'
 import { own } from '../../domain/own'
 import { DEFAULT_NURTURE, renderTemplate } from '../../domain/nurture'
-import { engineContext, type DispatchContext } from '../dispatch'
+import { engineContext, type DispatchContext } from '../context'
 import { claimEffect } from './runs'
 
 export interface EmailSetting {

@@ -6,7 +6,7 @@
 import { runVerb } from '../../domain/engine/run-verb'
 import type { EntityRecord } from '../../domain/engine/types'
 import { nouns } from '../../domain/nouns'
-import { engineContext, type DispatchContext } from '../dispatch'
+import { engineContext, type DispatchContext } from '../context'
 import type { EmailSetting } from './nurture'
 import { claimEffect } from './runs'
 

@@ -10,7 +10,7 @@ import { nouns } from '../../domain/nouns'
 import type { Condition } from '../../domain/query/filter'
 import type { SortKey } from '../../domain/query/list-query'
 import { scoreLead } from '../../domain/scoring/score'
-import { engineContext, type DispatchContext } from '../dispatch'
+import { engineContext, type DispatchContext } from '../context'
 
 export const RESCORE_CHUNK = 2_000
 

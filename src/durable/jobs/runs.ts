@@ -1,6 +1,6 @@
 /** Job runs (GET /jobs), effect keys (exactly-once side effects) and dead letters (GET /jobs/dead). */
 import { desc } from 'drizzle-orm'
-import type { Db } from '../entity-store'
+import type { Db } from '../db'
 import { deadLetters, jobRuns } from '../schema'
 
 /** Claims an effect key; false if it was done before (a redelivered message). Call inside the effect's transaction. */

@@ -2,8 +2,8 @@
 import { desc, eq } from 'drizzle-orm'
 import { AppError } from '../../domain/errors'
 import { newId } from '../../domain/ids'
-import type { DispatchContext } from '../dispatch'
-import type { Db } from '../entity-store'
+import type { DispatchContext } from '../context'
+import type { Db } from '../db'
 import { selectEvents, toEventRecord } from '../event-log'
 import { events, webhookDeliveries } from '../schema'
 

@@ -60,7 +60,7 @@ function entityResponse(c: Context<AppEnv>, entity: EntityRecord, status: 200 | 
 
 collections.get('/:collection', async (c) => {
   const noun = nounOf(c)
-  const query = parseListQuery(noun, new URL(c.req.url).searchParams)
+  const query = parseListQuery(noun, new URL(c.req.url).searchParams, nouns)
   return c.json(await c.var.tenant.run({ kind: 'list', noun: noun.name, query }))
 })
 

@@ -15,6 +15,6 @@ leadScores.get('/leads/:id/scores', async (c) => {
   const params = new URLSearchParams(new URL(c.req.url).search)
   params.set('lead', id)
   if (!params.has('sort')) params.set('sort', '-$createdAt')
-  const query = parseListQuery(nouns.byName('LeadScore')!, params)
+  const query = parseListQuery(nouns.byName('LeadScore')!, params, nouns)
   return c.json(await c.var.tenant.run({ kind: 'list', noun: 'LeadScore', query }))
 })

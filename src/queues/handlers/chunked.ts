@@ -4,7 +4,7 @@
  * CHAIN_MS, then hands the rest to a follow-up message, so a large tenant neither holds one
  * invocation long nor waits a queue hop per chunk.
  */
-import type { JobMessage } from '../messages'
+import type { JobMessage } from '../../durable/jobs/messages'
 import { runTenantJob } from './run'
 
 export const CHAIN_MS = 15_000

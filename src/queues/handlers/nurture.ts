@@ -1,5 +1,5 @@
 /** leadNurtureFollowUp: render and send the stage's email, notify the owner (exactly once per stage entry). */
-import type { JobMessage } from '../messages'
+import type { JobMessage } from '../../durable/jobs/messages'
 import { sendQueued } from '../email'
 import { runTenantJob } from './run'
 

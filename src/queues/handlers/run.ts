@@ -1,7 +1,7 @@
 import { AppError } from '../../domain/errors'
 import type { JobResult } from '../../durable/jobs'
 import type { Outcome } from '../../durable/operations'
-import type { JobMessage } from '../messages'
+import type { JobMessage } from '../../durable/jobs/messages'
 
 /** Runs a job in its tenant's object; an unknown or suspended tenant has nothing to do (not an error). */
 export async function runTenantJob(env: Env, job: JobMessage): Promise<JobResult | undefined> {

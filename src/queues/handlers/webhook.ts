@@ -6,7 +6,7 @@
  */
 import { Webhook } from 'standardwebhooks'
 import { webhookTargetPolicy, webhookTargetProblem } from '../../domain/webhook-target'
-import type { JobMessage } from '../messages'
+import type { JobMessage } from '../../durable/jobs/messages'
 import { runTenantJob } from './run'
 
 /** Give slow receivers this long; the queue retries the rest. */

@@ -1,6 +1,7 @@
 /**
  * Every queue message, as a zod discriminated union. Each type has one handler file in
- * ./handlers; every handler is safe to run twice (effects are keyed in the tenant object).
+ * src/queues/handlers; every handler is safe to run twice (effects are keyed in the tenant object).
+ * Here, beside the job runners, so the tenant object and the queue consumers both import it downward.
  */
 import { z } from 'zod'
 

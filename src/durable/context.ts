@@ -1,0 +1,54 @@
+/**
+ * What every tenant operation runs with (storage, actor, clock, transaction, tenant state), and the
+ * verb engine's view of it. Below dispatch.ts and the operation modules, which all import it.
+ */
+import { delta } from '../domain/analytics/contributions'
+import { runAutomations } from '../domain/automations'
+import type { EngineContext } from '../domain/engine/context'
+import type { Actor } from '../domain/engine/types'
+import { newId } from '../domain/ids'
+import { nouns } from '../domain'
+import type { WebhookTargetPolicy } from '../domain/webhook-target'
+import { subscriptionsFor } from '../domain/webhooks'
+import { applyDelta } from './analytics'
+import type { EntityStore } from './entity-store'
+import { writeOutbox } from './outbox'
+import type { TenantState } from './tenant-state'
+
+export interface DispatchContext {
+  store: EntityStore
+  actor: Actor
+  requestId: string
+  transaction: <T>(fn: () => T) => T
+  /** The current instant: read once per transaction, so one write's timestamps all agree. */
+  now: () => string
+  /** The tenant row, keys and settings (`tenant.settings()`). */
+  tenant: TenantState
+  /** Called when a job is written to the outbox, so the object schedules its flush. */
+  onEnqueue?: () => void
+  /** Where outbound webhooks may go in this deployment (private targets only in local development). */
+  webhookTargets: WebhookTargetPolicy
+}
+
+/** The engine's view of this call: storage, the actor, the clock, ids, settings and automations. */
+export function engineContext(ctx: DispatchContext): EngineContext {
+  return {
+    store: ctx.store,
+    nouns,
+    actor: ctx.actor,
+    requestId: ctx.requestId,
+    now: ctx.now,
+    newId,
+    settings: () => ctx.tenant.settings(),
+    enqueue: (job, cause) => {
+      writeOutbox(ctx.store.sql, job, cause)
+      ctx.onEnqueue?.()
+    },
+    react: (event, entity, $) => {
+      applyDelta(ctx.store.sql, delta(event.before, event.after))
+      const settings = ctx.tenant.settings()
+      runAutomations(settings.automations, event, entity, $)
+      for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })
+    },
+  }
+}
