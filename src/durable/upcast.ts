@@ -8,7 +8,7 @@
  * values and tier prices were written in cents; every amount is now in major units.
  */
 import type { EntityRecord, EventRecord } from '../domain/engine/types'
-import type { Db } from './entity-store'
+import type { Db } from './db'
 import { eventUpcasts } from './schema'
 
 type Json = Record<string, unknown>
