@@ -311,13 +311,15 @@ async function fuzz<T>(t: Fixture, arb: fc.Arbitrary<T>, build: (x: T) => Req, p
     fc.asyncProperty(arb, async (x) => {
       const req = build(x)
       const res = await send(req)
-      check(req, res, policy)
+      // The snapshot is taken before the answer is judged, so a failing run still moves `before`
+      // on: the shrinker's next runs are then judged on their own, not blamed for this one's writes.
       const after = await snapshot(t, watch)
-      const refused = res.status >= 400 || policy.refused?.(req, res) === true
       const diff = changes(before, after).map((line) => (line.startsWith('events:') ? eventsDiff(before.events!, after.events!) : line))
       before = after
       const last = previous
       previous = `${describeReq(req)} → ${res.status}`
+      check(req, res, policy)
+      const refused = res.status >= 400 || policy.refused?.(req, res) === true
       if (refused && diff.length > 0) fail(req, res, `a refused request changed the tenant:\n    ${diff.join('\n    ')}\n  the request before it: ${last}`)
     }),
     { numRuns: options.numRuns ?? RUNS },
