@@ -341,6 +341,13 @@ describe('Prototype names', () => {
     expect(nd.status, nd.text).toBe(422)
     expect(nd.json.errors.map((e: { field: string }) => e.field)).toEqual(['__proto__'])
     expect((await req(t, 'GET', '/contacts')).json.total).toBe(0)
+    // An empty cell is no value, whatever its column (a spreadsheet's spare columns): a null
+    // `__proto__` is left out like any empty cell, and the row is imported as if it were not there.
+    const empty = await req(t, 'POST', '/contacts/import', '{"name":"Ann","__proto__":null}\n', NDJSON)
+    expect(empty.status, empty.text).toBe(200)
+    const [ann] = (await req(t, 'GET', '/contacts')).json.data
+    expect(Object.getPrototypeOf(ann)).toBe(Object.prototype)
+    expect(ann).toMatchObject({ name: 'Ann' })
   }, TIMEOUT)
 })
 
