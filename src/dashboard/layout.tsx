@@ -30,6 +30,7 @@ button.secondary { background: #fff; color: var(--accent); }
 .table-wrap { overflow-x: auto; }
 table.leads { width: 100%; border-collapse: collapse; min-width: 36rem; }
 table.leads th, table.leads td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
+table.leads form { margin: 0; } table.leads select, table.leads button { padding: .25rem .5rem; }
 .band { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: .8rem; font-weight: 600; }
 .band-high { background: #dcfce7; color: #14532d; } .band-medium { background: #fef9c3; color: #713f12; } .band-low { background: #fee2e2; color: #7f1d1d; }
 .inline { display: flex; gap: .35rem; align-items: center; }
@@ -46,17 +47,17 @@ textarea { font: inherit; padding: .45rem .6rem; border: 1px solid #94a3b8; bord
 .timeline li { border-left: 3px solid var(--line); padding-left: .75rem; }
 .timeline .meta, .facts dt { color: var(--muted); font-size: .85rem; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; } .facts dd { margin: 0; overflow-wrap: anywhere; }
-/* Phones: each lead is a card (name; source and score; status and date), so the status control is always in view. */
+/* Phones: each lead is a card (name and date; source and score; the status control on a line of its own), so the control is always in view. */
 @media (max-width: 40rem) {
   table.leads { min-width: 0; }
   table.leads thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.leads tbody { display: block; }
-  table.leads tr { display: grid; grid-template-columns: 1fr auto; grid-template-areas: "name name" "source score" "status created"; gap: .3rem .75rem; align-items: center; padding: .7rem 0; border-bottom: 1px solid var(--line); }
+  table.leads tr { display: grid; grid-template-columns: 1fr auto; grid-template-areas: "name created" "source score" "status status"; gap: .3rem .75rem; align-items: center; padding: .7rem 0; border-bottom: 1px solid var(--line); }
   table.leads td { display: block; padding: 0; border: 0; min-width: 0; }
   table.leads td.lead-name { grid-area: name; font-weight: 600; }
   table.leads td.lead-source { grid-area: source; } table.leads td.lead-score { grid-area: score; }
-  table.leads td.lead-status { grid-area: status; } table.leads td.lead-created { grid-area: created; color: var(--muted); font-size: .85rem; }
-  table.leads td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
+  table.leads td.lead-status { grid-area: status; } table.leads td.lead-created { grid-area: created; color: var(--muted); font-size: .85rem; align-self: start; }
+  table.leads td.lead-source::before, table.leads td.lead-score::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
   .facts { grid-template-columns: 1fr; } .facts dd { margin-bottom: .35rem; }
 }
 dialog { border: 1px solid var(--line); border-radius: .5rem; padding: 1.25rem; width: min(28rem, 92vw); }

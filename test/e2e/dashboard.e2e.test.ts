@@ -4,7 +4,7 @@
  * see the confirmations and the figures follow; at phone width the status control stays in view;
  * a lead's page shows what the visitor wrote and opens its proposal with the session; no chart
  * text runs past its chart at any width. Screenshots (desktop and phone, with sample data) go to
- * test-artifacts/; docs/dashboard.png and docs/dashboard-phone.png are copies of them.
+ * test-artifacts/ (not committed); docs/dashboard.png and docs/dashboard-phone.png are copies of them.
  */
 import { mkdirSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -83,7 +83,7 @@ describe('the CRM dashboard', () => {
     await dialog.getByLabel('Email').fill('jane@example.com')
     await dialog.getByRole('button', { name: 'Add lead' }).click()
     await page.waitForLoadState('load')
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('Lead added: “Jane Smith (other)”.')
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Lead added: “Jane Smith (website)”.')
     await expect.poll(() => kpi(page, 'total')).toBe('3')
     const row = page.locator('table.leads tbody tr', { hasText: 'Jane Smith' })
     await expect.poll(() => row.count()).toBe(1)
@@ -93,7 +93,7 @@ describe('the CRM dashboard', () => {
     expect(await select.getAttribute('id')).toBe(await row.locator('label.visually-hidden').getAttribute('for'))
     await select.selectOption('Lost')
     await page.waitForLoadState('load')
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('“Jane Smith (other)” moved to Lost.')
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('“Jane Smith (website)” moved to Lost.')
     await expect.poll(() => kpi(page, 'active')).toBe('2')
     await expect.poll(() => page.locator('table.leads tbody tr', { hasText: 'Jane Smith' }).textContent()).toContain('Lost')
 
@@ -158,12 +158,32 @@ describe('the CRM dashboard', () => {
     await page.getByRole('link', { name: 'Hana Mori (website)' }).click()
     await page.waitForURL(/\/dashboard\/leads\//)
     await expect.poll(() => page.locator('pre.note').first().textContent()).toBe('name: Hana Mori\nemail: hana@mori.dev\nmessage:\n  We need a CRM for 40 sellers.\n  Can you start in March?\ncompany_size: 40')
+    await page.screenshot({ path: 'test-artifacts/dashboard-lead.png', fullPage: true })
     await page.getByRole('link', { name: 'Warrior plan for Mori' }).click()
     await page.waitForURL(/\/dashboard\/proposals\//)
     await expect.poll(() => page.locator('h1').textContent()).toBe('Warrior plan for Mori')
     // the document's own style ran under the dashboard's CSP (its table is laid out, no violation)
     expect(await page.evaluate<string>("getComputedStyle(document.querySelector('table')).borderCollapse")).toBe('collapse')
     expect(violations).toEqual([])
+    await context.close()
+  }, 60_000)
+
+  it('tells a tenant with no leads how they arrive, with its capture URL', async () => {
+    const res = await fetch(`${server.baseUrl}/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ slug: 'empty', name: 'Empty Co' }),
+    })
+    const { apiKey: emptyKey } = (await res.json()) as { apiKey: string }
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
+    const page = await context.newPage()
+    await page.goto(`${server.baseUrl}/~empty/dashboard/login`)
+    await page.getByLabel('API key').fill(emptyKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(/\/dashboard\/crm/)
+    await expect.poll(() => page.locator('[data-empty="no-leads"] p code').textContent()).toBe(`${server.baseUrl}/~empty/capture`)
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
+    await page.screenshot({ path: 'test-artifacts/dashboard-empty.png', fullPage: true })
     await context.close()
   }, 60_000)
 
@@ -185,7 +205,12 @@ describe('the CRM dashboard', () => {
         }
       }
       if (width === 1200) await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true })
-      if (width === 390) await page.screenshot({ path: 'test-artifacts/dashboard-phone.png', fullPage: true })
+      if (width === 390) {
+        await page.screenshot({ path: 'test-artifacts/dashboard-phone-full.png', fullPage: true })
+        // The README's phone picture: one screen at the lead list, where the layout changes most.
+        await page.evaluate("document.getElementById('leads-title').closest('section').scrollIntoView(); window.scrollBy(0, -12)")
+        await page.screenshot({ path: 'test-artifacts/dashboard-phone.png' })
+      }
       await context.close()
     }
   }, 120_000)
@@ -218,25 +243,25 @@ function api(method: string, path: string, body?: unknown) {
 
 /** A tenant a few weeks in: website and campaign captures with messages, leads worked, deals across the pipeline. */
 async function seedSampleData() {
-  const people = [
-    ['Ava Stone', 'google', 'cpc', 'Pricing for 25 seats?'],
-    ['Ben Okafor', 'linkedin', 'social', 'Saw your post about pipeline analytics.'],
-    ['Chloe Martin', 'google', '', 'Do you integrate with Stripe?'],
-    ['Dev Patel', 'partnerblog', 'referral', 'Referred by Northwind.'],
-    ['Eli Cohen', 'newsletter', 'email', 'Interested in the webinar recording.'],
-    ['Fatima Zahra', 'google', 'cpc', ''],
-    ['Gus Berg', 'facebook', 'social', 'Can we migrate from spreadsheets?'],
-    ['Hugo Lind', 'bing', 'organic', 'Need a demo next week.'],
-    ['Iris Tan', 'google', 'cpc', 'What does onboarding look like?'],
-    ['Jon Park', 'summit', 'event', 'We met at the booth.'],
-    ['Kai Weber', 'google', 'cpc', 'Budget approved for Q3.'],
-    ['Lena Vogel', 'linkedin', 'social', ''],
+  const people: [string, string, string, string, Record<string, string>][] = [
+    ['Ava Stone', 'google', 'cpc', 'Pricing for 25 seats?', { title: 'VP Sales', budget: '25000', timeline: 'this quarter' }],
+    ['Ben Okafor', 'linkedin', 'social', 'Saw your post about pipeline analytics.', { title: 'Sales manager' }],
+    ['Chloe Martin', 'google', '', 'Do you integrate with Stripe?', {}],
+    ['Dev Patel', 'partnerblog', 'referral', 'Referred by Northwind.', { title: 'CEO', authority: 'I sign off', timeline: 'ASAP' }],
+    ['Eli Cohen', 'newsletter', 'email', 'Interested in the webinar recording.', {}],
+    ['Fatima Zahra', 'google', 'cpc', '', { budget: '3000' }],
+    ['Gus Berg', 'facebook', 'social', 'Can we migrate from spreadsheets?', { company: 'Berg & Sons' }],
+    ['Hugo Lind', 'bing', 'organic', 'Need a demo next week.', { title: 'CTO', budget: '40000', timeline: 'within 2 weeks' }],
+    ['Iris Tan', 'google', 'cpc', 'What does onboarding look like?', { title: 'Head of Revenue Operations' }],
+    ['Jon Park', 'summit', 'event', 'We met at the booth.', { title: 'Founder', budget: '50000', authority: 'Final decision is mine' }],
+    ['Kai Weber', 'google', 'cpc', 'Budget approved for Q3.', { budget: '18000', timeline: 'Q3' }],
+    ['Lena Vogel', 'linkedin', 'social', '', {}],
   ]
-  for (const [name, utmSource, utmMedium, message] of people) {
+  for (const [i, [name, utmSource, utmMedium, message, answers]] of people.entries()) {
     await fetch(`${server.baseUrl}/~dash/capture`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': `198.51.100.${people.findIndex((p) => p[0] === name) + 10}` },
-      body: new URLSearchParams({ name: name!, email: `${name!.split(' ')[0]!.toLowerCase()}@example.com`, utm_source: utmSource!, ...(utmMedium ? { utm_medium: utmMedium } : {}), ...(message ? { message } : {}) }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': `198.51.100.${i + 10}` },
+      body: new URLSearchParams({ name, email: `${name.split(' ')[0]!.toLowerCase()}@example.com`, utm_source: utmSource, ...(utmMedium ? { utm_medium: utmMedium } : {}), ...(message ? { message } : {}), ...answers }),
     })
   }
   const leads = ((await (await api('GET', '/leads?limit=100')).json()) as { data: { $id: string; name: string }[] }).data
@@ -244,7 +269,6 @@ async function seedSampleData() {
   await api('PATCH', `/leads/${byName('Ben Okafor')}`, { status: 'Contacted' })
   await api('PATCH', `/leads/${byName('Dev Patel')}`, { status: 'Qualified', budget: 42000 })
   await api('POST', `/leads/${byName('Dev Patel')}/convert`)
-  await api('PATCH', `/leads/${byName('Kai Weber')}`, { budget: 18000 })
   await api('POST', `/leads/${byName('Kai Weber')}/convert`)
   await api('POST', `/leads/${byName('Fatima Zahra')}/lose`, { lostReason: 'No budget this year' })
   for (const [name, value, stage] of [['Northwind expansion', 60000, 'Negotiation'], ['Umbrella pilot', 9000, 'Qualification'], ['Stark renewal', 32000, 'Won']] as const) {
