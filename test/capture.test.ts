@@ -337,6 +337,27 @@ describe('Capture abuse rules', () => {
     expect(note.body).toBe(`email: ok@size.dev\ncomments: ${'z'.repeat(60 * 1024)}`)
   })
 
+  it('refuses a form whose repeated field hides bad text behind a good value (multipart and urlencoded), storing nothing', async () => {
+    const { slug, api } = await createTenant()
+    const base = await stored(api)
+    const multipart = new FormData()
+    multipart.append('email', 'nul\u0000@hidden.dev')
+    multipart.append('email', 'fine@hidden.dev')
+    const res = await rawRequest('POST', `/~${slug}/capture`, { body: multipart })
+    expectProblem(res, 400, 'bad_request')
+    expect(paths(res)).toEqual(['email'])
+    const form = await rawRequest('POST', `/~${slug}/capture`, { body: 'email=%00&email=fine%40hidden.dev', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    expectProblem(form, 400, 'bad_request')
+    expect(await stored(api)).toEqual(base)
+    // a repeated field without bad text still counts by its last value
+    const repeated = new FormData()
+    repeated.append('email', 'first@hidden.dev')
+    repeated.append('email', 'last@hidden.dev')
+    const ok = await rawRequest('POST', `/~${slug}/capture`, { body: repeated })
+    expect(ok.status).toBe(201)
+    expect((await api.get(`/contacts/${ok.body.contact}`)).body.email).toBe('last@hidden.dev')
+  })
+
   it('refuses an unsupported content type with 415', async () => {
     const { slug, api } = await createTenant()
     for (const type of ['text/plain', 'application/xml', 'text/csv']) {

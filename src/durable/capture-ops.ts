@@ -4,7 +4,8 @@
  * (contact upserted by email; the submission recorded on its open lead, or on a new Lead) as a
  * `public` actor.
  */
-import { CAPTURE_FIELD_NAMES, captureInput, CaptureFields, honeypotFilled, submissionOf, submittedFromAllowedSite, type Submission } from '../domain/capture'
+import { CAPTURE_FIELD_NAMES, captureInput, CaptureFields, honeypotFilled, submittedFromAllowedSite } from '../domain/capture'
+import { submissionOf, type Submission } from '../domain/submission'
 import { runVerb } from '../domain/engine/run-verb'
 import type { Actor, EventRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'

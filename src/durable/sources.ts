@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import { Webhook, WebhookVerificationError } from 'standardwebhooks'
-import { fieldText } from '../domain/capture'
+import { fieldText } from '../domain/submission'
 import { AppError } from '../domain/errors'
 import { newId } from '../domain/ids'
 import { parseJsonText } from '../domain/json-text'

@@ -3,7 +3,7 @@
  * put the submission on a lead: the contact's open lead when it has one, else a new Lead. The
  * contact keeps what it already knew; blanks are filled.
  */
-import { fieldText, SubmissionSchema, submissionText, type Submission } from '../capture'
+import { fieldText, SubmissionSchema, submissionText, type Submission } from '../submission'
 import type { TenantHandle } from '../engine/handle'
 import type { AfterHook, BeforeHook, VerbBody } from '../engine/hooks'
 import type { EntityRecord } from '../engine/types'
