@@ -5,7 +5,6 @@
  * `company_size`) is kept as the submission, which the verb records on the lead's timeline.
  */
 import { z } from 'zod'
-import type { Submission } from './submission'
 
 /** Seed 003's lead sources. */
 export const LEAD_SOURCES = ['website', 'referral', 'paid_ads', 'organic_search', 'social_media', 'cold_outreach', 'event', 'partner', 'other'] as const
@@ -108,7 +107,7 @@ export const CAPTURE_FIELD_NAMES: readonly string[] = Object.keys(CaptureFields.
  * The Contact.capture input for a form submission; `campaignId` is the campaign its utm_campaign
  * names, `submission` everything the visitor wrote (recorded on the lead's timeline).
  */
-export function captureInput(fields: CaptureFields, defaultSource: LeadSource, campaignId: string | undefined, submission?: Submission): Record<string, unknown> {
+export function captureInput(fields: CaptureFields, defaultSource: LeadSource, campaignId: string | undefined, submission?: Record<string, string>): Record<string, unknown> {
   const utmDetail = [fields.utm_source, fields.utm_medium, fields.utm_content, fields.utm_term].filter(Boolean).join(' / ')
   const given = fields.source ? leadSourceOf(fields.source) : undefined
   const detail = [given?.detail, fields.sourceDetail ?? (utmDetail || undefined)].filter(Boolean).join(' / ')
