@@ -98,22 +98,24 @@ describe('Capture content types', () => {
     for (const e of await api.events()) expect(e).toMatchObject({ actor: expect.stringMatching(PUBLIC_ACTOR), actorRole: 'public' })
   })
 
-  it('reuses the contact case-insensitively on a second capture, fills its blanks and opens another lead', async () => {
+  it('reuses the contact case-insensitively on a second capture, fills its blanks and adds the submission to its open lead', async () => {
     const { slug, api } = await createTenant()
     const first = await capture(slug, { name: 'Repeat Visitor', email: 'repeat@visitor.dev', source: 'website' })
     expect(first.status).toBe(201)
     const second = await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ name: 'Someone Else', email: 'REPEAT@Visitor.DEV', phone: '+44 20 7946 0000', source: 'event' }) })
     expect(second.status, JSON.stringify(second.body)).toBe(201)
-    expect(second.body.contact).toBe(first.body.contact)
-    expect(second.body.lead).not.toBe(first.body.lead)
+    expect(second.body).toEqual({ ok: true, contact: first.body.contact, lead: first.body.lead })
     const contact = (await api.get(`/contacts/${first.body.contact}`)).body
     // what it knew stays; blanks are filled
     expect(contact).toMatchObject({ name: 'Repeat Visitor', email: 'repeat@visitor.dev', phone: '+44 20 7946 0000', source: 'website' })
     expect((await api.get('/contacts')).body.total).toBe(1)
     const leads = (await api.get(`/leads?contact=${contact.$id}`)).body
-    expect(leads.total).toBe(2)
-    expect(leads.data.map((l: { source: string }) => l.source).sort()).toEqual(['event', 'website'])
-    expect((await api.get(`/leads/${second.body.lead}`)).body).toMatchObject({ status: 'New', source: 'event' })
+    expect(leads.total).toBe(1)
+    // the lead keeps its first-touch source; the second name and source are on its timeline
+    expect(leads.data[0]).toMatchObject({ status: 'New', source: 'website' })
+    const notes = (await api.get(`/activities?lead=${first.body.lead}&sort=$createdAt`)).body.data
+    expect(notes).toHaveLength(2)
+    expect(notes[1].body).toBe('name: Someone Else\nemail: REPEAT@Visitor.DEV\nphone: +44 20 7946 0000\nsource: event')
   })
 })
 
@@ -132,20 +134,37 @@ describe('Capture validation', () => {
     expect(await stored(api)).toEqual(base)
   })
 
-  it("accepts every one of seed 003's sources and refuses any other with 422 naming source", async () => {
+  it("accepts every one of seed 003's sources, in any case; any other source is `other` with the text kept in sourceDetail", async () => {
     const { slug, api } = await createTenant()
     const sources = ['website', 'referral', 'paid_ads', 'organic_search', 'social_media', 'cold_outreach', 'event', 'partner', 'other']
     for (const [i, source] of sources.entries()) {
       const res = await capture(slug, { email: `s${i}@sources.dev`, source })
       expect(res.status, `${source} ${JSON.stringify(res.body)}`).toBe(201)
-      expect((await api.get(`/leads/${res.body.lead}`)).body.source).toBe(source)
+      expect((await api.get(`/leads/${res.body.lead}`)).body).toMatchObject({ source })
+      expect((await api.get(`/leads/${res.body.lead}`)).body.sourceDetail).toBeUndefined()
+    }
+    const cases: [Record<string, string>, string, string | undefined][] = [
+      [{ source: 'Website' }, 'website', undefined],
+      [{ source: 'Paid Ads' }, 'paid_ads', undefined],
+      [{ source: 'cold-outreach' }, 'cold_outreach', undefined],
+      [{ source: 'newspaper' }, 'other', 'newspaper'],
+      [{ source: ' Trade fair 2026 ' }, 'other', 'Trade fair 2026'],
+      [{ source: 'newsletter', sourceDetail: 'Spring issue' }, 'other', 'newsletter / Spring issue'],
+      [{ source: 'podcast', utm_source: 'google', utm_medium: 'cpc' }, 'other', 'podcast / google / cpc'],
+      [{ source: '' }, 'website', undefined],
+    ]
+    for (const [i, [given, source, detail]] of cases.entries()) {
+      const res = await capture(slug, { email: `u${i}@sources.dev`, ...given })
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      const lead = (await api.get(`/leads/${res.body.lead}`)).body
+      expect(lead.source, JSON.stringify(given)).toBe(source)
+      expect(lead.sourceDetail, JSON.stringify(given)).toBe(detail)
+      expect((await api.get(`/contacts/${res.body.contact}`)).body.source, JSON.stringify(given)).toBe(source)
     }
     const base = await stored(api)
-    for (const source of ['newspaper', 'Website', 'paid ads', '']) {
-      const res = await capture(slug, { email: 'bad@sources.dev', source })
-      expectProblem(res, 422, 'validation_failed', source)
-      expect(paths(res), source).toEqual(['source'])
-    }
+    const tooLong = await capture(slug, { email: 'long@sources.dev', source: 'x'.repeat(201) })
+    expectProblem(tooLong, 422, 'validation_failed')
+    expect(paths(tooLong)).toEqual(['source'])
     expect(await stored(api)).toEqual(base)
   })
 
@@ -311,8 +330,32 @@ describe('Capture abuse rules', () => {
     expectProblem(await capture(slug, { email: 'big@size.dev', need: 'x'.repeat(65 * 1024) }), 413, 'payload_too_large')
     expectProblem(await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email: 'big2@size.dev', need: 'y'.repeat(70 * 1024) }) }), 413, 'payload_too_large')
     expect(await stored(api)).toEqual(base)
-    // just under the limit is fine (fields the form has but Revline does not know are ignored)
-    expect((await capture(slug, { email: 'ok@size.dev', comments: 'z'.repeat(60 * 1024) })).status).toBe(201)
+    // just under the limit is fine, and a long message is kept whole
+    const long = await capture(slug, { email: 'ok@size.dev', comments: 'z'.repeat(60 * 1024) })
+    expect(long.status).toBe(201)
+    const [note] = (await api.get(`/activities?lead=${long.body.lead}`)).body.data
+    expect(note.body).toBe(`email: ok@size.dev\ncomments: ${'z'.repeat(60 * 1024)}`)
+  })
+
+  it('refuses a form whose repeated field hides bad text behind a good value (multipart and urlencoded), storing nothing', async () => {
+    const { slug, api } = await createTenant()
+    const base = await stored(api)
+    const multipart = new FormData()
+    multipart.append('email', 'nul\u0000@hidden.dev')
+    multipart.append('email', 'fine@hidden.dev')
+    const res = await rawRequest('POST', `/~${slug}/capture`, { body: multipart })
+    expectProblem(res, 400, 'bad_request')
+    expect(paths(res)).toEqual(['email'])
+    const form = await rawRequest('POST', `/~${slug}/capture`, { body: 'email=%00&email=fine%40hidden.dev', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    expectProblem(form, 400, 'bad_request')
+    expect(await stored(api)).toEqual(base)
+    // a repeated field without bad text still counts by its last value
+    const repeated = new FormData()
+    repeated.append('email', 'first@hidden.dev')
+    repeated.append('email', 'last@hidden.dev')
+    const ok = await rawRequest('POST', `/~${slug}/capture`, { body: repeated })
+    expect(ok.status).toBe(201)
+    expect((await api.get(`/contacts/${ok.body.contact}`)).body.email).toBe('last@hidden.dev')
   })
 
   it('refuses an unsupported content type with 415', async () => {
@@ -452,6 +495,7 @@ describe('Capture retries and duplicates', () => {
     expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1)
     expect(await stored(api)).toMatchObject({ contacts: 1, leads: 1 })
     expect((await api.events()).filter((e) => e.type === 'lead.created')).toHaveLength(1)
+    expect((await api.get('/activities')).body.total).toBe(1)
   })
 
   it('treats submissions that normalize alike as the same (case of the email, blanks, field order)', async () => {
@@ -461,23 +505,27 @@ describe('Capture retries and duplicates', () => {
     const second = await capture(slug, { name: ' Sam ', email: 'same@dupes.DEV ' }, ip)
     expect(second.body).toEqual(first.body)
     expect((await stored(api)).leads).toBe(1)
-    // a different answer is a different submission
+    expect((await api.get(`/activities?lead=${first.body.lead}`)).body.total).toBe(1)
+    // a different answer (a known field or free text) is a different submission: recorded on the open lead
     const third = await capture(slug, { name: 'Sam', email: 'same@dupes.dev', need: 'Another question' }, ip)
     expect(third.status).toBe(201)
-    expect(third.body.lead).not.toBe(first.body.lead)
-    expect((await stored(api)).leads).toBe(2)
+    expect(third.body).toEqual(first.body)
+    const fourth = await capture(slug, { name: 'Sam', email: 'same@dupes.dev', need: 'Another question', message: 'And one more thing' }, ip)
+    expect(fourth.body).toEqual(first.body)
+    expect((await stored(api)).leads).toBe(1)
+    expect((await api.get(`/activities?lead=${first.body.lead}`)).body.total).toBe(3)
   })
 
-  it('keeps clients apart: identical posts from two clients make two leads on the one contact', async () => {
+  it('keeps clients apart: identical posts from two clients are two submissions on the one lead', async () => {
     const { slug, api } = await createTenant()
     const body = { name: 'Shared Office', email: 'office@dupes.dev' }
     const a = await capture(slug, body, { 'cf-connecting-ip': '203.0.113.52' })
     const b = await capture(slug, body, { 'cf-connecting-ip': '198.51.100.52' })
     expect(a.status).toBe(201)
     expect(b.status).toBe(201)
-    expect(b.body.contact).toBe(a.body.contact)
-    expect(b.body.lead).not.toBe(a.body.lead)
-    expect(await stored(api)).toMatchObject({ contacts: 1, leads: 2 })
+    expect(b.body).toEqual(a.body)
+    expect(await stored(api)).toMatchObject({ contacts: 1, leads: 1 })
+    expect((await api.get(`/activities?lead=${a.body.lead}`)).body.total).toBe(2)
   })
 
   it('honours Idempotency-Key: the same key and body replay the first answer; another body is a 422', async () => {
@@ -502,7 +550,8 @@ describe('Capture retries and duplicates', () => {
     const stranger = await capture(slug, { email: 'keyed@dupes.dev' }, { 'cf-connecting-ip': '198.51.100.53', ...key })
     expect(stranger.status).toBe(201)
     expect(stranger.headers.get('idempotent-replayed')).toBeNull()
-    expect(stranger.body.lead).not.toBe(first.body.lead)
+    expect(stranger.body.lead).toBe(first.body.lead)
+    expect((await api.get(`/activities?lead=${first.body.lead}`)).body.total).toBe(2)
     expectProblem(await capture(slug, { email: 'x@dupes.dev' }, { 'idempotency-key': 'has spaces' }), 400, 'bad_request')
   })
 
@@ -522,5 +571,165 @@ describe('Capture retries and duplicates', () => {
     }
     expect(second.headers.get('idempotent-replayed')).toBe('true')
     expect((await stored(api)).leads).toBe(1)
+  })
+})
+
+/** The capture's timeline entries: the Form submission notes of a lead, oldest first. */
+const submissions = async (api: TenantApi, lead: string): Promise<any[]> => (await api.get(`/activities?lead=${lead}&subject=Form submission&sort=$createdAt`)).body.data
+
+describe('Capture keeps what the visitor wrote', () => {
+  it('records every submitted field, free text included, as a Form submission note on the lead', async () => {
+    const { slug, api } = await createTenant()
+    expect((await api.put('/settings/capture', { allowedOrigins: ['https://www.example.com'] })).status).toBe(200)
+    const form = new URLSearchParams([
+      ['firstName', 'Ana'],
+      ['lastName', 'Lima'],
+      ['email', 'ana@lima.dev'],
+      ['message', "We'd like a demo.\r\nNext week works."],
+      ['company_size', '50-100'],
+      ['how_did_you_hear', 'A podcast'],
+      ['notes', '   '],
+      ['_gotcha', ''],
+      ['redirect', 'https://www.example.com/thanks'],
+    ])
+    const res = await rawRequest('POST', `/~${slug}/capture`, { body: form, headers: { origin: 'https://www.example.com' } })
+    expect(res.status, JSON.stringify(res.body)).toBe(303)
+    const contact = (await api.get('/contacts?email=ana@lima.dev')).body.data[0]
+    const [lead] = (await api.get(`/leads?contact=${contact.$id}`)).body.data
+    const notes = await submissions(api, lead.$id)
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toMatchObject({ subject: 'Form submission', type: 'Note', status: 'Done', lead: lead.$id, contact: contact.$id, completedAt: notes[0].$createdAt })
+    // blanks, the honeypot and the redirect are not part of what was written
+    expect(notes[0].body).toBe("firstName: Ana\nlastName: Lima\nemail: ana@lima.dev\nmessage:\n  We'd like a demo.\n  Next week works.\ncompany_size: 50-100\nhow_did_you_hear: A podcast")
+    // on the contact's timeline too, and the lead's last activity is the submission
+    expect((await api.get(`/activities?contact=${contact.$id}`)).body.total).toBe(1)
+    expect(lead.lastActivityAt).toBe(notes[0].$createdAt)
+    const events = await api.events()
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['contact.captured', 'lead.created', 'activity.created']))
+    const note = events.find((e) => e.type === 'activity.created')
+    expect(note.cause).toBe(events.find((e) => e.type === 'contact.captured').id)
+    // the structured copy: the capture event carries the submission as fields
+    expect(events.find((e) => e.type === 'contact.captured').data.submission).toMatchObject({ message: "We'd like a demo.\r\nNext week works.", company_size: '50-100' })
+  })
+
+  it('keeps JSON answers as text: numbers, booleans, a checkbox list, an object', async () => {
+    const { slug, api } = await createTenant()
+    const res = await capture(slug, { email: 'json@answers.dev', budget: 12000, consent: true, interests: ['CRM', 'Billing'], answers: { seats: 12 }, empty: [], nothing: null })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const [note] = await submissions(api, res.body.lead)
+    expect(note.body).toBe('email: json@answers.dev\nbudget: 12000\nconsent: true\ninterests: CRM, Billing\nanswers: {"seats":12}')
+  })
+
+  it('bounds a submission: more than 100 fields or a field name over 100 characters is a 422 naming the field, and stores nothing', async () => {
+    const { slug, api } = await createTenant()
+    const base = await stored(api)
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`q${i}`, 'yes']))
+    const tooMany = await capture(slug, { email: 'many@bounds.dev', ...many })
+    expectProblem(tooMany, 422, 'validation_failed')
+    expect(paths(tooMany)).toEqual(['q99'])
+    const longName = await rawRequest('POST', `/~${slug}/capture`, { body: new URLSearchParams({ email: 'name@bounds.dev', ['n'.repeat(101)]: 'x' }) })
+    expectProblem(longName, 422, 'validation_failed')
+    expect(paths(longName)[0]).toMatch(/^n{40}…$/)
+    expect(await stored(api)).toEqual(base)
+    // 99 free-text fields and the email: 100 in all, accepted
+    const fine = Object.fromEntries(Array.from({ length: 99 }, (_, i) => [`q${i}`, 'yes']))
+    expect((await capture(slug, { email: 'fine@bounds.dev', ...fine })).status).toBe(201)
+  })
+
+  it('records what POST /contacts/capture was given, or the submission it was given (bounded the same way)', async () => {
+    const { api } = await createTenant()
+    const plain = await api.post('/contacts/capture', { email: 'api@capture.dev', name: 'Api Person', source: 'event', budget: 5000 })
+    expect(plain.status, JSON.stringify(plain.body)).toBe(200)
+    const [lead] = (await api.get(`/leads?contact=${plain.body.$id}`)).body.data
+    expect((await submissions(api, lead.$id))[0].body).toBe('name: Api Person\nemail: api@capture.dev\nsource: event\nbudget: 5000')
+    const given = await api.post('/contacts/capture', { email: 'api@capture.dev', submission: { email: 'api@capture.dev', message: 'Called in' } })
+    expect(given.status).toBe(200)
+    expect((await submissions(api, lead.$id))[1].body).toBe('email: api@capture.dev\nmessage: Called in')
+    const before = await stored(api)
+    for (const submission of [{ message: 42 }, { ['x'.repeat(101)]: 'y' }, Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`q${i}`, 'y'])), 'text']) {
+      const res = await api.post('/contacts/capture', { email: 'api@capture.dev', submission })
+      expectProblem(res, 422, 'validation_failed', JSON.stringify(submission).slice(0, 60))
+      expect(paths(res)[0]).toMatch(/^submission/)
+    }
+    expect(await stored(api)).toEqual(before)
+  })
+})
+
+describe('Capture of a contact who already has an open lead', () => {
+  it('adds the submission to that lead (201, its id) instead of a second lead: lead.updated and activity.created, no lead.created', async () => {
+    const { slug, api } = await createTenant()
+    const first = await capture(slug, { firstName: 'Kim', lastName: 'Park', email: 'kim@park.dev', need: 'Reporting' })
+    const at = (await api.events()).at(-1).seq
+    const second = await capture(slug, { firstName: 'Kim', lastName: 'Park', email: 'kim@park.dev', message: 'Any update?' }, { 'cf-connecting-ip': '198.51.100.60' })
+    expect(second.status).toBe(201)
+    expect(second.body).toEqual(first.body)
+    const events = await api.events(`after=${at}`)
+    expect(events.map((e) => e.type)).toEqual(['contact.captured', 'lead.updated', 'activity.created'])
+    const captured = events[0]
+    for (const e of events.slice(1)) expect(e.cause).toBe(captured.id)
+    const lead = (await api.get(`/leads/${first.body.lead}`)).body
+    const notes = await submissions(api, lead.$id)
+    expect(notes.map((n) => n.body)).toEqual(['firstName: Kim\nlastName: Park\nemail: kim@park.dev\nneed: Reporting', 'firstName: Kim\nlastName: Park\nemail: kim@park.dev\nmessage: Any update?'])
+    expect(lead.lastActivityAt).toBe(notes[1].$createdAt)
+    expect((await api.get('/leads')).body.total).toBe(1)
+  })
+
+  it('fills the lead’s blank answers (never a blank or a new answer over an old one) and refreshes its score', async () => {
+    const { slug, api } = await createTenant()
+    const first = await capture(slug, { email: 'bant@open.dev', need: 'Pipeline visibility', source: 'website' })
+    const before = (await api.get(`/leads/${first.body.lead}`)).body
+    expect(before.budget).toBeUndefined()
+    await api.patch(`/leads/${first.body.lead}`, { status: 'Contacted' })
+    const second = await capture(slug, { email: 'bant@open.dev', need: 'Something else', budget: 80000, authority: 'I sign off', timeline: 'ASAP', title: 'CEO' }, { 'cf-connecting-ip': '198.51.100.61' })
+    expect(second.body.lead).toBe(first.body.lead)
+    const after = (await api.get(`/leads/${first.body.lead}`)).body
+    expect(after).toMatchObject({ status: 'Contacted', need: 'Pipeline visibility', budget: 80000, authority: 'I sign off', timeline: 'ASAP', source: 'website', scoreSource: 'rules' })
+    expect(after.score).toBeGreaterThan(before.score)
+    const scores = (await api.get(`/leads/${first.body.lead}/scores`)).body.data
+    expect(scores.map((s: { score: number }) => s.score)).toContain(after.score)
+    // the contact learned the title, and the score reads it
+    expect((await api.get(`/contacts/${first.body.contact}`)).body.title).toBe('CEO')
+  })
+
+  it('rescores from the contact’s new details alone, and leaves a manual score as it is', async () => {
+    const { slug, api } = await createTenant()
+    const first = await capture(slug, { email: 'title@open.dev' })
+    const before = (await api.get(`/leads/${first.body.lead}`)).body
+    await capture(slug, { email: 'title@open.dev', title: 'VP Sales', phone: '+1 555 0101' }, { 'cf-connecting-ip': '198.51.100.62' })
+    const rescored = (await api.get(`/leads/${first.body.lead}`)).body
+    expect(rescored.score).toBeGreaterThan(before.score)
+
+    const manual = await capture(slug, { email: 'manual@open.dev' })
+    expect((await api.patch(`/leads/${manual.body.lead}`, { score: 33 })).status).toBe(200)
+    await capture(slug, { email: 'manual@open.dev', title: 'CEO', budget: 90000 }, { 'cf-connecting-ip': '198.51.100.63' })
+    expect((await api.get(`/leads/${manual.body.lead}`)).body).toMatchObject({ score: 33, scoreSource: 'manual', budget: 90000 })
+  })
+
+  it('opens a new lead when the contact’s leads are all closed (converted or lost)', async () => {
+    const { slug, api } = await createTenant()
+    const first = await capture(slug, { email: 'closed@open.dev' })
+    expect((await api.post(`/leads/${first.body.lead}/lose`, { lostReason: 'No budget' })).status).toBe(200)
+    const second = await capture(slug, { email: 'closed@open.dev', message: 'Budget approved now' }, { 'cf-connecting-ip': '198.51.100.64' })
+    expect(second.status).toBe(201)
+    expect(second.body.contact).toBe(first.body.contact)
+    expect(second.body.lead).not.toBe(first.body.lead)
+    expect((await api.get(`/leads/${second.body.lead}`)).body.status).toBe('New')
+    expect((await submissions(api, second.body.lead)).map((n) => n.body)).toEqual(['email: closed@open.dev\nmessage: Budget approved now'])
+    expect((await submissions(api, first.body.lead))).toHaveLength(1)
+  })
+
+  it('opens a new lead per submission when the tenant sets capture.newLeadPerSubmission', async () => {
+    const { slug, api } = await createTenant()
+    expect((await api.get('/settings/capture')).body.data.newLeadPerSubmission).toBe(false)
+    const put = await api.put('/settings/capture', { newLeadPerSubmission: true })
+    expect(put.status, JSON.stringify(put.body)).toBe(200)
+    const first = await capture(slug, { email: 'every@time.dev', source: 'website' })
+    const second = await capture(slug, { email: 'every@time.dev', source: 'event' }, { 'cf-connecting-ip': '198.51.100.65' })
+    expect(second.body.contact).toBe(first.body.contact)
+    expect(second.body.lead).not.toBe(first.body.lead)
+    expect((await api.get(`/leads/${second.body.lead}`)).body).toMatchObject({ status: 'New', source: 'event' })
+    expect(await submissions(api, second.body.lead)).toHaveLength(1)
+    expect((await api.events()).filter((e) => e.type === 'lead.created')).toHaveLength(2)
+    expectProblem(await api.put('/settings/capture', { newLeadPerSubmission: 'yes' }), 422, 'validation_failed')
   })
 })

@@ -1,12 +1,14 @@
 /**
  * The dashboard's sessions and headers: a session lives in the tenant object (the cookie holds only
  * a random token), so logging out, revoking the key or reaching the expiry ends it at once; every
- * dashboard answer forbids framing and sniffing and carries a strict, nonce-based CSP.
+ * dashboard answer forbids framing and sniffing and carries a strict, nonce-based CSP. Then its
+ * pages: confirmations after a form post, addresses that do not fit, empty states, a lead's page
+ * and a proposal's document read with the session.
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createTenant, issueKey, sendRaw, type RawResponse } from './helpers'
+import { createTenant, issueKey, sendRaw, tenantApi, type RawResponse } from './helpers'
 
 const ORIGIN = 'http://revline.test'
 
@@ -166,5 +168,183 @@ describe('Dashboard headers', () => {
     expect(docs.headers.get('x-frame-options')).toBe('DENY')
     expect(docs.headers.get('x-content-type-options')).toBe('nosniff')
     expect(docs.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+  })
+})
+
+/** The flash cookie a redirect set (name=value), to send with the page it leads to, as a browser would. */
+function flashCookie(res: RawResponse): string {
+  const set = res.headers.getSetCookie().find((c) => c.startsWith('rvl_flash='))
+  if (!set) throw new Error(`no flash cookie on ${res.status} ${res.headers.get('location')}`)
+  return set.split(';')[0]!
+}
+
+/** Follows a dashboard redirect with the session and the flash it set: the page the browser would show. */
+async function follow(slug: string, session: string, res: RawResponse) {
+  expect(res.status, res.text.slice(0, 200)).toBe(303)
+  const location = res.headers.get('location')!
+  expect(location.startsWith(`/~${slug}/dashboard/`), location).toBe(true)
+  return sendRaw({ method: 'GET', path: location, headers: { cookie: `${session}; ${flashCookie(res)}` } })
+}
+
+const statusMessage = (html: string) => /<p class="notice notice-ok" role="status">([^<]*)<\/p>/.exec(html)?.[1]
+const alertMessage = (html: string) => /<p class="notice" role="alert">([^<]*)<\/p>/.exec(html)?.[1]
+const decode = (html = '') => html.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+
+describe('Dashboard confirmations', () => {
+  it('confirms Add Lead on the page it redirects to, once (a reload does not repeat it)', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie, csrf } = await login(slug, key)
+    const added = await post(slug, '/leads', cookie, { csrf, firstName: 'Jane', lastName: 'Smith', email: 'jane@dash.dev', source: 'referral', note: 'Met at the meetup.\nWants a demo.' })
+    expect(added.headers.get('location')).toBe(`/~${slug}/dashboard/crm`)
+    const page = await follow(slug, cookie, added)
+    expect(page.status).toBe(200)
+    expect(decode(statusMessage(page.text))).toBe('Lead added: “Jane Smith (referral)”.')
+    // the flash is dropped as it is shown; the address carries nothing
+    expect(page.headers.getSetCookie().some((c) => /^rvl_flash=;.*Max-Age=0/i.test(c))).toBe(true)
+    expect(statusMessage((await crm(slug, cookie)).text)).toBeUndefined()
+    // what was typed, the note included, is on the lead's timeline
+    const [lead] = (await sendRaw({ method: 'GET', path: `/~${slug}/leads`, headers: { authorization: `Bearer ${key}` } })).json.data
+    const notes = (await sendRaw({ method: 'GET', path: `/~${slug}/activities?lead=${lead.$id}`, headers: { authorization: `Bearer ${key}` } })).json.data
+    expect(notes.map((n: { body: string }) => n.body)).toEqual(['firstName: Jane\nlastName: Smith\nemail: jane@dash.dev\nsource: referral\nnote:\n  Met at the meetup.\n  Wants a demo.'])
+  })
+
+  it('adds a second Add Lead for the same email to the open lead and says so, keeping the other name in the note', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie, csrf } = await login(slug, key)
+    await post(slug, '/leads', cookie, { csrf, firstName: 'Jane', lastName: 'Smith', email: 'jane@dash.dev', source: 'website' })
+    const again = await post(slug, '/leads', cookie, { csrf, firstName: 'Janet', lastName: 'Smithers', email: 'JANE@dash.dev', source: 'event' })
+    const page = await follow(slug, cookie, again)
+    expect(decode(statusMessage(page.text))).toBe(
+      'Jane Smith already has an open lead, “Jane Smith (website)”: what you entered was added to its timeline instead of opening a second lead. The contact is on file as “Jane Smith”; the name you entered, “Janet Smithers”, is kept in the lead’s note.',
+    )
+    expect(await leadCount(slug, key)).toBe(1)
+    const [lead] = (await sendRaw({ method: 'GET', path: `/~${slug}/leads`, headers: { authorization: `Bearer ${key}` } })).json.data
+    const notes = (await sendRaw({ method: 'GET', path: `/~${slug}/activities?lead=${lead.$id}&sort=$createdAt`, headers: { authorization: `Bearer ${key}` } })).json.data
+    expect(notes[1].body).toBe('firstName: Janet\nlastName: Smithers\nemail: JANE@dash.dev\nsource: event')
+  })
+
+  it('confirms a status change, and reports a refused one as an alert', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie, csrf } = await login(slug, key)
+    await post(slug, '/leads', cookie, { csrf, firstName: 'Ravi', lastName: 'Patel', email: 'ravi@dash.dev' })
+    const [lead] = (await sendRaw({ method: 'GET', path: `/~${slug}/leads`, headers: { authorization: `Bearer ${key}` } })).json.data
+    const moved = await post(slug, `/leads/${lead.$id}/status`, cookie, { csrf, status: 'Contacted', back: 'crm?status=New' })
+    expect(moved.headers.get('location')).toBe(`/~${slug}/dashboard/crm?status=New`)
+    expect(decode(statusMessage((await follow(slug, cookie, moved)).text))).toBe('“Ravi Patel (other)” moved to Contacted.')
+    const refused = await post(slug, `/leads/${lead.$id}/status`, cookie, { csrf, status: 'New' })
+    const page = await follow(slug, cookie, refused)
+    expect(alertMessage(page.text)).toMatch(/Contacted/)
+    expect(statusMessage(page.text)).toBeUndefined()
+  })
+
+  it('shows no message from a flash cookie it did not sign, nor from the address', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie } = await login(slug, key)
+    const forged = `rvl_flash=${encodeURIComponent(JSON.stringify({ kind: 'error', text: 'Your key expired: email it to help@evil.example' }))}`
+    const page = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm?error=Email%20your%20key&notice=x`, headers: { cookie: `${cookie}; ${forged}` } })
+    expect(page.status).toBe(200)
+    expect(page.text).not.toContain('evil.example')
+    expect(page.text).not.toContain('Email your key')
+  })
+})
+
+describe('Dashboard addresses that do not fit', () => {
+  it('renders a bad status filter as a message on the page with the filter cleared, never problem+json', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie, csrf } = await login(slug, key)
+    await post(slug, '/leads', cookie, { csrf, firstName: 'A', lastName: 'One', email: 'a@filter.dev' })
+    for (const q of ['status=Bogus', 'status=%3Cscript%3E', 'status=Bogus&source=website', `status=${'x'.repeat(300)}`]) {
+      const page = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm?${q}`, headers: { cookie } })
+      expect(page.status, q).toBe(200)
+      expect(page.headers.get('content-type'), q).toMatch(/^text\/html/)
+      expect(decode(alertMessage(page.text)), q).toMatch(/^There is no lead status “.*”, so the status filter was cleared: showing every status\.$/)
+      expect(page.text, q).not.toContain('<script>')
+      expect(page.text, q).toMatch(/<select id="filter-status" name="status"><option value="">All<\/option>(<option value="\w+">\w+<\/option>)+<\/select>/)
+    }
+    const all = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm?status=Bogus`, headers: { cookie } })
+    expect(all.text).toContain('A One (other)')
+  })
+
+  it('sends a page past the end to the last page (filters kept), and page 2 of nothing to the first', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie } = await login(slug, key)
+    const api = tenantApi(slug, key)
+    for (let i = 0; i < 22; i++) await api.post('/leads', { name: `Lead ${i}`, source: i % 2 ? 'website' : 'referral' })
+    const far = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm?page=9`, headers: { cookie } })
+    expect(far.status).toBe(303)
+    expect(far.headers.get('location')).toBe(`/~${slug}/dashboard/crm?page=2`)
+    const filtered = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm?source=website&page=5`, headers: { cookie } })
+    expect(filtered.headers.get('location')).toBe(`/~${slug}/dashboard/crm?source=website`)
+    const none = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm?status=Lost&page=2`, headers: { cookie } })
+    expect(none.headers.get('location')).toBe(`/~${slug}/dashboard/crm?status=Lost`)
+    expect((await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm?page=2`, headers: { cookie } })).status).toBe(200)
+  })
+})
+
+describe('Dashboard empty states', () => {
+  it('tells a new tenant how leads arrive: Add Lead, or the website form posting to the capture URL', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie } = await login(slug, key)
+    const page = await crm(slug, cookie)
+    expect(page.text).toContain('data-empty="no-leads"')
+    expect(page.text).toContain(`<code>http://revline.test/~${slug}/capture</code>`)
+    expect(page.text).toContain('No leads yet: each source appears here')
+    expect(page.text).not.toContain('<table class="leads"')
+  })
+
+  it('says when no lead matches the filters, and offers to clear them', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie, csrf } = await login(slug, key)
+    await post(slug, '/leads', cookie, { csrf, firstName: 'A', lastName: 'One', email: 'a@empty.dev' })
+    const page = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm?status=Lost&source=website`, headers: { cookie } })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('data-empty="no-match"')
+    expect(page.text).toContain('No leads with status Lost and source website. <a href="crm">Clear the filters</a>')
+    expect(page.text).not.toContain('data-empty="no-leads"')
+  })
+})
+
+describe('Dashboard lead page and proposal documents', () => {
+  it('shows a lead with its timeline, each form submission in full; an unknown lead goes back with a message', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie } = await login(slug, key)
+    const captured = await sendRaw({ method: 'POST', path: `/~${slug}/capture`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name: 'Ana Lima', email: 'ana@lead.dev', message: 'Call me <after> 5' }).toString() })
+    expect(captured.status).toBe(201)
+    const page = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/leads/${captured.json.lead}`, headers: { cookie } })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('<h1>Ana Lima (website)</h1>')
+    expect(page.text).toContain('<pre class="note">name: Ana Lima\nemail: ana@lead.dev\nmessage: Call me &lt;after&gt; 5</pre>')
+    expect((await crm(slug, cookie)).text).toContain(`<a href="leads/${captured.json.lead}">Ana Lima (website)</a>`)
+    const missing = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/leads/lead_000000000`, headers: { cookie } })
+    expect(alertMessage((await follow(slug, cookie, missing)).text)).toBe('That lead does not exist (any more).')
+    expectLoginRedirect(await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/leads/${captured.json.lead}` }), slug, 'lead page without a session')
+  })
+
+  it('opens a proposal document with the dashboard session, under the dashboard headers, linked from its lead', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie } = await login(slug, key)
+    const api = tenantApi(slug, key)
+    const contact = (await api.post('/contacts', { name: 'Pat Doc', email: 'pat@doc.dev' })).body
+    const lead = (await api.post('/leads', { name: 'Doc lead', source: 'website', contact: contact.$id, budget: 30000 })).body
+    const converted = (await api.post(`/leads/${lead.$id}/convert`)).body
+    const proposal = (await api.post('/proposals', { deal: converted.deal, tier: 'warrior', title: 'Warrior plan for Pat' })).body
+    expect(proposal.$id).toMatch(/^proposal_/)
+
+    const leadPage = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/leads/${lead.$id}`, headers: { cookie } })
+    expect(leadPage.text).toContain(`<a href="../proposals/${proposal.$id}">Warrior plan for Pat</a>`)
+    const doc = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/proposals/${proposal.$id}`, headers: { cookie } })
+    expect(doc.status).toBe(200)
+    expect(doc.text).toContain('<h1>Warrior plan for Pat</h1>')
+    expect(doc.text).toContain('Pat Doc')
+    const nonce = /'nonce-([^']+)'/.exec(doc.headers.get('content-security-policy') ?? '')?.[1]
+    expect(nonce).toBeTruthy()
+    expect(doc.text).toContain(`<style nonce="${nonce}">`)
+    expect(doc.headers.get('x-frame-options')).toBe('DENY')
+    // without the session: the login page, as for every dashboard page; the API's route still takes a key
+    expectLoginRedirect(await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/proposals/${proposal.$id}` }), slug, 'document without a session')
+    expect((await sendRaw({ method: 'GET', path: `/~${slug}/proposals/${proposal.$id}/document`, headers: { cookie } })).status).toBe(401)
+    expect((await sendRaw({ method: 'GET', path: `/~${slug}/proposals/${proposal.$id}/document`, headers: { authorization: `Bearer ${key}` } })).status).toBe(200)
+    const missing = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/proposals/proposal_000000000`, headers: { cookie } })
+    expect(alertMessage((await follow(slug, cookie, missing)).text)).toBe('That proposal does not exist (any more).')
   })
 })

@@ -211,3 +211,15 @@ export function rpcOf(res: RawResponse): any {
     return undefined
   }
 }
+
+/** The kind of the dashboard's flash message a redirect set (`ok` or `error`), read without checking its signature. */
+export function flashKind(res: { headers: Headers }): 'ok' | 'error' | undefined {
+  const set = res.headers.getSetCookie().find((c) => c.startsWith('rvl_flash=') && !/max-age=0/i.test(c))
+  if (!set) return undefined
+  const value = decodeURIComponent(set.slice('rvl_flash='.length).split(';')[0]!)
+  try {
+    return (JSON.parse(value.slice(0, value.lastIndexOf('.'))) as { kind: 'ok' | 'error' }).kind
+  } catch {
+    return undefined
+  }
+}

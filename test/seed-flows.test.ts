@@ -173,13 +173,14 @@ describe('Seed 002: contacts', () => {
     expect(leads).toHaveLength(1)
     expect(leads[0]).toMatchObject({ status: 'New', source: 'demo-request-form', organization: org.$id })
     const types = await api.eventTypes()
-    expect(types).toEqual(['organization.created', 'contact.created', 'contact.captured', 'lead.created', 'leadscore.created'])
+    expect(types).toEqual(['organization.created', 'contact.created', 'contact.captured', 'lead.created', 'leadscore.created', 'activity.created'])
 
-    // A second capture with the same email (any case) reuses the contact and opens another lead.
+    // A second capture with the same email (any case) reuses the contact and adds to its open lead.
     const again = await api.post('/contacts/capture', { email: 'BOB@startup.io', phone: '+1 555 0100', source: 'event' })
     expect(again.body.$id).toBe(res.body.$id)
     expect(again.body).toMatchObject({ phone: '+1 555 0100', source: 'demo-request-form' })
-    expect((await api.get(`/leads?contact=${res.body.$id}`)).body.total).toBe(2)
+    expect((await api.get(`/leads?contact=${res.body.$id}`)).body.total).toBe(1)
+    expect((await api.get(`/activities?lead=${leads[0].$id}`)).body.total).toBe(2)
     expect((await api.get('/contacts')).body.total).toBe(1)
   })
 

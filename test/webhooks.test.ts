@@ -117,7 +117,10 @@ describe('Webhook sources (admin)', () => {
       { mapping: FULL_MAPPING },
       { name: 'No email', mapping: { ...FULL_MAPPING, email: undefined } },
       { name: 'Bad path', mapping: { ...FULL_MAPPING, email: 'data..email' } },
-      { name: 'Unknown field', mapping: { ...FULL_MAPPING, favouriteColour: 'data.colour' } },
+      { name: 'A field name that is not a name', mapping: { ...FULL_MAPPING, 'favourite colour': 'data.colour' } },
+      { name: 'A capture field in the wrong case', mapping: { ...FULL_MAPPING, firstname: 'data.first_name' } },
+      { name: 'A honeypot name', mapping: { ...FULL_MAPPING, website: 'data.site' } },
+      { name: 'A redirect', mapping: { ...FULL_MAPPING, redirect: 'data.thanks' } },
       { name: 'Bad secret', secret: 'hunter2', mapping: FULL_MAPPING },
     ]
     for (const body of cases) expectProblem(await api.post('/sources', JSON.parse(JSON.stringify(body))), 422, 'validation_failed', body.name)
@@ -174,11 +177,12 @@ describe('Signed ingestion', () => {
     expect(third.body.duplicate).toBe(true)
     expect(await counts(api)).toEqual(base)
 
-    // a new id is a new delivery: same contact, another lead
+    // a new id is a new delivery: same contact, its open lead, a second submission on it
     const next = await deliver(slug, source.id, signed(source.secret, payload('DUP@hooks.dev')))
     expect(next.status).toBe(201)
-    expect(next.body.contact).toBe(created.body.contact)
-    expect(await counts(api)).toMatchObject({ contacts: 1, leads: 2 })
+    expect(next.body).toEqual({ ok: true, contact: created.body.contact, lead: created.body.lead })
+    expect(await counts(api)).toMatchObject({ contacts: 1, leads: 1 })
+    expect((await api.get(`/activities?lead=${created.body.lead}`)).body.total).toBe(2)
   })
 
   it('refuses unsigned, forged and stale deliveries with 401 and writes nothing', async () => {
@@ -215,10 +219,31 @@ describe('Signed ingestion', () => {
     const res = await deliver(slug, source.id, signed(source.secret, { data: { first_name: 'No Email' } }))
     expectProblem(res, 422, 'validation_failed')
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('email')
-    const badSource = await deliver(slug, source.id, signed(source.secret, payload('s@hooks.dev', { source: 'billboard' })))
-    expectProblem(badSource, 422, 'validation_failed')
-    expect(badSource.body.errors.map((e: { path: string }) => e.path)).toContain('source')
     expect(await counts(api)).toEqual(base)
+  })
+
+  it('takes a mapped source that is not one of seed 003’s as `other`, keeping it in sourceDetail, as capture does', async () => {
+    const { slug, api } = await createTenant()
+    const source = await createSource(api)
+    const res = await deliver(slug, source.id, signed(source.secret, payload('billboard@hooks.dev', { source: 'billboard' })))
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    expect((await api.get(`/leads/${res.body.lead}`)).body).toMatchObject({ source: 'other', sourceDetail: 'billboard' })
+    expect((await api.get(`/contacts/${res.body.contact}`)).body.source).toBe('other')
+    const known = await deliver(slug, source.id, signed(source.secret, payload('known@hooks.dev', { source: 'Referral' })))
+    expect((await api.get(`/leads/${known.body.lead}`)).body).toMatchObject({ source: 'referral' })
+  })
+
+  it('records mapped free-text fields (and every mapped field) as the Form submission on the lead', async () => {
+    const { slug, api } = await createTenant()
+    const created = await api.post('/sources', { name: 'Tally', mapping: { email: 'data.email', firstName: 'data.first_name', message: 'data.comments', company_size: 'data.answers.size', interests: 'data.answers.interests' } })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const source = created.body as { id: string; secret: string }
+    const body = { data: { email: 'tally@hooks.dev', first_name: 'Ada', comments: 'Please call me.\nAfternoons are best.', answers: { size: 42, interests: ['CRM', 'Billing'] }, ignored: 'not mapped' } }
+    const res = await deliver(slug, source.id, signed(source.secret, body))
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const [note] = (await api.get(`/activities?lead=${res.body.lead}`)).body.data
+    expect(note).toMatchObject({ subject: 'Form submission', type: 'Note', status: 'Done', contact: res.body.contact })
+    expect(note.body).toBe('email: tally@hooks.dev\nfirstName: Ada\nmessage:\n  Please call me.\n  Afternoons are best.\ncompany_size: 42\ninterests: CRM, Billing')
   })
 
   it('answers 404 once the source is revoked, for unknown sources and on unknown or suspended tenants', async () => {

@@ -2,7 +2,8 @@
 import { LEAD_SOURCES } from '../domain/capture'
 import type { EntityRecord } from '../domain/engine/types'
 import { BarChart } from './charts'
-import { Layout } from './layout'
+import type { Flash } from './flash'
+import { Layout, Notices } from './layout'
 import { LEAD_STATUSES, NEXT_STATUSES } from './lead-moves'
 
 export interface Summary {
@@ -22,11 +23,21 @@ export interface CrmPageProps {
   summary: Summary
   bySource: { source: string | null; leads: number; conversions: number }[]
   leads: { data: EntityRecord[]; total: number }
-  filters: { status?: string; source?: string; page: number; limit: number }
+  filters: Filters
   csrf: string
-  notice?: string
+  /** Confirmations and problems to show above everything else (an action's outcome, a filter that could not be used). */
+  notices: Flash[]
+  /** Where the tenant's website form posts (shown when there are no leads yet). */
+  captureUrl: string
   /** This response's CSP nonce (src/dashboard/security-headers.ts). */
   nonce: string | undefined
+}
+
+export interface Filters {
+  status?: string
+  source?: string
+  page: number
+  limit: number
 }
 
 /** The page's only script: open and close the dialog, submit a status change as soon as it is picked. */
@@ -39,7 +50,8 @@ document.querySelectorAll('[data-autosubmit]').forEach(s => s.addEventListener('
 /** An amount in major units (src/domain/money.ts), shown to the dollar. */
 export const money = (amount: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(amount)
 
-function query(filters: CrmPageProps['filters'], page: number) {
+/** The CRM page's address for these filters and page (relative to /dashboard/). */
+export function query(filters: Omit<Filters, 'page' | 'limit'>, page: number) {
   const params = new URLSearchParams()
   if (filters.status) params.set('status', filters.status)
   if (filters.source) params.set('source', filters.source)
@@ -48,9 +60,11 @@ function query(filters: CrmPageProps['filters'], page: number) {
   return text ? `crm?${text}` : 'crm'
 }
 
-export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notice, nonce }: CrmPageProps) {
+export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notices, captureUrl, nonce }: CrmPageProps) {
   const pages = Math.max(1, Math.ceil(leads.total / filters.limit))
   const here = query(filters, filters.page)
+  const filtered = Boolean(filters.status || filters.source)
+  const noDeals = summary.byStage.every((s) => s.count === 0)
   return (
     <Layout title={`CRM · ${tenant} · Revline`} nonce={nonce}>
       <header>
@@ -64,7 +78,7 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
         </div>
       </header>
       <main id="main">
-        {notice && <p class="notice" role="alert">{notice}</p>}
+        <Notices notices={notices} />
         <section aria-labelledby="kpi-title">
           <h2 id="kpi-title">Key figures</h2>
           <ul class="kpis">
@@ -80,10 +94,16 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
           <section aria-labelledby="funnel-title">
             <h2 id="funnel-title">Pipeline funnel</h2>
             <BarChart title="Deals per pipeline stage (count, value)" bars={summary.byStage.map((s) => ({ label: s.stageName, value: s.count, note: money(s.value) }))} />
+            {noDeals && <p class="empty">No deals yet: converting a lead (status Converted) opens its deal in Prospecting.</p>}
           </section>
           <section aria-labelledby="sources-title">
             <h2 id="sources-title">Source attribution</h2>
-            <BarChart title="Leads per source" colour="#7c3aed" bars={bySource.map((s) => ({ label: s.source ?? 'none', value: s.leads, note: `${s.conversions} converted` }))} />
+            <BarChart
+              title="Leads per source"
+              colour="#7c3aed"
+              bars={bySource.map((s) => ({ label: s.source ?? 'none', value: s.leads, note: `${s.conversions} converted` }))}
+              empty="No leads yet: each source appears here, with its conversions, as leads arrive."
+            />
           </section>
         </div>
         <section aria-labelledby="leads-title">
@@ -101,48 +121,24 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
               <select id="filter-source" name="source">
                 <option value="">All</option>
                 {LEAD_SOURCES.map((s) => <option value={s} selected={filters.source === s}>{s}</option>)}
+                {filters.source && !(LEAD_SOURCES as readonly string[]).includes(filters.source) ? <option value={filters.source} selected>{filters.source}</option> : null}
               </select>
             </div>
             <button type="submit">Filter</button>
+            {filtered && <a href="crm">Clear filters</a>}
           </form>
-          <div class="table-wrap">
-            <table class="leads">
-              <thead>
-                <tr><th scope="col">Lead</th><th scope="col">Source</th><th scope="col">Score</th><th scope="col">Status</th><th scope="col">Created</th></tr>
-              </thead>
-              <tbody>
-                {leads.data.map((lead) => (
-                  <tr data-lead={lead.$id}>
-                    <td>{String(lead.name)}</td>
-                    <td>{String(lead.source ?? '')}</td>
-                    <td>{lead.score ?? '–'} {lead.band ? <span class={`band band-${String(lead.band)}`}>{String(lead.band)}</span> : null}</td>
-                    <td>
-                      {(NEXT_STATUSES[String(lead.status)] ?? []).length === 0 ? (
-                        String(lead.status)
-                      ) : (
-                        <form class="inline" method="post" action={`leads/${lead.$id}/status`}>
-                          <input type="hidden" name="csrf" value={csrf} />
-                          <input type="hidden" name="back" value={here} />
-                          <label class="visually-hidden" for={`status-${lead.$id}`}>Status of {String(lead.name)}</label>
-                          <select id={`status-${lead.$id}`} name="status" data-autosubmit>
-                            <option value={String(lead.status)} selected>{String(lead.status)}</option>
-                            {NEXT_STATUSES[String(lead.status)]!.map((s) => <option value={s}>{s}</option>)}
-                          </select>
-                          <button type="submit" class="secondary">Update</button>
-                        </form>
-                      )}
-                    </td>
-                    <td>{String(lead.$createdAt).slice(0, 10)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav class="pager" aria-label="Lead pages">
-            {filters.page > 1 ? <a href={query(filters, filters.page - 1)}>Previous</a> : <span />}
-            <span>Page {filters.page} of {pages} · {leads.total} leads</span>
-            {filters.page < pages ? <a href={query(filters, filters.page + 1)}>Next</a> : <span />}
-          </nav>
+          {leads.total === 0 ? (
+            filtered ? <NoMatch filters={filters} /> : <NoLeadsYet captureUrl={captureUrl} />
+          ) : (
+            <LeadTable leads={leads.data} csrf={csrf} here={here} />
+          )}
+          {leads.total > 0 && (
+            <nav class="pager" aria-label="Lead pages">
+              {filters.page > 1 ? <a href={query(filters, filters.page - 1)}>Previous</a> : <span />}
+              <span>Page {filters.page} of {pages} · {leads.total} leads</span>
+              {filters.page < pages ? <a href={query(filters, filters.page + 1)}>Next</a> : <span />}
+            </nav>
+          )}
         </section>
       </main>
       <dialog id="add-lead" aria-labelledby="add-lead-title">
@@ -156,6 +152,11 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
             Source
             <select name="source">{LEAD_SOURCES.map((s) => <option value={s}>{s}</option>)}</select>
           </label>
+          <label>
+            Note <span class="hint">(optional: what they asked for, how you met)</span>
+            <textarea name="note" rows={3} maxlength={5000} />
+          </label>
+          <p class="hint">An email that already has an open lead adds this to that lead rather than opening a second one.</p>
           <div class="actions">
             <button type="button" class="secondary" data-close="add-lead">Cancel</button>
             <button type="submit">Add lead</button>
@@ -164,5 +165,69 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
       </dialog>
       <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCRIPT }} />
     </Layout>
+  )
+}
+
+function LeadTable({ leads, csrf, here }: { leads: EntityRecord[]; csrf: string; here: string }) {
+  return (
+    <div class="table-wrap">
+      <table class="leads">
+        <thead>
+          <tr><th scope="col">Lead</th><th scope="col">Source</th><th scope="col">Score</th><th scope="col">Status</th><th scope="col">Created</th></tr>
+        </thead>
+        <tbody>
+          {leads.map((lead) => (
+            <tr data-lead={lead.$id}>
+              <td class="lead-name"><a href={`leads/${lead.$id}`}>{String(lead.name)}</a></td>
+              <td class="lead-source" data-label="Source">{String(lead.source ?? '')}</td>
+              <td class="lead-score" data-label="Score">{lead.score ?? '–'} {lead.band ? <span class={`band band-${String(lead.band)}`}>{String(lead.band)}</span> : null}</td>
+              <td class="lead-status">
+                {(NEXT_STATUSES[String(lead.status)] ?? []).length === 0 ? (
+                  <span class="status">{String(lead.status)}</span>
+                ) : (
+                  <form class="inline" method="post" action={`leads/${lead.$id}/status`}>
+                    <input type="hidden" name="csrf" value={csrf} />
+                    <input type="hidden" name="back" value={here} />
+                    <label class="visually-hidden" for={`status-${lead.$id}`}>Status of {String(lead.name)}</label>
+                    <select id={`status-${lead.$id}`} name="status" data-autosubmit>
+                      <option value={String(lead.status)} selected>{String(lead.status)}</option>
+                      {NEXT_STATUSES[String(lead.status)]!.map((s) => <option value={s}>{s}</option>)}
+                    </select>
+                    <button type="submit" class="secondary">Update</button>
+                  </form>
+                )}
+              </td>
+              <td class="lead-created" data-label="Created">{String(lead.$createdAt).slice(0, 10)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/** The first-run state: how leads arrive (Add Lead, or the website's form posting to the capture URL). */
+function NoLeadsYet({ captureUrl }: { captureUrl: string }) {
+  const snippet = `<form method="post" action="${captureUrl}">
+  <input name="name" placeholder="Your name">
+  <input name="email" type="email" required>
+  <textarea name="message"></textarea>
+  <button>Send</button>
+</form>`
+  return (
+    <div class="empty" data-empty="no-leads">
+      <p><strong>No leads yet.</strong> Add one with <em>Add Lead</em> above, or connect your website’s form: it posts to <code>{captureUrl}</code>, with no key.</p>
+      <pre><code>{snippet}</code></pre>
+      <p>Every field the visitor fills in is kept on the lead’s timeline; a contact who writes again is added to their open lead.</p>
+    </div>
+  )
+}
+
+function NoMatch({ filters }: { filters: Filters }) {
+  const what = [filters.status && `status ${filters.status}`, filters.source && `source ${filters.source}`].filter(Boolean).join(' and ')
+  return (
+    <div class="empty" data-empty="no-match">
+      <p>No leads with {what}. <a href="crm">Clear the filters</a> to see every lead.</p>
+    </div>
   )
 }

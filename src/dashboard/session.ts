@@ -22,8 +22,8 @@ export interface Session {
   hash: string
 }
 
-/** The signing secret: SESSION_SECRET when set, else derived from the operator token. */
-async function secretOf(c: Context<AppEnv>): Promise<string> {
+/** The signing secret (session and flash cookies): SESSION_SECRET when set, else derived from the operator token. */
+export async function signingSecret(c: Context<AppEnv>): Promise<string> {
   const explicit = (c.env as unknown as { SESSION_SECRET?: string }).SESSION_SECRET
   return explicit || sha256Hex(`revline-session:${c.env.ADMIN_TOKEN ?? ''}`)
 }
@@ -38,7 +38,7 @@ export async function startSession(c: Context<AppEnv>, slug: string, keyHash: st
   const expiresAt = new Date(Date.now() + SESSION_SECONDS * 1000).toISOString()
   const outcome = await c.env.TENANT.getByName(slug).startSession({ keyHash, requestId: c.get('requestId') }, { tokenHash: await sha256Hex(token), expiresAt })
   valueOf(outcome as Outcome)
-  await setSignedCookie(c, COOKIE, token, await secretOf(c), {
+  await setSignedCookie(c, COOKIE, token, await signingSecret(c), {
     path: dashboardPath(slug),
     httpOnly: true,
     sameSite: 'Strict',
@@ -49,7 +49,7 @@ export async function startSession(c: Context<AppEnv>, slug: string, keyHash: st
 
 /** The session the cookie names, if its signature holds; whether it is still live is the tenant object's to say. */
 export async function readSession(c: Context<AppEnv>): Promise<Session | undefined> {
-  const token = await getSignedCookie(c, await secretOf(c), COOKIE)
+  const token = await getSignedCookie(c, await signingSecret(c), COOKIE)
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined
   return { token, hash: await sha256Hex(token) }
 }
@@ -61,5 +61,5 @@ export async function endSession(c: Context<AppEnv>, slug: string, session?: Ses
 }
 
 export async function csrfToken(c: Context<AppEnv>, session: Session): Promise<string> {
-  return (await sha256Hex(`${await secretOf(c)}:csrf:${session.token}`)).slice(0, 32)
+  return (await sha256Hex(`${await signingSecret(c)}:csrf:${session.token}`)).slice(0, 32)
 }

@@ -1,7 +1,8 @@
 /**
  * Public lead capture (seed 003 `crm.leads.capture`): what a website form may send, and how it
- * becomes the input of the `Contact.capture` verb. Forms post strings, so values are coerced;
- * fields the form has but Revline does not know (a submit button, say) are ignored.
+ * becomes the input of the `Contact.capture` verb. Forms post strings, so values are coerced.
+ * Every field the visitor filled in (the known ones and free text such as `message` or
+ * `company_size`) is kept as the submission, which the verb records on the lead's timeline.
  */
 import { z } from 'zod'
 
@@ -51,7 +52,8 @@ export const CaptureFields = z.object({
   phone: text(50),
   company: text(200),
   title: text(200),
-  source: z.enum(LEAD_SOURCES).optional(),
+  /** Any text: one of LEAD_SOURCES, else `other` with the text kept in sourceDetail (leadSourceOf). */
+  source: text(200),
   sourceDetail: text(500),
   budget: z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'is not a number').transform(Number)]).optional(),
   authority: text(500),
@@ -85,9 +87,30 @@ export function sourceFromUtm(utmSource?: string, utmMedium?: string): LeadSourc
   return 'other'
 }
 
-/** The Contact.capture input for a form submission; `campaignId` is the campaign its utm_campaign names. */
-export function captureInput(fields: CaptureFields, defaultSource: LeadSource, campaignId: string | undefined): Record<string, unknown> {
+/**
+ * A source as given (a form's `source` field, a webhook's mapped one) → one of seed 003's sources.
+ * Case, spaces and hyphens do not matter (`Paid Ads` is paid_ads); anything else is `other`, and
+ * the text as given is returned as `detail` so nothing the sender said is lost.
+ *   leadSourceOf('Referral')   → { source: 'referral' }
+ *   leadSourceOf('newsletter') → { source: 'other', detail: 'newsletter' }
+ */
+export function leadSourceOf(given: string): { source: LeadSource; detail?: string } {
+  const key = given.trim().toLowerCase().replace(/[\s-]+/g, '_')
+  const known = LEAD_SOURCES.find((s) => s === key)
+  return known ? { source: known } : { source: 'other', detail: given.trim() }
+}
+
+/** The names CaptureFields reads into the verb's input; every other field of a form is free text. */
+export const CAPTURE_FIELD_NAMES: readonly string[] = Object.keys(CaptureFields.shape)
+
+/**
+ * The Contact.capture input for a form submission; `campaignId` is the campaign its utm_campaign
+ * names, `submission` everything the visitor wrote (recorded on the lead's timeline).
+ */
+export function captureInput(fields: CaptureFields, defaultSource: LeadSource, campaignId: string | undefined, submission?: Record<string, string>): Record<string, unknown> {
   const utmDetail = [fields.utm_source, fields.utm_medium, fields.utm_content, fields.utm_term].filter(Boolean).join(' / ')
+  const given = fields.source ? leadSourceOf(fields.source) : undefined
+  const detail = [given?.detail, fields.sourceDetail ?? (utmDetail || undefined)].filter(Boolean).join(' / ')
   const input: Record<string, unknown> = {
     name: fields.name ?? ([fields.firstName, fields.lastName].filter(Boolean).join(' ') || undefined),
     firstName: fields.firstName,
@@ -96,14 +119,49 @@ export function captureInput(fields: CaptureFields, defaultSource: LeadSource, c
     phone: fields.phone,
     title: fields.title,
     company: fields.company,
-    source: fields.source ?? sourceFromUtm(fields.utm_source, fields.utm_medium) ?? defaultSource,
-    sourceDetail: fields.sourceDetail ?? (utmDetail || undefined),
+    source: given?.source ?? sourceFromUtm(fields.utm_source, fields.utm_medium) ?? defaultSource,
+    sourceDetail: detail || undefined,
     campaign: campaignId,
     budget: fields.budget,
     authority: fields.authority,
     need: fields.need,
     timeline: fields.timeline,
+    submission: submission && Object.keys(submission).length > 0 ? submission : undefined,
   }
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key]
   return input
+}
+
+/** How many fields a source may map, and what a free-text field's name looks like. */
+export const MAX_MAPPED_FIELDS = 60
+const FREE_TEXT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
+const MAPPABLE: readonly string[] = CAPTURE_FIELD_NAMES.filter((f) => f !== 'redirect')
+
+/**
+ * A webhook source's mapping: field → dotted path in the provider's payload, e.g.
+ * `{ "email": "data.email", "message": "data.comments" }`. A field is a capture field (email must be
+ * mapped) or a free-text field the tenant names, recorded with the submission. Refused: `redirect`,
+ * the honeypot names (a mapped honeypot would discard every delivery), and a capture field in the
+ * wrong case (`firstname`), which is a typo far more often than a free-text field.
+ */
+export const SourceMapping = z
+  .record(z.string(), z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dotted path such as data.email'))
+  .superRefine((mapping, ctx) => {
+    const names = Object.keys(mapping)
+    if (!names.includes('email')) ctx.addIssue({ code: 'custom', path: ['email'], message: 'must map email' })
+    if (names.length > MAX_MAPPED_FIELDS) ctx.addIssue({ code: 'custom', path: [], message: `at most ${MAX_MAPPED_FIELDS} fields` })
+    for (const name of names) {
+      const problem = mappedNameProblem(name)
+      if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem })
+    }
+  })
+
+function mappedNameProblem(name: string): string | undefined {
+  if (MAPPABLE.includes(name)) return undefined
+  if (name === 'redirect') return 'a source cannot redirect; only a browser form can'
+  if ((HONEYPOT_FIELDS as readonly string[]).includes(name)) return `'${name}' is a honeypot field (a filled one discards the submission): map this answer under another name`
+  const meant = MAPPABLE.find((f) => f.toLowerCase() === name.toLowerCase())
+  if (meant) return `did you mean ${meant}?`
+  if (!FREE_TEXT_NAME.test(name)) return 'a field name: a letter, then up to 63 letters, digits, _ or -'
+  return undefined
 }

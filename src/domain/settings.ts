@@ -89,11 +89,16 @@ export const Automation = z.strictObject({
 })
 export type Automation = z.infer<typeof Automation>
 
-/** Public capture: which website origins may post (CORS) and redirect, and how fast one client may go. */
+/**
+ * Captures (the public form, signed sources, the dashboard's Add Lead, `POST /contacts/capture`):
+ * which website origins may post (CORS) and redirect, how fast one client may go, and whether a
+ * contact's repeat submission joins its open lead (the default) or opens a new one every time.
+ */
 export const CaptureSettings = z.strictObject({
   allowedOrigins: z.array(z.url().transform((u) => new URL(u).origin)).max(50).default([]),
   rateLimitPerMinute: z.number().int().min(1).max(10_000).default(20),
   defaultSource: z.enum(LEAD_SOURCES).default('website'),
+  newLeadPerSubmission: z.boolean().default(false),
 })
 export type CaptureSettings = z.infer<typeof CaptureSettings>
 

@@ -1,11 +1,13 @@
 /**
  * Public capture inside the tenant object: allowed sites, per-client rate limit, honeypot,
  * validation, Idempotency-Key and recent-duplicate replay, then the `Contact.capture` verb
- * (contact upserted by email, a Lead opened) as a `public` actor.
+ * (contact upserted by email; the submission recorded on its open lead, or on a new Lead) as a
+ * `public` actor.
  */
-import { captureInput, CaptureFields, honeypotFilled, submittedFromAllowedSite } from '../domain/capture'
+import { CAPTURE_FIELD_NAMES, captureInput, CaptureFields, honeypotFilled, submittedFromAllowedSite } from '../domain/capture'
+import { submissionOf, type Submission } from '../domain/submission'
 import { runVerb } from '../domain/engine/run-verb'
-import type { Actor } from '../domain/engine/types'
+import type { Actor, EventRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { toFieldErrors } from '../domain/noun/validators'
 import { nouns } from '../domain'
@@ -50,7 +52,7 @@ export function allowedOrigin(ctx: DispatchContext, origin: string | null): stri
   return ctx.tenant.settings().capture.allowedOrigins.includes(origin) ? origin : null
 }
 
-type Prepared = { discarded: true } | { discarded?: false; fields: CaptureFields; redirect?: string }
+type Prepared = { discarded: true } | { discarded?: false; fields: CaptureFields; submission: Submission; redirect?: string }
 
 /** Everything that refuses or discards a submission before anything is written. */
 export function prepareCapture(ctx: DispatchContext, limiter: RateLimiter | null, request: CaptureRequest): Prepared {
@@ -62,11 +64,13 @@ export function prepareCapture(ctx: DispatchContext, limiter: RateLimiter | null
   const parsed = CaptureFields.safeParse(request.fields)
   if (!parsed.success) throw new AppError('validation_failed', 'the form is not valid', toFieldErrors(parsed.error))
   const fields = parsed.data
-  if (!fields.redirect) return { fields }
+  // What the visitor wrote, free text included (message, comments, company_size…): the lead's timeline keeps it.
+  const submission = submissionOf(request.fields)
+  if (!fields.redirect) return { fields, submission }
   const target = new URL(fields.redirect).origin
   if (!settings.allowedOrigins.includes(target))
     throw new AppError('validation_failed', 'the redirect goes to an origin this tenant does not allow', [{ path: 'redirect', message: `add ${target} to the capture settings' allowedOrigins` }])
-  return { fields, redirect: fields.redirect }
+  return { fields, submission, redirect: fields.redirect }
 }
 
 /** The writes of a capture; the caller holds the transaction. */
@@ -74,10 +78,22 @@ export function applyCapture(ctx: DispatchContext, prepared: Exclude<Prepared, {
   const engine = engineContext(ctx)
   const { fields } = prepared
   const campaign = fields.utm_campaign ? engine.store.find(nouns.byName('Campaign')!, { field: 'utmCampaign', op: '$eq', value: fields.utm_campaign }, { limit: 1 })[0] : undefined
-  const input = captureInput(fields, ctx.tenant.settings().capture.defaultSource, campaign?.$id)
+  const input = captureInput(fields, ctx.tenant.settings().capture.defaultSource, campaign?.$id, prepared.submission)
   const result = runVerb(engine, { noun: nouns.byName('Contact')!, verb: 'capture', input })
-  const lead = engine.store.find(nouns.byName('Lead')!, { field: 'contact', op: '$eq', value: result.entity.$id }, { sort: [{ field: '$createdAt', dir: 'desc' }], limit: 1 })[0]
-  return { contact: result.entity.$id, ...(lead ? { lead: lead.$id } : {}), ...(prepared.redirect ? { redirect: prepared.redirect } : {}) }
+  const lead = leadOfCapture(ctx.store.sql, result.event)
+  return { contact: result.entity.$id, ...(lead ? { lead } : {}), ...(prepared.redirect ? { redirect: prepared.redirect } : {}) }
+}
+
+/**
+ * The lead a capture put the submission on (a new one, or the contact's open lead): the Form
+ * submission note its hook created names it. Only this transaction's events are read (seq after
+ * the capture's, by primary key).
+ */
+function leadOfCapture(sql: SqlStorage, captured: EventRecord): string | undefined {
+  const row = sql
+    .exec<{ lead: string | null }>(`SELECT json_extract(after, '$.lead') AS lead FROM events WHERE seq > ? AND cause = ? AND type = 'activity.created' ORDER BY seq LIMIT 1`, captured.seq, captured.id)
+    .toArray()[0]
+  return row?.lead ?? undefined
 }
 
 /**
@@ -110,9 +126,13 @@ export async function capture(ctx: DispatchContext, limiter: RateLimiter, reques
   })
 }
 
-/** SHA-256 of the normalized submission: its fields after validation (redirect included), keys sorted. */
+/**
+ * SHA-256 of the normalized submission: its fields after validation (redirect included) and its
+ * free-text fields (trimmed), keys sorted. Another message is another submission.
+ */
 async function fingerprint(prepared: Exclude<Prepared, { discarded: true }>): Promise<string> {
-  const fields = prepared.fields as Record<string, unknown>
+  const freeText = Object.entries(prepared.submission).filter(([name]) => !CAPTURE_FIELD_NAMES.includes(name))
+  const fields = { ...(prepared.fields as Record<string, unknown>), ...Object.fromEntries(freeText.map(([name, text]) => [`free:${name}`, text])) }
   // A blank field and a missing one are the same answer.
   const canonical = JSON.stringify(Object.keys(fields).filter((k) => fields[k] !== undefined).sort().map((k) => [k, fields[k]]))
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical))

@@ -1,10 +1,12 @@
 /**
  * Signed webhook sources: a form provider posts to `/sources/{id}/ingest`, signed with the
  * Standard Webhooks scheme (id, timestamp, HMAC; 5-minute tolerance, checked by `standardwebhooks`).
- * The mapping picks capture fields out of the provider's payload by dotted path.
+ * The mapping picks capture fields, and any free-text fields the tenant names (`message`), out of
+ * the provider's payload by dotted path; all of them are recorded with the submission.
  */
 import { and, asc, eq, isNull } from 'drizzle-orm'
 import { Webhook, WebhookVerificationError } from 'standardwebhooks'
+import { fieldText } from '../domain/submission'
 import { AppError } from '../domain/errors'
 import { newId } from '../domain/ids'
 import { parseJsonText } from '../domain/json-text'
@@ -67,7 +69,8 @@ export function ingest(ctx: DispatchContext, request: IngestRequest): CaptureRes
   const fields: Record<string, unknown> = {}
   for (const [field, path] of Object.entries(source.mapping as Record<string, string>)) {
     const value = valueAt(body, path)
-    if (value !== undefined && value !== null) fields[field] = typeof value === 'number' ? value : String(value)
+    // Numbers stay numbers (a budget); a list or an object answer is kept as text, never "[object Object]".
+    if (value !== undefined && value !== null) fields[field] = typeof value === 'number' || typeof value === 'string' ? value : fieldText(value)
   }
   const prepared = prepareCapture(ctx, null, { requestId: request.requestId, clientHash: request.clientHash, origin: null, fields: { ...fields, redirect: undefined } })
   if (prepared.discarded) return { discarded: true }

@@ -65,15 +65,19 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, strin
   }
   let body: Record<string, unknown>
   try {
-    body = await c.req.parseBody()
+    // Every value of a repeated field, so that a bad one is not hidden by a later one (multipart).
+    body = await c.req.parseBody({ all: true })
   } catch {
     throw new AppError('bad_request', 'the form body cannot be parsed')
   }
-  const fields = Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-  const errors = fields.flatMap(([name, value]) => {
-    const problem = textProblem(name) ?? textProblem(value)
+  const errors = Object.entries(body).flatMap(([name, value]) => {
+    const problem = textProblem(name) ?? (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? textProblem(v) : undefined)).find(Boolean)
     return problem ? [{ path: name, message: problem }] : []
   })
   if (errors.length > 0) throw new AppError('bad_request', 'the form has text that cannot be accepted', errors)
+  // A repeated field counts by its last value, as before; list fields (`name[]`) and files are left out.
+  const fields = Object.entries(body)
+    .map(([name, value]): [string, unknown] => [name, Array.isArray(value) && !name.endsWith('[]') ? value.at(-1) : value])
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
   return Object.fromEntries(fields)
 }

@@ -1,12 +1,24 @@
 /**
  * `POST /contacts/capture`: upsert the contact by email (case-insensitive), record the source, and
- * open a Lead for this capture. The contact keeps what it already knew; blanks are filled.
+ * put the submission on a lead: the contact's open lead when it has one, else a new Lead. The
+ * contact keeps what it already knew; blanks are filled.
  */
-import type { VerbBody } from '../engine/hooks'
-import type { AfterHook } from '../engine/hooks'
+import { fieldText, SubmissionSchema, submissionText, type Submission } from '../submission'
+import type { TenantHandle } from '../engine/tenant-handle'
+import type { AfterHook, BeforeHook, VerbBody } from '../engine/hooks'
 import type { EntityRecord } from '../engine/types'
+import { AppError } from '../errors'
+import { toFieldErrors } from '../noun/validators'
+import { Contact } from '../nouns'
+import { scoreOf } from '../scoring/of-lead'
 
 const CONTACT_FIELDS = ['firstName', 'lastName', 'phone', 'title', 'organization'] as const
+/** Seed 001's open statuses: a lead still being worked, which a new submission joins. */
+const OPEN_STATUSES = ['New', 'Contacted', 'Qualified']
+/** What a repeat submission may add to the open lead: its blanks only (a rep's notes and earlier answers stay). */
+const FILLABLE = ['budget', 'authority', 'need', 'timeline', 'campaign', 'organization'] as const
+
+export const FORM_SUBMISSION = 'Form submission'
 
 export const captureContact: VerbBody = ({ input, $, now }) => {
   const email = String(input.email).trim().toLowerCase()
@@ -25,11 +37,44 @@ export const captureContact: VerbBody = ({ input, $, now }) => {
   return { target: existing as EntityRecord, patch: { ...fill, lastEngagement: now } }
 }
 
-/** Every capture opens a Lead (status New) carrying the source, campaign and BANT answers. */
-export const openLeadFromCapture: AfterHook = (contact, $, event) => {
+/** A submission given to the verb directly (the API door) keeps the public form's bounds. */
+export const checkSubmission: BeforeHook = (_contact, input) => {
+  if (input.submission === undefined || input.submission === null) return
+  const parsed = SubmissionSchema.safeParse(input.submission)
+  if (!parsed.success)
+    throw new AppError('validation_failed', 'the submission is not valid', toFieldErrors(parsed.error).map((e) => ({ ...e, path: e.path === '(body)' ? 'submission' : `submission.${e.path}` })))
+}
+
+/**
+ * Every capture lands on a lead and leaves a "Form submission" note on its timeline with what was
+ * submitted. A contact with an open lead (New, Contacted, Qualified) gets the note on that lead,
+ * whose blanks the new answers fill, whose lastActivityAt moves and whose score is refreshed; one
+ * without (or a tenant with `capture.newLeadPerSubmission`) gets a new Lead.
+ */
+export const recordCapture: AfterHook = (contact, $, event) => {
   const data = event.data ?? {}
+  const open = $.settings.capture.newLeadPerSubmission ? undefined : openLeadOf($, contact.$id)
+  const lead = open ? joinOpenLead($, open, contact, data, event.at) : openLead($, contact, data, event.at)
+  $.Activity.create({
+    subject: FORM_SUBMISSION,
+    type: 'Note',
+    status: 'Done',
+    completedAt: event.at,
+    lead: lead.$id,
+    contact: contact.$id,
+    body: submissionText(submittedIn(data)),
+  })
+}
+
+/** The contact's newest open lead, if any. */
+function openLeadOf($: TenantHandle, contact: string): EntityRecord | undefined {
+  return $.Lead.find({ contact, status: { $in: OPEN_STATUSES } }, { sort: '-$createdAt', limit: 1 })[0]
+}
+
+/** A new Lead (status New) carrying the source, campaign and BANT answers; its last activity is this submission. */
+function openLead($: TenantHandle, contact: EntityRecord, data: Record<string, unknown>, at: string): EntityRecord {
   const source = (data.source as string) || 'other'
-  $.Lead.create({
+  return $.Lead.create({
     name: `${String(contact.name)} (${source})`,
     contact: contact.$id,
     organization: (contact.organization as string) ?? null,
@@ -40,8 +85,34 @@ export const openLeadFromCapture: AfterHook = (contact, $, event) => {
     authority: (data.authority as string) ?? null,
     need: (data.need as string) ?? null,
     timeline: (data.timeline as string) ?? null,
-    firstTouchAt: event.at,
+    firstTouchAt: at,
+    lastActivityAt: at,
   })
+}
+
+/**
+ * The open lead takes the new answers where it has none (never a blank over a value, never a new
+ * answer over an old one: both stay readable in the timeline), is stamped with this activity, and
+ * is rescored from its inputs and its contact's (a rules score only; a manual one stays).
+ */
+function joinOpenLead($: TenantHandle, lead: EntityRecord, contact: EntityRecord, data: Record<string, unknown>, at: string): EntityRecord {
+  const given: Record<string, unknown> = { ...data, organization: contact.organization }
+  const fill: Record<string, unknown> = {}
+  for (const field of FILLABLE) if (lead[field] == null && given[field] != null && given[field] !== '') fill[field] = given[field]
+  const updated = $.Lead.update(lead.$id, { ...fill, lastActivityAt: at })
+  if (updated.scoreSource !== 'manual' && scoreOf(updated, $, at).score !== updated.score) return $.Lead.rescore(lead.$id)
+  return updated
+}
+
+/** What was submitted: the form's own fields when the door passed them, else the verb's input as given. */
+function submittedIn(data: Record<string, unknown>): Submission {
+  if (data.submission && typeof data.submission === 'object' && Object.keys(data.submission).length > 0) return data.submission as Submission
+  const submitted: Submission = {}
+  for (const field of Object.keys(Contact.schema.verbs.capture!.input ?? {})) {
+    const text = field === 'submission' ? undefined : fieldText(data[field])
+    if (text !== undefined) submitted[field] = text
+  }
+  return submitted
 }
 
 function findOrCreateCompany($: Parameters<VerbBody>[0]['$'], company: string): string {

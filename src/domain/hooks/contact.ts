@@ -1,7 +1,7 @@
 /** Contacts (seed 002): email normalisation, qualification rules, and the capture / merge / enrich verbs. */
 import { AppError } from '../errors'
 import { Contact } from '../nouns'
-import { captureContact, openLeadFromCapture } from './contact-capture'
+import { captureContact, checkSubmission, recordCapture } from './contact-capture'
 import { enrichContact } from './contact-enrich'
 import { mergeContacts } from './contact-merge'
 import { implement } from '../noun/noun'
@@ -19,6 +19,7 @@ Contact.qualifying((contact) => {
 })
 
 implement(Contact, 'capture', captureContact)
-Contact.captured(openLeadFromCapture)
+Contact.capturing(checkSubmission)
+Contact.captured(recordCapture)
 implement(Contact, 'merge', mergeContacts)
 implement(Contact, 'enrich', enrichContact)

@@ -8,13 +8,8 @@ import type { EntityRecord, EventRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { implement } from '../noun/noun'
 import { Contact, Lead, Organization } from '../nouns'
-import { bandOf, SCORE_INPUTS, scoreLead, type Score } from '../scoring/score'
-
-export function scoreOf(lead: Record<string, unknown>, $: TenantHandle, now: string): Score {
-  const contact = typeof lead.contact === 'string' ? $.Contact.get(lead.contact) : undefined
-  const organization = typeof lead.organization === 'string' ? $.Organization.get(lead.organization) : undefined
-  return scoreLead({ lead, contact, organization, now: new Date(now) }, $.settings.scoring)
-}
+import { scoreOf } from '../scoring/of-lead'
+import { bandOf, SCORE_INPUTS } from '../scoring/score'
 
 /**
  * Is this write pinning a score by hand? A number given as `score` (seed 001 creates a lead with

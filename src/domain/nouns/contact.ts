@@ -74,6 +74,8 @@ export const Contact = Noun(
           authority: 'string',
           need: 'string',
           timeline: 'string',
+          /** Everything the visitor wrote, field name → text; recorded on the lead's timeline (a Form submission note). */
+          submission: 'json',
         },
       },
       assign: { input: { owner: '-> Contact!' } },

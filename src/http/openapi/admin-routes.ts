@@ -72,7 +72,7 @@ function sourcePaths(): Paths {
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 100 },
             secret: { type: 'string', description: 'A Standard Webhooks secret (`whsec_` + base64); generated when omitted.' },
-            mapping: { type: 'object', description: 'Capture field → dotted path in the provider’s JSON payload; must map `email`.', additionalProperties: { type: 'string' }, examples: [{ email: 'data.email', name: 'data.name' }] },
+            mapping: { type: 'object', description: 'Field → dotted path in the provider’s JSON payload; must map `email`. A field is a capture field or a free-text field named by the tenant (a letter, then letters, digits, _ or -), recorded with the submission.', additionalProperties: { type: 'string' }, examples: [{ email: 'data.email', name: 'data.name' }] },
           },
         }),
         responses: {

@@ -15,8 +15,8 @@ function captureForm(): JsonSchema {
   const properties = { ...(schema.properties as Record<string, JsonSchema>) }
   properties.email = { ...properties.email, format: 'email' }
   for (const name of HONEYPOT_FIELDS) properties[name] = { type: 'string', description: 'Honeypot: leave empty. A filled one is answered as a success and nothing is stored.' }
-  // Forms post strings and may carry fields Revline does not know (a submit button): they are ignored.
-  return { ...schema, properties, additionalProperties: true }
+  // Forms post strings and may carry fields Revline does not know (`message`, `company_size`): kept as free text.
+  return { ...schema, properties, additionalProperties: { type: 'string', description: 'Free text (message, comments, any field of the form): recorded with the submission on the lead’s timeline.' } }
 }
 
 function publicPaths(): Paths {
@@ -28,7 +28,7 @@ function publicPaths(): Paths {
         tags: ['Capture'],
         summary: 'Public lead capture (website forms)',
         description:
-          'No key: an HTML form on the tenant’s site posts here. Creates or reuses the Contact by email (case-insensitive) and creates a Lead; `utm_*` become source, sourceDetail and campaign. ' +
+          'No key: an HTML form on the tenant’s site posts here. Creates or reuses the Contact by email (case-insensitive); a contact with an open lead (New, Contacted, Qualified) gets the submission on that lead (its id is answered), otherwise a Lead is created (capture setting `newLeadPerSubmission` creates one every time). Every field but the honeypots and `redirect`, free text included, is recorded as a "Form submission" Note on the lead. `utm_*` become source, sourceDetail and campaign; a `source` that is not one of seed 003’s becomes `other`, the text kept in sourceDetail. ' +
           'With `redirect` on an allowed origin the answer is 303 there. Per-IP rate limit (429 + Retry-After), 64 KB body limit, CORS for the tenant’s allowed origins. Unknown or suspended tenants are 404. ' +
           'When the tenant lists allowed origins, a post whose Origin (or, without one, Referer origin) is another site is 403 and stores nothing. ' +
           'Idempotency-Key is honoured per client; identical submissions from one client within 60 s are answered with the first result and write nothing.',
@@ -63,7 +63,7 @@ function publicPaths(): Paths {
         tags: ['Capture'],
         summary: 'Signed ingest from a form provider (Standard Webhooks)',
         description:
-          'The source’s mapping turns the JSON payload into capture fields. Unsigned, forged or stale (> 5 min) deliveries are 401; a replayed `webhook-id` is acknowledged (200, `duplicate: true`) and not applied twice.',
+          'The source’s mapping turns the JSON payload into capture fields and the free-text fields it names, captured as a form post is. Unsigned, forged or stale (> 5 min) deliveries are 401; a replayed `webhook-id` is acknowledged (200, `duplicate: true`) and not applied twice.',
         security: [],
         parameters: [
           { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^source_[0-9A-Za-z]{9}$' } },

@@ -3,20 +3,18 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { AppError } from '../../domain/errors'
 import { toFieldErrors } from '../../domain/noun/validators'
-import { CaptureFields } from '../../domain/capture'
+import { SourceMapping } from '../../domain/capture'
 import { readJsonObject } from '../body'
 import { requires } from '../tenant'
 import type { AppEnv } from '../types'
 import { isIdOf } from '../../domain/ids'
 
-const CAPTURE_FIELDS = Object.keys(CaptureFields.shape).filter((f) => f !== 'redirect') as [string, ...string[]]
-
 const NewSource = z.strictObject({
   name: z.string().trim().min(1).max(100),
   /** Standard Webhooks secret (`whsec_` + base64); generated when omitted. */
   secret: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]{24,}={0,2}$/, 'a Standard Webhooks secret: whsec_ followed by base64').optional(),
-  /** Capture field → dotted path in the provider's JSON payload, e.g. { "email": "data.email" }. */
-  mapping: z.partialRecord(z.enum(CAPTURE_FIELDS), z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dotted path such as data.email')).refine((m) => 'email' in m, { message: 'must map email' }),
+  /** Field → dotted path in the provider's JSON payload, e.g. { "email": "data.email", "message": "data.comments" }. */
+  mapping: SourceMapping,
 })
 
 /** 32 random bytes, base64: what Standard Webhooks secrets look like. */
