@@ -144,6 +144,7 @@ describe('Proposals', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^text\/html/)
     const html = String(res.body)
+    expect(html.slice(0, 15).toLowerCase()).toBe('<!doctype html>')
     expect(html).toContain('Acme Platform Evaluation')
     expect(html).toContain('Alice Chen')
     expect(html).toContain(proposal.$id)

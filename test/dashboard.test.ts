@@ -142,6 +142,16 @@ describe('Dashboard headers', () => {
     for (const [what, res] of answers) expectSecurityHeaders(res, `${what} (${res.status})`)
   })
 
+  it('renders every page in standards mode: HTML that starts with a doctype', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie } = await login(slug, key)
+    const pages: [string, RawResponse][] = [
+      ['login', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/login` })],
+      ['crm', await crm(slug, cookie)],
+    ]
+    for (const [what, res] of pages) expect(res.text.slice(0, 15).toLowerCase(), what).toBe('<!doctype html>')
+  })
+
   it('gives the inline script and style the nonce of their own response, a new one each time', async () => {
     const { slug, key } = await createTenant()
     const { cookie } = await login(slug, key)

@@ -1,4 +1,5 @@
 /** The dashboard's page shell: semantic landmarks, a skip link, and CSS that works at phone width. */
+import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import type { Flash } from './flash'
 
@@ -69,33 +70,39 @@ dialog form { display: grid; gap: .75rem; } dialog::backdrop { background: rgb(1
 /** `nonce`: this response's CSP nonce, which the page's own <style> and <script> must carry. */
 export function Layout({ title, nonce, children }: { title: string; nonce: string | undefined; children: Child }) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="same-origin" />
-        <title>{title}</title>
-        <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
-      </head>
-      <body>
-        <a class="skip" href="#main">Skip to content</a>
-        {children}
-      </body>
-    </html>
+    <>
+      {DOCTYPE}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="same-origin" />
+          <title>{title}</title>
+          <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
+        </head>
+        <body>
+          <a class="skip" href="#main">Skip to content</a>
+          {children}
+        </body>
+      </html>
+    </>
   )
 }
+
+/** Without it a browser lays the page out in quirks mode (forms gain a bottom margin, tables lose inherited fonts). */
+export const DOCTYPE = raw('<!doctype html>')
 
 /** Outcomes and problems at the top of a page: a confirmation is a polite status, a failure an alert. */
 export function Notices({ notices }: { notices: Flash[] }) {
   return (
     <>
-      {notices.map((n) =>
-        n.kind === 'ok' ? (
-          <p class="notice notice-ok" role="status">{n.text}</p>
-        ) : (
-          <p class="notice" role="alert">{n.text}</p>
-        ),
-      )}
+        {notices.map((n) =>
+          n.kind === 'ok' ? (
+            <p class="notice notice-ok" role="status">{n.text}</p>
+          ) : (
+            <p class="notice" role="alert">{n.text}</p>
+          ),
+        )}
     </>
   )
 }
