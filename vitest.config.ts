@@ -13,7 +13,17 @@ export default defineConfig({
             miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token' } },
           }),
         ],
-        test: { name: 'workers', include: ['test/*.test.ts'] },
+        test: {
+          name: 'workers',
+          include: ['test/*.test.ts'],
+          // Each file's first tenant is made here, before its tests (test/warm-up.ts).
+          setupFiles: ['./test/warm-up.ts'],
+          // Sized for a 2-core machine shared with other work: a test makes tens of requests through
+          // the Worker and its objects (about a second alone, several times that under load); the
+          // warm-up starts the runtime. Suites with heavier tests (fuzz, imports) set their own.
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         // End-to-end tests in Node against `wrangler dev`, started as a user starts it.

@@ -1,10 +1,6 @@
 /** The seeds' own examples, run over REST against the Workers runtime. */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTenant, type TenantApi } from './helpers'
-
-beforeAll(async () => {
-  await createTenant('warm')
-}, 30_000)
 
 async function created(api: TenantApi, path: string, body: unknown) {
   const res = await api.post(path, body)
