@@ -127,6 +127,9 @@ describe('A documented path asked with another method', () => {
     const { api } = await createTenant()
     expect((await api.put('/nonsense', {})).status).toBe(404)
     expect((await api.post('/contacts/contact_AAAAAAAAA/teleport')).status).toBe(404)
+    // Not an id of the noun, so not `/contacts/{id}`: no path of the API.
+    expect((await api.post('/contacts/__proto__')).status).toBe(404)
+    expect((await api.put('/contacts/deal_AAAAAAAAA', {})).status).toBe(404)
     const missing = await api.get('/contacts/contact_AAAAAAAAA')
     expect([missing.status, missing.headers.get('allow')]).toEqual([404, null])
     expect((await request('PUT', '/nonsense')).status).toBe(404)

@@ -11,10 +11,12 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as 
 
 interface DocumentedPath {
   pattern: RegExp
-  /** How many `{param}` segments: a concrete path (`/contacts/capture`) wins over a templated one (`/contacts/{id}`). */
-  params: number
+  /** Each `{param}`'s own pattern, if the document gives one: `/contacts/__proto__` is no `/contacts/{id}`. */
+  params: (RegExp | undefined)[]
   methods: string[]
 }
+
+type Parameter = { in?: string; name?: string; schema?: { pattern?: string } }
 
 let table: DocumentedPath[] | undefined
 
@@ -22,21 +24,37 @@ function documentedPaths(): DocumentedPath[] {
   if (table) return table
   const { paths } = buildDocument('') as { paths: Record<string, Record<string, unknown>> }
   table = Object.entries(paths).map(([path, item]) => {
+    const methods = METHODS.filter((m) => m in item).map((m) => m.toUpperCase())
+    const declared = [item.parameters, ...METHODS.map((m) => (item[m] as { parameters?: unknown } | undefined)?.parameters)].flat() as (Parameter | undefined)[]
+    const patternOf = (name: string) => declared.find((p) => p?.in === 'path' && p.name === name)?.schema?.pattern
+    const params: (RegExp | undefined)[] = []
     // Paths with their own `servers` are at the Worker's root; the others under `/~{tenant}` (document.ts).
     const prefix = item.servers ? '' : '/~[a-z0-9-]+'
-    const segments = path.split('/').map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    const methods = METHODS.filter((m) => m in item).map((m) => m.toUpperCase())
+    const segments = path.split('/').map((segment) => {
+      const name = /^\{(\w+)\}$/.exec(segment)?.[1]
+      if (!name) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      const own = patternOf(name)
+      params.push(own ? new RegExp(own) : undefined)
+      return '([^/]+)'
+    })
     // Hono answers HEAD with the GET route.
     if (methods.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD')
-    return { pattern: new RegExp(`^${prefix}${segments.join('/')}$`), params: (path.match(/\{/g) ?? []).length, methods }
+    return { pattern: new RegExp(`^${prefix}${segments.join('/')}$`), params, methods }
   })
   return table
+}
+
+/** Whether `path` is this documented path: its shape, and each parameter as its pattern asks. */
+function matches(entry: DocumentedPath, path: string): boolean {
+  const values = entry.pattern.exec(path)?.slice(1)
+  return values !== undefined && values.every((value, i) => entry.params[i]?.test(value) ?? true)
 }
 
 /** The methods the API answers at `path`, or undefined for a path it does not have. */
 export function allowedMethods(path: string): string[] | undefined {
   let best: DocumentedPath | undefined
-  for (const entry of documentedPaths()) if (entry.pattern.test(path) && (!best || entry.params < best.params)) best = entry
+  // A concrete path (`/contacts/capture`) wins over a templated one (`/contacts/{id}`).
+  for (const entry of documentedPaths()) if (matches(entry, path) && (!best || entry.params.length < best.params.length)) best = entry
   return best?.methods
 }
 
