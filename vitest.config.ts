@@ -9,8 +9,9 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            // Tests use their own operator token rather than whatever .dev.vars holds.
-            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token' } },
+            // Tests run on their own settings, not on whatever .dev.vars holds: `npm run dev` writes one
+            // that lets webhooks reach private addresses, which the webhook-target tests must see refused.
+            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false' } },
           }),
         ],
         test: {
