@@ -102,7 +102,7 @@ describe('A documented path asked with another method', () => {
   })
 
   it('names the methods in the problem, answers public paths without asking for a key, and asks a stranger for a key first', async () => {
-    const { slug, key, api } = await createTenant()
+    const { slug, api } = await createTenant()
     const put = await api.put('/contacts', { name: 'A' })
     expect(put.status).toBe(405)
     expect(put.headers.get('allow')).toBe('GET, POST, HEAD')
@@ -120,7 +120,6 @@ describe('A documented path asked with another method', () => {
     expect([form.status, form.headers.get('allow')]).toEqual([405, 'POST, OPTIONS'])
     const stranger = await request('PUT', `/~${slug}/contacts`, { key: 'rvl_not-a-key', body: {} })
     expectChallenge(stranger, REFUSED_TOKEN, 'a wrong method with a refused key')
-    expect(key).toMatch(/^rvl_/)
   })
 
   it('stays 404 where the path is unknown or what it names is missing', async () => {
