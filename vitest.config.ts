@@ -9,11 +9,22 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            // Tests use their own operator token rather than whatever .dev.vars holds.
-            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token' } },
+            // Tests run on their own settings, not on whatever .dev.vars holds: `npm run dev` writes one
+            // that lets webhooks reach private addresses, which the webhook-target tests must see refused.
+            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false' } },
           }),
         ],
-        test: { name: 'workers', include: ['test/*.test.ts'] },
+        test: {
+          name: 'workers',
+          include: ['test/*.test.ts'],
+          // Each file's first tenant is made here, before its tests (test/warm-up.ts).
+          setupFiles: ['./test/warm-up.ts'],
+          // Sized for a 2-core machine shared with other work: a test makes tens of requests through
+          // the Worker and its objects (about a second alone, several times that under load); the
+          // warm-up starts the runtime. Suites with heavier tests (fuzz, imports) set their own.
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         // Architecture checks in Node: the import graph of src/ (no cycles, arrows point down).

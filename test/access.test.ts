@@ -1,16 +1,10 @@
 /** Access: the operator API (list, suspend, reactivate), API keys, the role matrix of seed 003 and cross-tenant attempts. */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MAX_UNKNOWN_KEYS } from '../src/durable/tenant-state'
 import { ADMIN_TOKEN, createTenant, issueKey, request, tenantApi, type ApiResponse, type TenantApi } from './helpers'
 import { expectProblem } from './helpers'
-
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const BASE_HOST = 'revline.localhost'
 

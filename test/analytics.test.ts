@@ -2,13 +2,9 @@
 import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { contributions, type Counter } from '../src/domain/analytics/contributions'
 import { createTenant, request, type TenantApi } from './helpers'
-
-beforeAll(async () => {
-  await createTenant('warm')
-}, 30_000)
 
 async function ok(promise: Promise<{ status: number; body: any }>, status = 200) {
   const res = await promise

@@ -4,13 +4,8 @@
  * what was wrong with the request (400, 404, 409, 412, 415, 422…). A malformed Idempotency-Key is
  * judged after the key: 401 with a bad API key, 400 with a good one.
  */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTenant, expectProblem, issueKey, request, type ApiResponse, type TenantApi } from './helpers'
-
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 /** One request to a tenant route; `valid` marks the one an admin key would see succeed. */
 interface Probe {

@@ -7,12 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createTenant, request, type ApiResponse, type TenantApi } from './helpers'
 import { createOk as create, expectProblem, readOk as read } from './helpers'
 
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
-
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const DAY_MS = 86_400_000
 

@@ -7,15 +7,10 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTenant, issueKey, sendRaw, tenantApi, type RawResponse } from './helpers'
 
 const ORIGIN = 'http://revline.test'
-
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 async function login(slug: string, key: string): Promise<{ cookie: string; csrf: string }> {
   const res = await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: ORIGIN }, body: new URLSearchParams({ apiKey: key }) })

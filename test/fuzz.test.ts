@@ -12,16 +12,10 @@
  */
 import fc from 'fast-check'
 import { Webhook } from 'standardwebhooks'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../src/domain/errors'
 import { nouns } from '../src/domain/nouns'
 import { ADMIN_TOKEN, bytesOf, createTenant, flashKind, rpcOf, issueKey, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
-
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' budget. */
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 /** The Worker's own origin (what a same-origin request names). */
 const ORIGIN = 'http://revline.test'

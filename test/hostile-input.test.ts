@@ -7,18 +7,13 @@
  * per import line), duplicate JSON keys, and decimal-only numbers in query strings.
  */
 import { Webhook } from 'standardwebhooks'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { render } from '../src/domain/automations'
 import { createValidator } from '../src/domain/noun/validators'
 import { MAX_IN_VALUES } from '../src/domain/query/filter'
 import { MAX_JSON_DEPTH } from '../src/domain/json-text'
 import { nouns } from '../src/domain/nouns'
 import { ADMIN_TOKEN, bytesOf, canonicalJson, rpcOf, createTenant, issueKey, sendRaw, type RawRequest, type RawResponse } from './helpers'
-
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const TIMEOUT = 60_000
 const ORIGIN = 'http://revline.test'

@@ -3,15 +3,9 @@
  * request replays it (`Idempotent-Replayed: true`, nothing written again); the same key with another
  * request is a 422; keys are scoped to the calling API key.
  */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTenant, issueKey, type ApiResponse, type TenantApi } from './helpers'
 import { expectProblem } from './helpers'
-
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 
 const idem = (key: string, extra: Record<string, string> = {}) => ({ headers: { 'idempotency-key': key, ...extra } })

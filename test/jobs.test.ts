@@ -10,18 +10,13 @@
 import { CHAIN_MS, handleChunked } from '../src/queues/handlers/chunked'
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { DEFAULT_RULESET } from '../src/domain/scoring/rules'
 import worker from '../src/worker'
 import { ADMIN_TOKEN, createTenant, issueKey, request, type TenantApi } from './helpers'
 
 const handler = worker as ExportedHandler<Env>
 const DAY_MS = 86_400_000
-
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 // ---------------------------------------------------------------------------------------------
 // helpers

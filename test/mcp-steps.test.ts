@@ -1,15 +1,11 @@
 /**
  * MCP `do` with `steps`: one transaction in the tenant object, all or nothing. A failing step is
  * named with its problem and no step is applied; references between steps ("$0.$id") resolve
- * inside the transaction and only through a result's own fields.
+ * inside the transaction and only through a result's own fields. And `events` pages with the
+ * cursor it hands out: `next` goes back as `after` exactly as it came.
  */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTenant, issueKey, rpcOf, sendRaw, type TenantApi } from './helpers'
-
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 /** One `tools/call` over streamable HTTP, as an MCP client sends it; the tool's result. */
 async function callTool(slug: string, key: string, name: string, args: Record<string, unknown>, requestId = `req-${Math.random().toString(36).slice(2)}`) {
@@ -127,5 +123,41 @@ describe('MCP do with steps', () => {
     expect(first.status).toBe(200)
     expect(again.text).toBe(first.text)
     expect(await contactTotal(api)).toBe(1)
+  })
+})
+
+describe('MCP events', () => {
+  it('takes its own `next` back as `after`, as given or as a number, and pages the log as REST does', async () => {
+    const { slug, key, api } = await createTenant()
+    for (const name of ['Ann', 'Ben', 'Cat', 'Dan', 'Eve']) await api.post('/contacts', { name })
+    const everything = (await api.get('/events?limit=500')).body.data.map((e: { seq: number }) => e.seq)
+
+    const seen: number[] = []
+    let after: string | number | undefined
+    for (let page = 0; page < 100; page++) {
+      const { isError, body } = await callTool(slug, key, 'events', { limit: 2, ...(after === undefined ? {} : { after }) })
+      expect(isError, JSON.stringify(body)).toBe(false)
+      seen.push(...body.data.map((e: { seq: number }) => e.seq))
+      if (body.next === null) break
+      expect(typeof body.next).toBe('string')
+      // Alternate: the cursor as it came, then as a number (a client may have parsed it).
+      after = page % 2 === 0 ? body.next : Number(body.next)
+    }
+    expect(seen).toEqual(everything)
+
+    const rest = await api.get(`/events?limit=2&after=${everything[1]}`)
+    const mcp = await callTool(slug, key, 'events', { limit: 2, after: String(everything[1]) })
+    expect(mcp.body).toEqual(rest.body)
+
+    // Anything else is refused by the tool's input schema (the SDK answers in text, not a problem).
+    const bad = await sendRaw({
+      method: 'POST',
+      path: `/~${slug}/mcp`,
+      headers: { host: 'revline.test', authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'events', arguments: { after: 'soon' } } }),
+    })
+    const result = rpcOf(bad).result as { isError?: boolean; content: { text: string }[] }
+    expect(result.isError).toBe(true)
+    expect(result.content[0]!.text).toContain('after')
   })
 })

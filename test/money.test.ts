@@ -6,15 +6,10 @@
  */
 import { env } from 'cloudflare:workers'
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import migrations from '../migrations/migrations.js'
 import { createTenant, expectProblem, type TenantApi } from './helpers'
 import { createOk as create, readOk as read } from './helpers'
-
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const ok = async (api: TenantApi, path: string, body?: unknown) => {
   const res = await api.post(path, body)

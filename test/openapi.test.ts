@@ -35,3 +35,42 @@ describe('GET /openapi.json and /docs', () => {
     expect((await request('GET', '/docs/nope.js')).status).toBe(404)
   })
 })
+
+describe('Request bodies in the document', () => {
+  /** Every `default` keyword reachable from `schema` (through $refs), as JSON-pointer-ish paths. */
+  function defaultsIn(schema: unknown, doc: any, at: string, seen = new Set<string>()): string[] {
+    if (Array.isArray(schema)) return schema.flatMap((s, i) => defaultsIn(s, doc, `${at}[${i}]`, seen))
+    if (!schema || typeof schema !== 'object') return []
+    const node = schema as Record<string, unknown>
+    if (typeof node.$ref === 'string') {
+      if (seen.has(node.$ref)) return []
+      seen.add(node.$ref)
+      const target = node.$ref.replace('#/', '').split('/').reduce((o: any, k) => o?.[k], doc)
+      return defaultsIn(target, doc, `${at}→${node.$ref.split('/').at(-1)}`, seen)
+    }
+    return Object.entries(node).flatMap(([key, value]) => {
+      if (key === 'properties') return Object.entries(value as object).flatMap(([name, s]) => defaultsIn(s, doc, `${at}.${name}`, seen))
+      if (key === 'default') return [at]
+      if (['enum', 'const', 'examples', 'example', 'description'].includes(key)) return []
+      return defaultsIn(value, doc, at, seen)
+    })
+  }
+
+  it('carry no `default`, so generated clients keep defaulted fields optional; the default is said in words', async () => {
+    const doc = (await request('GET', '/openapi.json')).body
+    const found: string[] = []
+    let bodies = 0
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (!op?.requestBody) continue
+        bodies++
+        found.push(...defaultsIn(op.requestBody, doc, `${method.toUpperCase()} ${path}`))
+      }
+    }
+    expect(bodies).toBeGreaterThan(50)
+    expect(found).toEqual([])
+    expect(doc.components.schemas.DealCreate.properties.currency.description).toContain('Defaults to `"USD"` when omitted.')
+    // Entities as read do carry it: a stored deal always has a currency.
+    expect(doc.components.schemas.Deal.properties.currency.default).toBe('USD')
+  })
+})

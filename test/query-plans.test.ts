@@ -5,13 +5,9 @@
  */
 import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { EntityStore } from '../src/durable/entity-store'
 import { createTenant, storeIn } from './helpers'
-
-beforeAll(async () => {
-  await createTenant('warm')
-}, 30_000)
 
 type Modules = {
   store: EntityStore

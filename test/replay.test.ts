@@ -5,14 +5,10 @@
 import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { contributions, type Counter } from '../src/domain/analytics/contributions'
 import type { EntityRecord } from '../src/domain/engine/types'
 import { createTenant, storeIn, type TenantApi } from './helpers'
-
-beforeAll(async () => {
-  await createTenant('warm')
-}, 30_000)
 
 type Op =
   | { op: 'contact'; email: number }

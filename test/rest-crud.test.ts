@@ -1,13 +1,7 @@
 /** REST CRUD, history/asOf, includes and instance verbs over Contact and Organization. */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTenant, type ApiResponse, type TenantApi } from './helpers'
 import { expectProblem } from './helpers'
-
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const ID = /^contact_[0-9A-Za-z]{9}$/
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/

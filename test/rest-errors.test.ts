@@ -1,13 +1,7 @@
 /** Errors over REST: problem+json for every 4xx, bad bodies, bad auth, unknown routes, and no writes on rejection. */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTenant, request, tenantApi, type ApiResponse, type TenantApi } from './helpers'
 import { expectProblem } from './helpers'
-
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const PROBLEM_KEYS = ['code', 'detail', 'status', 'title', 'type']
 

@@ -1,13 +1,7 @@
 /** Collection lists: filters, the JSON filter language, sorting, limits, cursor and page paging. */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createTenant, type ApiResponse, type TenantApi } from './helpers'
 import { expectProblem } from './helpers'
-
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const tick = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms))
 

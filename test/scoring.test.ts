@@ -254,10 +254,11 @@ describe('timeline parsing (pure)', () => {
 // ---------------------------------------------------------------------------------------------
 // Through the API
 
+/** Beyond the shared warm-up (test/warm-up.ts): the file's first scored lead, out of the first test's budget. */
 beforeAll(async () => {
   const { api } = await createTenant('warm')
   await api.post('/leads', { name: 'Warm-up', source: 'website' })
-}, 60_000)
+})
 
 async function created(api: TenantApi, path: string, body: unknown) {
   const res = await api.post(path, body)

@@ -8,16 +8,11 @@
  */
 import { env } from 'cloudflare:workers'
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import migrations from '../migrations/migrations.js'
 import { MAX_AMOUNT } from '../src/domain/money'
 import { createTenant, expectProblem, request, type TenantApi } from './helpers'
 import { createOk as create, readOk as read } from './helpers'
-
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const list = async (api: TenantApi, path: string) => {
   const res = await api.get(path)

@@ -10,14 +10,9 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DEFAULT_RULESET } from '../src/domain/scoring/rules'
 import { createTenant, expectProblem, type TenantApi } from './helpers'
-
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const stub = (slug: string) => env.TENANT.getByName(slug)
 

@@ -1,13 +1,7 @@
 /** Tenants: isolation between two tenants, path and host routing, and the operator API. */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, createTenant, request, tenantApi, type ApiResponse, type TenantApi } from './helpers'
 import { expectProblem } from './helpers'
-
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
-beforeAll(async () => {
-  const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
-}, 60_000)
 
 const BASE_HOST = 'revline.localhost'
 

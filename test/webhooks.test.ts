@@ -9,12 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, createTenant, issueKey, request, type ApiResponse, type TenantApi } from './helpers'
 import { expectProblem } from './helpers'
 
-/** The first request of a file starts the runtime and both objects; keep that out of the tests' 5 s budget. */
+/** Beyond the shared warm-up (test/warm-up.ts): the file's first source, out of the first test's budget. */
 beforeAll(async () => {
   const { api } = await createTenant('warm')
-  await api.post('/contacts', { name: 'Warm-up' })
   await api.post('/sources', { name: 'Warm-up', mapping: FULL_MAPPING })
-}, 60_000)
+})
 
 
 /** The mapping of the issue's example: a provider that nests answers under `data`. */

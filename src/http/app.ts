@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { AppError } from '../domain/errors'
 import { dashboard } from '../dashboard/routes'
+import { methodNotAllowed } from './allow'
 import { handleError } from './errors'
 import { bulk } from './routes/bulk'
 import { collections } from './routes/collections'
@@ -37,7 +38,10 @@ export function createApp() {
   })
   // Imports carry files and set their own, larger limit (src/http/routes/bulk.ts).
   app.use((c, next) => (c.req.method === 'POST' && c.req.path.endsWith('/import') ? next() : defaultLimit(c, next)))
-  app.onError(handleError)
+  app.onError((error, c) => {
+    const wrongMethod = methodNotAllowed(error, c.req.method, c.req.path)
+    return wrongMethod ? handleError(wrongMethod.error, c, { allow: wrongMethod.allow }) : handleError(error, c)
+  })
   app.notFound((c) => {
     throw new AppError('not_found', `no route for ${c.req.method} ${c.req.path}`)
   })

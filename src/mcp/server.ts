@@ -171,10 +171,18 @@ export function buildServer(tenant: TenantClient, requestId: string): McpServer 
     'events',
     {
       title: 'Events',
-      description: 'Read the immutable event log: filter by type ("deal.won" or "deal.*"), entity id, actor; page with "after" (the last seq seen).',
-      inputSchema: z.object({ type: z.string().optional(), entity: z.string().optional(), actor: z.string().optional(), after: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(500).optional() }),
+      description:
+        'Read the immutable event log, oldest first: filter by type ("deal.won" or "deal.*"), entity id, actor. Answers { data, next }: pass "next" as "after" for the next page (events with a larger seq); next is null on the last page.',
+      inputSchema: z.object({
+        type: z.string().optional(),
+        entity: z.string().optional(),
+        actor: z.string().optional(),
+        // `next` is a string (as REST's `/events` and every list cursor): it must come back as it went out.
+        after: z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,15}$/, 'is the "next" of a previous answer')]).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+      }),
     },
-    async (query) => guarded(() => tenant.run({ kind: 'events', query: { ...query, limit: query.limit ?? 100 } })),
+    async ({ after, ...query }) => guarded(() => tenant.run({ kind: 'events', query: { ...query, ...(after === undefined ? {} : { after: Number(after) }), limit: query.limit ?? 100 } })),
   )
 
   server.registerTool(

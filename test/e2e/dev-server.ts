@@ -27,20 +27,25 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export async function startDevServer(): Promise<DevServer> {
+export interface DevServerOptions {
+  /** Start it with `npm run dev -- …` (scripts/dev.mjs) exactly as the README does, not wrangler directly. */
+  npmRunDev?: boolean
+  /** The operator token (`--var ADMIN_TOKEN:…`); the tests' own unless given. */
+  adminToken?: string
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = await freePort()
   const state = mkdtempSync(path.join(os.tmpdir(), 'revline-e2e-'))
   const root = path.resolve(import.meta.dirname, '../..')
-  const child: ChildProcess = spawn(
-    path.join(root, 'node_modules/.bin/wrangler'),
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--var', `ADMIN_TOKEN:${ADMIN_TOKEN}`, '--log-level', 'warn'],
-    {
-      cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', X_LOCAL_OBSERVABILITY: 'false', X_LOCAL_EXPLORER: 'false', CI: '1' },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+  const args = ['--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--var', `ADMIN_TOKEN:${options.adminToken ?? ADMIN_TOKEN}`, '--log-level', 'warn']
+  const [command, argv] = options.npmRunDev ? ['npm', ['run', 'dev', '--', ...args]] : [path.join(root, 'node_modules/.bin/wrangler'), ['dev', ...args]]
+  const child: ChildProcess = spawn(command, argv, {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', X_LOCAL_OBSERVABILITY: 'false', X_LOCAL_EXPLORER: 'false', CI: '1' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   child.stdout?.on('data', (d) => (output += d))
   child.stderr?.on('data', (d) => (output += d))

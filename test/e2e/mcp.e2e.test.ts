@@ -105,5 +105,25 @@ describe('MCP', () => {
     await client.close()
 
     await expect(connect('rvl_notavalidkeynotavalidkeynotaval')).rejects.toThrow()
+    // What the client saw: a 401 naming the Bearer scheme (how a client tells a bad key from a server that wants OAuth).
+    const refused = await fetch(`${server.baseUrl}/~mcp/mcp`, { method: 'POST', headers: { authorization: 'Bearer rvl_notavalidkeynotavalidkeynotaval', 'content-type': 'application/json' }, body: '{}' })
+    expect([refused.status, refused.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="revline", error="invalid_token"'])
+  })
+
+  it('pages the event log with the cursor it hands out: next goes back as after', async () => {
+    const client = await connect(adminKey)
+    const seqs: number[] = []
+    let after: unknown
+    for (let page = 0; page < 500; page++) {
+      const result = await client.callTool({ name: 'events', arguments: { limit: 7, ...(after === undefined ? {} : { after }) } })
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy()
+      const { data, next } = parse(result as { content: unknown })
+      seqs.push(...data.map((e: { seq: number }) => e.seq))
+      if (next === null) break
+      after = next
+    }
+    const all = parse((await client.callTool({ name: 'events', arguments: { limit: 500 } })) as { content: unknown })
+    expect(seqs).toEqual(all.data.map((e: { seq: number }) => e.seq))
+    await client.close()
   })
 })

@@ -5,7 +5,7 @@
  */
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors'
 import { statusOf } from '../problem'
-import { ref, type JsonSchema } from './schemas'
+import { ref, withoutDefaults, type JsonSchema } from './schemas'
 
 export type Operation = Record<string, unknown>
 /** A path item: operations by method, and maybe shared `parameters` or `servers`. */
@@ -32,7 +32,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'No API key, or one this tenant does not know.',
   403: 'The key may not do this (role), or the tenant is suspended.',
   404: 'No such tenant, entity (other tenants’ ids included) or route.',
-  405: 'The noun does not allow this verb.',
+  405: 'The path has no such method (`Allow` lists the ones it has), or the noun does not allow this verb.',
   409: 'The state machine does not allow the move, or a unique value is taken.',
   412: '`If-Match` names a version that is no longer current.',
   413: 'The body is over the size limit.',
@@ -40,6 +40,13 @@ const STATUS_TEXT: Record<number, string> = {
   422: 'The input is well-formed but not valid (per-field `errors`), a hook rejected it, or an Idempotency-Key was reused for another request.',
   429: 'Too many requests; retry after `Retry-After` seconds.',
   500: 'A fault on our side, never the input: a valid write could not be stored, and nothing of it was. Extension members say where (an import names the `line`).',
+}
+
+/** Headers an error status always carries (src/http/errors.ts, src/http/allow.ts). */
+const STATUS_HEADERS: Record<number, Record<string, unknown>> = {
+  401: { 'WWW-Authenticate': { $ref: '#/components/headers/WWWAuthenticate' } },
+  405: { Allow: { $ref: '#/components/headers/Allow' } },
+  429: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
 }
 
 /** Error codes by HTTP status, from the same table the error handler uses. */
@@ -73,7 +80,7 @@ function problemResponses(): Record<string, unknown> {
     const codes = codesFor(Number(status))
     out[name] = {
       description: `${STATUS_TEXT[Number(status)]} Codes: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
-      ...(status === '429' ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
+      ...(STATUS_HEADERS[Number(status)] ? { headers: STATUS_HEADERS[Number(status)] } : {}),
       content: {
         'application/problem+json': {
           schema: codes.length === 1 ? { allOf: [ref('Problem'), { properties: { status: { const: Number(status) }, code: { const: codes[0] } } }] } : ref('Problem'),
@@ -93,7 +100,8 @@ export function problems(...statuses: number[]): Record<string, unknown> {
 export const TENANT_ERRORS = [401, 403, 404] as const
 
 export const jsonContent = (schema: JsonSchema) => ({ 'application/json': { schema } })
-export const jsonBody = (schema: JsonSchema, required = true) => ({ required, content: jsonContent(schema) })
+/** A JSON request body; defaults are stated in words (withoutDefaults), so generated clients keep those fields optional. */
+export const jsonBody = (schema: JsonSchema, required = true) => ({ required, content: jsonContent(withoutDefaults(schema)) })
 export const jsonResponse = (description: string, schema: JsonSchema, headers?: Record<string, unknown>) => ({
   description,
   ...(headers ? { headers } : {}),
@@ -148,6 +156,11 @@ const headers: Record<string, unknown> = {
   Location: { description: 'Path of the new entity.', schema: { type: 'string' } },
   IdempotentReplayed: { description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } },
   RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+  WWWAuthenticate: {
+    description: 'The scheme to authenticate with (RFC 6750): `Bearer realm="revline"`, with `error="invalid_token"` when the request sent a token that was refused.',
+    schema: { type: 'string' },
+  },
+  Allow: { description: 'The methods the path has, e.g. `GET, HEAD, POST`.', schema: { type: 'string' } },
 }
 
 export function sharedComponents(): Record<string, unknown> {

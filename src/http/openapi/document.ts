@@ -16,7 +16,7 @@ const DESCRIPTION = `Revline is a headless, multi-tenant CRM. Every noun is decl
 
 **Auth.** \`Authorization: Bearer <api key>\` (roles admin and member). The operator's \`/tenants\` routes take the operator token; public capture and signed ingest take none.
 
-**Errors** are \`application/problem+json\` (RFC 9457) with a stable \`code\` and, for input, \`errors: [{ path, message }]\`. Bad input is always a 4xx and changes nothing.`
+**Errors** are \`application/problem+json\` (RFC 9457) with a stable \`code\` and, for input, \`errors: [{ path, message }]\`. Bad input is always a 4xx and changes nothing. A 401 carries \`WWW-Authenticate: Bearer\`; a method a path does not list here is 405 with \`Allow\`.`
 
 export function buildDocument(baseHost: string): Record<string, unknown> {
   const all = nouns.all()

@@ -117,13 +117,42 @@ export function entitySchema(noun: NounSchema): JsonSchema {
   return { type: 'object', title: noun.name, properties, required }
 }
 
+/** Keywords whose values are data, not schemas: left as they are. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'examples', 'example'])
+
+/**
+ * A request body's schema without `default`, the default said in the description instead
+ * (`whenOmitted: false` for updates, where an omitted field is left as it is). A client generated
+ * at its default settings (openapi-typescript) makes a property with a `default` required, so
+ * `{"name":"FBI Enterprise","value":48000}` would not type-check without `currency`.
+ */
+export function withoutDefaults(schema: JsonSchema, whenOmitted = true): JsonSchema {
+  // Under `properties` the keys are field names (a field may be called `default`), not keywords.
+  const walkNamed = (named: unknown): unknown => (named && typeof named === 'object' ? Object.fromEntries(Object.entries(named).map(([name, value]) => [name, walk(value)])) : named)
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk)
+    if (!node || typeof node !== 'object') return node
+    const { default: fallback, ...rest } = node as JsonSchema
+    const out: JsonSchema = Object.fromEntries(
+      Object.entries(rest).map(([key, value]) => [key, DATA_KEYWORDS.has(key) ? value : key === 'properties' || key === '$defs' ? walkNamed(value) : walk(value)]),
+    )
+    if (fallback !== undefined && whenOmitted) {
+      const text = JSON.stringify(fallback)
+      const note = text.length <= 60 ? `Defaults to \`${text}\` when omitted.` : 'When omitted, what a new tenant starts with.'
+      out.description = [out.description, note].filter(Boolean).join(' ')
+    }
+    return out
+  }
+  return walk(schema) as JsonSchema
+}
+
 /** `POST /{collection}`: required fields without a default must be given; null means unset. */
 export function createSchema(noun: NounSchema): JsonSchema {
   const properties: Record<string, JsonSchema> = {}
   const required: string[] = []
   for (const field of Object.values(noun.fields)) {
     const mustGive = field.required && field.default === undefined
-    properties[field.name] = mustGive ? fieldSchema(field) : nullable(fieldSchema(field))
+    properties[field.name] = withoutDefaults(mustGive ? fieldSchema(field) : nullable(fieldSchema(field)))
     if (mustGive) required.push(field.name)
   }
   return { type: 'object', title: `${noun.name}Create`, properties, ...(required.length ? { required } : {}), additionalProperties: false }
@@ -132,7 +161,7 @@ export function createSchema(noun: NounSchema): JsonSchema {
 /** `PATCH /{collection}/{id}`: any subset of fields; required ones cannot be set to null. */
 export function updateSchema(noun: NounSchema): JsonSchema {
   const properties: Record<string, JsonSchema> = {}
-  for (const field of Object.values(noun.fields)) properties[field.name] = field.required ? fieldSchema(field) : nullable(fieldSchema(field))
+  for (const field of Object.values(noun.fields)) properties[field.name] = withoutDefaults(field.required ? fieldSchema(field) : nullable(fieldSchema(field)), false)
   return { type: 'object', title: `${noun.name}Update`, properties, additionalProperties: false }
 }
 
@@ -141,7 +170,7 @@ export function verbInputSchema(noun: NounSchema, verb: VerbSpec): JsonSchema {
   const properties: Record<string, JsonSchema> = {}
   const required: string[] = []
   for (const field of Object.values(verb.input)) {
-    properties[field.name] = field.required ? fieldSchema(field) : nullable(fieldSchema(field))
+    properties[field.name] = withoutDefaults(field.required ? fieldSchema(field) : nullable(fieldSchema(field)))
     if (field.required) required.push(field.name)
   }
   return { type: 'object', title: verbInputName(noun, verb), properties, ...(required.length ? { required } : {}), additionalProperties: false }

@@ -127,3 +127,11 @@ publicRoutes.post('/sources/:id/ingest', limit, async (c) => {
   const { duplicate, discarded: _discarded, ...result } = outcome.value as CaptureResult & { duplicate?: boolean }
   return c.json({ ok: true, ...result, ...(duplicate ? { duplicate: true } : {}) }, duplicate ? 200 : 201)
 })
+
+// Another method on a public path is answered here, before the tenant routes ask for a key that
+// would not help: the error becomes a 405 with `Allow` (src/http/allow.ts), the same for every slug.
+for (const path of ['/capture', '/sources/:id/ingest']) {
+  publicRoutes.all(path, (c) => {
+    throw new AppError('not_found', `${c.req.method} is not a method of ${c.req.path}`)
+  })
+}

@@ -1,0 +1,57 @@
+/**
+ * A loopback HTTP proxy that forwards every request to `upstream` and keeps each exchange, so a
+ * test can run commands as a user types them (curl against a URL) and still see every status and
+ * body that went over the wire.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface Exchange {
+  method: string
+  /** Path and query, as sent. */
+  url: string
+  requestType: string | undefined
+  requestBody: string
+  status: number
+  responseBody: string
+}
+
+export interface RecordingProxy {
+  baseUrl: string
+  exchanges: Exchange[]
+  stop(): Promise<void>
+}
+
+/** Hop-by-hop and length headers: the forwarding fetch sets its own. */
+const NOT_FORWARDED = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'content-encoding'])
+
+export async function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
+  const exchanges: Exchange[] = []
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks)
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers)) if (!NOT_FORWARDED.has(name) && typeof value === 'string') headers.set(name, value)
+    const method = req.method ?? 'GET'
+    try {
+      const answer = await fetch(`${upstream}${req.url}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body, redirect: 'manual' })
+      const responseBody = Buffer.from(await answer.arrayBuffer())
+      exchanges.push({ method, url: req.url ?? '/', requestType: req.headers['content-type'], requestBody: body.toString('utf8'), status: answer.status, responseBody: responseBody.toString('utf8') })
+      const out: Record<string, string> = {}
+      answer.headers.forEach((value, name) => {
+        if (!NOT_FORWARDED.has(name)) out[name] = value
+      })
+      res.writeHead(answer.status, out).end(responseBody)
+    } catch (error) {
+      res.writeHead(502).end(String(error))
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    exchanges,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+}
