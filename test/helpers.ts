@@ -147,8 +147,12 @@ export async function storeIn(state: DurableObjectState, sql: SqlStorage = state
   const { EntityStore } = await import('../src/durable/entity-store')
   const { entityTables } = await import('../src/durable/schema/tables')
   const { nouns } = await import('../src/domain/nouns')
+  const { tenantRegistry } = await import('../src/durable/tenant-nouns')
   const db = drizzle(state.storage, { schema })
-  return { db, schema, entityTables, nouns, store: new EntityStore(db, sql, entityTables) }
+  // The tenant's own nouns too, from the schema its row holds.
+  const stored = state.storage.sql.exec<{ schema: string }>('SELECT schema FROM tenant').toArray()[0]?.schema
+  const registry = tenantRegistry(stored ? JSON.parse(stored) : undefined)
+  return { db, schema, entityTables, nouns, registry, store: new EntityStore(db, sql, entityTables, registry) }
 }
 
 /** A request as the fuzzer and the isolation matrix build it: any method, headers, body and host. */

@@ -2,7 +2,6 @@
 import { contributions, COUNTED_NOUNS, type Contribution, type Counter } from '../domain/analytics/contributions'
 import { AppError } from '../domain/errors'
 import { attribution, billing, cycle, funnel, measures, pipelineSummary, type PlanRow, type StageRow } from '../domain/analytics/reports'
-import { nouns } from '../domain/nouns'
 import type { EntityStore } from './entity-store'
 
 const UPSERT = `INSERT INTO aggregates (key, n, sum, extra) VALUES (?, ?, ?, ?)
@@ -37,7 +36,7 @@ export function repairInexactCounters(store: EntityStore): boolean {
   if (!inexact) return false
   const totals: Contribution = new Map()
   for (const name of COUNTED_NOUNS) {
-    const noun = nouns.byName(name)!
+    const noun = store.nouns.byName(name)!
     let after: string | undefined
     for (;;) {
       const page = store.find(noun, after ? { field: '$id', op: '$gt', value: after } : { and: [] }, { sort: [{ field: '$id', dir: 'asc' }], limit: 1_000 })
@@ -69,7 +68,7 @@ export function readCounters(sql: SqlStorage, measures: string[]): Map<string, C
 
 export function analyticsReport(store: EntityStore, op: { report: 'summary' | 'funnel' | 'attribution' | 'cycle' | 'billing'; dateFrom?: string; dateTo?: string }) {
   const range = { ...(op.dateFrom ? { dateFrom: op.dateFrom } : {}), ...(op.dateTo ? { dateTo: op.dateTo } : {}) }
-  const stages = () => store.find(nouns.byName('Stage')!, { and: [] }, { sort: [{ field: 'order', dir: 'asc' }], limit: 200 }) as unknown as StageRow[]
+  const stages = () => store.find(store.nouns.byName('Stage')!, { and: [] }, { sort: [{ field: 'order', dir: 'asc' }], limit: 200 }) as unknown as StageRow[]
   const m = measures(range)
   switch (op.report) {
     case 'summary':
@@ -81,6 +80,6 @@ export function analyticsReport(store: EntityStore, op: { report: 'summary' | 'f
     case 'cycle':
       return cycle(readCounters(store.sql, ['lead-cycle', 'deal-cycle']))
     case 'billing':
-      return billing(readCounters(store.sql, ['subscription']), store.find(nouns.byName('Plan')!, { and: [] }, { limit: 1000 }) as unknown as PlanRow[])
+      return billing(readCounters(store.sql, ['subscription']), store.find(store.nouns.byName('Plan')!, { and: [] }, { limit: 1000 }) as unknown as PlanRow[])
   }
 }

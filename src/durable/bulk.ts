@@ -103,5 +103,7 @@ function findByEmail(store: EntityStore, noun: NounSchema, email: string): Entit
 /** One page of an export, in creation order, without counting the collection. */
 export function exportPage(store: EntityStore, noun: NounSchema, cursor: string | undefined, limit: number) {
   const page = list(store, noun, { where: { and: [] }, sort: DEFAULT_SORT, limit, ...(cursor ? { cursor } : {}) }, { count: false })
-  return { data: page.data, next: page.next }
+  // The CSV header: meta fields, then every field of the noun as this tenant has it (its own fields too).
+  const columns = ['$id', '$version', '$createdAt', '$updatedAt', '$createdBy', ...Object.keys(noun.fields)]
+  return { data: page.data, next: page.next, columns, plural: noun.plural }
 }

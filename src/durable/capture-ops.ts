@@ -10,7 +10,6 @@ import { runVerb } from '../domain/engine/run-verb'
 import type { Actor, EventRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { toFieldErrors } from '../domain/noun/validators'
-import { nouns } from '../domain'
 import { engineContext, type DispatchContext } from './context'
 import { recent, remember, replay, type IdempotencyRequest } from './idempotency'
 import type { RateLimiter } from './rate-limit'
@@ -77,9 +76,9 @@ export function prepareCapture(ctx: DispatchContext, limiter: RateLimiter | null
 export function applyCapture(ctx: DispatchContext, prepared: Exclude<Prepared, { discarded: true }>): CaptureResult {
   const engine = engineContext(ctx)
   const { fields } = prepared
-  const campaign = fields.utm_campaign ? engine.store.find(nouns.byName('Campaign')!, { field: 'utmCampaign', op: '$eq', value: fields.utm_campaign }, { limit: 1 })[0] : undefined
+  const campaign = fields.utm_campaign ? engine.store.find(ctx.nouns.byName('Campaign')!, { field: 'utmCampaign', op: '$eq', value: fields.utm_campaign }, { limit: 1 })[0] : undefined
   const input = captureInput(fields, ctx.tenant.settings().capture.defaultSource, campaign?.$id, prepared.submission)
-  const result = runVerb(engine, { noun: nouns.byName('Contact')!, verb: 'capture', input })
+  const result = runVerb(engine, { noun: ctx.nouns.byName('Contact')!, verb: 'capture', input })
   const lead = leadOfCapture(ctx.store.sql, result.event)
   return { contact: result.entity.$id, ...(lead ? { lead } : {}), ...(prepared.redirect ? { redirect: prepared.redirect } : {}) }
 }

@@ -7,11 +7,11 @@ import { runAutomations } from '../domain/automations'
 import type { EngineContext } from '../domain/engine/context'
 import type { Actor } from '../domain/engine/types'
 import { newId } from '../domain/ids'
-import { nouns } from '../domain'
 import type { WebhookTargetPolicy } from '../domain/webhook-target'
 import { subscriptionsFor } from '../domain/webhooks'
 import { applyDelta } from './analytics'
 import type { EntityStore } from './entity-store'
+import type { TenantRegistry } from '../domain/schema/registry'
 import { writeOutbox } from './outbox'
 import type { TenantState } from './tenant-state'
 
@@ -24,6 +24,8 @@ export interface DispatchContext {
   now: () => string
   /** The tenant row, keys and settings (`tenant.settings()`). */
   tenant: TenantState
+  /** The tenant's nouns: Revline's with the tenant's own schema on top. */
+  nouns: TenantRegistry
   /** Called when a job is written to the outbox, so the object schedules its flush. */
   onEnqueue?: () => void
   /** Where outbound webhooks may go in this deployment (private targets only in local development). */
@@ -34,7 +36,7 @@ export interface DispatchContext {
 export function engineContext(ctx: DispatchContext): EngineContext {
   return {
     store: ctx.store,
-    nouns,
+    nouns: ctx.nouns,
     actor: ctx.actor,
     requestId: ctx.requestId,
     now: ctx.now,

@@ -1,10 +1,12 @@
 /** Runs one operation for an authenticated actor: reads directly, verbs inside one transaction. */
 import { authorize, authorizeVerb } from '../domain/access'
+import { isIdOf } from '../domain/ids'
+import { own } from '../domain/own'
+import { parseListQuery } from '../domain/query/list-query'
 import { runVerb } from '../domain/engine/run-verb'
 import { runSteps } from '../domain/engine/steps'
 import { AppError } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
-import { nouns } from '../domain'
 import { readSection, writeSection } from './settings-ops'
 import { appendAudit } from './audit'
 import { analyticsReport } from './analytics'
@@ -16,13 +18,32 @@ import { listKeys, revokeKey } from './keys'
 import { endSessionsOf } from './sessions'
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents } from './event-log'
-import type { Operation } from './operations'
-import { expand, getAsOf, history, list } from './reads'
+import type { Operation, VerbRoute } from './operations'
+import { expand, getAsOf, history, list, parseIncludes } from './reads'
 
-function nounOf(name: string): NounSchema {
-  const noun = nouns.byName(name)
-  if (!noun) throw new AppError('not_found', `no collection for ${name}`)
+/** A noun of this tenant, by name (`Project`) or collection (`projects`). */
+function nounOf(ctx: DispatchContext, name: string): NounSchema {
+  const noun = ctx.nouns.byName(name) ?? ctx.nouns.byPlural(name)
+  if (!noun) throw new AppError('not_found', `there is no collection '${name}'`)
   return noun
+}
+
+/** Ids that cannot belong to the noun are simply not found (as are other tenants' ids). */
+function checkId(noun: NounSchema, id: string): string {
+  if (!isIdOf(noun.idPrefix, id)) throw new AppError('not_found', `${noun.name} ${id} not found`)
+  return id
+}
+
+/** A verb named by a REST route must be one that route runs: CRUD by method, custom verbs by path. */
+function checkRoute(noun: NounSchema, name: string, route: VerbRoute) {
+  const verb = own(noun.verbs, name)
+  const fits =
+    route === 'crud' ? verb && verb.kind !== 'custom' && verb.kind !== 'restore'
+    : route === 'collection' ? verb?.kind === 'custom' && verb.scope === 'collection'
+    : (verb?.kind === 'custom' || verb?.kind === 'restore') && verb.scope === 'instance'
+  if (fits) return
+  if (route === 'crud') throw new AppError('method_not_allowed', `${noun.name} cannot be ${name === 'create' ? 'created' : name === 'update' ? 'updated' : 'deleted'} over the API`)
+  throw new AppError('not_found', `${noun.name} has no ${route === 'collection' ? 'collection ' : ''}verb '${name}'`)
 }
 
 export function dispatch(ctx: DispatchContext, op: Operation): unknown {
@@ -30,19 +51,25 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
   switch (op.kind) {
     case 'authenticate':
       return { actor: actor.id, role: actor.role }
-    case 'list':
+    case 'list': {
+      const noun = nounOf(ctx, op.noun)
       authorize(actor, 'read')
-      return list(store, nounOf(op.noun), op.query)
+      return list(store, noun, op.query ?? parseListQuery(noun, new URLSearchParams(op.params ?? []), ctx.nouns))
+    }
     case 'get': {
+      const noun = nounOf(ctx, op.noun)
       authorize(actor, 'read')
-      const noun = nounOf(op.noun)
+      checkId(noun, op.id)
+      const include = op.include ?? parseIncludes(noun, op.includeParam, ctx.nouns)
       const entity = op.asOf ? getAsOf(store, noun, op.id, op.asOf) : store.get(noun, op.id)
       if (!entity) throw new AppError('not_found', `${noun.name} ${op.id} not found`)
-      return op.include.length > 0 ? expand(store, noun, entity, op.include) : entity
+      return include.length > 0 ? expand(store, noun, entity, include) : entity
     }
-    case 'history':
+    case 'history': {
+      const noun = nounOf(ctx, op.noun)
       authorize(actor, 'read')
-      return { data: history(store, nounOf(op.noun), op.id) }
+      return { data: history(store, noun, checkId(noun, op.id)) }
+    }
     case 'events':
       authorize(actor, 'read')
       return listEvents(store.db, op.query)
@@ -77,13 +104,16 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       authorize(actor, 'admin')
       return ctx.transaction(() => revokeSource(ctx, op.id))
     case 'import': {
-      const noun = nounOf(op.noun)
+      const noun = nounOf(ctx, op.noun)
       authorizeVerb(actor, noun, 'create')
+      if (!noun.verbs.create) throw new AppError('method_not_allowed', `${noun.name} cannot be imported`)
       return importRows(ctx, noun, op.rows)
     }
-    case 'export':
+    case 'export': {
+      const noun = nounOf(ctx, op.noun)
       authorize(actor, 'read')
-      return exportPage(store, nounOf(op.noun), op.cursor, op.limit)
+      return exportPage(store, noun, op.cursor, op.limit)
+    }
     case 'jobs.runs':
       authorize(actor, 'admin')
       return { data: listRuns(store.db, op.limit) }
@@ -103,8 +133,10 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       authorize(actor, 'admin')
       return ctx.transaction(() => writeSection(ctx, op.section, op.value))
     case 'verb': {
-      const noun = nounOf(op.noun)
+      const noun = nounOf(ctx, op.noun)
       authorizeVerb(actor, noun, op.verb)
+      if (op.route) checkRoute(noun, op.verb, op.route)
+      if (op.id !== undefined) checkId(noun, op.id)
       const engine = engineContext(ctx)
       return ctx.transaction(() => runVerb(engine, { noun, verb: op.verb, id: op.id, input: op.input, expectedVersion: op.expectedVersion }).entity)
     }

@@ -7,28 +7,56 @@ import type { EntityRecord, NewEvent } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
 import type { Db } from './db'
 import { appendEvent } from './event-log'
-import { column, compileCondition, listFields, orderBy, type TableResolver } from './query/compile'
-import { nouns } from '../domain/nouns'
+import { column, compileCondition, orderBy, type TableResolver } from './query/compile'
+import type { NounRegistry } from '../domain/noun/registry'
 import { RowCodec } from './row-codec'
-import type { EntityTable } from './schema/entity-table'
+import { entityTable, type EntityTable } from './schema/entity-table'
 
 export class EntityStore implements Store {
-  private readonly codecs = new Map<string, RowCodec>()
+  private codecs = new Map<string, RowCodec>()
+  private tables = new Map<string, EntityTable>()
+  private registry!: NounRegistry
   writeCount = 0
 
+  /** The nouns this store reads and writes (the tenant's: built-in ones with its own on top). */
+  get nouns(): NounRegistry {
+    return this.registry
+  }
+
+  /**
+   * `builtInTables`: the drizzle tables of Revline's nouns (migrations made them); a tenant's own
+   * nouns get theirs from the same projection at run time (src/durable/custom-storage.ts creates them).
+   */
   constructor(
     readonly db: Db,
     readonly sql: SqlStorage,
-    private readonly tables: ReadonlyMap<string, EntityTable>,
+    private readonly builtInTables: ReadonlyMap<string, EntityTable>,
+    nouns: NounRegistry,
   ) {
-    for (const [name, table] of tables) this.codecs.set(name, new RowCodec(name, table))
+    this.useNouns(nouns)
+  }
+
+  /** Reads and writes through this set of nouns from now on (a schema change swaps it). */
+  useNouns(nouns: NounRegistry): void {
+    const tables = new Map<string, EntityTable>()
+    const codecs = new Map<string, RowCodec>()
+    for (const noun of nouns.all()) {
+      const table = noun.tenantDefined ? entityTable(noun) : this.builtInTables.get(noun.name)
+      if (!table) throw new Error(`no table for ${noun.name}`)
+      tables.set(noun.name, table)
+      codecs.set(noun.name, new RowCodec(noun, table))
+    }
+    this.registry = nouns
+    this.tables = tables
+    this.codecs = codecs
+    this.findCache.clear()
   }
 
   /** Tables of related nouns, for `relation.field` filters. */
   readonly resolve: TableResolver = (name) => {
-    const noun = nouns.byName(name)
+    const noun = this.registry.byName(name)
     if (!noun) throw new Error(`no noun ${name}`)
-    return { table: this.table(noun), listFields: listFields(noun) }
+    return { table: this.table(noun), noun }
   }
 
   private codec(noun: NounSchema): RowCodec {
@@ -113,8 +141,8 @@ export class EntityStore implements Store {
       this.db
         .select()
         .from(table)
-        .where(and(isNull(column(table, '$deletedAt')), compileCondition(table, where, listFields(noun), this.resolve)))
-        .orderBy(...orderBy(table, sort))
+        .where(and(isNull(column(table, '$deletedAt')), compileCondition({ table, noun }, where, this.resolve)))
+        .orderBy(...orderBy({ table, noun }, sort))
         .limit(options.limit),
     )
   }

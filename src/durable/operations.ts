@@ -12,10 +12,16 @@ import type { ImportRow } from './bulk'
 export type Operation =
   /** Only checks the credentials: used to answer 401 before a 400 for a malformed request. */
   | { kind: 'authenticate' }
-  | { kind: 'list'; noun: string; query: ListQuery }
-  | { kind: 'get'; noun: string; id: string; include: string[]; asOf?: string }
+  /**
+   * `noun` is a noun's name (`Contact`) or its collection (`contacts`): the object resolves it
+   * against the tenant's own schema. A REST request sends its query string as `params`, parsed
+   * there too, so filters on the tenant's fields work; other callers may send a parsed `query`.
+   */
+  | { kind: 'list'; noun: string; query?: ListQuery; params?: [string, string][] }
+  | { kind: 'get'; noun: string; id: string; include?: string[]; includeParam?: string; asOf?: string }
   | { kind: 'history'; noun: string; id: string }
-  | { kind: 'verb'; noun: string; verb: string; id?: string; input?: unknown; expectedVersion?: number }
+  /** `route`: the REST route it came by, whose verbs it must be (a collection verb is no instance verb). */
+  | { kind: 'verb'; noun: string; verb: string; id?: string; input?: unknown; expectedVersion?: number; route?: VerbRoute }
   /** Several verbs in one transaction (MCP `do` with steps); a step may use an earlier result ("$0.$id"). */
   | { kind: 'steps'; steps: Step[] }
   | { kind: 'events'; query: EventQuery }
@@ -35,6 +41,9 @@ export type Operation =
   | { kind: 'settings.put'; section: SettingsSection; value: unknown }
 
 /** Who is calling: an API key, or a dashboard session opened with one (exactly one of the two). */
+/** How a REST route names a verb: `POST /{c}/{verb}` (collection), `POST /{c}/{id}/{verb}` (instance), or CRUD by method. */
+export type VerbRoute = 'collection' | 'instance' | 'crud'
+
 export interface Credentials {
   /** SHA-256 (hex) of the presented API key; the key itself never leaves the edge. */
   keyHash?: string

@@ -5,10 +5,10 @@ import { AppError, notFound } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
 import { own } from '../domain/own'
 import type { ListQuery, SortKey } from '../domain/query/list-query'
-import { nouns } from '../domain/nouns'
+import type { NounRegistry } from '../domain/noun/registry'
 import type { EntityStore } from './entity-store'
 import { entityEvents, eventAsOf } from './event-log'
-import { afterRow, column, compileCondition, listFields, orderBy } from './query/compile'
+import { afterRow, column, compileCondition, orderBy, pointsTo } from './query/compile'
 
 export interface Page<T> {
   data: T[]
@@ -22,17 +22,18 @@ export const MAX_REVERSE_INCLUDE = 100
 
 export function list(store: EntityStore, noun: NounSchema, query: ListQuery, options: { count?: boolean } = {}): Page<EntityRecord> {
   const table = store.table(noun)
+  const target = { table, noun }
   const live = isNull(column(table, '$deletedAt'))
-  const where = and(live, compileCondition(table, query.where, listFields(noun), store.resolve))
+  const where = and(live, compileCondition(target, query.where, store.resolve))
   const total = options.count === false ? -1 : (store.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0)
 
   const keyset = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined
-  const pageWhere = keyset ? and(where, afterRow(table, query.sort, keyset.values, keyset.id)) : where
+  const pageWhere = keyset ? and(where, afterRow(target, query.sort, keyset.values, keyset.id)) : where
   let select = store.db
     .select()
     .from(table)
     .where(pageWhere)
-    .orderBy(...orderBy(table, query.sort))
+    .orderBy(...orderBy(target, query.sort))
     .limit(query.limit + 1)
     .$dynamic()
   if (query.page) select = select.offset((query.page - 1) * query.limit)
@@ -68,7 +69,7 @@ function decodeCursor(cursor: string, sort: SortKey[]): { values: unknown[]; id:
 const signature = (sort: SortKey[]) => sort.map((k) => `${k.dir === 'desc' ? '-' : ''}${k.field}`).join(',')
 
 /** `include=contact,leads`: forward relations are expanded in place, reverse lists are added. */
-export function parseIncludes(noun: NounSchema, include: string | null | undefined): string[] {
+export function parseIncludes(noun: NounSchema, include: string | null | undefined, nouns: NounRegistry): string[] {
   if (!include) return []
   const names = include.split(',').map((s) => s.trim()).filter(Boolean)
   const errors = names
@@ -76,7 +77,7 @@ export function parseIncludes(noun: NounSchema, include: string | null | undefin
     .map((name) => ({ path: 'include', message: `'${name}' is not a relation of ${noun.name}` }))
   for (const name of names) {
     const spec = own(noun.reverse, name)
-    if (spec && !nouns.byName(spec.target)) errors.push({ path: 'include', message: `'${name}' lists ${spec.target}, which this deployment does not have` })
+    if (spec && !nouns.byName(spec.target)) errors.push({ path: 'include', message: `'${name}' lists ${spec.target}, which this tenant does not have` })
   }
   if (errors.length > 0) throw new AppError('invalid_query', 'include names unknown relations', errors)
   return names
@@ -87,21 +88,21 @@ export function expand(store: EntityStore, noun: NounSchema, entity: EntityRecor
   for (const name of includes) {
     const field = own(noun.fields, name)
     if (field?.kind === 'relation') {
-      const target = nouns.byName(field.target)!
+      const target = store.nouns.byName(field.target)!
       const value = entity[name]
       if (value == null) continue
       out[name] = field.list ? (value as string[]).map((id) => store.get(target, id) ?? id) : (store.get(target, value as string) ?? value)
     } else {
       const spec = own(noun.reverse, name)!
-      const target = nouns.byName(spec.target)!
+      const target = store.nouns.byName(spec.target)!
       const table = store.table(target)
       out[name] = store.all(
         target,
         store.db
           .select()
           .from(table)
-          .where(and(eq(column(table, spec.via), entity.$id), isNull(column(table, '$deletedAt'))))
-          .orderBy(...orderBy(table, [{ field: '$createdAt', dir: 'asc' }]))
+          .where(and(pointsTo({ table, noun: target }, spec.via, entity.$id), isNull(column(table, '$deletedAt'))))
+          .orderBy(...orderBy({ table, noun: target }, [{ field: '$createdAt', dir: 'asc' }]))
           .limit(MAX_REVERSE_INCLUDE),
       )
     }

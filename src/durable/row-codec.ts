@@ -6,7 +6,8 @@
 import { getTableColumns, getTableName } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { EntityRecord } from '../domain/engine/types'
-import type { EntityTable } from './schema/entity-table'
+import type { NounSchema } from '../domain/noun/noun'
+import { CUSTOM_COLUMN, type EntityTable } from './schema/entity-table'
 
 const encodeValue = (column: SQLiteColumn, value: unknown): SqlStorageValue =>
   value === undefined || value === null ? null : (column.mapToDriverValue(value) as SqlStorageValue)
@@ -14,8 +15,15 @@ const encodeValue = (column: SQLiteColumn, value: unknown): SqlStorageValue =>
 /** Distinct column sets kept per table before the cache starts over (verbs use a handful). */
 const MAX_UPDATE_SHAPES = 256
 
+/** The key of the custom JSON column among a table's columns (`$custom`: no field can be named so). */
+const CUSTOM_KEY = `$${CUSTOM_COLUMN}`
+
 export class RowCodec {
   readonly columns: { key: string; column: SQLiteColumn }[]
+  /** The noun's fields that live in the JSON column, in declaration order (so its text is stable). */
+  private readonly customFields: readonly string[]
+  private readonly customIndex: number
+  private readonly typeName: string
   readonly selectLive: string
   readonly selectAny: string
   readonly insert: string
@@ -23,11 +31,12 @@ export class RowCodec {
   private readonly tableName: string
   private readonly selectList: string
 
-  constructor(
-    private readonly typeName: string,
-    table: EntityTable,
-  ) {
+  constructor(noun: NounSchema, table: EntityTable) {
+    this.typeName = noun.name
     this.columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, column: column as SQLiteColumn }))
+    this.customFields = Object.values(noun.fields).filter((f) => f.custom).map((f) => f.name)
+    this.customIndex = this.columns.findIndex((c) => c.key === CUSTOM_KEY)
+    if (this.customIndex < 0) throw new Error(`${noun.name}: the table has no ${CUSTOM_COLUMN} column`)
     const name = `"${getTableName(table)}"`
     this.tableName = name
     this.byKey = new Map(this.columns.map((c) => [c.key, c.column]))
@@ -37,7 +46,7 @@ export class RowCodec {
     this.selectAny = `${this.selectList} FROM ${name} WHERE "id" = ?`
     this.existsLive = `SELECT 1 FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.insert = `INSERT INTO ${name} (${list.join(', ')}) VALUES (${list.map(() => '?').join(', ')})`
-    if (this.columns[0]?.key !== '$id') throw new Error(`${typeName}: the id column must come first`)
+    if (this.columns[0]?.key !== '$id') throw new Error(`${noun.name}: the id column must come first`)
   }
 
   private readonly byKey: Map<string, SQLiteColumn>
@@ -53,7 +62,8 @@ export class RowCodec {
   findBy(field: string): string {
     let statement = this.lookups.get(field)
     if (!statement) {
-      statement = `${this.selectList} FROM ${this.tableName} WHERE "${this.columnOf(field).name}" = ? AND "deleted_at" IS NULL LIMIT 1`
+      const target = this.customFields.includes(field) ? customExpression(field) : `"${this.columnOf(field).name}"`
+      statement = `${this.selectList} FROM ${this.tableName} WHERE ${target} = ? AND "deleted_at" IS NULL LIMIT 1`
       this.lookups.set(field, statement)
     }
     return statement
@@ -84,21 +94,62 @@ export class RowCodec {
   }
 
   encodeField(field: string, value: unknown): SqlStorageValue {
+    if (this.customFields.includes(field)) return jsonScalar(value)
     return encodeValue(this.columnOf(field), value)
   }
 
-  /** Stored values, in column order. */
+  /** Stored values, in column order; the tenant's fields as one JSON object (null when none is set). */
   encode(entity: EntityRecord): SqlStorageValue[] {
-    return this.columns.map(({ key, column }) => encodeValue(column, entity[key]))
+    return this.columns.map(({ key, column }, i) => (i === this.customIndex ? this.encodeCustom(entity) : encodeValue(column, entity[key])))
   }
 
-  /** A raw row (column order) → the API's entity: unset fields omitted. */
+  private encodeCustom(entity: EntityRecord): string | null {
+    if (this.customFields.length === 0) return null
+    const values: Record<string, unknown> = {}
+    let any = false
+    for (const name of this.customFields) {
+      const value = entity[name]
+      if (value === null || value === undefined) continue
+      values[name] = value
+      any = true
+    }
+    return any ? JSON.stringify(values) : null
+  }
+
+  /** A raw row (column order) → the API's entity: unset fields omitted, the tenant's fields in place. */
   decode(values: SqlStorageValue[]): EntityRecord {
     const entity: Record<string, unknown> = { $id: values[0], $type: this.typeName }
     for (let i = 1; i < this.columns.length; i++) {
       const value = values[i]
-      if (value !== null && value !== undefined) entity[this.columns[i]!.key] = this.columns[i]!.column.mapFromDriverValue(value)
+      if (value === null || value === undefined) continue
+      if (i === this.customIndex) this.decodeCustom(value, entity)
+      else entity[this.columns[i]!.key] = this.columns[i]!.column.mapFromDriverValue(value)
     }
     return entity as EntityRecord
   }
+
+  /** Only the fields the noun declares now: a value left by a field since dropped stays out of sight. */
+  private decodeCustom(value: SqlStorageValue, entity: Record<string, unknown>) {
+    if (typeof value !== 'string' || this.customFields.length === 0) return
+    const stored = JSON.parse(value) as Record<string, unknown>
+    for (const name of this.customFields) if (Object.hasOwn(stored, name) && stored[name] !== null) entity[name] = stored[name]
+  }
+}
+
+/**
+ * A tenant's field inside the JSON column, as SQL: the same text in queries and in the expression
+ * indexes (src/durable/custom-storage.ts), so the planner can use them. Field names are checked by
+ * the schema's grammar (`[a-z][A-Za-z0-9]*`), so the path is safe as a literal.
+ */
+export function customExpression(field: string, table?: string): string {
+  if (!/^[a-z][A-Za-z0-9]*$/.test(field)) throw new Error(`not a field name: ${field}`)
+  return `json_extract(${table ? `"${table}".` : ''}"${CUSTOM_COLUMN}", '$.${field}')`
+}
+
+/** A value as json_extract gives it back: JSON true/false are 1/0 in SQL. */
+export function jsonScalar(value: unknown): SqlStorageValue {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'object') return JSON.stringify(value)
+  return value as SqlStorageValue
 }

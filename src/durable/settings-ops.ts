@@ -7,7 +7,6 @@ import { validateAutomations } from '../domain/automations'
 import { AppError } from '../domain/errors'
 import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
-import { nouns } from '../domain/nouns'
 import { Ruleset, validateRuleset } from '../domain/scoring/rules'
 import { Automation, CaptureSettings, NurtureTemplate, Tier, WebhookSubscription, type TenantSettings } from '../domain/settings'
 import type { DispatchContext } from './context'
@@ -45,7 +44,8 @@ export function writeSection(ctx: DispatchContext, section: SettingsSection, bod
   const before = ctx.tenant.settings()
   let value = parsed.data
   if (section === 'scoring') {
-    const fieldsOf = (name: string) => Object.keys(nouns.byName(name)!.fields)
+    // The tenant's own fields count: a rule may score on them.
+    const fieldsOf = (name: string) => Object.keys(ctx.nouns.byName(name)!.fields)
     validateRuleset(value as Ruleset, { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') })
     // Each saved ruleset gets the next version; scores record the version they were computed with.
     value = { ...(value as Ruleset), version: before.scoring.version + 1 }

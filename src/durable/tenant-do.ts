@@ -25,8 +25,9 @@ import { recordDeadLetter } from './jobs/runs'
 import { recordDelivery } from './jobs/webhooks'
 import { flushOutbox } from './outbox'
 import { repairInexactCounters } from './analytics'
-import { nouns } from '../domain'
 import { runVerb } from '../domain/engine/run-verb'
+import type { TenantRegistry } from '../domain/schema/registry'
+import { BUILT_IN_REGISTRY, tenantRegistry } from './tenant-nouns'
 import type { Db } from './db'
 import { EntityStore } from './entity-store'
 import { failureOf } from './failure'
@@ -54,7 +55,7 @@ export class TenantDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.db = drizzle(ctx.storage, { schema })
-    this.store = new EntityStore(this.db, ctx.storage.sql, entityTables)
+    this.store = new EntityStore(this.db, ctx.storage.sql, entityTables, BUILT_IN_REGISTRY)
     this.state = new TenantState(this.db)
     // An object nobody created stays empty: probing unknown slugs must not write schemas.
     if (this.isProvisioned())
@@ -169,7 +170,7 @@ export class TenantDO extends DurableObject<Env> {
 
   /** Queued messages for the real email provider (src/queues/email.ts). */
   async queuedMessages(ids: string[]): Promise<unknown[]> {
-    const noun = nouns.byName('Message')!
+    const noun = this.nouns().byName('Message')!
     return ids.map((id) => this.store.get(noun, id)).filter((m) => m && m.status === 'Queued')
   }
 
@@ -178,7 +179,7 @@ export class TenantDO extends DurableObject<Env> {
     if (!ctx) return
     const engine = engineContext(ctx)
     const input = result.ok ? { status: 'Sent', sentAt: new Date().toISOString(), providerId: result.providerId ?? null } : { status: 'Failed', error: result.error ?? 'failed' }
-    this.transaction(() => runVerb(engine, { noun: nouns.byName('Message')!, verb: 'update', id, input }))
+    this.transaction(() => runVerb(engine, { noun: ctx.nouns.byName('Message')!, verb: 'update', id, input }))
   }
 
   private email() {
@@ -219,6 +220,7 @@ export class TenantDO extends DurableObject<Env> {
       transaction: (fn) => this.transaction(fn),
       now: () => this.now(),
       tenant: this.state,
+      nouns: this.nouns(),
       onEnqueue: () => void this.scheduleFlush(),
       webhookTargets: webhookTargetPolicy(this.env.ALLOW_PRIVATE_WEBHOOK_TARGETS),
     }
@@ -248,6 +250,8 @@ export class TenantDO extends DurableObject<Env> {
     } catch (error) {
       this.state.invalidate()
       this.store.forgetCachedReads()
+      // A schema change that rolled back leaves the registry it built behind: read the stored one again.
+      this.registryVersion = -1
       throw error
     } finally {
       if (--this.transactionDepth === 0) this.transactionClock = undefined
@@ -264,6 +268,23 @@ export class TenantDO extends DurableObject<Env> {
     if (this.transactionDepth === 0) return new Date().toISOString()
     return (this.transactionClock ??= new Date().toISOString())
   }
+
+  /**
+   * The tenant's nouns, rebuilt when its schema version moves (a schema change, or a rollback of
+   * one): the store then reads and writes through the same set.
+   */
+  private nouns(): TenantRegistry {
+    const info = this.state.info()
+    const version = info?.schemaVersion ?? 0
+    if (this.registryVersion !== version) {
+      this.registry = info ? tenantRegistry(info.schema) : BUILT_IN_REGISTRY
+      this.store.useNouns(this.registry)
+      this.registryVersion = version
+    }
+    return this.registry
+  }
+  private registry: TenantRegistry = BUILT_IN_REGISTRY
+  private registryVersion = 0
 
   private provisioned = false
   private isProvisioned(): boolean {

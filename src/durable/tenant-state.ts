@@ -51,7 +51,7 @@ export class TenantState {
   }
 
   create(slug: string, name: string, now: string): TenantRow {
-    const row: TenantRow = { id: 1, slug, name, status: 'active', createdAt: now, settings: {} }
+    const row: TenantRow = { id: 1, slug, name, status: 'active', createdAt: now, settings: {}, schema: { nouns: {} }, schemaVersion: 0 }
     this.db.insert(tenant).values(row).run()
     this.row = row
     return row

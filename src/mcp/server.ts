@@ -13,7 +13,6 @@ import { own } from '../domain/own'
 import { nouns } from '../domain/nouns'
 import { parseFilter, type Condition } from '../domain/query/filter'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseSort, type SortKey } from '../domain/query/list-query'
-import { parseIncludes } from '../durable/reads'
 import type { TenantClient } from '../durable/tenant-client'
 import { allNouns, describeNoun, nounSummary } from './schema-text'
 
@@ -140,7 +139,8 @@ export function buildServer(tenant: TenantClient, requestId: string): McpServer 
           if (Number.isNaN(ms)) throw new AppError('validation_failed', 'asOf must be an ISO date-time', [{ path: 'asOf', message: 'is not a date' }])
           when = new Date(ms).toISOString()
         }
-        return tenant.run({ kind: 'get', noun: noun.name, id, include: parseIncludes(noun, include?.join(',')), ...(when ? { asOf: when } : {}) })
+        // The object reads the includes against the tenant's own schema (its custom relations too).
+        return tenant.run({ kind: 'get', noun: noun.name, id, ...(include ? { includeParam: include.join(',') } : {}), ...(when ? { asOf: when } : {}) })
       }),
   )
 

@@ -19,6 +19,11 @@ interface FieldBase extends FieldConstraint {
   index: IndexKind
   list: boolean
   default?: unknown
+  /**
+   * A tenant's own field (src/domain/schema): stored in the row's JSON `custom` column rather than
+   * a column of its own, so adding one never rewrites the table.
+   */
+  custom?: true
 }
 
 /**

@@ -83,6 +83,8 @@ export interface NounSchema {
   adminOnly: boolean
   /** Only hooks and jobs write it (see NounOptions.writes). */
   systemWritten: boolean
+  /** Defined by a tenant at run time (src/domain/schema), not built in: every field is `custom`. */
+  tenantDefined?: true
   fields: Record<string, StoredField>
   reverse: Record<string, ReverseField>
   verbs: Record<string, VerbSpec>
@@ -124,6 +126,20 @@ export function Noun<const N extends string, const D extends Definition, const W
   definition: D,
   options: NounOptions<D> & { writes?: W } = {},
 ): NounHandleOf<N, D, W> {
+  const schema = defineNoun(name, definition, options)
+  const handle: Record<string, unknown> = { schema }
+  for (const verb of Object.values(schema.verbs)) {
+    handle[verb.gerund] = (hook: BeforeHook) => pushHook(schema.hooks.before, verb.verb, hook)
+    handle[verb.past] = (hook: AfterHook) => pushHook(schema.hooks.after, verb.verb, hook)
+  }
+  return handle as NounHandleOf<N, D, W>
+}
+
+/**
+ * The schema a definition declares, without the hook registration of `Noun`: what a tenant's own
+ * nouns are built from at run time (src/domain/schema), with the same grammar and the same checks.
+ */
+export function defineNoun(name: string, definition: Definition, options: NounOptions<Definition> & { writes?: Writers } = {}): NounSchema {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new GrammarError(`Noun name '${name}' must be PascalCase`)
   const fields = ownRecord<StoredField>()
   const reverse = ownRecord<ReverseField>()
@@ -190,13 +206,7 @@ export function Noun<const N extends string, const D extends Definition, const W
     aliases: ownRecord(options.aliases ?? {}),
     hooks: { before: new Map(), after: new Map() },
   }
-
-  const handle: Record<string, unknown> = { schema }
-  for (const verb of Object.values(verbs)) {
-    handle[verb.gerund] = (hook: BeforeHook) => pushHook(schema.hooks.before, verb.verb, hook)
-    handle[verb.past] = (hook: AfterHook) => pushHook(schema.hooks.after, verb.verb, hook)
-  }
-  return handle as NounHandleOf<N, D, W>
+  return schema
 }
 
 /** Bounds go on number and int fields, vocabularies on string fields; anything else is a declaration error. */

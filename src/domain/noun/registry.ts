@@ -8,3 +8,8 @@ export interface NounRegistry {
   byName(name: string): NounSchema | undefined
   all(): readonly NounSchema[]
 }
+
+/** A registry that also finds nouns by collection (`/contacts`), as routes and imports do. */
+export interface CollectionRegistry extends NounRegistry {
+  byPlural(plural: string): NounSchema | undefined
+}

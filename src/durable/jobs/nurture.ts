@@ -3,7 +3,6 @@
  * contact and notify its owner, exactly once per stage entry (keyed by the entering event).
  */
 import { runVerb } from '../../domain/engine/run-verb'
-import { nouns } from '../../domain/nouns'
 import { own } from '../../domain/own'
 import { DEFAULT_NURTURE, renderTemplate } from '../../domain/nurture'
 import { engineContext, type DispatchContext } from '../context'
@@ -18,7 +17,7 @@ export function nurture(ctx: DispatchContext, email: EmailSetting, job: { event:
   return ctx.transaction(() => {
     if (!claimEffect(ctx.store.sql, `nurture:${job.event}`)) return { skipped: true, messages: [] as string[] }
     const engine = engineContext(ctx)
-    const noun = (name: string) => nouns.byName(name)!
+    const noun = (name: string) => ctx.nouns.byName(name)!
     const deal = ctx.store.get(noun('Deal'), job.deal)
     if (!deal) return { skipped: true, messages: [] }
     const contact = typeof deal.contact === 'string' ? ctx.store.get(noun('Contact'), deal.contact) : undefined

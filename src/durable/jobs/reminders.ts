@@ -5,7 +5,6 @@
  */
 import { runVerb } from '../../domain/engine/run-verb'
 import type { EntityRecord } from '../../domain/engine/types'
-import { nouns } from '../../domain/nouns'
 import { engineContext, type DispatchContext } from '../context'
 import type { EmailSetting } from './nurture'
 import { claimEffect } from './runs'
@@ -24,7 +23,7 @@ interface Overdue {
 /** One chunk: tasks first (cursor "task:<dueAt>|<id>"), then deals (cursor "deal:<stage index>|<id>"). */
 export function remind(ctx: DispatchContext, email: EmailSetting, job: { day: string; cursor?: string }, now = new Date()) {
   const engine = engineContext(ctx)
-  const noun = (name: string) => nouns.byName(name)!
+  const noun = (name: string) => ctx.nouns.byName(name)!
   const overdue: Overdue[] = []
   let next: string | undefined
   const cursor = job.cursor ?? 'task:'

@@ -6,7 +6,6 @@
  */
 import { runVerb } from '../../domain/engine/run-verb'
 import type { EntityRecord } from '../../domain/engine/types'
-import { nouns } from '../../domain/nouns'
 import type { Condition } from '../../domain/query/filter'
 import type { SortKey } from '../../domain/query/list-query'
 import { scoreLead } from '../../domain/scoring/score'
@@ -26,7 +25,7 @@ export function rescoreChunkQuery(cursor: string | undefined, limit: number): [C
 }
 
 export function rescoreChunk(ctx: DispatchContext, cursor: string | undefined, limit = RESCORE_CHUNK, now = new Date()) {
-  const noun = (name: string) => nouns.byName(name)!
+  const noun = (name: string) => ctx.nouns.byName(name)!
   const page = ctx.store.find(noun('Lead'), ...rescoreChunkQuery(cursor, limit))
   // A manual score (given by a person or an integration) stands until it is cleared.
   const leads = page.filter((lead) => OPEN.has(lead.status as string) && lead.scoreSource !== 'manual')

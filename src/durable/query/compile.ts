@@ -1,14 +1,18 @@
 /**
  * Conditions and sort keys → drizzle SQL over an entity table. Every value is a bound parameter;
  * `$contains` uses instr() rather than LIKE, so it has no pattern-length limit and no wildcards;
- * an `$in` list is one parameter however long it is (see inList).
+ * an `$in` list is one parameter however long it is (see inList). A tenant's own fields live in
+ * the row's JSON column and are reached by the same expression their indexes are built on.
  */
-import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Condition, Operator } from '../../domain/query/filter'
 import type { SortKey } from '../../domain/query/list-query'
 import type { NounSchema } from '../../domain/noun/noun'
+import { own } from '../../domain/own'
+import { customExpression, jsonScalar } from '../row-codec'
 import type { EntityTable } from '../schema/entity-table'
+import { getTableName } from 'drizzle-orm'
 
 const listFieldsCache = new WeakMap<NounSchema, ReadonlySet<string>>()
 /** Names of a noun's list fields (JSON arrays), where `$contains` means "has this item". */
@@ -25,6 +29,26 @@ export function column(table: EntityTable, field: string): SQLiteColumn {
   return col
 }
 
+/** What a query runs over: a noun and its table. */
+export interface QueryTarget {
+  table: EntityTable
+  noun: NounSchema
+}
+
+/** A field as SQL: its column, or its place in the JSON column; and how a value is written to compare with it. */
+interface FieldRef {
+  sql: SQL | SQLiteColumn
+  encode(value: unknown): unknown
+  isList: boolean
+}
+
+function fieldRef(target: QueryTarget, field: string): FieldRef {
+  const spec = own(target.noun.fields, field)
+  if (spec?.custom) return { sql: sql.raw(customExpression(field, getTableName(target.table))), encode: jsonScalar, isList: spec.list }
+  const col = column(target.table, field)
+  return { sql: col, encode: (v) => (v === null || v === undefined ? null : col.mapToDriverValue(v)), isList: spec?.list ?? false }
+}
+
 /**
  * `col IN (…)` with the whole list as ONE bound parameter, a JSON array read back by json_each, so
  * no list meets SQLite's 100 bound parameters per statement. Values are encoded as the column
@@ -32,54 +56,55 @@ export function column(table: EntityTable, field: string): SQLiteColumn {
  * its `value` column has no affinity, so the column's own affinity rules the comparison exactly
  * as with a literal list. The planner still probes an index on `col` once per value.
  */
-export function inList(col: SQLiteColumn, values: readonly unknown[]): SQL {
-  return sql`${col} IN (SELECT value FROM json_each(${JSON.stringify(values.map((v) => col.mapToDriverValue(v)))}))`
+function inList(ref: FieldRef, values: readonly unknown[]): SQL {
+  return sql`${ref.sql} IN (SELECT value FROM json_each(${JSON.stringify(values.map((v) => ref.encode(v)))}))`
 }
 
 const TRUE = sql`1`
 const FALSE = sql`0`
 
-/** Finds the table (and list fields) of a related noun, for `relation.field` filters. */
-export type TableResolver = (noun: string) => { table: EntityTable; listFields: ReadonlySet<string> }
+/** Finds the table of a related noun, for `relation.field` filters. */
+export type TableResolver = (noun: string) => QueryTarget
 
-export function compileCondition(table: EntityTable, condition: Condition, listFields: ReadonlySet<string>, resolve?: TableResolver): SQL {
-  if ('and' in condition) return condition.and.length === 0 ? TRUE : (and(...condition.and.map((c) => compileCondition(table, c, listFields, resolve))) ?? TRUE)
-  if ('or' in condition) return condition.or.length === 0 ? FALSE : (or(...condition.or.map((c) => compileCondition(table, c, listFields, resolve))) ?? FALSE)
+export function compileCondition(target: QueryTarget, condition: Condition, resolve?: TableResolver): SQL {
+  if ('and' in condition) return condition.and.length === 0 ? TRUE : (and(...condition.and.map((c) => compileCondition(target, c, resolve))) ?? TRUE)
+  if ('or' in condition) return condition.or.length === 0 ? FALSE : (or(...condition.or.map((c) => compileCondition(target, c, resolve))) ?? FALSE)
   if ('related' in condition) {
     if (!resolve) throw new Error('relation filters need a table resolver')
-    const target = resolve(condition.related.noun)
-    const inner = compileCondition(target.table, condition.related.where, target.listFields, resolve)
-    return sql`${column(table, condition.field)} IN (SELECT "id" FROM ${target.table} WHERE "deleted_at" IS NULL AND ${inner})`
+    const related = resolve(condition.related.noun)
+    const inner = compileCondition(related, condition.related.where, resolve)
+    return sql`${fieldRef(target, condition.field).sql} IN (SELECT "id" FROM ${related.table} WHERE "deleted_at" IS NULL AND ${inner})`
   }
-  return compileLeaf(column(table, condition.field), condition.op, condition.value, listFields.has(condition.field))
+  return compileLeaf(fieldRef(target, condition.field), condition.op, condition.value)
 }
 
-function compileLeaf(col: SQLiteColumn, op: Operator, value: unknown, isList: boolean): SQL {
+function compileLeaf(ref: FieldRef, op: Operator, value: unknown): SQL {
+  const col = ref.sql
+  const v = () => ref.encode(value)
   switch (op) {
     case '$eq':
-      return value === null ? isNull(col) : eq(col, value)
+      return value === null ? isNull(col) : sql`${col} = ${v()}`
     case '$ne':
       // "not equal" includes rows where the field is unset, as a user would expect.
-      return value === null ? isNotNull(col) : (or(isNull(col), ne(col, value)) as SQL)
+      return value === null ? isNotNull(col) : (or(isNull(col), sql`${col} <> ${v()}`) as SQL)
     case '$gt':
-      return gt(col, value)
+      return sql`${col} > ${v()}`
     case '$gte':
-      return gte(col, value)
+      return sql`${col} >= ${v()}`
     case '$lt':
-      return lt(col, value)
+      return sql`${col} < ${v()}`
     case '$lte':
-      return lte(col, value)
+      return sql`${col} <= ${v()}`
     case '$in':
-      return inList(col, value as unknown[])
+      return inList(ref, value as unknown[])
     case '$nin':
       // "not in" includes rows where the field is unset, as $ne does.
-      return or(isNull(col), sql`NOT (${inList(col, value as unknown[])})`) as SQL
+      return or(isNull(col), sql`NOT (${inList(ref, value as unknown[])})`) as SQL
     case '$exists':
       return value ? isNotNull(col) : isNull(col)
     case '$contains':
-      return isList
-        ? sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value = ${value})`
-        : sql`instr(lower(${col}), lower(${value})) > 0`
+      // An item of a JSON array compares as itself (json_each yields it unencoded).
+      return ref.isList ? sql`EXISTS (SELECT 1 FROM json_each(${col}) WHERE json_each.value = ${value})` : sql`instr(lower(${col}), lower(${value})) > 0`
   }
 }
 
@@ -90,30 +115,37 @@ function compileLeaf(col: SQLiteColumn, op: Operator, value: unknown, isList: bo
  */
 export const tieDirection = (sort: SortKey[]): 'asc' | 'desc' => sort.at(-1)?.dir ?? 'asc'
 
-export function orderBy(table: EntityTable, sort: SortKey[]): SQL[] {
-  const id = column(table, '$id')
-  return [...sort.map((k) => (k.dir === 'asc' ? asc(column(table, k.field)) : desc(column(table, k.field)))), tieDirection(sort) === 'asc' ? asc(id) : desc(id)]
+export function orderBy(target: QueryTarget, sort: SortKey[]): SQL[] {
+  const id = column(target.table, '$id')
+  return [...sort.map((k) => (k.dir === 'asc' ? asc(fieldRef(target, k.field).sql) : desc(fieldRef(target, k.field).sql))), tieDirection(sort) === 'asc' ? asc(id) : desc(id)]
+}
+
+/** Where a relation field points back: `"contact" = ?` (or its place in the JSON column). */
+export function pointsTo(target: QueryTarget, via: string, id: string): SQL {
+  const ref = fieldRef(target, via)
+  return sql`${ref.sql} = ${ref.encode(id)}`
 }
 
 /**
  * Keyset "after this row" for an ORDER BY of `sort` then `$id` (see orderBy), matching SQLite's NULL order
  * (NULLs first ascending, last descending), so pages stay stable while rows are inserted.
  */
-export function afterRow(table: EntityTable, sort: SortKey[], values: unknown[], id: string): SQL {
-  let tail: SQL = tieDirection(sort) === 'asc' ? gt(column(table, '$id'), id) : lt(column(table, '$id'), id)
+export function afterRow(target: QueryTarget, sort: SortKey[], values: unknown[], id: string): SQL {
+  const idCol = column(target.table, '$id')
+  let tail: SQL = tieDirection(sort) === 'asc' ? sql`${idCol} > ${id}` : sql`${idCol} < ${id}`
   for (let i = sort.length - 1; i >= 0; i--) {
     const key = sort[i]!
-    const col = column(table, key.field)
+    const ref = fieldRef(target, key.field)
     const v = values[i]
-    const beyond = comesAfter(col, key.dir, v)
-    const same = v === null || v === undefined ? isNull(col) : eq(col, v)
+    const beyond = comesAfter(ref, key.dir, v)
+    const same = v === null || v === undefined ? isNull(ref.sql) : sql`${ref.sql} = ${ref.encode(v)}`
     tail = beyond ? (or(beyond, and(same, tail)) as SQL) : (and(same, tail) as SQL)
   }
   return tail
 }
 
-function comesAfter(col: SQLiteColumn, dir: 'asc' | 'desc', v: unknown): SQL | undefined {
+function comesAfter(ref: FieldRef, dir: 'asc' | 'desc', v: unknown): SQL | undefined {
   const isNullValue = v === null || v === undefined
-  if (dir === 'asc') return isNullValue ? isNotNull(col) : gt(col, v)
-  return isNullValue ? undefined : (or(lt(col, v), isNull(col)) as SQL)
+  if (dir === 'asc') return isNullValue ? isNotNull(ref.sql) : sql`${ref.sql} > ${ref.encode(v)}`
+  return isNullValue ? undefined : (or(sql`${ref.sql} < ${ref.encode(v)}`, isNull(ref.sql)) as SQL)
 }

@@ -31,6 +31,9 @@ function columnFor(field: StoredField): SQLiteColumnBuilderBase {
 /** Only live rows are indexed: every read filters on `deleted_at IS NULL`, so the planner uses these. */
 const live = sql.raw('"deleted_at" IS NULL')
 
+/** The JSON column every entity table has for a tenant's own fields (src/domain/schema). */
+export const CUSTOM_COLUMN = 'custom'
+
 export function entityTable(noun: NounSchema) {
   const columns: Record<string, SQLiteColumnBuilderBase> = {
     $id: text('id').primaryKey(),
@@ -40,7 +43,9 @@ export function entityTable(noun: NounSchema) {
     $createdBy: text('created_by').notNull(),
     $deletedAt: text('deleted_at'),
   }
-  for (const field of Object.values(noun.fields)) columns[field.name] = columnFor(field)
+  // A tenant's fields live in one JSON object: adding one is a change of data, never of the table.
+  for (const field of Object.values(noun.fields)) if (!field.custom) columns[field.name] = columnFor(field)
+  columns[`$${CUSTOM_COLUMN}`] = text(CUSTOM_COLUMN, { mode: 'json' })
 
   return sqliteTable(noun.table, columns, (t) => {
     const table = t as unknown as Record<string, SQLiteColumn>
@@ -48,6 +53,8 @@ export function entityTable(noun: NounSchema) {
     // A composite index serves filters on its leading field: no separate index for that field.
     const led = new Set(noun.indexes.map((fields) => fields[0]))
     for (const field of Object.values(noun.fields)) {
+      // A tenant's fields are indexed by expression when they are declared (src/durable/custom-storage.ts).
+      if (field.custom) continue
       const name = `${noun.table}_${columnName(field.name)}`
       if (field.index === 'index' && led.has(field.name)) continue
       if (field.index === 'unique') indexes.push(uniqueIndex(`${name}_uniq`).on(table[field.name]!).where(live))

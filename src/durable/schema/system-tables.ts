@@ -72,6 +72,10 @@ export const tenant = sqliteTable('tenant', {
   status: text('status', { enum: ['active', 'suspended'] }).notNull(),
   createdAt: text('created_at').notNull(),
   settings: text('settings', { mode: 'json' }).notNull().default(sql`'{}'`),
+  /** The tenant's own schema (src/domain/schema/doc.ts): custom fields and nouns in the Noun DSL. */
+  schema: text('schema', { mode: 'json' }).notNull().default(sql`'{"nouns":{}}'`),
+  /** Bumped by every schema change: the edge's and the object's derived registries key on it. */
+  schemaVersion: integer('schema_version').notNull().default(0),
 })
 
 /** Side effects that leave the object, written in the verb's transaction and sent after commit. */

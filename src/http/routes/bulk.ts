@@ -26,11 +26,10 @@ export const MAX_REPORTED_ERRORS = 1_000
 
 export const bulk = new Hono<AppEnv>()
 
-function nounOf(c: Context<AppEnv>): NounSchema {
+/** The collection of the path; Revline's own nouns are checked here, a tenant's own by its object. */
+function collectionOf(c: Context<AppEnv>): { plural: string; builtIn?: NounSchema } {
   const plural = c.req.param('collection') ?? ''
-  const noun = nouns.byPlural(plural)
-  if (!noun) throw new AppError('not_found', `there is no collection '${plural}'`)
-  return noun
+  return { plural, builtIn: nouns.byPlural(plural) }
 }
 
 const importLimit = bodyLimit({
@@ -41,10 +40,12 @@ const importLimit = bodyLimit({
 })
 
 bulk.post('/:collection/import', importLimit, async (c) => {
-  const noun = nounOf(c)
+  const { plural, builtIn } = collectionOf(c)
   // Who may import is settled before the file is looked at: rows are creates of this noun.
-  await c.var.tenant.authorize(actionFor(noun, 'create'))
-  if (!apiVerbs(noun).create) throw new AppError('method_not_allowed', `${noun.name} cannot be imported`)
+  if (builtIn) {
+    await c.var.tenant.authorize(actionFor(builtIn, 'create'))
+    if (!apiVerbs(builtIn).create) throw new AppError('method_not_allowed', `${builtIn.name} cannot be imported`)
+  }
   const type = (c.req.header('content-type') ?? '').toLowerCase()
   const format = type.startsWith('text/csv') ? 'csv' : /^application\/(x-)?(ndjson|jsonl|json-seq)/.test(type) ? 'ndjson' : undefined
   if (!format) throw new AppError('unsupported_media_type', 'send text/csv or application/x-ndjson')
@@ -60,7 +61,7 @@ bulk.post('/:collection/import', importLimit, async (c) => {
     const idempotency = key ? { key: `${key}#batch-${batchIndex++}`, requestHash: await sha256Hex(JSON.stringify(rows)) } : null
     let part: ImportReport
     try {
-      part = await c.var.tenant.run<ImportReport>({ kind: 'import', noun: noun.name, rows }, { idempotency })
+      part = await c.var.tenant.run<ImportReport>({ kind: 'import', noun: plural, rows }, { idempotency })
     } catch (error) {
       throw interrupted(error, report, key)
     }
@@ -246,12 +247,12 @@ function* recordPieces(bytes: Uint8Array): Generator<Uint8Array> {
 }
 
 bulk.get('/:collection/export', async (c) => {
-  const noun = nounOf(c)
+  const { plural } = collectionOf(c)
   const format = c.req.query('format') ?? 'ndjson'
   if (format !== 'ndjson' && format !== 'csv') throw new AppError('invalid_query', 'format is ndjson or csv', [{ path: 'format', message: 'must be ndjson or csv' }])
   // Check access before the stream starts: a 401/403 must not arrive as a 200 with an empty body.
-  const first = await c.var.tenant.run<{ data: EntityRecord[]; next: string | null }>({ kind: 'export', noun: noun.name, limit: EXPORT_PAGE })
-  const columns = ['$id', '$version', '$createdAt', '$updatedAt', '$createdBy', ...Object.keys(noun.fields)]
+  const first = await c.var.tenant.run<{ data: EntityRecord[]; next: string | null; columns: string[] }>({ kind: 'export', noun: plural, limit: EXPORT_PAGE })
+  const columns = first.columns
   const encoder = new TextEncoder()
   const encode = (page: EntityRecord[], withHeader: boolean) =>
     format === 'ndjson'
@@ -268,13 +269,13 @@ bulk.get('/:collection/export', async (c) => {
         return
       }
       if (!next) return controller.close()
-      const page: { data: EntityRecord[]; next: string | null } = await c.var.tenant.run({ kind: 'export', noun: noun.name, cursor: next, limit: EXPORT_PAGE })
+      const page: { data: EntityRecord[]; next: string | null } = await c.var.tenant.run({ kind: 'export', noun: plural, cursor: next, limit: EXPORT_PAGE })
       next = page.next
       if (page.data.length > 0) controller.enqueue(encoder.encode(encode(page.data, false)))
       if (!next) controller.close()
     },
   })
-  const filename = `${noun.plural}.${format === 'csv' ? 'csv' : 'ndjson'}`
+  const filename = `${plural}.${format === 'csv' ? 'csv' : 'ndjson'}`
   return new Response(stream, {
     headers: { 'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', 'content-disposition': `attachment; filename="${filename}"` },
   })

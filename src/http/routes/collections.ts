@@ -9,34 +9,39 @@ import { AppError } from '../../domain/errors'
 import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
 import { own } from '../../domain/own'
 import { nouns } from '../../domain/nouns'
-import { parseListQuery } from '../../domain/query/list-query'
-import { parseIncludes } from '../../durable/reads'
 import { readJsonObject } from '../body'
+import { COLLECTION_NAME, RESERVED_COLLECTIONS } from '../../domain/schema/registry'
 import type { AppEnv } from '../types'
 import { isIdOf } from '../../domain/ids'
 import { actionFor } from '../../domain/access'
 
 export const collections = new Hono<AppEnv>()
 
-function nounOf(c: Context<AppEnv>): NounSchema {
+/**
+ * The collection of the path. Revline's own nouns are known here, so their routes are checked at
+ * the edge (and an admin-only one refused before its body is read); a tenant's own nouns and
+ * fields are known only to its object, which resolves the collection, the verb and the id itself.
+ */
+function collectionOf(c: Context<AppEnv>): { plural: string; builtIn?: NounSchema } {
   const plural = c.req.param('collection') ?? ''
-  const noun = nouns.byPlural(plural)
-  if (!noun) throw new AppError('not_found', `there is no collection '${plural}'`)
-  return noun
+  const builtIn = nouns.byPlural(plural)
+  // A path that is not a collection (`/settings/…`) never reaches the object, nor reads a body.
+  if (!builtIn && (RESERVED_COLLECTIONS.has(plural) || !COLLECTION_NAME.test(plural))) throw new AppError('not_found', `there is no collection '${plural}'`)
+  return { plural, builtIn }
 }
 
-/** Ids that cannot belong to this noun are simply not found (as are other tenants' ids). */
-function idOf(c: Context<AppEnv>, noun: NounSchema): string {
+/** The key may run `verb` on the collection: a member learns nothing of an admin-only request but 403. */
+async function authorizedCollection(c: Context<AppEnv>, verb: string) {
+  const collection = collectionOf(c)
+  if (collection.builtIn) await c.var.tenant.authorize(actionFor(collection.builtIn, verb))
+  return collection
+}
+
+/** A built-in noun's id must look like one (other tenants' ids and garbage are simply not found). */
+function idOf(c: Context<AppEnv>, builtIn: NounSchema | undefined): string {
   const id = c.req.param('id') ?? ''
-  if (!isIdOf(noun.idPrefix, id)) throw new AppError('not_found', `${noun.name} ${id} not found`)
+  if (builtIn && !isIdOf(builtIn.idPrefix, id)) throw new AppError('not_found', `${builtIn.name} ${id} not found`)
   return id
-}
-
-/** The noun of the path, once the key may run `verb` on it: a member learns nothing of an admin-only request but 403. */
-async function authorizedNoun(c: Context<AppEnv>, verb: string): Promise<NounSchema> {
-  const noun = nounOf(c)
-  await c.var.tenant.authorize(actionFor(noun, verb))
-  return noun
 }
 
 function onlyParams(c: Context<AppEnv>, allowed: string[]) {
@@ -58,25 +63,33 @@ function entityResponse(c: Context<AppEnv>, entity: EntityRecord, status: 200 | 
   return c.json(entity, status)
 }
 
+/** A built-in noun's verb must be one its route runs; a tenant's own are checked by the object (`route`). */
+function checkBuiltInVerb(builtIn: NounSchema | undefined, name: string, route: 'collection' | 'instance') {
+  if (!builtIn) return
+  const verb = own(apiVerbs(builtIn), name)
+  const fits = route === 'collection' ? verb?.kind === 'custom' && verb.scope === 'collection' : (verb?.kind === 'custom' || verb?.kind === 'restore') && verb.scope === 'instance'
+  if (!fits) throw new AppError('not_found', `${builtIn.name} has no ${route === 'collection' ? 'collection ' : ''}verb '${name}'`)
+}
+
 collections.get('/:collection', async (c) => {
-  const noun = nounOf(c)
-  const query = parseListQuery(noun, new URL(c.req.url).searchParams, nouns)
-  return c.json(await c.var.tenant.run({ kind: 'list', noun: noun.name, query }))
+  const { plural } = collectionOf(c)
+  const params = [...new URL(c.req.url).searchParams.entries()]
+  return c.json(await c.var.tenant.run({ kind: 'list', noun: plural, params }))
 })
 
 collections.post('/:collection', async (c) => {
-  const noun = await authorizedNoun(c, 'create')
-  if (!apiVerbs(noun).create) throw new AppError('method_not_allowed', `${noun.name} cannot be created over the API`)
+  const { plural, builtIn } = await authorizedCollection(c, 'create')
+  if (builtIn && !apiVerbs(builtIn).create) throw new AppError('method_not_allowed', `${builtIn.name} cannot be created over the API`)
   const input = await readJsonObject(c)
-  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: 'create', input })
+  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: plural, verb: 'create', input, route: 'crud' })
   c.header('Location', `${c.req.path}/${entity.$id}`)
   return entityResponse(c, entity, 201)
 })
 
 collections.get('/:collection/:id', async (c) => {
-  const noun = nounOf(c)
+  const { plural, builtIn } = collectionOf(c)
   onlyParams(c, ['include', 'asOf'])
-  const id = idOf(c, noun)
+  const id = idOf(c, builtIn)
   const asOfParam = c.req.query('asOf')
   let asOf: string | undefined
   if (asOfParam !== undefined) {
@@ -84,51 +97,49 @@ collections.get('/:collection/:id', async (c) => {
     if (Number.isNaN(ms)) throw new AppError('invalid_query', 'asOf must be an ISO date-time', [{ path: 'asOf', message: 'is not a date' }])
     asOf = new Date(ms).toISOString()
   }
-  const include = parseIncludes(noun, c.req.query('include'))
-  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'get', noun: noun.name, id, include, ...(asOf ? { asOf } : {}) })
+  const includeParam = c.req.query('include')
+  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'get', noun: plural, id, ...(includeParam !== undefined ? { includeParam } : {}), ...(asOf ? { asOf } : {}) })
   return entityResponse(c, entity)
 })
 
 collections.patch('/:collection/:id', async (c) => {
-  const noun = await authorizedNoun(c, 'update')
-  const id = idOf(c, noun)
+  const { plural, builtIn } = await authorizedCollection(c, 'update')
+  const id = idOf(c, builtIn)
   const input = await readJsonObject(c)
-  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: 'update', id, input, expectedVersion: expectedVersion(c) })
+  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: plural, verb: 'update', id, input, expectedVersion: expectedVersion(c), route: 'crud' })
   return entityResponse(c, entity)
 })
 
 collections.delete('/:collection/:id', async (c) => {
-  const noun = await authorizedNoun(c, 'delete')
-  const id = idOf(c, noun)
-  await c.var.tenant.run({ kind: 'verb', noun: noun.name, verb: 'delete', id, expectedVersion: expectedVersion(c) })
+  const { plural, builtIn } = await authorizedCollection(c, 'delete')
+  const id = idOf(c, builtIn)
+  await c.var.tenant.run({ kind: 'verb', noun: plural, verb: 'delete', id, expectedVersion: expectedVersion(c), route: 'crud' })
   return c.body(null, 204)
 })
 
 collections.get('/:collection/:id/history', async (c) => {
-  const noun = nounOf(c)
+  const { plural, builtIn } = collectionOf(c)
   onlyParams(c, [])
-  return c.json(await c.var.tenant.run({ kind: 'history', noun: noun.name, id: idOf(c, noun) }))
+  return c.json(await c.var.tenant.run({ kind: 'history', noun: plural, id: idOf(c, builtIn) }))
 })
 
 /** `POST /contacts/capture`: a collection verb (no id). */
 collections.post('/:collection/:id', async (c) => {
   const name = c.req.param('id') ?? ''
-  const noun = await authorizedNoun(c, name)
-  const verb = own(apiVerbs(noun), name)
-  if (!verb || verb.kind !== 'custom' || verb.scope !== 'collection') throw new AppError('not_found', `${noun.name} has no collection verb '${name}'`)
+  const { plural, builtIn } = await authorizedCollection(c, name)
+  checkBuiltInVerb(builtIn, name, 'collection')
   const input = await readJsonObject(c, { optional: true })
-  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: name, input })
+  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: plural, verb: name, input, route: 'collection' })
   return entityResponse(c, entity)
 })
 
 /** `POST /leads/{id}/convert`: an instance verb. CRUD verbs have their own methods. */
 collections.post('/:collection/:id/:verb', async (c) => {
   const name = c.req.param('verb') ?? ''
-  const noun = await authorizedNoun(c, name)
-  const verb = own(apiVerbs(noun), name)
-  if (!verb || (verb.kind !== 'custom' && verb.kind !== 'restore') || verb.scope !== 'instance') throw new AppError('not_found', `${noun.name} has no verb '${name}'`)
-  const id = idOf(c, noun)
+  const { plural, builtIn } = await authorizedCollection(c, name)
+  checkBuiltInVerb(builtIn, name, 'instance')
+  const id = idOf(c, builtIn)
   const input = await readJsonObject(c, { optional: true })
-  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: noun.name, verb: name, id, input, expectedVersion: expectedVersion(c) })
+  const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: plural, verb: name, id, input, expectedVersion: expectedVersion(c), route: 'instance' })
   return entityResponse(c, entity)
 })
