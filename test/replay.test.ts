@@ -23,6 +23,8 @@ type Op =
   | { op: 'restore'; i: number }
   | { op: 'activity'; i: number }
   | { op: 'complete'; i: number }
+  | { op: 'schema'; fields: 'add' | 'narrow' | 'drop' }
+  | { op: 'tier'; i: number; tier: 'Gold' | 'Silver' }
 
 const n = fc.nat(12)
 const ops: fc.Arbitrary<Op> = fc.oneof(
@@ -38,7 +40,16 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('restore' as const), i: n }),
   fc.record({ op: fc.constant('activity' as const), i: n }),
   fc.record({ op: fc.constant('complete' as const), i: n }),
+  // The tenant's own schema moves under the same log: custom fields come, narrow and go.
+  fc.record({ op: fc.constant('schema' as const), fields: fc.constantFrom('add' as const, 'narrow' as const, 'drop' as const) }),
+  fc.record({ op: fc.constant('tier' as const), i: n, tier: fc.constantFrom('Gold' as const, 'Silver' as const) }),
 )
+
+const CONTACT_FIELDS = {
+  add: { tier: 'Gold | Silver', shoeSize: 'number# = 40' },
+  narrow: { tier: 'Gold', shoeSize: 'number#' },
+  drop: {},
+}
 
 async function apply(api: TenantApi, sequence: Op[]) {
   const contacts: string[] = []
@@ -99,6 +110,12 @@ async function apply(api: TenantApi, sequence: Op[]) {
         if (res.status === 201) activities.push(res.body.$id)
         break
       }
+      case 'schema':
+        await api.put('/nouns/Contact?drop=tier,shoeSize', CONTACT_FIELDS[s.fields])
+        break
+      case 'tier':
+        if (contact) await api.patch(`/contacts/${contact}`, { tier: s.tier, shoeSize: s.i })
+        break
       case 'complete': {
         const activity = at(activities, s.i)
         if (activity) await api.post(`/activities/${activity}/complete`)
@@ -116,7 +133,9 @@ async function foldAndCompare(slug: string) {
     for (const [name, table] of entityTables) for (const row of store.all(nouns.byName(name)!, db.select().from(table))) rows.set(row.$id, row)
     const folded = new Map<string, EntityRecord>()
     for (const row of state.storage.sql.exec<{ entity_id: string; after: string | null; entity_type: string }>('SELECT entity_id, entity_type, after FROM events ORDER BY seq')) {
+      // An event without `after` ends the entity (a noun dropped with its rows) unless it is an audit entry.
       if (row.after) folded.set(row.entity_id, JSON.parse(row.after))
+      else folded.delete(row.entity_id)
     }
     const counters = new Map<string, Counter>()
     for (const entity of folded.values())

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'conflict',
+  /** A schema change that would lose or invalidate stored values (per-field `errors` say which rows). */
+  'schema_conflict',
   'invalid_transition',
   'precondition_failed',
   'payload_too_large',
@@ -26,6 +28,9 @@ export type ErrorCode = (typeof ERROR_CODES)[number]
 export interface FieldError {
   path: string
   message: string
+  /** For a schema conflict: how many rows stand in the way, and some of the values they hold. */
+  rows?: number
+  values?: (string | number | boolean | null)[]
 }
 
 type Scalar = string | number | boolean | null

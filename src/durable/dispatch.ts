@@ -8,6 +8,7 @@ import { runSteps } from '../domain/engine/steps'
 import { AppError } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
 import { readSection, writeSection } from './settings-ops'
+import { deleteNoun, describeNoun, describeSchema, putNoun } from './schema-ops'
 import { appendAudit } from './audit'
 import { analyticsReport } from './analytics'
 import { engineContext, type DispatchContext } from './context'
@@ -132,6 +133,18 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'settings.put':
       authorize(actor, 'admin')
       return ctx.transaction(() => writeSection(ctx, op.section, op.value))
+    case 'schema.get':
+      authorize(actor, 'read')
+      return op.name === undefined ? describeSchema(ctx.nouns, ctx.tenant.info()!.schemaVersion) : describeNoun(ctx.nouns, op.name)
+    case 'schema.doc':
+      authorize(actor, 'read')
+      return { version: ctx.tenant.info()!.schemaVersion, doc: ctx.nouns.doc }
+    case 'schema.put':
+      authorize(actor, 'admin')
+      return ctx.transaction(() => putNoun(ctx, op.name, op.body, op.drop))
+    case 'schema.delete':
+      authorize(actor, 'admin')
+      return ctx.transaction(() => deleteNoun(ctx, op.name, op.drop))
     case 'verb': {
       const noun = nounOf(ctx, op.noun)
       authorizeVerb(actor, noun, op.verb)

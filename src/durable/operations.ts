@@ -37,6 +37,12 @@ export type Operation =
   | { kind: 'jobs.dead'; limit: number }
   | { kind: 'webhooks.deliveries'; limit: number }
   | { kind: 'analytics'; report: 'summary' | 'funnel' | 'attribution' | 'cycle' | 'billing'; dateFrom?: string; dateTo?: string }
+  /** The tenant's nouns in the DSL (one, by name, or all), or the raw document the edge builds projections from. */
+  | { kind: 'schema.get'; name?: string }
+  | { kind: 'schema.doc' }
+  /** `drop`: the fields (or the noun) whose stored values the change may delete. */
+  | { kind: 'schema.put'; name: string; body: unknown; drop: string[] }
+  | { kind: 'schema.delete'; name: string; drop: string[] }
   | { kind: 'settings.get'; section: SettingsSection }
   | { kind: 'settings.put'; section: SettingsSection; value: unknown }
 

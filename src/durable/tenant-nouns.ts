@@ -7,14 +7,17 @@ import { nouns as builtIns } from '../domain'
 import { readSchemaDoc } from '../domain/schema/doc'
 import { buildRegistry, type TenantRegistry } from '../domain/schema/registry'
 
+/** Revline's own nouns, which every tenant's schema builds on. */
+export const BUILT_IN_NOUNS = builtIns.all()
+
 /** Revline's nouns alone: what a tenant without a schema of its own has. */
-export const BUILT_IN_REGISTRY: TenantRegistry = buildRegistry(builtIns.all(), { nouns: {} })
+export const BUILT_IN_REGISTRY: TenantRegistry = buildRegistry(BUILT_IN_NOUNS, { nouns: {} })
 
 export function tenantRegistry(stored: unknown): TenantRegistry {
   const doc = readSchemaDoc(stored)
   if (Object.keys(doc.nouns).length === 0) return BUILT_IN_REGISTRY
   try {
-    return buildRegistry(builtIns.all(), doc)
+    return buildRegistry(BUILT_IN_NOUNS, doc)
   } catch (error) {
     // A document is checked before it is stored; one that no longer builds (a built-in field added
     // since, that a custom one now shadows) must not lock the tenant out: its own nouns are set aside.

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import type { Actor } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { readSettings, type TenantSettings } from '../domain/settings'
+import type { SchemaDoc } from '../domain/schema/doc'
 import type { Db } from './db'
 import { apiKeys, tenant } from './schema'
 import { sessionActor } from './sessions'
@@ -42,6 +43,14 @@ export class TenantState {
     this.row = { ...this.info()!, settings: saved }
     this.parsedSettings = saved
     return saved
+  }
+
+  /** Replaces the tenant's schema document (inside the caller's transaction); returns the new version. */
+  writeSchema(doc: SchemaDoc): number {
+    const schemaVersion = this.info()!.schemaVersion + 1
+    this.db.update(tenant).set({ schema: doc, schemaVersion }).where(eq(tenant.id, 1)).run()
+    this.row = { ...this.info()!, schema: doc, schemaVersion }
+    return schemaVersion
   }
 
   /** Forget cached rows after a rolled-back transaction may have changed them. */

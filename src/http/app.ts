@@ -19,6 +19,7 @@ import { documents } from './routes/documents'
 import { events } from './routes/events'
 import { operator } from './routes/operator'
 import { docs } from './routes/docs'
+import { nounRoutes } from './routes/nouns'
 import { settings } from './routes/settings'
 import { cleanQuery } from './query-text'
 import { tenantContext } from './tenant'
@@ -61,6 +62,7 @@ export function createApp() {
   tenant.use(cleanQuery)
   tenant.route('/', events)
   tenant.route('/', settings)
+  tenant.route('/', nounRoutes)
   tenant.route('/', keys)
   tenant.route('/', jobs)
   tenant.route('/', mcp)

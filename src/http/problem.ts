@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, [number, string]> = {
   not_found: [404, 'Not found'],
   method_not_allowed: [405, 'Method not allowed'],
   conflict: [409, 'Conflict'],
+  schema_conflict: [409, 'Schema conflict'],
   invalid_transition: [409, 'Invalid transition'],
   precondition_failed: [412, 'Precondition failed'],
   payload_too_large: [413, 'Payload too large'],

@@ -85,6 +85,8 @@ export interface NounSchema {
   systemWritten: boolean
   /** Defined by a tenant at run time (src/domain/schema), not built in: every field is `custom`. */
   tenantDefined?: true
+  /** The declaration as written in the Noun DSL (field → DSL string, verb → state): what `GET /nouns` shows. */
+  definition: Readonly<Record<string, string | null>>
   fields: Record<string, StoredField>
   reverse: Record<string, ReverseField>
   verbs: Record<string, VerbSpec>
@@ -205,6 +207,7 @@ export function defineNoun(name: string, definition: Definition, options: NounOp
     indexes,
     aliases: ownRecord(options.aliases ?? {}),
     hooks: { before: new Map(), after: new Map() },
+    definition: Object.freeze({ ...definition }),
   }
   return schema
 }

@@ -33,7 +33,7 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'The key may not do this (role), or the tenant is suspended.',
   404: 'No such tenant, entity (other tenants’ ids included) or route.',
   405: 'The path has no such method (`Allow` lists the ones it has), or the noun does not allow this verb.',
-  409: 'The state machine does not allow the move, or a unique value is taken.',
+  409: 'The state machine does not allow the move, a unique value is taken, or a schema change would lose or invalidate stored values (`schema_conflict`: per-field `errors` give the rows and values).',
   412: '`If-Match` names a version that is no longer current.',
   413: 'The body is over the size limit.',
   415: 'The body has a content type this route does not take.',
@@ -71,7 +71,12 @@ const problemSchema: JsonSchema = {
 const fieldErrorSchema: JsonSchema = {
   type: 'object',
   required: ['path', 'message'],
-  properties: { path: { type: 'string', examples: ['email'] }, message: { type: 'string', examples: ['Invalid email address'] } },
+  properties: {
+    path: { type: 'string', examples: ['email'] },
+    message: { type: 'string', examples: ['Invalid email address'] },
+    rows: { type: 'integer', minimum: 0, description: 'Schema conflicts: how many stored rows stand in the way.' },
+    values: { type: 'array', description: 'Schema conflicts: some of the stored values that stand in the way.', items: { type: ['string', 'number', 'boolean', 'null'] } },
+  },
 }
 
 function problemResponses(): Record<string, unknown> {

@@ -1,0 +1,49 @@
+/**
+ * `/nouns`: the tenant's schema in the seeds' Noun DSL. Anyone with a key reads it; an admin adds
+ * custom fields to a built-in noun or defines a noun of the tenant's own with `PUT`, and deletes
+ * one with `DELETE`. Stored values are never lost silently: `?drop=field,…` names what may go.
+ */
+import { Hono, type Context } from 'hono'
+import { AppError } from '../../domain/errors'
+import type { SchemaChangeResult, NounView } from '../../durable/schema-ops'
+import { readJsonValue } from '../body'
+import { requires } from '../tenant'
+import type { AppEnv } from '../types'
+
+export const nounRoutes = new Hono<AppEnv>()
+
+const NAME = /^[A-Za-z][A-Za-z0-9]{0,59}$/
+
+/** The path's noun name; a name no noun could have is simply not found. */
+function nameOf(c: Context<AppEnv>): string {
+  const name = c.req.param('name') ?? ''
+  if (!NAME.test(name)) throw new AppError('not_found', `there is no noun '${name}'`)
+  return name
+}
+
+/** `?drop=shoeSize,tier`: what the change may delete. */
+function dropOf(c: Context<AppEnv>): string[] {
+  const raw = c.req.queries('drop') ?? []
+  const names = raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)
+  if (names.length > 250) throw new AppError('invalid_query', 'drop names at most 250 fields', [{ path: 'drop', message: 'too many names' }])
+  for (const name of names) if (!NAME.test(name)) throw new AppError('invalid_query', `drop names '${name}', which is no field or noun name`, [{ path: 'drop', message: `not a name: ${name}` }])
+  return names
+}
+
+nounRoutes.get('/nouns', async (c) => c.json(await c.var.tenant.run({ kind: 'schema.get' })))
+
+nounRoutes.get('/nouns/:name', async (c) => c.json(await c.var.tenant.run<NounView>({ kind: 'schema.get', name: nameOf(c) })))
+
+nounRoutes.put('/nouns/:name', requires('admin'), async (c) => {
+  const name = nameOf(c)
+  const drop = dropOf(c)
+  const body = await readJsonValue(c)
+  const result = await c.var.tenant.run<SchemaChangeResult & { created: boolean }>({ kind: 'schema.put', name, body, drop })
+  const { created, ...rest } = result
+  return c.json(rest, created ? 201 : 200)
+})
+
+nounRoutes.delete('/nouns/:name', requires('admin'), async (c) => {
+  const name = nameOf(c)
+  return c.json(await c.var.tenant.run<SchemaChangeResult>({ kind: 'schema.delete', name, drop: dropOf(c) }))
+})
