@@ -249,3 +249,27 @@ describe('isolation', () => {
     expectProblem(await b.api.put('/nouns/Project', { name: 'string' }, { key: a.key }), 401, 'unauthorized')
   })
 })
+
+describe('rules on custom fields', () => {
+  it('automations and scoring rules may name them, and a change that removes one is a conflict', async () => {
+    const { api } = await createTenant()
+    await api.put('/nouns/Lead', { industry: 'Retail | Software | Other' })
+    const scoring = await readOk(api, '/settings/scoring')
+    const rules = { ...scoring.data, rules: [...scoring.data.rules, { id: 'software', label: 'Sells software', when: { industry: 'Software' }, points: 25 }] }
+    delete rules.version
+    const saved = await api.put('/settings/scoring', rules)
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200)
+    const automation = { id: 'retail-task', on: 'lead.created', when: { industry: 'Retail' }, do: [{ create: 'Activity', with: { subject: 'Call {{lead.name}}', type: 'Task' } }] }
+    expect((await api.put('/settings/automations', [automation])).status).toBe(200)
+
+    const software = await createOk(api, 'leads', { name: 'Soft', source: 'website', industry: 'Software' })
+    const other = await createOk(api, 'leads', { name: 'Other', source: 'website', industry: 'Other' })
+    expect(software.score - other.score).toBe(25)
+    await createOk(api, 'leads', { name: 'Shop', source: 'website', industry: 'Retail' })
+    expect((await readOk(api, '/activities?subject=Call Shop')).total).toBe(1)
+
+    const refused = await api.put('/nouns/Lead?drop=industry', {})
+    expectProblem(refused, 409, 'schema_conflict')
+    expect(refused.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['settings.automations[0].when.industry', `settings.scoring.rules[${rules.rules.length - 1}].when.industry`].sort())
+  })
+})

@@ -10,7 +10,7 @@
 import type { TenantHandle } from './engine/tenant-handle'
 import type { EntityRecord, EventRecord } from './engine/types'
 import { AppError, type FieldError } from './errors'
-import { nouns } from './nouns'
+import type { NounRegistry } from './noun/registry'
 import { own, valueAt } from './own'
 import { parseFilter } from './query/filter'
 import { matches } from './query/match'
@@ -19,10 +19,12 @@ import type { Automation, AutomationAction } from './settings'
 const TEMPLATE = /\{\{\s*([A-Za-z$][\w$]*(?:\.[\w$]+)*)\s*\}\}/g
 const WHOLE_TEMPLATE = /^\{\{\s*([A-Za-z$][\w$]*(?:\.[\w$]+)*)\s*\}\}$/
 
-export function runAutomations(automations: readonly Automation[], event: EventRecord, entity: EntityRecord, $: TenantHandle) {
+/** `nouns`: the tenant's (its own fields and nouns included), so rules may name them. */
+export function runAutomations(automations: readonly Automation[], event: EventRecord, entity: EntityRecord, $: TenantHandle, nouns: NounRegistry) {
   for (const automation of automations) {
     if (!automation.enabled || !triggers(automation.on, event.type)) continue
-    const noun = nouns.byName(event.entityType)!
+    const noun = nouns.byName(event.entityType)
+    if (!noun) continue
     if (automation.when && !matches(entity, parseFilter(noun, automation.when, nouns))) continue
     const scope = { [noun.name.charAt(0).toLowerCase() + noun.name.slice(1)]: entity, entity, event }
     for (const action of automation.do) perform(action, scope, $, automation.id)
@@ -62,7 +64,7 @@ export function render(template: unknown, scope: Record<string, unknown>): any {
 }
 
 /** Checks automations before they are saved: known events, filters that parse, real nouns, fields and verbs. */
-export function validateAutomations(automations: readonly Automation[]): void {
+export function validateAutomations(automations: readonly Automation[], nouns: NounRegistry): void {
   const errors: FieldError[] = []
   automations.forEach((automation, i) => {
     const at = `automations[${i}]`

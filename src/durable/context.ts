@@ -49,7 +49,7 @@ export function engineContext(ctx: DispatchContext): EngineContext {
     react: (event, entity, $) => {
       applyDelta(ctx.store.sql, delta(event.before, event.after))
       const settings = ctx.tenant.settings()
-      runAutomations(settings.automations, event, entity, $)
+      runAutomations(settings.automations, event, entity, $, ctx.nouns)
       for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })
     },
   }

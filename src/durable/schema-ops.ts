@@ -16,6 +16,8 @@ import { diffNoun, type NounDiff } from '../domain/schema/diff'
 import { NounBodyShape, type NounBody, type SchemaDoc } from '../domain/schema/doc'
 import { buildRegistry, type TenantRegistry } from '../domain/schema/registry'
 import { toFieldErrors } from '../domain/noun/validators'
+import { validateAutomations } from '../domain/automations'
+import { validateRuleset } from '../domain/scoring/rules'
 import { appendAudit } from './audit'
 import type { DispatchContext } from './context'
 import { reconcileStorage } from './custom-storage'
@@ -100,6 +102,7 @@ function changeSchema(ctx: DispatchContext, name: string, doc: SchemaDoc, drop: 
   }
   const diff = diffNoun(oldNoun, newNoun)
   const plan = oldNoun ? planRows(ctx, oldNoun, newNoun, diff, new Set(drop)) : { conflicts: [], rewrite: () => 0, drop: () => 0 }
+  plan.conflicts.push(...settingsConflicts(ctx, after))
   if (plan.conflicts.length > 0)
     throw new AppError('schema_conflict', `the change to ${name} would lose or invalidate stored values; nothing was changed`, plan.conflicts)
 
@@ -123,6 +126,27 @@ function changeSchema(ctx: DispatchContext, name: string, doc: SchemaDoc, drop: 
     },
   })
   return { version, noun: newNoun ? nounView(after, newNoun) : null, migrated, dropped }
+}
+
+/**
+ * Automations and scoring rules are stored against the schema: a change that takes away a field or
+ * noun they name would break them at run time, so it is a conflict naming the rule.
+ */
+function settingsConflicts(ctx: DispatchContext, after: TenantRegistry): FieldError[] {
+  const settings = ctx.tenant.settings()
+  const conflicts: FieldError[] = []
+  const collect = (prefix: string, check: () => void) => {
+    try {
+      check()
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      for (const e of error.errors ?? []) conflicts.push({ path: `${prefix}${e.path}`, message: `${e.message}: change the rule first` })
+    }
+  }
+  collect('settings.', () => validateAutomations(settings.automations, after))
+  const fieldsOf = (name: string) => Object.keys(after.byName(name)!.fields)
+  collect('settings.scoring.', () => validateRuleset(settings.scoring, { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') }))
+  return conflicts
 }
 
 interface RowPlan {

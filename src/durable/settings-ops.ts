@@ -32,7 +32,7 @@ export function readSection(tenant: TenantState, section: SettingsSection) {
 export function writeSection(ctx: DispatchContext, section: SettingsSection, body: unknown) {
   const parsed = SECTIONS[section].safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
-  if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'])
+  if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'], ctx.nouns)
   if (section === 'webhooks') {
     const errors = webhookTargetErrors(parsed.data as TenantSettings['webhooks'], ctx.webhookTargets)
     if (errors.length > 0) throw new AppError('validation_failed', 'webhooks must go to public http(s) addresses', errors)

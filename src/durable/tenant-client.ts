@@ -5,6 +5,7 @@
 import type { Action } from '../domain/access'
 import type { Role } from '../domain/engine/types'
 import type { Credentials, Operation } from './operations'
+import type { TenantRegistry } from '../domain/schema/registry'
 
 /** Who the request's key is, as the tenant object's `authenticate` answers it. */
 export interface Identity {
@@ -26,4 +27,6 @@ export interface TenantClient {
    * Actions every key role has cost nothing here: the tenant object checks the key when the operation runs.
    */
   authorize(action: Action): Promise<void>
+  /** The tenant's nouns, built-in ones with its own schema on top (one small read of the object, then cached by version). */
+  nouns(): Promise<TenantRegistry>
 }

@@ -25,3 +25,26 @@ export function tenantRegistry(stored: unknown): TenantRegistry {
     return BUILT_IN_REGISTRY
   }
 }
+
+/** The stored schema as the object hands it to the edge (`schema.doc`). */
+export interface SchemaSnapshot {
+  version: number
+  doc: unknown
+}
+
+/** Registries the edge built, per tenant, kept while the tenant's schema version stays. */
+const edgeRegistries = new Map<string, { version: number; registry: TenantRegistry }>()
+const EDGE_REGISTRIES = 200
+
+/**
+ * The edge's view of a tenant's nouns (OpenAPI, MCP, dashboard), rebuilt only when the version the
+ * object reports moves; the least recently used tenants are forgotten first.
+ */
+export function edgeRegistry(slug: string, snapshot: SchemaSnapshot): TenantRegistry {
+  const held = edgeRegistries.get(slug)
+  edgeRegistries.delete(slug)
+  const entry = held && held.version === snapshot.version ? held : { version: snapshot.version, registry: tenantRegistry(snapshot.doc) }
+  edgeRegistries.set(slug, entry)
+  if (edgeRegistries.size > EDGE_REGISTRIES) edgeRegistries.delete(edgeRegistries.keys().next().value!)
+  return entry.registry
+}

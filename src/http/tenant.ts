@@ -6,6 +6,7 @@
  * member learns nothing of an admin request but 403; the tenant object checks again (defence in depth).
  */
 import { createMiddleware } from 'hono/factory'
+import { edgeRegistry, type SchemaSnapshot } from '../durable/tenant-nouns'
 import { authorize, grantedToEveryKey, type Action } from '../domain/access'
 import { AppError } from '../domain/errors'
 import { bodyText } from './body'
@@ -66,7 +67,8 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     const who = await authenticate()
     authorize({ id: who.actor, role: who.role }, action)
   }
-  c.set('tenant', { slug, run, authenticate, authorize: authorizeAction, idempotencyKey: credentials.idempotency?.key })
+  const nouns = async () => edgeRegistry(slug, await send<SchemaSnapshot>(base, { kind: 'schema.doc' }))
+  c.set('tenant', { slug, run, authenticate, authorize: authorizeAction, nouns, idempotencyKey: credentials.idempotency?.key })
   await next()
   // A request refused at the edge (bad query, bad body) never reached the tenant object: make sure
   // the caller may talk to this tenant before telling them what was wrong with their request.

@@ -1,8 +1,10 @@
 /**
- * `GET /openapi.json`: the OpenAPI 3.1 document, generated from the nouns the first time an
- * isolate is asked for it and kept for the isolate's life (the nouns never change at runtime).
+ * `GET /openapi.json`: the OpenAPI 3.1 document of Revline's own nouns, generated the first time an
+ * isolate is asked for it and kept for the isolate's life; `GET /~{tenant}/openapi.json`: the same
+ * document for one tenant, its own fields and nouns included, rebuilt when its schema version moves.
  */
-import { nouns } from '../../domain/nouns'
+import { nouns as builtIns } from '../../domain/nouns'
+import type { CollectionRegistry } from '../../domain/noun/registry'
 import { adminRoutePaths } from './admin-routes'
 import { collectionPaths } from './collections'
 import { sharedComponents, type Paths } from './components'
@@ -18,7 +20,8 @@ const DESCRIPTION = `Revline is a headless, multi-tenant CRM. Every noun is decl
 
 **Errors** are \`application/problem+json\` (RFC 9457) with a stable \`code\` and, for input, \`errors: [{ path, message }]\`. Bad input is always a 4xx and changes nothing. A 401 carries \`WWW-Authenticate: Bearer\`; a method a path does not list here is 405 with \`Allow\`.`
 
-export function buildDocument(baseHost: string): Record<string, unknown> {
+/** `tenant`: the document of one tenant (its nouns, its servers only); without it, Revline's own nouns for any tenant. */
+export function buildDocument(baseHost: string, nouns: CollectionRegistry = builtIns, tenant?: string): Record<string, unknown> {
   const all = nouns.all()
   const schemas: Record<string, unknown> = {}
   const paths: Paths = {}
@@ -31,14 +34,19 @@ export function buildDocument(baseHost: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'Revline API', version: '1.0.0', description: DESCRIPTION },
-    servers: [
-      { url: '/~{tenant}', description: 'Path form (this host)', variables: { tenant: { default: 'acme', description: 'The tenant slug' } } },
-      {
-        url: '{scheme}://{tenant}.{baseHost}',
-        description: 'Host form',
-        variables: { scheme: { default: 'https', enum: ['https', 'http'] }, tenant: { default: 'acme' }, baseHost: { default: baseHost, description: 'BASE_HOST (with :port in development)' } },
-      },
-    ],
+    servers: tenant
+      ? [
+          { url: `/~${tenant}`, description: `Tenant ${tenant}, path form (this host)` },
+          { url: `{scheme}://${tenant}.{baseHost}`, description: `Tenant ${tenant}, host form`, variables: { scheme: { default: 'https', enum: ['https', 'http'] }, baseHost: { default: baseHost } } },
+        ]
+      : [
+          { url: '/~{tenant}', description: 'Path form (this host)', variables: { tenant: { default: 'acme', description: 'The tenant slug' } } },
+          {
+            url: '{scheme}://{tenant}.{baseHost}',
+            description: 'Host form',
+            variables: { scheme: { default: 'https', enum: ['https', 'http'] }, tenant: { default: 'acme' }, baseHost: { default: baseHost, description: 'BASE_HOST (with :port in development)' } },
+          },
+        ],
     security: [{ apiKey: [] }],
     tags: [
       ...all.map((n) => ({ name: n.name, description: `\`/${n.plural}\`${n.adminOnly ? ' (writes: admin keys only)' : ''}` })),
@@ -47,6 +55,18 @@ export function buildDocument(baseHost: string): Record<string, unknown> {
     paths,
     components: { ...shared, schemas: { ...(shared.schemas as object), ...tenantRouteSchemas(), ...schemas } },
   }
+}
+
+const tenantDocuments = new WeakMap<CollectionRegistry, { key: string; json: string }>()
+
+/** A tenant's document as JSON text, kept as long as the registry it was built from (one per schema version). */
+export function tenantOpenApiJson(baseHost: string, nouns: CollectionRegistry, tenant: string): string {
+  const key = `${baseHost} ${tenant}`
+  const held = tenantDocuments.get(nouns)
+  if (held?.key === key) return held.json
+  const json = JSON.stringify(buildDocument(baseHost, nouns, tenant))
+  tenantDocuments.set(nouns, { key, json })
+  return json
 }
 
 let cached: { baseHost: string; json: string } | undefined
