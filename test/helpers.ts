@@ -227,3 +227,18 @@ export function flashKind(res: { headers: Headers }): 'ok' | 'error' | undefined
     return undefined
   }
 }
+
+/** One `tools/call` over streamable HTTP, as an MCP client sends it; the tool's result. */
+export async function callTool(slug: string, key: string, name: string, args: Record<string, unknown>, requestId = `req-${Math.random().toString(36).slice(2)}`) {
+  const res = await sendRaw({
+    method: 'POST',
+    path: `/~${slug}/mcp`,
+    headers: { host: 'revline.test', authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-request-id': requestId },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+  })
+  expect(res.status, res.text).toBe(200)
+  const rpc = rpcOf(res)
+  const result = rpc.result as { isError?: boolean; content: { text: string }[] }
+  return { isError: result.isError === true, body: JSON.parse(result.content[0]!.text) }
+}
+

@@ -5,21 +5,7 @@
  * cursor it hands out: `next` goes back as `after` exactly as it came.
  */
 import { describe, expect, it } from 'vitest'
-import { createTenant, issueKey, rpcOf, sendRaw, type TenantApi } from './helpers'
-
-/** One `tools/call` over streamable HTTP, as an MCP client sends it; the tool's result. */
-async function callTool(slug: string, key: string, name: string, args: Record<string, unknown>, requestId = `req-${Math.random().toString(36).slice(2)}`) {
-  const res = await sendRaw({
-    method: 'POST',
-    path: `/~${slug}/mcp`,
-    headers: { host: 'revline.test', authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-request-id': requestId },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
-  })
-  expect(res.status, res.text).toBe(200)
-  const rpc = rpcOf(res)
-  const result = rpc.result as { isError?: boolean; content: { text: string }[] }
-  return { isError: result.isError === true, body: JSON.parse(result.content[0]!.text) }
-}
+import { callTool, createTenant, issueKey, rpcOf, sendRaw, type TenantApi } from './helpers'
 
 const contactTotal = async (api: TenantApi) => (await api.get('/contacts')).body.total as number
 

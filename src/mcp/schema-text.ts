@@ -1,7 +1,7 @@
 /** A compact, LLM-readable description of every noun: fields with types and enums, relations, verbs. */
 import type { StoredField } from '../domain/noun/grammar'
 import type { NounSchema } from '../domain/noun/noun'
-import { nouns } from '../domain/nouns'
+import type { CollectionRegistry } from '../domain/noun/registry'
 
 function describeField(field: StoredField): string {
   const base = field.kind === 'enum' ? field.values.join(' | ') : field.kind === 'relation' ? `-> ${field.target} (id)` : field.type
@@ -29,16 +29,26 @@ export function describeNoun(noun: NounSchema): Record<string, unknown> {
   }
 }
 
-// The nouns are fixed once the modules load; every MCP request builds a server from these texts.
-let described: ReturnType<typeof describeNoun>[] | undefined
-let summary: string | undefined
+// A registry never changes (a schema change builds a new one): its texts are built once per registry.
+const texts = new WeakMap<CollectionRegistry, { described?: ReturnType<typeof describeNoun>[]; summary?: string }>()
+const textsOf = (nouns: CollectionRegistry) => {
+  let held = texts.get(nouns)
+  if (!held) texts.set(nouns, (held = {}))
+  return held
+}
 
-export const allNouns = () => (described ??= nouns.all().map(describeNoun))
+export const allNouns = (nouns: CollectionRegistry) => {
+  const held = textsOf(nouns)
+  return (held.described ??= nouns.all().map(describeNoun))
+}
 
 /** One line per noun for tool descriptions: name, key fields with enums, verbs. */
-export const nounSummary = () => (summary ??= summarize())
+export const nounSummary = (nouns: CollectionRegistry) => {
+  const held = textsOf(nouns)
+  return (held.summary ??= summarize(nouns))
+}
 
-function summarize(): string {
+function summarize(nouns: CollectionRegistry): string {
   return nouns
     .all()
     .map((n) => {
@@ -46,7 +56,7 @@ function summarize(): string {
         .filter((f) => f.kind === 'enum')
         .map((f) => `${f.name} ∈ {${(f as { values: readonly string[] }).values.join(',')}}`)
       const verbs = Object.values(n.verbs).map((v) => v.verb)
-      return `- ${n.name}: fields ${Object.keys(n.fields).join(', ')}${enums.length ? `; ${enums.join('; ')}` : ''}; verbs ${verbs.join(', ')}`
+      return `- ${n.name}${n.tenantDefined ? ' (the tenant’s own)' : ''}: fields ${Object.keys(n.fields).join(', ')}${enums.length ? `; ${enums.join('; ')}` : ''}; verbs ${verbs.join(', ')}`
     })
     .join('\n')
 }

@@ -10,7 +10,7 @@ import type { EntityRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
 import { own } from '../domain/own'
-import { nouns } from '../domain/nouns'
+import type { CollectionRegistry } from '../domain/noun/registry'
 import { parseFilter, type Condition } from '../domain/query/filter'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseSort, type SortKey } from '../domain/query/list-query'
 import type { TenantClient } from '../durable/tenant-client'
@@ -18,8 +18,6 @@ import { allNouns, describeNoun, nounSummary } from './schema-text'
 
 const TEXT_FIELDS = ['name', 'subject', 'title', 'email', 'firstName', 'lastName', 'domain']
 const SEARCHED_WITHOUT_TYPE = ['Contact', 'Lead', 'Organization', 'Deal']
-
-const nounOf = (type: string): NounSchema => nounOfType(nouns, type)
 
 /** `{ score: 'desc' }` (seed 001's MCP example) or `"-score,name"`. */
 function sortOf(noun: NounSchema, sort: unknown): SortKey[] {
@@ -65,8 +63,10 @@ const Step = z.object({
   data: z.record(z.string(), z.unknown()).optional().describe('Input: fields for create/update, verb input otherwise; values may be "$<step>.<field>"'),
 })
 
-export function buildServer(tenant: TenantClient, requestId: string): McpServer {
-  const server = new McpServer({ name: 'revline', version: '0.1.0' }, { instructions: `Revline CRM for tenant ${tenant.slug}. Types:\n${nounSummary()}` })
+/** `nouns`: the tenant's (its own fields and nouns included), so every tool works on them as on Revline's. */
+export function buildServer(tenant: TenantClient, requestId: string, nouns: CollectionRegistry): McpServer {
+  const nounOf = (type: string): NounSchema => nounOfType(nouns, type)
+  const server = new McpServer({ name: 'revline', version: '0.1.0' }, { instructions: `Revline CRM for tenant ${tenant.slug}. Types:\n${nounSummary(nouns)}` })
   const guarded = <T>(fn: () => Promise<T>) => guardedFor(requestId, fn)
 
   const runStep = async (step: z.infer<typeof Step>) => {
@@ -93,7 +93,7 @@ export function buildServer(tenant: TenantClient, requestId: string): McpServer 
     'search',
     {
       title: 'Search',
-      description: `Find entities. With "type": list that type, filtered (the REST filter language: equality, $eq $ne $gt $gte $lt $lte $in $nin $exists $contains, $and/$or, relation paths such as "organization.industry"), sorted ({ "score": "desc" } or "-score"), paged by cursor. Without "type": text search over contacts, leads, organizations and deals. "query" matches names, emails and titles. Types:\n${nounSummary()}`,
+      description: `Find entities. With "type": list that type, filtered (the REST filter language: equality, $eq $ne $gt $gte $lt $lte $in $nin $exists $contains, $and/$or, relation paths such as "organization.industry"), sorted ({ "score": "desc" } or "-score"), paged by cursor. Without "type": text search over contacts, leads, organizations and deals. "query" matches names, emails and titles. Types:\n${nounSummary(nouns)}`,
       inputSchema: z.object({
         type: z.string().optional(),
         query: z.string().max(200).optional(),
@@ -192,11 +192,11 @@ export function buildServer(tenant: TenantClient, requestId: string): McpServer 
       description: 'Describe the types: every field (with enums and relations), verb (with its input, event and from-states) and state machine. Give "type" for one.',
       inputSchema: z.object({ type: z.string().optional() }),
     },
-    async ({ type }) => guarded(async () => (type ? describeNoun(nounOf(type)) : { types: allNouns() })),
+    async ({ type }) => guarded(async () => (type ? describeNoun(nounOf(type)) : { types: allNouns(nouns) })),
   )
 
   server.registerResource('schema', 'revline://schema', { title: 'Revline schema', description: 'Every noun, field, enum and verb', mimeType: 'application/json' }, async (uri) => ({
-    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ types: allNouns() }, null, 2) }],
+    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ types: allNouns(nouns) }, null, 2) }],
   }))
 
   return server

@@ -149,7 +149,14 @@ function metaPaths(): Paths {
   return {
     '/openapi.json': {
       servers: ROOT_SERVER,
-      get: { operationId: 'openapi', tags: ['Meta'], summary: 'This document', security: [], responses: { '200': jsonResponse('OpenAPI 3.1', { type: 'object' }) } },
+      get: {
+        operationId: 'openapi',
+        tags: ['Meta'],
+        summary: 'This document',
+        description: 'Revline’s own nouns, for any tenant. A tenant’s own document, with its custom fields and nouns, is `GET /~{tenant}/openapi.json` (any key of the tenant).',
+        security: [],
+        responses: { '200': jsonResponse('OpenAPI 3.1', { type: 'object' }) },
+      },
     },
     '/docs': {
       servers: ROOT_SERVER,

@@ -9,11 +9,12 @@ import type { AppEnv } from '../types'
 export const mcp = new Hono<AppEnv>()
 
 mcp.all('/mcp', async (c) => {
-  // The key is checked before the protocol starts, so a bad key is a plain 401, not a failed tool call.
-  await c.var.tenant.run({ kind: 'authenticate' })
+  // The key is checked before the protocol starts (reading the tenant's nouns needs a good key), so a
+  // bad key is a plain 401, not a failed tool call; the tools then know the tenant's own nouns.
+  const nouns = await c.var.tenant.nouns()
   const request = c.req.method === 'POST' ? await checkedMessage(c) : c.req.raw
   const url = new URL(c.req.url)
-  const handler = createMcpHandler(() => buildServer(c.var.tenant, c.get('requestId')), {
+  const handler = createMcpHandler(() => buildServer(c.var.tenant, c.get('requestId'), nouns), {
     route: url.pathname,
     // Authentication is the Bearer key, so the hostname guard against DNS rebinding is not what protects us.
     allowedHostnames: [url.hostname],

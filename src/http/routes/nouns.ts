@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono'
 import { AppError } from '../../domain/errors'
 import type { SchemaChangeResult, NounView } from '../../durable/schema-ops'
 import { readJsonValue } from '../body'
+import { tenantOpenApiJson } from '../openapi/document'
 import { requires } from '../tenant'
 import type { AppEnv } from '../types'
 
@@ -29,6 +30,12 @@ function dropOf(c: Context<AppEnv>): string[] {
   for (const name of names) if (!NAME.test(name)) throw new AppError('invalid_query', `drop names '${name}', which is no field or noun name`, [{ path: 'drop', message: `not a name: ${name}` }])
   return names
 }
+
+/** The tenant's own OpenAPI document: Revline's nouns with the tenant's fields, and its own nouns, under its own server. */
+nounRoutes.get('/openapi.json', async (c) => {
+  const nouns = await c.var.tenant.nouns()
+  return c.body(tenantOpenApiJson(c.env.BASE_HOST, nouns, c.var.tenant.slug), 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'private, no-cache' })
+})
 
 nounRoutes.get('/nouns', async (c) => c.json(await c.var.tenant.run({ kind: 'schema.get' })))
 
