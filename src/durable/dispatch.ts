@@ -8,6 +8,7 @@ import { runSteps } from '../domain/engine/steps'
 import { AppError } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
 import { readSection, writeSection } from './settings-ops'
+import { putManifest, readManifest } from './manifest-ops'
 import { deleteNoun, describeNoun, describeSchema, putNoun } from './schema-ops'
 import { appendAudit } from './audit'
 import { analyticsReport } from './analytics'
@@ -145,6 +146,12 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'schema.delete':
       authorize(actor, 'admin')
       return ctx.transaction(() => deleteNoun(ctx, op.name, op.drop))
+    case 'manifest.get':
+      authorize(actor, 'admin')
+      return readManifest(ctx)
+    case 'manifest.put':
+      authorize(actor, 'admin')
+      return putManifest(ctx, op.body, { dryRun: op.dryRun, drop: op.drop })
     case 'verb': {
       const noun = nounOf(ctx, op.noun)
       authorizeVerb(actor, noun, op.verb)

@@ -43,6 +43,9 @@ export type Operation =
   /** `drop`: the fields (or the noun) whose stored values the change may delete. */
   | { kind: 'schema.put'; name: string; body: unknown; drop: string[] }
   | { kind: 'schema.delete'; name: string; drop: string[] }
+  /** The whole configuration as one document; a PUT makes it so, all or nothing (`dryRun`: report, change nothing). */
+  | { kind: 'manifest.get' }
+  | { kind: 'manifest.put'; body: unknown; dryRun: boolean; drop: string[] }
   | { kind: 'settings.get'; section: SettingsSection }
   | { kind: 'settings.put'; section: SettingsSection; value: unknown }
 

@@ -16,11 +16,12 @@ import { diffNoun, type NounDiff } from '../domain/schema/diff'
 import { NounBodyShape, type NounBody, type SchemaDoc } from '../domain/schema/doc'
 import { buildRegistry, type TenantRegistry } from '../domain/schema/registry'
 import { toFieldErrors } from '../domain/noun/validators'
+import type { TenantSettings } from '../domain/settings'
 import { validateAutomations } from '../domain/automations'
 import { validateRuleset } from '../domain/scoring/rules'
 import { appendAudit } from './audit'
 import type { DispatchContext } from './context'
-import { reconcileStorage } from './custom-storage'
+import { reconcileStorage, type StorageChanges } from './custom-storage'
 import { appendEvent } from './event-log'
 import { customExpression } from './row-codec'
 import { CUSTOM_COLUMN } from './schema/entity-table'
@@ -92,48 +93,85 @@ export function deleteNoun(ctx: DispatchContext, name: string, drop: readonly st
 }
 
 function changeSchema(ctx: DispatchContext, name: string, doc: SchemaDoc, drop: readonly string[], verb: 'put' | 'delete'): SchemaChangeResult {
-  const before = ctx.nouns
-  const after = buildRegistry(BUILT_IN_NOUNS, doc)
-  const oldNoun = before.byName(name)
-  const newNoun = after.byName(name)
-  for (const field of drop) {
-    const known = field === name || (oldNoun && own(oldNoun.fields, field)?.custom)
-    if (!known) throw new AppError('invalid_query', `drop names '${field}', which is neither ${name} nor one of its own fields`, [{ path: 'drop', message: `unknown: ${field}` }])
-  }
-  const diff = diffNoun(oldNoun, newNoun)
-  const plan = oldNoun ? planRows(ctx, oldNoun, newNoun, diff, new Set(drop)) : { conflicts: [], rewrite: () => 0, drop: () => 0 }
-  plan.conflicts.push(...settingsConflicts(ctx, after))
-  if (plan.conflicts.length > 0)
-    throw new AppError('schema_conflict', `the change to ${name} would lose or invalidate stored values; nothing was changed`, plan.conflicts)
-
-  const version = ctx.tenant.writeSchema(doc)
-  const migrated = plan.rewrite(version)
-  const dropped = plan.drop(version)
-  const storage = reconcileStorage(ctx.store.sql, after)
+  const plan = planSchema(ctx, doc, { [name]: drop }, (_noun, path) => path)
+  const conflicts = [...plan.conflicts, ...settingsConflicts(ctx.tenant.settings(), plan.after)]
+  if (conflicts.length > 0) throw new AppError('schema_conflict', `the change to ${name} would lose or invalidate stored values; nothing was changed`, conflicts)
+  const applied = applySchema(ctx, plan)
   appendAudit(ctx.store.sql, ctx.actor, ctx.requestId, {
     type: 'schema.changed',
     entityType: 'Schema',
     entityId: 'schema',
     verb,
-    data: {
-      noun: name,
-      version,
-      before: oldNoun ? (own(before.doc.nouns, name) ?? null) : null,
-      after: newNoun ? (own(doc.nouns, name) ?? null) : null,
-      migrated,
-      dropped,
-      storage: { ...storage },
-    },
+    data: { noun: name, version: applied.version, before: own(ctx.nouns.doc.nouns, name) ?? null, after: own(doc.nouns, name) ?? null, migrated: applied.migrated, dropped: applied.dropped, storage: { ...applied.storage } },
   })
-  return { version, noun: newNoun ? nounView(after, newNoun) : null, migrated, dropped }
+  const newNoun = plan.after.byName(name)
+  return { version: applied.version, noun: newNoun ? nounView(plan.after, newNoun) : null, migrated: applied.migrated, dropped: applied.dropped }
+}
+
+/** What a new schema document would do, checked against the stored rows; nothing is written yet. */
+export interface SchemaPlan {
+  doc: SchemaDoc
+  after: TenantRegistry
+  /** Nouns whose body changes (added, changed, removed), in document order. */
+  changed: string[]
+  conflicts: FieldError[]
+  rows: RowPlan[]
+}
+
+const canonical = (value: unknown) => JSON.stringify(value ?? null)
+
+/**
+ * Builds the registry of `doc` (422 naming the field if it does not build) and reads the rows of
+ * every noun whose body changes against it. `drop`: per noun, the fields (or the noun's own name)
+ * whose values may go; `pathOf` places a conflict's field for the caller (`shoeSize`, `nouns.Contact.shoeSize`).
+ */
+export function planSchema(ctx: DispatchContext, doc: SchemaDoc, drop: Readonly<Record<string, readonly string[]>>, pathOf: (noun: string, path: string) => string): SchemaPlan {
+  const before = ctx.nouns
+  const after = buildRegistry(BUILT_IN_NOUNS, doc)
+  const names = [...new Set([...Object.keys(before.doc.nouns), ...Object.keys(doc.nouns)])]
+  const changed = names.filter((name) => canonical(own(before.doc.nouns, name)) !== canonical(own(doc.nouns, name)))
+  for (const [name, fields] of Object.entries(drop)) {
+    const oldNoun = before.byName(name)
+    for (const field of fields) {
+      const known = field === name || (oldNoun && own(oldNoun.fields, field)?.custom)
+      if (!known) throw new AppError('invalid_query', `drop names '${field}', which is neither ${name} nor one of its own fields`, [{ path: 'drop', message: `unknown: ${field}` }])
+    }
+  }
+  const conflicts: FieldError[] = []
+  const rows: RowPlan[] = []
+  for (const name of changed) {
+    const oldNoun = before.byName(name)
+    if (!oldNoun) continue
+    const plan = planRows(ctx, oldNoun, after.byName(name), diffNoun(oldNoun, after.byName(name)), new Set(own(drop, name) ?? []))
+    conflicts.push(...plan.conflicts.map((c) => ({ ...c, path: pathOf(name, c.path) })))
+    rows.push(plan)
+  }
+  return { doc, after, changed, conflicts, rows }
+}
+
+/**
+ * Applies a plan without conflicts (inside the caller's transaction): the document with a new
+ * version, rows rewritten or dropped with their events, tables and indexes reconciled, and the
+ * store reading through the new nouns for the rest of the transaction.
+ */
+export function applySchema(ctx: DispatchContext, plan: SchemaPlan): { version: number; migrated: number; dropped: number; storage: StorageChanges } {
+  const version = ctx.tenant.writeSchema(plan.doc)
+  let migrated = 0
+  let dropped = 0
+  for (const rows of plan.rows) {
+    migrated += rows.rewrite(version)
+    dropped += rows.drop(version)
+  }
+  const storage = reconcileStorage(ctx.store.sql, plan.after)
+  ctx.store.useNouns(plan.after)
+  return { version, migrated, dropped, storage }
 }
 
 /**
  * Automations and scoring rules are stored against the schema: a change that takes away a field or
  * noun they name would break them at run time, so it is a conflict naming the rule.
  */
-function settingsConflicts(ctx: DispatchContext, after: TenantRegistry): FieldError[] {
-  const settings = ctx.tenant.settings()
+export function settingsConflicts(settings: TenantSettings, after: TenantRegistry): FieldError[] {
   const conflicts: FieldError[] = []
   const collect = (prefix: string, check: () => void) => {
     try {

@@ -12,6 +12,7 @@ import { Automation, CaptureSettings, NurtureTemplate, Tier, WebhookSubscription
 import type { DispatchContext } from './context'
 import { webhookTargetErrors } from '../domain/webhook-target'
 import type { TenantState } from './tenant-state'
+import type { NounRegistry } from '../domain/noun/registry'
 
 const SECTIONS = {
   automations: z.array(Automation).max(100),
@@ -29,10 +30,14 @@ export function readSection(tenant: TenantState, section: SettingsSection) {
   return { data: settings[section], version: settings.version }
 }
 
-export function writeSection(ctx: DispatchContext, section: SettingsSection, body: unknown) {
+/**
+ * A section's new value, validated as a write would be (`nouns`: the schema it must fit, the
+ * tenant's own unless a manifest brings a new one); nothing is written.
+ */
+export function checkSection(ctx: DispatchContext, section: SettingsSection, body: unknown, nouns: NounRegistry = ctx.nouns): TenantSettings[SettingsSection] {
   const parsed = SECTIONS[section].safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
-  if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'], ctx.nouns)
+  if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'], nouns)
   if (section === 'webhooks') {
     const errors = webhookTargetErrors(parsed.data as TenantSettings['webhooks'], ctx.webhookTargets)
     if (errors.length > 0) throw new AppError('validation_failed', 'webhooks must go to public http(s) addresses', errors)
@@ -41,15 +46,20 @@ export function writeSection(ctx: DispatchContext, section: SettingsSection, bod
     const names = (parsed.data as TenantSettings['tiers']).map((t) => t.name)
     if (new Set(names).size !== names.length) throw new AppError('validation_failed', 'tier names must be unique', [{ path: 'tiers', message: 'duplicate name' }])
   }
-  const before = ctx.tenant.settings()
-  let value = parsed.data
+  let value = parsed.data as TenantSettings[SettingsSection]
   if (section === 'scoring') {
     // The tenant's own fields count: a rule may score on them.
-    const fieldsOf = (name: string) => Object.keys(ctx.nouns.byName(name)!.fields)
+    const fieldsOf = (name: string) => Object.keys(nouns.byName(name)!.fields)
     validateRuleset(value as Ruleset, { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') })
     // Each saved ruleset gets the next version; scores record the version they were computed with.
-    value = { ...(value as Ruleset), version: before.scoring.version + 1 }
+    value = { ...(value as Ruleset), version: ctx.tenant.settings().scoring.version + 1 }
   }
+  return value
+}
+
+export function writeSection(ctx: DispatchContext, section: SettingsSection, body: unknown) {
+  const value = checkSection(ctx, section, body)
+  const before = ctx.tenant.settings()
   const after = ctx.tenant.writeSettings({ ...before, [section]: value })
   appendAudit(ctx.store.sql, ctx.actor, ctx.requestId, { type: 'settings.updated', entityType: 'Settings', entityId: 'settings', verb: 'update', data: { [section]: value } })
   return { data: after[section], version: after.version }
