@@ -273,3 +273,35 @@ describe('rules on custom fields', () => {
     expect(refused.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['settings.automations[0].when.industry', `settings.scoring.rules[${rules.rules.length - 1}].when.industry`].sort())
   })
 })
+
+describe('hostile schema input', () => {
+  it('refuses prototype names, oversized definitions and too many nouns with a 4xx naming the place', async () => {
+    const { api } = await createTenant()
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const res = await api.put('/nouns/Contact', { [name]: 'string' })
+      expectProblem(res, 422, 'validation_failed', name)
+      expect(res.body.errors[0].path).toBe(`Contact.${name}`)
+    }
+    expectProblem(await api.put('/nouns/Contact', '{"__proto__":"string"}'), 422, 'validation_failed')
+    expectProblem(await api.put('/nouns/Contact', '{"__proto__":{"polluted":"string"}}'), 422, 'validation_failed')
+    const wide = Object.fromEntries(Array.from({ length: 260 }, (_, i) => [`f${i}`, 'string']))
+    expectProblem(await api.put('/nouns/Contact', wide), 422, 'validation_failed')
+    const longEnum = Array.from({ length: 400 }, (_, i) => `V${i}`).join(' | ')
+    expectProblem(await api.put('/nouns/Contact', { huge: longEnum }), 422, 'validation_failed')
+    expectProblem(await api.put('/nouns/Contact', { deep: 'string'.repeat(400) }), 422, 'validation_failed')
+    expectProblem(await api.put('/nouns/Contact?drop=' + 'x'.repeat(5000), {}), 400, 'invalid_query')
+    expectProblem(await api.put('/nouns/__proto__', { name: 'string' }), 404, 'not_found')
+    expectProblem(await api.put('/nouns/Bad%00Name', { name: 'string' }), 404, 'not_found')
+    expect((await readOk(api, '/nouns/Contact')).custom).toEqual({})
+    expect({}.hasOwnProperty('polluted')).toBe(false)
+  })
+
+  it('enforces the limit on nouns of the tenant’s own', async () => {
+    const { api } = await createTenant()
+    const nouns = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`Thing${i}`, { name: 'string' }]))
+    const manifest = { ...(await readOk(api, '/manifest')), nouns }
+    const res = await api.put('/manifest', manifest)
+    expectProblem(res, 422, 'validation_failed')
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('nouns')
+  }, 60_000)
+})

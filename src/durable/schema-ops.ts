@@ -13,7 +13,7 @@ import type { NounSchema } from '../domain/noun/noun'
 import { fieldSchema } from '../domain/noun/validators'
 import { own } from '../domain/own'
 import { diffNoun, type NounDiff } from '../domain/schema/diff'
-import { NounBodyShape, type NounBody, type SchemaDoc } from '../domain/schema/doc'
+import { NounBodyShape, prototypeKeyErrors, type NounBody, type SchemaDoc } from '../domain/schema/doc'
 import { buildRegistry, type TenantRegistry } from '../domain/schema/registry'
 import { toFieldErrors } from '../domain/noun/validators'
 import type { TenantSettings } from '../domain/settings'
@@ -72,6 +72,8 @@ export interface SchemaChangeResult {
 
 /** `PUT /nouns/{name}`: the tenant's fields on a built-in noun, or the whole of a noun of its own. */
 export function putNoun(ctx: DispatchContext, name: string, body: unknown, drop: readonly string[]): SchemaChangeResult & { created: boolean } {
+  const reserved = prototypeKeyErrors(body, name, 1)
+  if (reserved.length > 0) throw new AppError('validation_failed', `the definition of ${name} is not valid`, reserved)
   const parsed = NounBodyShape.safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the definition of ${name} is not valid`, toFieldErrors(parsed.error))
   const created = ctx.nouns.byName(name) === undefined

@@ -41,3 +41,18 @@ export function readSchemaDoc(raw: unknown): SchemaDoc {
   const parsed = SchemaDocShape.safeParse(raw ?? EMPTY_SCHEMA)
   return parsed.success ? parsed.data : EMPTY_SCHEMA
 }
+
+/**
+ * zod's records drop a `__proto__` key without a word, so a body `{"__proto__": "string"}` would
+ * read as `{}` and "succeed": such keys are named as errors before zod sees the body.
+ */
+export function prototypeKeyErrors(value: unknown, path: string, depth = 2): { path: string; message: string }[] {
+  if (depth === 0 || !value || typeof value !== 'object' || Array.isArray(value)) return []
+  const errors: { path: string; message: string }[] = []
+  for (const key of Object.keys(value)) {
+    const at = path ? `${path}.${key}` : key
+    if (key === '__proto__') errors.push({ path: at, message: "'__proto__' is reserved" })
+    else errors.push(...prototypeKeyErrors((value as Record<string, unknown>)[key], at, depth - 1))
+  }
+  return errors
+}

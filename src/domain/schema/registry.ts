@@ -26,7 +26,12 @@ export interface TenantRegistry extends CollectionRegistry {
 const NOUN_NAME = /^[A-Z][A-Za-z0-9]*$/
 const FIELD_NAME = /^[a-z][A-Za-z0-9]*$/
 /** Names the meta fields (`$id`, `createdAt` …), the handle (`schema`) or storage (`custom`) use. */
-const RESERVED_FIELDS = new Set(['schema', 'id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'deletedAt', 'custom', 'type'])
+const RESERVED_FIELDS = new Set([
+  'schema', 'id', 'version', 'createdAt', 'updatedAt', 'createdBy', 'deletedAt', 'custom', 'type',
+  // Names every JavaScript object answers to: a field so named would read as a function in the
+  // SDK, templates and any client that checks `entity.toString` rather than Object.hasOwn.
+  ...Object.getOwnPropertyNames(Object.prototype),
+])
 /**
  * First path segments of a tenant's API that are not collections: a noun whose plural is one of
  * them would be unreachable (or would shadow the route).
