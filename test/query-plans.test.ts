@@ -27,7 +27,8 @@ async function plansOf(slug: string, table: string, use: (m: Modules) => void): 
     const recording = Object.create(sql, {
       exec: { value: (statement: string, ...params: SqlStorageValue[]) => (recorded.push({ statement, params }), sql.exec(statement, ...params)) },
     }) as SqlStorage
-    const { store, nouns } = await storeIn(state, recording)
+    // The tenant's own nouns (its custom fields and nouns included), as its object reads them.
+    const { store, registry: nouns } = await storeIn(state, recording)
     use({ store, list, parseListQuery, Lead: nouns.byName('Lead')!, nouns })
     return recorded
       .filter((r) => /^select/i.test(r.statement) && r.statement.includes(`"${table}"`))
@@ -36,6 +37,29 @@ async function plansOf(slug: string, table: string, use: (m: Modules) => void): 
 }
 
 describe('query plans', () => {
+  it("a filter and a sort on a tenant's indexed custom field read its expression index", async () => {
+    const { slug, api } = await createTenant()
+    expect((await api.put('/nouns/Lead', { rating: 'number#', region: 'EMEA | AMER | APAC#' })).status).toBe(200)
+    expect((await api.put('/nouns/Project', { name: 'string!', code: 'string##' })).status).toBe(201)
+    for (const [rating, region] of [[3, 'EMEA'], [5, 'AMER'], [4, 'EMEA']] as const) expect((await api.post('/leads', { name: `L${rating}`, source: 'website', rating, region })).status).toBe(201)
+    expect((await api.get('/leads?region=EMEA&sort=-rating')).body.data.map((l: { rating: number }) => l.rating)).toEqual([4, 3])
+
+    const byRegion = await plansOf(slug, 'leads', ({ store, list, parseListQuery, Lead, nouns }) => {
+      list(store, Lead, parseListQuery(Lead, new URLSearchParams('region=EMEA&sort=-$createdAt'), nouns))
+    })
+    expect(byRegion[0]!.join(' | ')).toContain('USING INDEX cx_leads__region__i')
+    const sorted = await plansOf(slug, 'leads', ({ store, list, parseListQuery, Lead, nouns }) => {
+      list(store, Lead, parseListQuery(Lead, new URLSearchParams('rating[$gte]=4&sort=rating'), nouns))
+    })
+    expect(sorted[0]!.join(' | ')).toContain('USING INDEX cx_leads__rating__i')
+    expect(sorted[0]!.join(' | ')).not.toContain('TEMP B-TREE')
+    const byCode = await plansOf(slug, 'c_projects', ({ store, list, parseListQuery, nouns }) => {
+      const Project = nouns.byName('Project')!
+      list(store, Project, parseListQuery(Project, new URLSearchParams('code=P-1'), nouns))
+    })
+    expect(byCode[0]!.join(' | ')).toContain('USING INDEX cx_c_projects__code__u')
+  })
+
   it('a lead list filtered by source and sorted by score walks the (source, score) index', async () => {
     const { slug, api } = await createTenant()
     const ids: string[] = []

@@ -49,7 +49,10 @@ function wantedIndexes(nouns: readonly NounSchema[]): Map<string, IndexSpec> {
       if (!kind) continue
       // The kind is part of the name, so `#` → `##` drops one index and creates the other.
       const name = `${INDEX_PREFIX}${noun.table}__${snake(field.name)}__${kind === 'unique' ? 'u' : 'i'}`
-      const ddl = `CREATE ${kind === 'unique' ? 'UNIQUE ' : ''}INDEX ${quoted(name)} ON ${quoted(noun.table)} (${customExpression(field.name)}) WHERE "deleted_at" IS NULL`
+      // A plain index carries the id after the value: lists sort ties by id (compile.ts orderBy), so a
+      // sorted page walks the index with no sort step. A unique one must stay on the value alone.
+      const columns = kind === 'unique' ? customExpression(field.name) : `${customExpression(field.name)}, "id"`
+      const ddl = `CREATE ${kind === 'unique' ? 'UNIQUE ' : ''}INDEX ${quoted(name)} ON ${quoted(noun.table)} (${columns}) WHERE "deleted_at" IS NULL`
       wanted.set(name, { name, ddl })
     }
   }

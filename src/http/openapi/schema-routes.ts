@@ -37,7 +37,7 @@ const changeResult: JsonSchema = {
   },
 }
 
-const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Z][A-Za-z0-9]*$', maxLength: SCHEMA_LIMITS.nameLength }, description: 'The noun’s name, e.g. `Contact` or `Project`.' }
+const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*$', maxLength: 60 }, description: 'The noun’s name (PascalCase), e.g. `Contact` or `Project`.' }
 const dropParam = {
   name: 'drop',
   in: 'query',
