@@ -13,7 +13,7 @@ function renderChanges(result: ManifestResult): string {
   const rows = result.changes.map((c) => [c.change, c.path, c.before === undefined ? '' : cell(c.before), c.after === undefined ? '' : cell(c.after)])
   const summary = result.dryRun
     ? `${plural(result.changes.length, 'change')} would be made (dry run: nothing changed)`
-    : `applied ${plural(result.changes.length, 'change')}${result.version !== undefined ? ` (schema version ${result.version})` : ''}`
+    : `applied ${plural(result.changes.length, 'change')}${result.version !== undefined ? ` (version ${result.version})` : ''}`
   return `${table(['Change', 'Path', 'Before', 'After'], rows)}\n\n${summary}`
 }
 
