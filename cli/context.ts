@@ -1,4 +1,5 @@
 /** What every command shares: configuration (env, then flags), the SDK client, output and exit codes. */
+import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createClient, RevlineError, type RevlineClient } from '../sdk'
 
@@ -51,6 +52,9 @@ export interface Io {
   env: Record<string, string | undefined>
   stderrIsTTY: boolean
   columns: number
+  /** Standard input, read to the end (`revline manifest push < revline.json`). */
+  stdin: () => Promise<string>
+  stdinIsTTY: boolean
 }
 
 export const processIo = (): Io => ({
@@ -59,7 +63,27 @@ export const processIo = (): Io => ({
   env: process.env,
   stderrIsTTY: Boolean(process.stderr.isTTY),
   columns: process.stdout.columns || 120,
+  stdin: async () => {
+    let text = ''
+    process.stdin.setEncoding('utf8')
+    for await (const chunk of process.stdin) text += chunk
+    return text
+  },
+  stdinIsTTY: Boolean(process.stdin.isTTY),
 })
+
+/** A file's text, or standard input for `-`; a file that cannot be read is a usage error. */
+export async function readInput(io: Io, file: string | undefined, what: string): Promise<string> {
+  if (file === undefined || file === '-') {
+    if (file === undefined && io.stdinIsTTY) throw new UsageError(`give ${what} with --file <path>, or pipe it in`)
+    return io.stdin()
+  }
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new UsageError(`cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+}
 
 /** Builds the context for a command from its global options (flags override REVLINE_* variables). */
 export function contextOf(command: Command, io: Io): Context {

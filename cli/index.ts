@@ -8,9 +8,12 @@ import { RevlineConfigError, RevlineError, RevlineNetworkError } from '../sdk'
 import { register as bulk } from './commands/bulk'
 import { register as events } from './commands/events'
 import { register as leadScore } from './commands/lead-score'
+import { register as manifest } from './commands/manifest'
+import { register as nouns } from './commands/nouns'
 import { register as pipeline } from './commands/pipeline'
 import { register as proposal } from './commands/proposal'
 import { register as records } from './commands/records'
+import { register as types } from './commands/types'
 import { register as verbs } from './commands/verbs'
 import { CommandFailed, EXIT, processIo, UsageError, type Io } from './context'
 
@@ -26,8 +29,15 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run revline --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
-  for (const register of [pipeline, leadScore, proposal, records, verbs, events, bulk]) register(program, io)
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError(`(run revline ${command.name()} --help for usage)`)
+  for (const register of [pipeline, leadScore, proposal, records, verbs, events, bulk, nouns, types, manifest]) register(program, io)
+  // Subcommands (`nouns show`, `manifest push`) too: every level reports through `report`, never exits.
+  const configure = (command: Command, path: string) => {
+    for (const sub of command.commands) {
+      sub.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError(`(run revline ${path}${sub.name()} --help for usage)`)
+      configure(sub, `${path}${sub.name()} `)
+    }
+  }
+  configure(program, '')
   program.addHelpText(
     'after',
     `
@@ -41,6 +51,12 @@ Examples:
   revline create contacts name="Alice Chen" email=alice@acme.dev stage=Lead
   revline do contact qualify contact_fX9bL5nRd
   revline do deal advance deal_k7TmPvQx1 stage=Negotiation
+  revline nouns
+  revline nouns put Project 'name=string!' budget=number 'status=Draft | Active' activate=Active
+  revline create projects name=Portal budget=12000 && revline do project activate project_…
+  revline nouns put Contact shoeSize=number# --merge
+  revline types --out revline-types.d.ts
+  revline manifest pull > revline.json && revline manifest push --dry-run --file revline.json
   revline events --type 'deal.*' --follow
   revline import contacts.csv --into contacts
   revline export leads --format csv --out leads.csv
@@ -61,6 +77,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
+/** A schema conflict's sample of the values in the way: ` (values: 38, 44)`. */
+function conflictSample(error: object): string {
+  const values = (error as { values?: unknown }).values
+  return Array.isArray(values) && values.length ? ` (values: ${values.map((v) => JSON.stringify(v)).join(', ')})` : ''
+}
+
 function report(error: unknown, io: Io, json: boolean): number {
   const print = (code: number, message: string, lines: string[] = [], body?: unknown) => {
     if (json && body !== undefined) io.stderr(`${JSON.stringify({ error: body })}\n`)
@@ -75,7 +97,11 @@ function report(error: unknown, io: Io, json: boolean): number {
   if (error instanceof RevlineNetworkError)
     return print(EXIT.network, `cannot reach the Revline API: ${error.detail}`, [], { code: error.code, detail: error.detail, attempts: error.attempts })
   if (error instanceof RevlineError) {
-    const lines = error.errors.map((e) => `${e.path}: ${e.message}`)
+    const lines = error.errors.map((e) => `${e.path}: ${e.message}${conflictSample(e)}`)
+    if (error.code === 'schema_conflict') {
+      const names = error.errors.map((e) => e.path).filter((p) => /^[A-Za-z][A-Za-z0-9]*$/.test(p))
+      if (names.length) lines.push(`to delete what is in the way, repeat with --drop ${names.join(',')}`)
+    }
     if (error.requestId && error.status >= 500) lines.push(`request id: ${error.requestId}`)
     return print(EXIT.api, `${error.detail} (${error.status} ${error.code})`, lines, { status: error.status, code: error.code, detail: error.detail, errors: error.errors })
   }

@@ -1,24 +1,15 @@
-/** Collection names as users type them, and `field=value` pairs typed by the noun's fields. */
-import { MANIFEST, type NounName } from '../sdk'
+/** `field=value` pairs typed by the DSL of the fields they name (from the manifest or the tenant's `/nouns`). */
 import { UsageError } from './context'
+import { readField } from './dsl'
 
-const norm = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '')
-
-/** `contacts`, `Contact`, `contact`, `lead-scores`, `LeadScore` → the noun. */
-export function nounOf(name: string): NounName {
-  const wanted = norm(name)
-  for (const [noun, spec] of Object.entries(MANIFEST)) if ([norm(noun), norm(spec.plural)].includes(wanted)) return noun as NounName
-  throw new UsageError(`unknown collection '${name}'`, `collections: ${Object.values(MANIFEST).map((s) => s.plural).join(', ')}`)
-}
-
-/** The DSL type of a field (`number!`, `string[]`, `-> Contact`, `New | Lost`) → its base kind. */
+/** The DSL type of a field (`number!`, `number#`, `string[]`, `-> Contact`, `New | Lost`, `int = 3`) → its base kind. */
 function kindOf(dsl: string): { kind: 'string' | 'number' | 'boolean' | 'json'; list: boolean } {
-  const list = dsl.endsWith('[]')
-  const core = dsl.replace(/\[\]$/, '').replace(/!$/, '').trim()
-  if (core === 'number' || core === 'int') return { kind: 'number', list }
-  if (core === 'boolean') return { kind: 'boolean', list }
-  if (core === 'json') return { kind: 'json', list }
-  return { kind: 'string', list }
+  const field = readField(dsl)
+  if (!field) return { kind: 'string', list: false }
+  if (field.kind !== 'scalar') return { kind: 'string', list: field.list }
+  if (field.type === 'number' || field.type === 'int') return { kind: 'number', list: field.list }
+  if (field.type === 'boolean' || field.type === 'json') return { kind: field.type, list: field.list }
+  return { kind: 'string', list: field.list }
 }
 
 function coerce(field: string, raw: string, dsl: string | undefined): unknown {
@@ -27,7 +18,8 @@ function coerce(field: string, raw: string, dsl: string | undefined): unknown {
   const { kind, list } = kindOf(dsl)
   if (list) {
     if (raw.trim().startsWith('[')) return parseJson(field, raw)
-    return raw === '' ? [] : raw.split(',').map((item) => coerce(field, item.trim(), dsl.replace(/\[\]$/, '')))
+    // Each item is read as the list's item type ('number' for 'number[]'), which is also a DSL string.
+    return raw === '' ? [] : raw.split(',').map((value) => coerce(field, value.trim(), kind))
   }
   switch (kind) {
     case 'number': {
@@ -67,5 +59,3 @@ export function pairsToObject(pairs: readonly string[], fields: Readonly<Record<
   }
   return out
 }
-
-export const fieldsOf = (noun: NounName): Readonly<Record<string, string>> => MANIFEST[noun].fields

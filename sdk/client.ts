@@ -2,6 +2,8 @@
 import { createTransport, type ClientOptions, type Transport } from './http'
 import { MANIFEST } from './manifest'
 import { createNounClient } from './noun'
+import { manifestClient, nounsClient, type ManifestClient, type NounsClient } from './schema'
+import { collectionResolver, createUntypedNoun, type CreateOf, type NounHandle, type UntypedEntity, type UpdateOf } from './untyped'
 import type { DateRange, EventPage, QueryParams, EventQuery, NounClient, NounName, PipelineFunnel, PipelineSummary, RevlineEvent, WriteOptions } from './types'
 
 export interface EventsClient {
@@ -33,6 +35,16 @@ export type RevlineClient = { readonly [N in NounName]: NounClient<N> } & {
   readonly events: EventsClient
   readonly pipeline: PipelineClient
   readonly settings: SettingsClient
+  /**
+   * Any noun of the tenant by name or collection (`'Project'`, `'projects'`), its own nouns included:
+   * list/get/create/update/delete/restore/history and `verb(id, name, input?)`. Untyped unless given
+   * types (`noun<Project, ProjectCreate>('Project')` with the ones `revline types` writes).
+   */
+  noun<E extends object = UntypedEntity, C extends object = CreateOf<E>, U extends object = UpdateOf<E>>(name: string): NounHandle<E, C, U>
+  /** The tenant's schema in the Noun DSL: `list`, `get(name)`, `put(name, body, { drop })`, `delete(name, { drop })`. */
+  readonly nouns: NounsClient
+  /** The tenant's nouns, stages and settings as one document: `get()`, `put(doc, { dryRun })`. */
+  readonly manifest: ManifestClient
   /** Any other route under the tenant, with the same auth, retries and errors. */
   request<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options?: { query?: QueryParams; json?: unknown; read?: 'json' | 'text' | 'stream' | 'none' }): Promise<T>
 }
@@ -48,6 +60,10 @@ export function clientOver(transport: () => Transport): RevlineClient {
   for (const name of Object.keys(MANIFEST) as NounName[]) client[name] = createNounClient(name, transport)
   client.events = eventsClient(transport)
   client.pipeline = pipelineClient(transport)
+  const collections = collectionResolver(transport)
+  client.noun = (name: string) => createUntypedNoun(name, transport, collections)
+  client.nouns = nounsClient(transport, (name) => collections.forget(name))
+  client.manifest = manifestClient(transport, () => collections.forget())
   client.settings = {
     get: (section: string, options: { signal?: AbortSignal } = {}) => transport().request({ method: 'GET', path: `/settings/${encodeURIComponent(section)}`, ...signalOf(options) }),
     put: (section: string, value: unknown, options: WriteOptions = {}) =>

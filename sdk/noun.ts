@@ -37,7 +37,7 @@ export function sortParam(sort: Sort<NounName> | undefined): string | undefined 
     .join(',')
 }
 
-function listQuery(filter: object | undefined, options: { sort?: unknown; limit?: number; cursor?: string; page?: number; query?: QueryParams }): QueryParams {
+export function listQuery(filter: object | undefined, options: { sort?: unknown; limit?: number; cursor?: string; page?: number; query?: QueryParams }): QueryParams {
   const hasFilter = filter !== undefined && Object.keys(filter).length > 0
   return {
     ...options.query,
@@ -49,10 +49,43 @@ function listQuery(filter: object | undefined, options: { sort?: unknown; limit?
   }
 }
 
-const idPath = (id: string) => {
+export const idPath = (id: string) => {
   if (typeof id !== 'string' || id === '') throw new TypeError(`expected an entity id, got ${JSON.stringify(id)}`)
   return encodeURIComponent(id)
 }
+
+/** Every match of a paged list, page after page along the cursor (typed and untyped nouns share it). */
+export async function* collectAll<E, F, S>(
+  list: (filter: F | undefined, options: { sort?: S; limit?: number; cursor?: string; query?: QueryParams; signal?: AbortSignal }) => Promise<Page<E>>,
+  filter: F | undefined,
+  options: { sort?: S; pageSize?: number; limit?: number; query?: QueryParams; signal?: AbortSignal },
+): AsyncGenerator<E, void, undefined> {
+  const pageSize = Math.min(MAX_PAGE, Math.max(1, options.pageSize ?? 100))
+  let remaining = options.limit ?? Infinity
+  let cursor: string | undefined
+  while (remaining > 0) {
+    const page = await list(filter, {
+      ...(options.sort ? { sort: options.sort } : {}),
+      ...(options.query ? { query: options.query } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      limit: Math.min(pageSize, remaining),
+      ...(cursor ? { cursor } : {}),
+    })
+    for (const entity of page.data) {
+      yield entity
+      if (--remaining <= 0) return
+    }
+    if (!page.next || page.data.length === 0) return
+    cursor = page.next
+  }
+}
+
+/** The request fields a write's options set: its idempotency key, abort signal and `If-Match`. */
+export const writeOptions = (options: WriteOptions | VersionedWriteOptions | undefined) => ({
+  ...(options?.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+  ...(options?.signal ? { signal: options.signal } : {}),
+  ...(options && 'ifMatch' in options && options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
+})
 
 export function createNounClient<N extends NounName>(name: N, transport: () => Transport): NounClient<N> {
   const spec = MANIFEST[name]
@@ -62,26 +95,7 @@ export function createNounClient<N extends NounName>(name: N, transport: () => T
   const list = (filter?: object, options: ListOptions<N> = {}) =>
     transport().request<Page<E>>({ method: 'GET', path: base, query: listQuery(filter, options), ...(options.signal ? { signal: options.signal } : {}) })
 
-  async function* all(filter?: object, options: AllOptions<N> = {}): AsyncGenerator<E, void, undefined> {
-    const pageSize = Math.min(MAX_PAGE, Math.max(1, options.pageSize ?? 100))
-    let remaining = options.limit ?? Infinity
-    let cursor: string | undefined
-    while (remaining > 0) {
-      const page = await list(filter, {
-        ...(options.sort ? { sort: options.sort } : {}),
-        ...(options.query ? { query: options.query } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        limit: Math.min(pageSize, remaining),
-        ...(cursor ? { cursor } : {}),
-      })
-      for (const entity of page.data) {
-        yield entity
-        if (--remaining <= 0) return
-      }
-      if (!page.next || page.data.length === 0) return
-      cursor = page.next
-    }
-  }
+  const all = (filter?: object, options: AllOptions<N> = {}) => collectAll(list, filter, options)
 
   const client: Record<string, unknown> = {
     name,
@@ -123,11 +137,7 @@ export function createNounClient<N extends NounName>(name: N, transport: () => T
       }),
   }
 
-  const write = (options: WriteOptions | VersionedWriteOptions | undefined) => ({
-    ...(options?.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-    ...(options?.signal ? { signal: options.signal } : {}),
-    ...(options && 'ifMatch' in options && options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : {}),
-  })
+  const write = writeOptions
 
   if (spec.crud.create) {
     client.create = (input: object, options?: WriteOptions) => transport().request({ method: 'POST', path: base, json: input, ...write(options) })
@@ -185,7 +195,7 @@ export function createNounClient<N extends NounName>(name: N, transport: () => T
  * `POST /{collection}/import`, streamed. The body is sent once: an interrupted import may have
  * applied some batches, so it is not retried blindly (the error carries the key to retry with).
  */
-async function importInto(transport: Transport, base: string, body: ImportBody, options: ImportOptions): Promise<ImportReport> {
+export async function importInto(transport: Transport, base: string, body: ImportBody, options: ImportOptions): Promise<ImportReport> {
   const total = options.contentLength ?? byteLength(body)
   let stream: BodyInit
   if (options.onProgress || isAsyncIterable(body)) stream = counted(body, total, options.onProgress)

@@ -4,12 +4,9 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Command } from 'commander'
 import type { ImportReport } from '../../sdk'
-import { CommandFailed, contextOf, emit, UsageError, type Io } from '../context'
+import { CommandFailed, emit, UsageError, type Io } from '../context'
 import { bytes, plural } from '../format'
-import { nounOf } from '../nouns'
-
-type Importer = { import?: (body: AsyncIterable<Uint8Array>, options: object) => Promise<ImportReport> }
-type Exporter = { export: (options: object) => Promise<ReadableStream<Uint8Array>> }
+import { nounContext } from './records'
 
 /** A one-line bar on a terminal (redrawn), or a line per 25 % elsewhere (logs, pipes). */
 export function progressBar(io: Io, total: number) {
@@ -50,7 +47,6 @@ export function register(program: Command, io: Io) {
     .option('--format <format>', 'csv or ndjson (default: from the file name)')
     .option('--no-progress', 'no progress output')
     .action(async (file: string, opts: { into: string; format?: string; progress: boolean }, command: Command) => {
-      const noun = nounOf(opts.into)
       const format = opts.format ?? (/\.csv$/i.test(file) ? 'csv' : /\.(nd)?jsonl?$/i.test(file) || /\.ndjson$/i.test(file) ? 'ndjson' : undefined)
       if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`cannot tell the format of '${file}'`, 'name it .csv or .ndjson, or pass --format csv|ndjson')
       let size: number
@@ -61,9 +57,8 @@ export function register(program: Command, io: Io) {
       } catch (error) {
         throw new UsageError(`cannot read '${file}': ${(error as Error).message}`)
       }
-      const ctx = contextOf(command, io)
-      const api = ctx.client[noun] as unknown as Importer
-      if (!api.import) throw new UsageError(`${noun} cannot be imported`)
+      const { ctx, noun, api } = await nounContext(command, io, opts.into)
+      if (!noun.crud.create) throw new UsageError(`${noun.name} cannot be imported`)
       const bar = opts.progress ? progressBar(io, size) : undefined
       let report: ImportReport
       try {
@@ -100,11 +95,10 @@ export function register(program: Command, io: Io) {
     .option('--format <format>', 'ndjson (default) or csv; from --out when it ends in .csv')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (collection: string, opts: { format?: string; out?: string }, command: Command) => {
-      const noun = nounOf(collection)
       const format = opts.format ?? (opts.out && /\.csv$/i.test(opts.out) ? 'csv' : 'ndjson')
       if (format !== 'csv' && format !== 'ndjson') throw new UsageError(`--format is csv or ndjson, got '${format}'`)
-      const ctx = contextOf(command, io)
-      const stream = await (ctx.client[noun] as unknown as Exporter).export({ format })
+      const { ctx, api } = await nounContext(command, io, collection)
+      const stream = await api.export({ format })
       const source = Readable.fromWeb(stream as unknown as import('node:stream/web').ReadableStream<Uint8Array>)
       if (opts.out) {
         let written = 0

@@ -1,22 +1,30 @@
-/** `list`, `get`, `create`, `update`, `delete`: any collection, typed by its noun. */
+/**
+ * `list`, `get`, `create`, `update`, `delete`: any collection of the tenant, its own nouns included,
+ * through the SDK's untyped `client.noun(collection)`; field=value pairs typed by the noun's DSL.
+ */
 import type { Command } from 'commander'
-import { MANIFEST, type NounName, type QueryParams } from '../../sdk'
+import type { QueryParams, UntypedEntity } from '../../sdk'
 import { contextOf, emit, parseIntOption, parseJsonOption, UsageError, type Io } from '../context'
 import { cell, isEntity, plural, record, table } from '../format'
-import { fieldsOf, nounOf, pairsToObject } from '../nouns'
+import { pairsToObject } from '../nouns'
+import { TenantNouns, type NounInfo } from '../schema'
 
-type Row = Record<string, unknown> & { $id: string }
-// The commands work on a noun picked at run time, so they talk to the untyped face of its client.
-type AnyNounClient = {
-  list(filter?: object, options?: object): Promise<{ data: Row[]; total: number; next: string | null }>
-  all(filter?: object, options?: object): AsyncIterable<Row>
-  get(id: string, options?: object): Promise<Row>
-  create?(input: object): Promise<Row>
-  update?(id: string, input: object): Promise<Row>
-  delete?(id: string): Promise<void>
+type Row = UntypedEntity
+
+/** The command's context, the noun it names (asking `/nouns` only for what the manifest does not know) and its handle. */
+export async function nounContext(command: Command, io: Io, ref: string) {
+  const ctx = contextOf(command, io)
+  const nouns = new TenantNouns(ctx.client)
+  const noun = await nouns.resolve(ref)
+  return { ctx, nouns, noun, api: ctx.client.noun(noun.collection) }
 }
 
-export const nounClient = (client: Record<string, unknown>, noun: NounName) => client[noun] as AnyNounClient
+/** Input for a write: --data JSON, then pairs on top, each typed by its field (custom fields read from `/nouns`). */
+export async function writeInput(nouns: TenantNouns, noun: NounInfo, data: string | undefined, pairs: string[], fieldsOf = (n: NounInfo) => n.fields) {
+  const named = pairs.map((p) => /^([$A-Za-z][A-Za-z0-9.$]*):?=/.exec(p)?.[1]).filter((f): f is string => f !== undefined)
+  const full = await nouns.complete(noun, named.filter((n) => !Object.hasOwn(fieldsOf(noun), n)))
+  return inputOf(data, pairs, fieldsOf(full))
+}
 
 /** `--where stage=Lead --where leadScore[$gte]=50` → query parameters the server types by field. */
 function whereParams(wheres: string[]): QueryParams {
@@ -30,8 +38,10 @@ function whereParams(wheres: string[]): QueryParams {
 }
 
 /** Columns for a page: the id, then fields in declaration order that any row has, within the width. */
-function columnsFor(noun: NounName, rows: Row[], columns: number): string[] {
-  const fields = Object.keys(fieldsOf(noun)).filter((f) => rows.some((r) => r[f] !== undefined && r[f] !== null && r[f] !== ''))
+function columnsFor(noun: NounInfo, rows: Row[], columns: number): string[] {
+  // Declared fields first, then any other field the rows hold (custom fields of a built-in noun).
+  const names = [...new Set([...Object.keys(noun.fields), ...rows.flatMap((r) => Object.keys(r).filter((k) => !k.startsWith('$')))])]
+  const fields = names.filter((f) => rows.some((r) => r[f] !== undefined && r[f] !== null && r[f] !== ''))
   const picked = ['$id']
   let used = Math.max(...rows.map((r) => r.$id.length), 3)
   for (const field of fields) {
@@ -43,8 +53,8 @@ function columnsFor(noun: NounName, rows: Row[], columns: number): string[] {
   return picked
 }
 
-export function renderRows(noun: NounName, rows: Row[], width: number, columns?: string[]): string {
-  if (rows.length === 0) return `no ${MANIFEST[noun].plural}`
+export function renderRows(noun: NounInfo, rows: Row[], width: number, columns?: string[]): string {
+  if (rows.length === 0) return `no ${noun.collection}`
   const cols = columns ?? columnsFor(noun, rows, width)
   return table(
     cols.map((c) => ({ header: c, align: rows.every((r) => typeof r[c] === 'number' || r[c] == null) ? ('right' as const) : ('left' as const) })),
@@ -67,22 +77,20 @@ export function register(program: Command, io: Io) {
     .option('--all', 'every match, page after page')
     .option('--columns <fields>', 'columns to show, e.g. $id,name,score')
     .action(async (collection: string, opts: { filter?: string; where: string[]; sort?: string; limit?: string; cursor?: string; all?: boolean; columns?: string }, command: Command) => {
-      const noun = nounOf(collection)
       const filter = parseJsonOption('--filter', opts.filter)
       if (filter !== undefined && (typeof filter !== 'object' || filter === null || Array.isArray(filter))) throw new UsageError('--filter must be a JSON object')
       const limit = parseIntOption('--limit', opts.limit, 1, opts.all ? 1_000_000 : 200)
-      const ctx = contextOf(command, io)
-      const api = nounClient(ctx.client, noun)
+      const { ctx, noun, api } = await nounContext(command, io, collection)
       const query = whereParams(opts.where)
       const base = { query, ...(opts.sort ? { sort: opts.sort } : {}) }
       const columns = opts.columns?.split(',').map((c) => c.trim()).filter(Boolean)
       if (opts.all) {
         const rows: Row[] = []
-        for await (const row of api.all(filter as object | undefined, { ...base, pageSize: 200, ...(limit ? { limit } : {}) })) rows.push(row)
-        emit(ctx, { data: rows, total: rows.length }, () => `${renderRows(noun, rows, io.columns, columns)}\n\n${plural(rows.length, MANIFEST[noun].plural.replace(/s$/, ''), MANIFEST[noun].plural)}`)
+        for await (const row of api.all(filter as Record<string, unknown> | undefined, { ...base, pageSize: 200, ...(limit ? { limit } : {}) })) rows.push(row)
+        emit(ctx, { data: rows, total: rows.length }, () => `${renderRows(noun, rows, io.columns, columns)}\n\n${plural(rows.length, noun.collection.replace(/s$/, ''), noun.collection)}`)
         return
       }
-      const page = await api.list(filter as object | undefined, { ...base, ...(limit ? { limit } : {}), ...(opts.cursor ? { cursor: opts.cursor } : {}) })
+      const page = await api.list(filter as Record<string, unknown> | undefined, { ...base, ...(limit ? { limit } : {}), ...(opts.cursor ? { cursor: opts.cursor } : {}) })
       emit(ctx, page, () => {
         const footer = `${page.data.length} of ${page.total}${page.next ? ` · next page: --cursor ${page.next}` : ''}`
         return `${renderRows(noun, page.data, io.columns, columns)}\n\n${footer}`
@@ -97,10 +105,9 @@ export function register(program: Command, io: Io) {
     .option('--include <relations>', 'expand relations and reverse lists, e.g. organization,leads')
     .option('--as-of <iso>', 'the entity as it was then')
     .action(async (collection: string, id: string, opts: { include?: string; asOf?: string }, command: Command) => {
-      const noun = nounOf(collection)
-      const ctx = contextOf(command, io)
+      const { ctx, api } = await nounContext(command, io, collection)
       const include = opts.include?.split(',').map((s) => s.trim()).filter(Boolean)
-      const entity = await nounClient(ctx.client, noun).get(id, { ...(include ? { include } : {}), ...(opts.asOf ? { asOf: opts.asOf } : {}) })
+      const entity = await api.get(id, { ...(include ? { include } : {}), ...(opts.asOf ? { asOf: opts.asOf } : {}) })
       emit(ctx, entity, () => renderEntity(entity))
     })
 
@@ -111,12 +118,9 @@ export function register(program: Command, io: Io) {
     .argument('[fields...]', 'field=value (typed by the field) or field:=<json>')
     .option('--data <json>', 'the entity as JSON')
     .action(async (collection: string, fields: string[], opts: { data?: string }, command: Command) => {
-      const noun = nounOf(collection)
-      const input = inputOf(opts.data, fields, fieldsOf(noun))
-      const ctx = contextOf(command, io)
-      const api = nounClient(ctx.client, noun)
-      if (!api.create) throw new UsageError(`${noun} cannot be created over the API`)
-      const entity = await api.create(input)
+      const { ctx, nouns, noun, api } = await nounContext(command, io, collection)
+      if (!noun.crud.create) throw new UsageError(`${noun.name} cannot be created over the API`)
+      const entity = await api.create(await writeInput(nouns, noun, opts.data, fields))
       emit(ctx, entity, () => `created ${entity.$id}\n\n${renderEntity(entity)}`)
     })
 
@@ -128,12 +132,9 @@ export function register(program: Command, io: Io) {
     .argument('[fields...]', 'field=value or field:=<json>')
     .option('--data <json>', 'the changes as JSON')
     .action(async (collection: string, id: string, fields: string[], opts: { data?: string }, command: Command) => {
-      const noun = nounOf(collection)
-      const input = inputOf(opts.data, fields, fieldsOf(noun))
-      const ctx = contextOf(command, io)
-      const api = nounClient(ctx.client, noun)
-      if (!api.update) throw new UsageError(`${noun} cannot be updated`)
-      const entity = await api.update(id, input)
+      const { ctx, nouns, noun, api } = await nounContext(command, io, collection)
+      if (!noun.crud.update) throw new UsageError(`${noun.name} cannot be updated`)
+      const entity = await api.update(id, await writeInput(nouns, noun, opts.data, fields))
       emit(ctx, entity, () => `updated ${entity.$id} (version ${entity.$version})\n\n${renderEntity(entity)}`)
     })
 
@@ -143,10 +144,8 @@ export function register(program: Command, io: Io) {
     .argument('<collection>')
     .argument('<id>')
     .action(async (collection: string, id: string, _opts: unknown, command: Command) => {
-      const noun = nounOf(collection)
-      const ctx = contextOf(command, io)
-      const api = nounClient(ctx.client, noun)
-      if (!api.delete) throw new UsageError(`${noun} cannot be deleted`)
+      const { ctx, noun, api } = await nounContext(command, io, collection)
+      if (!noun.crud.delete) throw new UsageError(`${noun.name} cannot be deleted`)
       await api.delete(id)
       emit(ctx, { deleted: id }, () => `deleted ${id}`)
     })

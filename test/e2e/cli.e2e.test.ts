@@ -8,45 +8,16 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, type RevlineClient } from '../../sdk'
+import { bin, cliRunner, json, root } from './cli-support'
 import { startDevServer, type DevServer } from './dev-server'
 import { closedPort, newTenant } from './sdk-support'
-
-const root = path.resolve(import.meta.dirname, '../..')
-const bin = path.join(root, 'cli/revline.mjs')
 
 let server: DevServer
 let env: Record<string, string>
 let client: RevlineClient
 let work: string
 const ids: Record<string, string> = {}
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function run(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; command?: string[] } = {}): Promise<Run> {
-  const [cmd, ...pre] = options.command ?? [process.execPath, bin]
-  const child = spawn(cmd!, [...pre, ...args], {
-    cwd: options.cwd ?? work,
-    env: Object.fromEntries(Object.entries({ ...process.env, ...env, ...options.env, NO_COLOR: '1' }).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  child.stderr.on('data', (d) => (stderr += d))
-  return new Promise((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
-const json = <T = any>(r: Run): T => {
-  expect(r.code, r.stderr).toBe(0)
-  return JSON.parse(r.stdout) as T
-}
+const run = cliRunner(() => ({ env, cwd: work }))
 
 beforeAll(async () => {
   server = await startDevServer()
@@ -74,7 +45,7 @@ describe('revline (seed 004 commands)', () => {
   it('prints help and exits 0', async () => {
     const r = await run(['--help'])
     expect(r.code).toBe(0)
-    for (const command of ['pipeline', 'lead-score', 'proposal', 'list', 'get', 'create', 'do', 'events', 'import', 'export']) expect(r.stdout).toContain(command)
+    for (const command of ['pipeline', 'lead-score', 'proposal', 'list', 'get', 'create', 'do', 'events', 'import', 'export', 'nouns', 'types', 'manifest']) expect(r.stdout).toContain(command)
     expect(r.stdout).toContain('Exit codes')
   })
 
