@@ -68,6 +68,14 @@ describe('PUT /manifest', () => {
     const again = await b.api.put('/manifest', manifest)
     expect(again.body.changes).toEqual([])
     expect((await b.api.eventTypes()).filter((t) => t === 'manifest.applied')).toHaveLength(1)
+
+    // A noun that changes is told field by field.
+    const widened = { ...manifest, nouns: { ...manifest.nouns, Contact: { ...manifest.nouns.Contact, badge: 'string', tier: 'Gold | Silver | Bronze' } } }
+    const diff = await b.api.put('/manifest?dryRun=true', widened)
+    expect(diff.body.changes).toEqual([
+      { path: 'nouns.Contact.tier', change: 'update', before: 'Gold | Silver', after: 'Gold | Silver | Bronze' },
+      { path: 'nouns.Contact.badge', change: 'add', after: 'string' },
+    ])
   })
 
   it('is all or nothing: a bad stage leaves the schema as it was, and every problem names its place', async () => {

@@ -12,7 +12,7 @@ import type { EntityRecord } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
 import { toFieldErrors } from '../domain/noun/validators'
 import { own } from '../domain/own'
-import { NounBodyShape, prototypeKeyErrors, type SchemaDoc } from '../domain/schema/doc'
+import { NounBodyShape, prototypeKeyErrors, type NounBody, type SchemaDoc } from '../domain/schema/doc'
 import type { TenantRegistry } from '../domain/schema/registry'
 import type { TenantSettings, WebhookSubscription } from '../domain/settings'
 import { appendAudit } from './audit'
@@ -135,11 +135,7 @@ function apply(ctx: DispatchContext, manifest: z.infer<typeof ManifestShape>, dr
   if (manifest.nouns) {
     const plan = planSchema(ctx, { nouns: manifest.nouns }, drop, (noun, path) => `nouns.${noun}.${path}`)
     if (plan.conflicts.length > 0) throw new AppError('schema_conflict', 'the manifest would lose or invalidate stored values; nothing was changed', plan.conflicts)
-    for (const name of plan.changed) {
-      const was = own(before.nouns, name)
-      const now = own(manifest.nouns, name)
-      changes.push({ path: `nouns.${name}`, change: was === undefined ? 'add' : now === undefined ? 'remove' : 'update', ...(was ? { before: was } : {}), ...(now ? { after: now } : {}) })
-    }
+    for (const name of plan.changed) changes.push(...nounChanges(name, own(before.nouns, name), own(manifest.nouns, name)))
     if (plan.changed.length > 0) version = applySchema(ctx, plan).version
     nouns = plan.after
   }
@@ -182,6 +178,20 @@ function apply(ctx: DispatchContext, manifest: z.infer<typeof ManifestShape>, dr
       data: { changes: changes.map(({ path, change }) => ({ path, change })), ...(version !== undefined ? { schemaVersion: version } : {}) },
     })
   return { dryRun: false, changes, ...(version !== undefined ? { version } : {}) }
+}
+
+/** A noun that comes or goes is one change; a noun that changes, one per field (or verb) it adds, drops or redefines. */
+function nounChanges(name: string, was: NounBody | undefined, now: NounBody | undefined): ManifestChange[] {
+  if (was === undefined) return [{ path: `nouns.${name}`, change: 'add', after: now }]
+  if (now === undefined) return [{ path: `nouns.${name}`, change: 'remove', before: was }]
+  const changes: ManifestChange[] = []
+  for (const key of new Set([...Object.keys(was), ...Object.keys(now)])) {
+    const [a, b] = [own(was, key), own(now, key)]
+    if (a === b) continue
+    const path = `nouns.${name}.${key}`
+    changes.push(a === undefined ? { path, change: 'add', after: b } : b === undefined ? { path, change: 'remove', before: a } : { path, change: 'update', before: a, after: b })
+  }
+  return changes
 }
 
 /** Webhooks keep their stored secret by id; a new subscription gets a fresh one (a manifest never carries one). */
