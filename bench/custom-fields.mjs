@@ -3,9 +3,10 @@
  * custom fields to compare with):
  *
  * - `custom-list`: 100,000 leads in a tenant of their own, each with a custom indexed field
- *   `channel` (`string#`) holding the same value as the built-in indexed `source`. The same list,
- *   filtered on one and sorted by creation time (`?source=referral&sort=-$createdAt&limit=25` vs
- *   `?channel=referral&…`), alternates under autocannon; the ratio is custom / built-in rps (goal 0.7).
+ *   `rating` (`number#`) holding the same value as its built-in indexed `score` (given on import,
+ *   so a manual score). The same list, filtered on one and sorted by it (`?score[$gte]=90&sort=-score
+ *   &limit=25` vs `?rating[$gte]=90&sort=-rating&limit=25`: 10,000 matches counted, one page read),
+ *   alternates under autocannon; the ratio is custom / built-in rps (goal 0.7).
  * - Then one `PUT /nouns/Lead` adds an indexed field to those 100,000 rows while a probe keeps
  *   asking the same object for one lead: the PUT's time and the longest the probe waited (how long
  *   the object was blocked) are printed.
@@ -14,9 +15,13 @@ import autocannon from 'autocannon'
 
 const SOURCES = ['website', 'referral', 'event', 'ads', 'partner', 'outbound']
 
-function leadsWithChannel(count) {
-  const lines = ['name,source,channel']
-  for (let i = 0; i < count; i++) lines.push(`Lead ${i},${SOURCES[i % SOURCES.length]},${SOURCES[i % SOURCES.length]}`)
+/** Scores 0.00–99.99 spread over the rows (7919 is prime to 10,000), the same in `score` and `rating`. */
+function leadsWithRating(count) {
+  const lines = ['name,source,score,rating']
+  for (let i = 0; i < count; i++) {
+    const score = ((i * 7919) % 10_000) / 100
+    lines.push(`Lead ${i},${SOURCES[i % SOURCES.length]},${score},${score}`)
+  }
   return `${lines.join('\n')}\n`
 }
 
@@ -42,13 +47,13 @@ export async function customListScenario(ctx) {
     if (res.status !== 200) throw new Error(`PUT /nouns/Lead answered ${res.status} ${JSON.stringify(res.json)}`)
     return res.json
   }
-  await put({ channel: 'string#' })
+  await put({ rating: 'number#' })
   ctx.log(`  custom-list: importing ${rows.toLocaleString('en-US')} leads with a custom indexed field…`)
-  const imported = await ctx.request(t.server, 'POST', `/~${slug}/leads/import`, { ...t.headers, 'content-type': 'text/csv' }, leadsWithChannel(rows))
+  const imported = await ctx.request(t.server, 'POST', `/~${slug}/leads/import`, { ...t.headers, 'content-type': 'text/csv' }, leadsWithRating(rows))
   if (imported.status !== 200 || imported.json.created !== rows) throw new Error(`import answered ${imported.status} ${JSON.stringify(imported.json).slice(0, 400)}`)
 
-  const builtIn = `/~${slug}/leads?source=referral&sort=-$createdAt&limit=25`
-  const custom = `/~${slug}/leads?channel=referral&sort=-$createdAt&limit=25`
+  const builtIn = `/~${slug}/leads?score[$gte]=90&sort=-score&limit=25`
+  const custom = `/~${slug}/leads?rating[$gte]=90&sort=-rating&limit=25`
   const connections = 10
   await rps(t, builtIn, connections, ctx.config.warmup || 1)
   await rps(t, custom, connections, ctx.config.warmup || 1)
@@ -78,7 +83,7 @@ export async function customListScenario(ctx) {
   })()
   await new Promise((r) => setTimeout(r, 200))
   const t0 = performance.now()
-  await put({ channel: 'string#', region: 'EMEA | AMER | APAC#' })
+  await put({ rating: 'number#', region: 'EMEA | AMER | APAC#' })
   const addFieldMs = performance.now() - t0
   await new Promise((r) => setTimeout(r, 200))
   probing = false
