@@ -17,6 +17,7 @@ import { NounBodyShape, type NounBody, type SchemaDoc } from '../domain/schema/d
 import { buildRegistry, type TenantRegistry } from '../domain/schema/registry'
 import { toFieldErrors } from '../domain/noun/validators'
 import { validateAutomations } from '../domain/automations'
+import { dashboardProblems } from '../domain/dashboard-fields'
 import { validateRuleset } from '../domain/scoring/rules'
 import { appendAudit } from './audit'
 import type { DispatchContext } from './context'
@@ -129,8 +130,9 @@ function changeSchema(ctx: DispatchContext, name: string, doc: SchemaDoc, drop: 
 }
 
 /**
- * Automations and scoring rules are stored against the schema: a change that takes away a field or
- * noun they name would break them at run time, so it is a conflict naming the rule.
+ * Automations, scoring rules and the dashboard's marked fields are stored against the schema: a
+ * change that takes away a field or noun they name would break them at run time (or leave a column
+ * with nothing behind it), so it is a conflict naming the setting.
  */
 function settingsConflicts(ctx: DispatchContext, after: TenantRegistry): FieldError[] {
   const settings = ctx.tenant.settings()
@@ -146,6 +148,8 @@ function settingsConflicts(ctx: DispatchContext, after: TenantRegistry): FieldEr
   collect('settings.', () => validateAutomations(settings.automations, after))
   const fieldsOf = (name: string) => Object.keys(after.byName(name)!.fields)
   collect('settings.scoring.', () => validateRuleset(settings.scoring, { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') }))
+  for (const e of dashboardProblems(settings.dashboard, after))
+    conflicts.push({ path: `settings.${e.path}`, message: `${e.message} after this change, and the dashboard shows it: take it out of PUT /settings/dashboard first` })
   return conflicts
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { validateAutomations } from '../domain/automations'
+import { DashboardSettings, validateDashboard } from '../domain/dashboard-fields'
 import { AppError } from '../domain/errors'
 import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
@@ -20,6 +21,7 @@ const SECTIONS = {
   scoring: Ruleset,
   templates: z.record(z.string().min(1).max(100), NurtureTemplate),
   webhooks: z.array(WebhookSubscription).max(20),
+  dashboard: DashboardSettings,
 } as const
 export type SettingsSection = keyof typeof SECTIONS
 export const SETTINGS_SECTIONS = Object.keys(SECTIONS) as SettingsSection[]
@@ -33,6 +35,7 @@ export function writeSection(ctx: DispatchContext, section: SettingsSection, bod
   const parsed = SECTIONS[section].safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
   if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'], ctx.nouns)
+  if (section === 'dashboard') validateDashboard(parsed.data as TenantSettings['dashboard'], ctx.nouns)
   if (section === 'webhooks') {
     const errors = webhookTargetErrors(parsed.data as TenantSettings['webhooks'], ctx.webhookTargets)
     if (errors.length > 0) throw new AppError('validation_failed', 'webhooks must go to public http(s) addresses', errors)
