@@ -144,7 +144,7 @@ describe('the CRM page with marked fields', () => {
     const dialog = dialogOf((await crm(slug, cookie)).text)
     expect(dialog).toContain('<label><span>Budget tier</span><select name="custom.budgetTier"><option value="">–</option><option value="Bronze">Bronze</option><option value="Silver">Silver</option><option value="Gold">Gold</option></select></label>')
     expect(dialog).toContain('<label><span>Seats</span><input name="custom.seats" type="number" autocomplete="off" step="1" inputmode="numeric"/></label>')
-    expect(dialog).toContain('<label class="check"><input type="checkbox" name="custom.onSite" value="true"/> On site</label>')
+    expect(dialog).toContain('<label class="check"><input type="hidden" name="custom.onSite" value="false"/><input type="checkbox" name="custom.onSite" value="true"/> On site</label>')
     expect(dialog).toContain('<label><span>Referrer<span class="hint"> (required)</span></span><input name="custom.referrer" type="text" required="" autocomplete="off"/></label>')
     expect(dialog).toContain('<textarea name="custom.notes" rows="2"></textarea>')
     expect(dialog).toContain('<label><span>Shoe size (contact)</span><input name="custom.contact.shoeSize" type="number" autocomplete="off" step="any" inputmode="decimal"/></label>')
@@ -176,6 +176,17 @@ describe('the CRM page with marked fields', () => {
     expect((await readOk(api, '/leads')).total).toBe(1)
     expect(await readOk(api, `/leads/${lead.$id}`)).toMatchObject({ budgetTier: 'Silver', seats: 30, referrer: 'Ann' })
     expect((await readOk(api, `/contacts/${lead.contact}`)).shoeSize).toBe(41.5)
+
+    // an unchecked box posts only its hidden "false": No; a form that had no box (marked since) says nothing
+    const other = { csrf, firstName: 'Una', lastName: 'Box', source: 'other', 'custom.referrer': 'Ann' }
+    await follow(slug, cookie, await addLead(slug, cookie, { ...other, email: 'unchecked@box.dev', 'custom.onSite': 'false' }))
+    await follow(slug, cookie, await addLead(slug, cookie, { ...other, email: 'stale@box.dev' }))
+    const onSite = async (email: string) => {
+      const [contact] = (await readOk(api, `/contacts?email=${email}`)).data
+      return (await readOk(api, `/leads?contact=${contact.$id}`)).data[0].onSite
+    }
+    expect(await onSite('unchecked@box.dev')).toBe(false)
+    expect(await onSite('stale@box.dev')).toBeUndefined()
   })
 
   it('refuses what the fields do not take with the field named, and stores nothing', async () => {

@@ -67,6 +67,8 @@ export function CustomInput({ marked }: { marked: MarkedField }) {
   if (field.kind === 'scalar' && field.type === 'boolean')
     return (
       <label class="check">
+        {/* An unchecked box posts nothing: the hidden "false" before it tells No from a form that had no such box. */}
+        <input type="hidden" name={name} value="false" />
         <input type="checkbox" name={name} value="true" checked={field.default === true} /> {label}
       </label>
     )
@@ -123,7 +125,7 @@ export interface CustomAnswers {
 /** A `datetime-local` value (no zone) read as UTC, as the form says. */
 const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/
 
-/** The form's text for the marked fields, typed for the capture; blanks are no answer, an unchecked box is No. */
+/** The form's text for the marked fields, typed for the capture; blanks are no answer, an unchecked box is No (a form without the box says nothing). */
 export function readCustomAnswers(layout: DashboardLayout, form: Record<string, unknown>): CustomAnswers {
   const answers: CustomAnswers = { leadFields: {}, contactFields: {}, lines: {}, errors: [] }
   for (const marked of layout.leadForm) {
@@ -131,7 +133,7 @@ export function readCustomAnswers(layout: DashboardLayout, form: Record<string, 
     const raw = form[`${INPUT_PREFIX}${marked.ref}`]
     const text = typeof raw === 'string' ? raw.trim() : ''
     let value: unknown
-    if (field.kind === 'scalar' && field.type === 'boolean') value = text === 'true' || text === 'on'
+    if (field.kind === 'scalar' && field.type === 'boolean') value = raw === undefined ? undefined : text === 'true' || text === 'on'
     else if (text === '') value = undefined
     else if (field.kind === 'scalar' && (field.type === 'number' || field.type === 'int')) {
       value = Number(text)

@@ -33,6 +33,7 @@ button.secondary { background: #fff; color: var(--accent); }
 table.leads { width: 100%; border-collapse: collapse; min-width: 36rem; }
 table.leads th, table.leads td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
 table.leads form { margin: 0; } table.leads select, table.leads button { padding: .25rem .5rem; }
+table.leads td.lead-created { white-space: nowrap; }
 .band { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: .8rem; font-weight: 600; }
 .band-high { background: #dcfce7; color: #14532d; } .band-medium { background: #fef9c3; color: #713f12; } .band-low { background: #fee2e2; color: #7f1d1d; }
 .inline { display: flex; gap: .35rem; align-items: center; }
