@@ -24,7 +24,7 @@ export interface PipelineClient {
   billing(options?: { signal?: AbortSignal }): Promise<Record<string, unknown>>
 }
 
-export type SettingsSection = 'automations' | 'tiers' | 'scoring' | 'capture' | 'templates' | 'webhooks' | (string & {})
+export type SettingsSection = 'automations' | 'tiers' | 'scoring' | 'capture' | 'templates' | 'webhooks' | 'dashboard' | (string & {})
 export interface SettingsClient {
   get<T = unknown>(section: SettingsSection, options?: { signal?: AbortSignal }): Promise<T>
   /** Replaces the whole section (admin keys). */

@@ -19,7 +19,7 @@ export const MANIFEST = {
     reverse: { leads: 'Lead', activities: 'Activity', reports: 'Contact', deals: 'Deal', customers: 'Customer' },
     verbs: {
       qualify: { scope: 'instance', input: {} },
-      capture: { scope: 'collection', input: { name: 'string', firstName: 'string', lastName: 'string', email: 'email!', phone: 'string', title: 'string', company: 'string', organization: '-> Organization', source: 'string', sourceDetail: 'string', campaign: '-> Campaign', budget: 'number', authority: 'string', need: 'string', timeline: 'string', submission: 'json' } },
+      capture: { scope: 'collection', input: { name: 'string', firstName: 'string', lastName: 'string', email: 'email!', phone: 'string', title: 'string', company: 'string', organization: '-> Organization', source: 'string', sourceDetail: 'string', campaign: '-> Campaign', budget: 'number', authority: 'string', need: 'string', timeline: 'string', submission: 'json', leadFields: 'json', contactFields: 'json' } },
       assign: { scope: 'instance', input: { owner: '-> Contact!' } },
       merge: { scope: 'instance', input: { from: '-> Contact!' } },
       enrich: { scope: 'instance', input: { title: 'string', department: 'string', phone: 'string', linkedinUrl: 'string', twitterHandle: 'string', avatar: 'string', timezone: 'string', language: 'string', company: 'json' } },

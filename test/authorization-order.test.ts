@@ -25,7 +25,7 @@ interface Route {
 const JSON_TYPE = { 'content-type': 'application/json' }
 const CAPTURE_FIELDS = ['firstName', 'lastName', 'name', 'email', 'phone', 'company', 'title', 'source', 'sourceDetail', 'budget', 'authority', 'need', 'timeline', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']
 const MAPPING = Object.fromEntries(CAPTURE_FIELDS.map((f) => [f, f]))
-const SECTIONS = ['automations', 'tiers', 'capture', 'scoring', 'templates', 'webhooks']
+const SECTIONS = ['automations', 'tiers', 'capture', 'scoring', 'templates', 'webhooks', 'dashboard']
 
 /** Every kind of bad body a write can carry, plus the valid one (`optional`: verbs that need no body). */
 function bodyProbes(method: string, path: string, valid: unknown, invalid: unknown, { optional = false } = {}): Probe[] {

@@ -658,8 +658,8 @@ describe('Fuzzing the tenant routes', () => {
   it('settings: random sections and bodies', async () => {
     const t = await fixture()
     const { value } = values(t)
-    const SECTIONS = ['automations', 'tiers', 'capture', 'scoring', 'templates', 'webhooks']
-    const itemFields = ['id', 'on', 'when', 'do', 'enabled', 'name', 'label', 'currency', 'lineItems', 'description', 'quantity', 'unitPrice', 'url', 'events', 'secret', 'rules', 'points', 'subject', 'body', 'allowedOrigins', 'rateLimitPerMinute', 'defaultSource']
+    const SECTIONS = ['automations', 'tiers', 'capture', 'scoring', 'templates', 'webhooks', 'dashboard']
+    const itemFields = ['id', 'on', 'when', 'do', 'enabled', 'name', 'label', 'currency', 'lineItems', 'description', 'quantity', 'unitPrice', 'url', 'events', 'secret', 'rules', 'points', 'subject', 'body', 'allowedOrigins', 'rateLimitPerMinute', 'defaultSource', 'leadColumns', 'leadForm']
     const item = objectText(itemFields, value).map((s) => JSON.parse(s) as unknown)
     const sectionBody = fc.oneof(
       fc.array(item, { maxLength: 3 }).map((a) => JSON.stringify(a)),

@@ -1,7 +1,9 @@
 /** Seed 003's /dashboard/crm: KPI cards, pipeline funnel, lead table with inline status, source attribution, Add Lead. */
 import { LEAD_SOURCES } from '../domain/capture'
 import type { EntityRecord } from '../domain/engine/types'
+import type { DashboardLayout } from '../domain/dashboard-fields'
 import { BarChart } from './charts'
+import { CustomCells, CustomInput } from './custom-fields'
 import type { Flash } from './flash'
 import { Layout, Notices } from './layout'
 import { LEAD_STATUSES, NEXT_STATUSES } from './lead-moves'
@@ -31,6 +33,10 @@ export interface CrmPageProps {
   captureUrl: string
   /** This response's CSP nonce (src/dashboard/security-headers.ts). */
   nonce: string | undefined
+  /** The tenant's own fields the admin marked for the table and the Add Lead form. */
+  layout: DashboardLayout
+  /** The contacts of the page's leads, by id, when a marked column is a contact's field. */
+  contacts: ReadonlyMap<string, EntityRecord>
 }
 
 export interface Filters {
@@ -60,7 +66,7 @@ export function query(filters: Omit<Filters, 'page' | 'limit'>, page: number) {
   return text ? `crm?${text}` : 'crm'
 }
 
-export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notices, captureUrl, nonce }: CrmPageProps) {
+export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notices, captureUrl, nonce, layout, contacts }: CrmPageProps) {
   const pages = Math.max(1, Math.ceil(leads.total / filters.limit))
   const here = query(filters, filters.page)
   const filtered = Boolean(filters.status || filters.source)
@@ -130,7 +136,7 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
           {leads.total === 0 ? (
             filtered ? <NoMatch filters={filters} /> : <NoLeadsYet captureUrl={captureUrl} />
           ) : (
-            <LeadTable leads={leads.data} csrf={csrf} here={here} />
+            <LeadTable leads={leads.data} csrf={csrf} here={here} layout={layout} contacts={contacts} />
           )}
           {leads.total > 0 && (
             <nav class="pager" aria-label="Lead pages">
@@ -152,6 +158,7 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
             Source
             <select name="source">{LEAD_SOURCES.map((s) => <option value={s}>{s}</option>)}</select>
           </label>
+          {layout.leadForm.map((marked) => <CustomInput marked={marked} />)}
           <label>
             Note <span class="hint">(optional: what they asked for, how you met)</span>
             <textarea name="note" rows={3} maxlength={5000} />
@@ -168,12 +175,12 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
   )
 }
 
-function LeadTable({ leads, csrf, here }: { leads: EntityRecord[]; csrf: string; here: string }) {
+function LeadTable({ leads, csrf, here, layout, contacts }: { leads: EntityRecord[]; csrf: string; here: string; layout: DashboardLayout; contacts: ReadonlyMap<string, EntityRecord> }) {
   return (
     <div class="table-wrap">
       <table class="leads">
         <thead>
-          <tr><th scope="col">Lead</th><th scope="col">Source</th><th scope="col">Score</th><th scope="col">Status</th><th scope="col">Created</th></tr>
+          <tr><th scope="col">Lead</th><th scope="col">Source</th><th scope="col">Score</th>{layout.leadColumns.map((m) => <th scope="col" data-field={m.ref}>{m.label}</th>)}<th scope="col">Status</th><th scope="col">Created</th></tr>
         </thead>
         <tbody>
           {leads.map((lead) => (
@@ -181,6 +188,7 @@ function LeadTable({ leads, csrf, here }: { leads: EntityRecord[]; csrf: string;
               <td class="lead-name"><a href={`leads/${lead.$id}`}>{String(lead.name)}</a></td>
               <td class="lead-source" data-label="Source">{String(lead.source ?? '')}</td>
               <td class="lead-score" data-label="Score">{lead.score ?? '–'} {lead.band ? <span class={`band band-${String(lead.band)}`}>{String(lead.band)}</span> : null}</td>
+              <CustomCells layout={layout} lead={lead} contacts={contacts} />
               <td class="lead-status">
                 {(NEXT_STATUSES[String(lead.status)] ?? []).length === 0 ? (
                   <span class="status">{String(lead.status)}</span>

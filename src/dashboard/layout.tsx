@@ -23,6 +23,7 @@ section h2 { font-size: 1.05rem; margin: 0 0 .75rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: .75rem; }
 label { display: grid; gap: .2rem; font-size: .9rem; }
+label.check { display: flex; gap: .5rem; align-items: center; } label.check input { width: 1.1rem; height: 1.1rem; margin: 0; }
 .field { display: grid; gap: .2rem; }
 input, select, button { font: inherit; padding: .45rem .6rem; border: 1px solid #94a3b8; border-radius: .35rem; background: #fff; color: var(--ink); }
 button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; }
@@ -32,6 +33,7 @@ button.secondary { background: #fff; color: var(--accent); }
 table.leads { width: 100%; border-collapse: collapse; min-width: 36rem; }
 table.leads th, table.leads td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
 table.leads form { margin: 0; } table.leads select, table.leads button { padding: .25rem .5rem; }
+table.leads td.lead-created { white-space: nowrap; }
 .band { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: .8rem; font-weight: 600; }
 .band-high { background: #dcfce7; color: #14532d; } .band-medium { background: #fef9c3; color: #713f12; } .band-low { background: #fee2e2; color: #7f1d1d; }
 .inline { display: flex; gap: .35rem; align-items: center; }
@@ -48,17 +50,18 @@ textarea { font: inherit; padding: .45rem .6rem; border: 1px solid #94a3b8; bord
 .timeline li { border-left: 3px solid var(--line); padding-left: .75rem; }
 .timeline .meta, .facts dt { color: var(--muted); font-size: .85rem; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; } .facts dd { margin: 0; overflow-wrap: anywhere; }
-/* Phones: each lead is a card (name and date; source and score; the status control on a line of its own), so the control is always in view. */
+/* Phones: each lead is a card (name and date; source and score; the tenant's own fields a line each; the status control on a line of its own), so the control is always in view. */
 @media (max-width: 40rem) {
   table.leads { min-width: 0; }
   table.leads thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.leads tbody { display: block; }
-  table.leads tr { display: grid; grid-template-columns: 1fr auto; grid-template-areas: "name created" "source score" "status status"; gap: .3rem .75rem; align-items: center; padding: .7rem 0; border-bottom: 1px solid var(--line); }
+  table.leads tr { display: grid; grid-template-columns: 1fr auto; grid-template-areas: "name created" "source score"; gap: .3rem .75rem; align-items: center; padding: .7rem 0; border-bottom: 1px solid var(--line); }
   table.leads td { display: block; padding: 0; border: 0; min-width: 0; }
   table.leads td.lead-name { grid-area: name; font-weight: 600; }
   table.leads td.lead-source { grid-area: source; } table.leads td.lead-score { grid-area: score; }
-  table.leads td.lead-status { grid-area: status; } table.leads td.lead-created { grid-area: created; color: var(--muted); font-size: .85rem; align-self: start; }
-  table.leads td.lead-source::before, table.leads td.lead-score::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
+  table.leads td.lead-custom { grid-column: 1 / -1; overflow-wrap: anywhere; }
+  table.leads td.lead-status { grid-column: 1 / -1; order: 1; } table.leads td.lead-created { grid-area: created; color: var(--muted); font-size: .85rem; align-self: start; }
+  table.leads td.lead-source::before, table.leads td.lead-score::before, table.leads td.lead-custom::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
   .facts { grid-template-columns: 1fr; } .facts dd { margin-bottom: .35rem; }
 }
 dialog { border: 1px solid var(--line); border-radius: .5rem; padding: 1.25rem; width: min(28rem, 92vw); }

@@ -19,6 +19,8 @@ import { tenantSlug, valueOf } from '../http/tenant'
 import type { AppEnv } from '../http/types'
 import { loadProposal, ProposalDocument } from '../http/proposal-document'
 import { CrmPage, query, type Filters, type Summary } from './crm-page'
+import { labelOf, readCustomAnswers } from './custom-fields'
+import type { DashboardLayout } from '../domain/dashboard-fields'
 import { setFlash, takeFlash, type Flash } from './flash'
 import { LeadPage } from './lead-page'
 import { LoginPage } from './login'
@@ -117,14 +119,16 @@ dashboard.get('/dashboard/crm', async (c) => {
   const page = Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
   const { filters, problems } = usableFilters({ status: c.req.query('status') || undefined, source: c.req.query('source') || undefined })
   try {
-    const [summary, attribution, leads] = await Promise.all([
+    const [summary, attribution, leads, layout] = await Promise.all([
       run<Summary>(c, slug, session, { kind: 'analytics', report: 'summary' }),
       run<{ bySource: { source: string | null; leads: number; conversions: number }[] }>(c, slug, session, { kind: 'analytics', report: 'attribution' }),
       run<{ data: EntityRecord[]; total: number }>(c, slug, session, { kind: 'list', noun: 'Lead', query: leadQuery(filters, page) }),
+      run<DashboardLayout>(c, slug, session, { kind: 'dashboard.layout' }),
     ])
     // A page past the end (a bookmark, leads closed since) goes to the last page there is.
     const last = Math.max(1, Math.ceil(leads.total / LEADS_PER_PAGE))
     if (page > last) return c.redirect(`/~${slug}/dashboard/${query(filters, last)}`, 303)
+    const contacts = await contactsOf(c, slug, session, layout, leads.data)
     const flash = await takeFlash(c, slug)
     return c.html(
       <CrmPage
@@ -137,6 +141,8 @@ dashboard.get('/dashboard/crm', async (c) => {
         notices={[...(flash ? [flash] : []), ...problems]}
         captureUrl={new URL(`/~${slug}/capture`, c.req.url).toString()}
         nonce={c.get('secureHeadersNonce')}
+        layout={layout}
+        contacts={contacts}
       />,
     )
   } catch (error) {
@@ -144,6 +150,15 @@ dashboard.get('/dashboard/crm', async (c) => {
     throw error
   }
 })
+
+/** The contacts of a page of leads, by id: read only when a marked column is a contact's field (one list, at most a page). */
+async function contactsOf(c: Context<AppEnv>, slug: string, session: Session, layout: DashboardLayout, leads: EntityRecord[]): Promise<Map<string, EntityRecord>> {
+  const ids = [...new Set(leads.map((l) => l.contact).filter((id): id is string => typeof id === 'string'))]
+  if (ids.length === 0 || !layout.leadColumns.some((m) => m.noun === 'Contact')) return new Map()
+  const params: [string, string][] = [['filter', JSON.stringify({ $id: { $in: ids } })], ['limit', String(ids.length)]]
+  const { data } = await run<{ data: EntityRecord[] }>(c, slug, session, { kind: 'list', noun: 'Contact', params })
+  return new Map(data.map((contact) => [contact.$id, contact]))
+}
 
 dashboard.get('/dashboard/leads/:id', async (c) => {
   const slug = tenantSlug(c)
@@ -241,12 +256,18 @@ dashboard.post('/dashboard/leads', async (c) => {
   const { slug, session, form } = post
   const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '')
   const [firstName, lastName, email, source, note] = [text('firstName'), text('lastName'), text('email'), text('source') || 'other', text('note')]
+  let layout: DashboardLayout = { leadColumns: [], leadForm: [] }
   try {
+    layout = await run<DashboardLayout>(c, slug, session, { kind: 'dashboard.layout' })
     if (!firstName || !lastName || !email) throw new AppError('validation_failed', 'first name, last name and email are required')
+    const custom = readCustomAnswers(layout, form)
+    if (custom.errors.length > 0) throw new AppError('validation_failed', 'the lead was not added', custom.errors)
     // The same verb as the public form: the contact is found or created by email, and what was entered
-    // goes on the contact's open lead or a new one, as a Form submission note (names included).
-    const submission = { firstName, lastName, email, source, ...(note ? { note } : {}) }
-    const contact = await run<EntityRecord>(c, slug, session, { kind: 'verb', noun: 'Contact', verb: 'capture', input: { firstName, lastName, email, source, submission } })
+    // goes on the contact's open lead or a new one, as a Form submission note (names included). The
+    // tenant's own fields go on the lead and contact (blanks only, when they are on file already).
+    const submission = { firstName, lastName, email, source, ...custom.lines, ...(note ? { note } : {}) }
+    const fields = { ...(Object.keys(custom.leadFields).length > 0 ? { leadFields: custom.leadFields } : {}), ...(Object.keys(custom.contactFields).length > 0 ? { contactFields: custom.contactFields } : {}) }
+    const contact = await run<EntityRecord>(c, slug, session, { kind: 'verb', noun: 'Contact', verb: 'capture', input: { firstName, lastName, email, source, submission, ...fields } })
     // The lead this capture touched is the one whose last activity is the capture's own instant.
     const touched = new URLSearchParams({ contact: contact.$id, lastActivityAt: String(contact.lastEngagement), limit: '1' })
     const [lead] = (await run<{ data: EntityRecord[] }>(c, slug, session, { kind: 'list', noun: 'Lead', query: parseListQuery(LEAD, touched, nouns) })).data
@@ -254,7 +275,7 @@ dashboard.post('/dashboard/leads', async (c) => {
   } catch (error) {
     if (!(error instanceof AppError)) throw error
     if (error.code === 'unauthorized') return signedOut(c, slug)
-    const detail = error.errors?.length ? `${error.detail}: ${error.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : error.detail
+    const detail = error.errors?.length ? `${error.detail}: ${error.errors.map((e) => `${labelOf(layout, e.path)} ${e.message}`).join('; ')}` : error.detail
     return back(c, slug, 'crm', detail)
   }
 })

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { LEAD_SOURCES } from './capture'
+import { DashboardSettings } from './dashboard-fields'
 import { CURRENCY_CODES, fitsCurrency, MAX_AMOUNT, roundAmount, tooPrecise } from './money'
 import { DEFAULT_RULESET, Ruleset } from './scoring/rules'
 
@@ -123,6 +124,8 @@ export const TenantSettings = z.object({
   defaultPlan: z.string().optional(),
   tiers: z.array(Tier).max(50).default(DEFAULT_TIERS),
   automations: z.array(Automation).max(100).default([]),
+  /** The tenant's own fields the dashboard's lead table and Add Lead form show (src/domain/dashboard-fields.ts). */
+  dashboard: DashboardSettings.default(DashboardSettings.parse({})),
   /** Bumped on every settings write; the `settings.updated` events are versioned by it. */
   version: z.number().int().default(0),
 })

@@ -1,5 +1,6 @@
 /** Runs one operation for an authenticated actor: reads directly, verbs inside one transaction. */
 import { authorize, authorizeVerb } from '../domain/access'
+import { dashboardLayout } from '../domain/dashboard-fields'
 import { isIdOf } from '../domain/ids'
 import { own } from '../domain/own'
 import { parseListQuery } from '../domain/query/list-query'
@@ -134,6 +135,9 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'settings.put':
       authorize(actor, 'admin')
       return ctx.transaction(() => writeSection(ctx, op.section, op.value))
+    case 'dashboard.layout':
+      authorize(actor, 'read')
+      return dashboardLayout(ctx.tenant.settings().dashboard, ctx.nouns)
     case 'schema.get':
       authorize(actor, 'read')
       return op.name === undefined ? describeSchema(ctx.nouns, ctx.tenant.info()!.schemaVersion) : describeNoun(ctx.nouns, op.name)

@@ -48,6 +48,8 @@ export type Operation =
   | { kind: 'manifest.put'; body: unknown; dryRun: boolean; drop: string[] }
   | { kind: 'settings.get'; section: SettingsSection }
   | { kind: 'settings.put'; section: SettingsSection; value: unknown }
+  /** The custom fields the dashboard's lead table and Add Lead form show, resolved against the tenant's nouns (any role: members use the dashboard too). */
+  | { kind: 'dashboard.layout' }
 
 /** Who is calling: an API key, or a dashboard session opened with one (exactly one of the two). */
 /** How a REST route names a verb: `POST /{c}/{verb}` (collection), `POST /{c}/{id}/{verb}` (instance), or CRUD by method. */

@@ -18,6 +18,7 @@ import { buildRegistry, type TenantRegistry } from '../domain/schema/registry'
 import { toFieldErrors } from '../domain/noun/validators'
 import type { TenantSettings } from '../domain/settings'
 import { validateAutomations } from '../domain/automations'
+import { dashboardProblems } from '../domain/dashboard-fields'
 import { validateRuleset } from '../domain/scoring/rules'
 import { appendAudit } from './audit'
 import type { DispatchContext } from './context'
@@ -170,8 +171,9 @@ export function applySchema(ctx: DispatchContext, plan: SchemaPlan): { version: 
 }
 
 /**
- * Automations and scoring rules are stored against the schema: a change that takes away a field or
- * noun they name would break them at run time, so it is a conflict naming the rule.
+ * Automations, scoring rules and the dashboard's marked fields are stored against the schema: a
+ * change that takes away a field or noun they name would break them at run time (or leave a column
+ * with nothing behind it), so it is a conflict naming the setting.
  */
 export function settingsConflicts(settings: TenantSettings, after: TenantRegistry): FieldError[] {
   const conflicts: FieldError[] = []
@@ -186,6 +188,8 @@ export function settingsConflicts(settings: TenantSettings, after: TenantRegistr
   collect('settings.', () => validateAutomations(settings.automations, after))
   const fieldsOf = (name: string) => Object.keys(after.byName(name)!.fields)
   collect('settings.scoring.', () => validateRuleset(settings.scoring, { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') }))
+  for (const e of dashboardProblems(settings.dashboard, after))
+    conflicts.push({ path: `settings.${e.path}`, message: `${e.message} after this change, and the dashboard shows it: take it out of PUT /settings/dashboard first` })
   return conflicts
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { validateAutomations } from '../domain/automations'
+import { DashboardSettings, validateDashboard } from '../domain/dashboard-fields'
 import { AppError } from '../domain/errors'
 import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
@@ -12,7 +13,7 @@ import { Automation, CaptureSettings, NurtureTemplate, Tier, WebhookSubscription
 import type { DispatchContext } from './context'
 import { webhookTargetErrors } from '../domain/webhook-target'
 import type { TenantState } from './tenant-state'
-import type { NounRegistry } from '../domain/noun/registry'
+import type { TenantRegistry } from '../domain/schema/registry'
 
 const SECTIONS = {
   automations: z.array(Automation).max(100),
@@ -21,6 +22,7 @@ const SECTIONS = {
   scoring: Ruleset,
   templates: z.record(z.string().min(1).max(100), NurtureTemplate),
   webhooks: z.array(WebhookSubscription).max(20),
+  dashboard: DashboardSettings,
 } as const
 export type SettingsSection = keyof typeof SECTIONS
 export const SETTINGS_SECTIONS = Object.keys(SECTIONS) as SettingsSection[]
@@ -34,10 +36,11 @@ export function readSection(tenant: TenantState, section: SettingsSection) {
  * A section's new value, validated as a write would be (`nouns`: the schema it must fit, the
  * tenant's own unless a manifest brings a new one); nothing is written.
  */
-export function checkSection(ctx: DispatchContext, section: SettingsSection, body: unknown, nouns: NounRegistry = ctx.nouns): TenantSettings[SettingsSection] {
+export function checkSection(ctx: DispatchContext, section: SettingsSection, body: unknown, nouns: TenantRegistry = ctx.nouns): TenantSettings[SettingsSection] {
   const parsed = SECTIONS[section].safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
   if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'], nouns)
+  if (section === 'dashboard') validateDashboard(parsed.data as TenantSettings['dashboard'], nouns)
   if (section === 'webhooks') {
     const errors = webhookTargetErrors(parsed.data as TenantSettings['webhooks'], ctx.webhookTargets)
     if (errors.length > 0) throw new AppError('validation_failed', 'webhooks must go to public http(s) addresses', errors)

@@ -3,8 +3,9 @@
  * `wrangler dev`: sign in, read the KPIs, add a lead through the modal, change a status inline,
  * see the confirmations and the figures follow; at phone width the status control stays in view;
  * a lead's page shows what the visitor wrote and opens its proposal with the session; no chart
- * text runs past its chart at any width. Screenshots (desktop and phone, with sample data) go to
- * test-artifacts/ (not committed); docs/dashboard.png and docs/dashboard-phone.png are copies of them.
+ * text runs past its chart at any width; the fields an admin marks (PUT /settings/dashboard) show as
+ * columns and Add Lead inputs. Screenshots (desktop and phone, with sample data) go to test-artifacts/
+ * (not committed); docs/dashboard.png, docs/dashboard-phone.png and docs/dashboard-fields*.png are copies of them.
  */
 import { mkdirSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -214,6 +215,79 @@ describe('the CRM dashboard', () => {
       await context.close()
     }
   }, 120_000)
+
+  it('shows the fields an admin marked: a column in the table, a control in Add Lead, the typed value on the new lead', async () => {
+    const key = await newTenant('fields', 'Fields Co')
+    const call = (method: string, path: string, body?: unknown) => api(method, path, body, { slug: 'fields', key })
+    expect((await call('PUT', '/nouns/Lead', { budgetTier: 'Bronze | Silver | Gold', seats: 'int', onSite: 'boolean', tags: 'string[]' })).status).toBe(200)
+    expect((await call('PUT', '/nouns/Contact', { shoeSize: 'number' })).status).toBe(200)
+    const leads: [string, Record<string, unknown>][] = [
+      ['Acme evaluation', { source: 'referral', budgetTier: 'Gold', seats: 1200, onSite: true, tags: ['enterprise', 'eu'] }],
+      ['Globex inquiry', { source: 'website', budgetTier: 'Bronze', seats: 5, onSite: false }],
+      ['Initech pilot', { source: 'event' }],
+    ]
+    for (const [name, fields] of leads) expect((await call('POST', '/leads', { name, ...fields })).status).toBe(201)
+    // The admin marks them (the API; the dashboard itself has no settings page).
+    const marked = await call('PUT', '/settings/dashboard', { leadColumns: ['budgetTier', 'seats', 'onSite', 'tags', 'contact.shoeSize'], leadForm: ['budgetTier', 'seats', 'onSite', 'contact.shoeSize'] })
+    expect(marked.status).toBe(200)
+
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } })
+    const violations = watchCsp(context)
+    const page = await signIn(context, 'fields', key)
+    const headers = await page.locator('table.leads thead th').allTextContents()
+    expect(headers).toEqual(['Lead', 'Source', 'Score', 'Budget tier', 'Seats', 'On site', 'Tags', 'Shoe size (contact)', 'Status', 'Created'])
+    const acme = page.locator('table.leads tbody tr', { hasText: 'Acme evaluation' })
+    expect(await acme.locator('td.lead-custom').allTextContents()).toEqual(['Gold', '1,200', 'Yes', 'enterprise, eu', '–'])
+
+    await page.getByRole('button', { name: 'Add Lead' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Add Lead' })
+    await dialog.getByLabel('First name').fill('Mara')
+    await dialog.getByLabel('Last name').fill('Quinn')
+    await dialog.getByLabel('Email').fill('mara@quinn.dev')
+    expect(await dialog.getByLabel('Budget tier').evaluate((el) => el.tagName)).toBe('SELECT')
+    await dialog.getByLabel('Budget tier').selectOption('Silver')
+    expect(await dialog.getByLabel('Seats').getAttribute('type')).toBe('number')
+    await dialog.getByLabel('Seats').fill('40')
+    await dialog.getByLabel('On site').check()
+    await dialog.getByLabel('Shoe size (contact)').fill('39.5')
+    await dialog.getByLabel(/^Note/).fill('Wants the Silver tier for 40 seats.')
+    await page.screenshot({ path: 'test-artifacts/dashboard-fields-form.png' })
+    await dialog.getByRole('button', { name: 'Add lead' }).click()
+    await page.waitForLoadState('load')
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Lead added: “Mara Quinn (website)”.')
+    const mara = page.locator('table.leads tbody tr', { hasText: 'Mara Quinn' })
+    await expect.poll(() => mara.locator('td.lead-custom').allTextContents()).toEqual(['Silver', '40', 'Yes', '–', '39.5'])
+    const stored = (await (await call('GET', '/leads?budgetTier=Silver')).json()) as { data: Record<string, unknown>[] }
+    expect(stored.data).toHaveLength(1)
+    expect(stored.data[0]).toMatchObject({ name: 'Mara Quinn (website)', budgetTier: 'Silver', seats: 40, onSite: true })
+    mkdirSync('test-artifacts', { recursive: true })
+    await page.locator('#leads-title').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: 'test-artifacts/dashboard-fields.png', fullPage: true })
+    expect(violations).toEqual([])
+    await context.close()
+
+    // At phone width each marked field is a line of the lead's card, and nothing runs off the screen.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } })
+    const small = await signIn(phone, 'fields', key)
+    expect(await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
+    for (const cell of await small.locator('table.leads td.lead-custom, table.leads select[name=status]').all()) {
+      const box = (await cell.boundingBox())!
+      expect(box.x).toBeGreaterThanOrEqual(0)
+      expect(box.x + box.width).toBeLessThanOrEqual(390)
+    }
+    const card = small.locator('table.leads tbody tr', { hasText: 'Mara Quinn' })
+    const before = `getComputedStyle(document.querySelector('tr[data-lead] td.lead-custom[data-field="budgetTier"]'), '::before').content`
+    expect(await small.evaluate<string>(before)).toBe('"Budget tier: "')
+    // the status control stays last in the card, below the marked fields
+    const statusBox = (await card.locator('select[name=status]').boundingBox())!
+    const lastField = (await card.locator('td.lead-custom').last().boundingBox())!
+    expect(statusBox.y).toBeGreaterThan(lastField.y)
+    await small.evaluate("document.querySelector('table.leads tbody tr').scrollIntoView(); window.scrollBy(0, -12)")
+    await small.screenshot({ path: 'test-artifacts/dashboard-fields-phone.png' })
+    await small.getByRole('button', { name: 'Add Lead' }).click()
+    await small.screenshot({ path: 'test-artifacts/dashboard-fields-form-phone.png' })
+    await phone.close()
+  }, 90_000)
 })
 
 function watchCsp(context: BrowserContext): string[] {
@@ -224,19 +298,29 @@ function watchCsp(context: BrowserContext): string[] {
   return violations
 }
 
-async function signIn(context: BrowserContext): Promise<Page> {
+/** A tenant of its own (the operator's POST /tenants): its admin key. */
+async function newTenant(slug: string, name: string): Promise<string> {
+  const res = await fetch(`${server.baseUrl}/tenants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ slug, name }),
+  })
+  return ((await res.json()) as { apiKey: string }).apiKey
+}
+
+async function signIn(context: BrowserContext, slug = 'dash', key = apiKey): Promise<Page> {
   const page = await context.newPage()
-  await page.goto(`${server.baseUrl}/~dash/dashboard/login`)
-  await page.getByLabel('API key').fill(apiKey)
+  await page.goto(`${server.baseUrl}/~${slug}/dashboard/login`)
+  await page.getByLabel('API key').fill(key)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.waitForURL(/\/dashboard\/crm/)
   return page
 }
 
-function api(method: string, path: string, body?: unknown) {
-  return fetch(`${server.baseUrl}/~dash${path}`, {
+function api(method: string, path: string, body?: unknown, as: { slug: string; key: string } = { slug: 'dash', key: apiKey }) {
+  return fetch(`${server.baseUrl}/~${as.slug}${path}`, {
     method,
-    headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { authorization: `Bearer ${as.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
 }

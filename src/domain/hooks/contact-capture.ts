@@ -11,6 +11,7 @@ import { AppError } from '../errors'
 import { toFieldErrors } from '../noun/validators'
 import { Contact } from '../nouns'
 import { scoreOf } from '../scoring/of-lead'
+import { blanksOf, customSubmission, customValues, naming } from './capture-custom'
 
 const CONTACT_FIELDS = ['firstName', 'lastName', 'phone', 'title', 'organization'] as const
 /** Seed 001's open statuses: a lead still being worked, which a new submission joins. */
@@ -26,11 +27,16 @@ export const captureContact: VerbBody = ({ input, $, now }) => {
   const organization = (input.organization as string) ?? (input.company ? findOrCreateCompany($, String(input.company)) : undefined)
   const given: Record<string, unknown> = { ...pick(input, CONTACT_FIELDS), ...(organization ? { organization } : {}) }
 
+  const custom = customValues(input, 'contactFields')
+
   const existing = $.Contact.find({ email }, { limit: 1 })[0] as Record<string, unknown> | undefined
   if (!existing) {
-    const contact = $.Contact.create({ name, email, stage: 'Lead', status: 'Active', source: (input.source as string) ?? null, ...given })
+    const contact = naming('contactFields', custom, () => $.Contact.create({ ...custom, name, email, stage: 'Lead', status: 'Active', source: (input.source as string) ?? null, ...given }))
     return { target: contact as EntityRecord, patch: { lastEngagement: now } }
   }
+  // The tenant's own fields go through an update (the verb's own patch is not validated field by field).
+  const customFill = blanksOf(existing, custom)
+  if (Object.keys(customFill).length > 0) naming('contactFields', customFill, () => $.Contact.update(String(existing.$id), customFill))
   const fill: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(given)) if (existing[key] == null && value != null) fill[key] = value
   if (existing.source == null && input.source) fill.source = input.source
@@ -74,7 +80,9 @@ function openLeadOf($: TenantHandle, contact: string): EntityRecord | undefined 
 /** A new Lead (status New) carrying the source, campaign and BANT answers; its last activity is this submission. */
 function openLead($: TenantHandle, contact: EntityRecord, data: Record<string, unknown>, at: string): EntityRecord {
   const source = (data.source as string) || 'other'
-  return $.Lead.create({
+  const custom = customValues(data, 'leadFields')
+  return naming('leadFields', custom, () => $.Lead.create({
+    ...custom,
     name: `${String(contact.name)} (${source})`,
     contact: contact.$id,
     organization: (contact.organization as string) ?? null,
@@ -87,7 +95,7 @@ function openLead($: TenantHandle, contact: EntityRecord, data: Record<string, u
     timeline: (data.timeline as string) ?? null,
     firstTouchAt: at,
     lastActivityAt: at,
-  })
+  }))
 }
 
 /**
@@ -99,20 +107,24 @@ function joinOpenLead($: TenantHandle, lead: EntityRecord, contact: EntityRecord
   const given: Record<string, unknown> = { ...data, organization: contact.organization }
   const fill: Record<string, unknown> = {}
   for (const field of FILLABLE) if (lead[field] == null && given[field] != null && given[field] !== '') fill[field] = given[field]
-  const updated = $.Lead.update(lead.$id, { ...fill, lastActivityAt: at })
+  const custom = blanksOf(lead, customValues(data, 'leadFields'))
+  const updated = naming('leadFields', custom, () => $.Lead.update(lead.$id, { ...custom, ...fill, lastActivityAt: at }))
   if (updated.scoreSource !== 'manual' && scoreOf(updated, $, at).score !== updated.score) return $.Lead.rescore(lead.$id)
   return updated
 }
 
-/** What was submitted: the form's own fields when the door passed them, else the verb's input as given. */
+/** Inputs that are not one answer each: the submission itself, and the custom values (one line per field). */
+const NOT_TEXT = new Set(['submission', 'leadFields', 'contactFields'])
+
+/** What was submitted: the form's own fields when the door passed them, else the verb's input as given (custom values by field). */
 function submittedIn(data: Record<string, unknown>): Submission {
   if (data.submission && typeof data.submission === 'object' && Object.keys(data.submission).length > 0) return data.submission as Submission
   const submitted: Submission = {}
   for (const field of Object.keys(Contact.schema.verbs.capture!.input ?? {})) {
-    const text = field === 'submission' ? undefined : fieldText(data[field])
+    const text = NOT_TEXT.has(field) ? undefined : fieldText(data[field])
     if (text !== undefined) submitted[field] = text
   }
-  return submitted
+  return { ...submitted, ...customSubmission(data) }
 }
 
 function findOrCreateCompany($: Parameters<VerbBody>[0]['$'], company: string): string {

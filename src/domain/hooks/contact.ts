@@ -1,6 +1,7 @@
 /** Contacts (seed 002): email normalisation, qualification rules, and the capture / merge / enrich verbs. */
 import { AppError } from '../errors'
 import { Contact } from '../nouns'
+import { checkCustomFields } from './capture-custom'
 import { captureContact, checkSubmission, recordCapture } from './contact-capture'
 import { enrichContact } from './contact-enrich'
 import { mergeContacts } from './contact-merge'
@@ -20,6 +21,7 @@ Contact.qualifying((contact) => {
 
 implement(Contact, 'capture', captureContact)
 Contact.capturing(checkSubmission)
+Contact.capturing(checkCustomFields)
 Contact.captured(recordCapture)
 implement(Contact, 'merge', mergeContacts)
 implement(Contact, 'enrich', enrichContact)

@@ -76,6 +76,10 @@ export const Contact = Noun(
           timeline: 'string',
           /** Everything the visitor wrote, field name → text; recorded on the lead's timeline (a Form submission note). */
           submission: 'json',
+          /** The tenant's own Lead fields (field → value) for the lead the capture opens, or blanks of the open lead it joins. */
+          leadFields: 'json',
+          /** The tenant's own Contact fields (field → value) for a new contact, or blanks of the one on file. */
+          contactFields: 'json',
         },
       },
       assign: { input: { owner: '-> Contact!' } },

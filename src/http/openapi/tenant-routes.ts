@@ -77,7 +77,10 @@ function settingsPaths(): Paths {
         summary: `Replace the ${section} settings`,
         description:
           'The body is the whole section. Validated, versioned and logged as `settings.updated`. Admin keys only.' +
-          (section === 'webhooks' ? ' Each `url` must be a public http(s) address: loopback, private and link-local targets are refused (422 naming `webhooks.<i>.url`) except in local development.' : ''),
+          (section === 'webhooks' ? ' Each `url` must be a public http(s) address: loopback, private and link-local targets are refused (422 naming `webhooks.<i>.url`) except in local development.' : '') +
+          (section === 'dashboard'
+            ? " Names the tenant's own fields the dashboard shows: Lead's (`budgetTier`) or the lead's contact's (`contact.shoeSize`); any other name, a repeat, or a list or JSON field in `leadForm` is a 422 naming `dashboard.leadColumns[i]`. A schema change that takes a marked field away is a 409 until it is unmarked."
+            : ''),
         requestBody: jsonBody(body),
         responses: { '200': jsonResponse(`The ${section} settings as saved`, answer), ...problems(400, ...TENANT_ERRORS, 413, 415, 422) },
       },
