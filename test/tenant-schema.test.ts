@@ -305,3 +305,32 @@ describe('hostile schema input', () => {
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('nouns')
   }, 60_000)
 })
+
+describe('random definitions', () => {
+  it('are answered with 2xx or a 4xx problem naming the place, never a 5xx, and a refusal changes nothing', async () => {
+    const fc = (await import('fast-check')).default
+    const { api } = await createTenant()
+    await createOk(api, 'contacts', { name: 'Keeper', email: 'keeper@acme-labs.dev' })
+    const name = fc.oneof(fc.constantFrom('size', 'tier', 'client', 'tags', 'status', 'go', 'email', '$id', 'x y', 'constructor', '__proto__', 'ÄÖ', ''), fc.string({ maxLength: 12 }))
+    const dsl = fc.oneof(
+      fc.constantFrom('string', 'number#', 'int!', 'email##', 'A | B', 'A | B = C', '-> Organization.projects', '-> Contact', '<- Deal.contact[]', 'string[]', 'json', 'boolean = true', 'Active', 'datetime#', '-> Nope', 'int = x', '| |', '!#', '->'),
+      fc.string({ maxLength: 40 }),
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('Contact', 'Gadget', 'Lead'), fc.dictionary(name, dsl, { maxKeys: 6 }), async (noun, body) => {
+        const before = (await api.get('/nouns')).body
+        const res = await api.put(`/nouns/${noun}`, body)
+        expect(res.status, JSON.stringify({ noun, body, res: res.body })).toBeLessThan(500)
+        if (res.status >= 400) {
+          expect(res.body.errors?.length ?? 0, JSON.stringify(res.body)).toBeGreaterThan(0)
+          expect((await api.get('/nouns')).body).toEqual(before)
+        }
+        // Whatever was accepted works: the collection lists.
+        if (res.status < 300 && noun === 'Gadget') expect((await api.get('/gadgets')).status).toBe(200)
+        if (res.status < 300 && noun === 'Gadget') expect((await api.delete('/nouns/Gadget?drop=Gadget')).status).toBe(200)
+      }),
+      { numRuns: 60 },
+    )
+    expect((await readOk(api, '/contacts')).total).toBe(1)
+  }, 120_000)
+})

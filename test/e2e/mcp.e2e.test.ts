@@ -127,3 +127,24 @@ describe('MCP', () => {
     await client.close()
   })
 })
+
+describe('MCP over the tenant’s own schema', () => {
+  it('describes a noun defined at run time, runs its verb and searches its custom field, with the official client', async () => {
+    const put = await fetch(`${server.baseUrl}/~mcp/nouns/Ticket`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'string!', severity: 'int#', status: 'Open | Closed = Open', close: 'Closed' }),
+    })
+    expect(put.status).toBe(201)
+    const client = await connect(adminKey)
+    const { tools } = await client.listTools()
+    expect(tools.find((t) => t.name === 'search')!.description).toContain('Ticket')
+    const described = parse((await client.callTool({ name: 'schema', arguments: { type: 'Ticket' } })) as { content: unknown })
+    expect(described.verbs.map((v: { verb: string }) => v.verb)).toEqual(expect.arrayContaining(['create', 'close']))
+    const done = parse((await client.callTool({ name: 'do', arguments: { steps: [{ type: 'Ticket', verb: 'create', data: { subject: 'Printer on fire', severity: 1 } }, { type: 'Ticket', verb: 'close', id: '$0.$id' }] } })) as { content: unknown })
+    expect(done.results[1]).toMatchObject({ status: 'Closed', severity: 1 })
+    const found = parse((await client.callTool({ name: 'search', arguments: { type: 'Ticket', filter: { severity: { $lte: 2 } } } })) as { content: unknown })
+    expect(found.data.map((t: { subject: string }) => t.subject)).toEqual(['Printer on fire'])
+    await client.close()
+  })
+})
