@@ -234,3 +234,22 @@ describe('GET /docs', () => {
     await context.close()
   }, 90_000)
 })
+
+describe("a tenant's own document", () => {
+  it('is a valid OpenAPI 3.1 document with the custom fields and nouns, under the tenant’s server', async () => {
+    const created = await fetch(`${server.baseUrl}/tenants`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ slug: 'own-doc', name: 'Own Doc' }) })
+    const { apiKey } = (await created.json()) as { apiKey: string }
+    const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }
+    const put = (name: string, body: object) => fetch(`${server.baseUrl}/~own-doc/nouns/${name}`, { method: 'PUT', headers, body: JSON.stringify(body) })
+    expect((await put('Contact', { shoeSize: 'number#', tier: 'Gold | Silver', tags2: 'string[]' })).status).toBe(200)
+    expect((await put('Project', { name: 'string!', code: 'string##', status: 'Draft | Active | Done = Draft', client: '-> Organization.projects', lead: '-> Lead', activate: 'Active', finish: 'Done' })).status).toBe(201)
+    const own = (await (await fetch(`${server.baseUrl}/~own-doc/openapi.json`, { headers })).json()) as Json
+    const result = await validate(structuredClone(own) as never)
+    expect(result.valid ? [] : result.errors).toEqual([])
+    expect(result.warnings).toEqual([])
+    expect(own.servers[0].url).toBe('/~own-doc')
+    expect(own.paths['/projects/{id}/activate'].post).toBeDefined()
+    expect(own.components.schemas.Contact.properties.shoeSize).toBeDefined()
+    expect(own.components.schemas.Organization.properties).toBeDefined()
+  })
+})
