@@ -236,3 +236,17 @@ describe('Contact.capture with leadFields and contactFields (the API door)', () 
     expect((await readOk(api, '/contacts?email=new@api.dev')).total).toBe(0)
   })
 })
+
+describe("a lead's own page", () => {
+  it('shows every custom field of the lead and its contact that holds a value, marked or not', async () => {
+    const { api, slug, key } = await tenantWithFields()
+    const contact = await createOk(api, 'contacts', { name: 'Ivo Page', email: 'ivo@page.dev', shoeSize: 44.5 })
+    const lead = await createOk(api, 'leads', { name: 'Page lead', source: 'website', contact: contact.$id, budgetTier: 'Gold', seats: 1200, onSite: false, referrer: 'Ann' })
+    const { cookie } = await login(slug, key)
+    const page = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/leads/${lead.$id}`, headers: { cookie } })
+    expect(page.status).toBe(200)
+    for (const [label, value] of [['Budget tier', 'Gold'], ['Seats', '1,200'], ['On site', 'No'], ['Referrer', 'Ann'], ['Shoe size (contact)', '44.5']])
+      expect(page.text, label).toContain(`<dt>${label}</dt><dd>${value}</dd>`)
+    expect(page.text).not.toContain('<dt>Homepage</dt>')
+  })
+})

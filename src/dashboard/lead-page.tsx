@@ -3,7 +3,9 @@
  * timeline, newest first, where each form submission shows everything the visitor wrote.
  */
 import type { EntityRecord } from '../domain/engine/types'
+import type { DashboardLayout } from '../domain/dashboard-fields'
 import { money } from './crm-page'
+import { EMPTY, formatValue } from './custom-fields'
 import { Layout } from './layout'
 
 export interface LeadPageProps {
@@ -12,13 +14,15 @@ export interface LeadPageProps {
   lead: EntityRecord
   activities: { data: EntityRecord[]; total: number }
   proposals: EntityRecord[]
+  /** The tenant's own fields (`leadPage`): shown with the built-in facts when they hold a value. */
+  layout: DashboardLayout
   nonce: string | undefined
 }
 
 const text = (value: unknown) => (value == null || value === '' ? undefined : String(value))
 const when = (iso: unknown) => (typeof iso === 'string' ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '')
 
-export function LeadPage({ tenant, lead, activities, proposals, nonce }: LeadPageProps) {
+export function LeadPage({ tenant, lead, activities, proposals, layout, nonce }: LeadPageProps) {
   const contact = typeof lead.contact === 'object' ? (lead.contact as EntityRecord) : undefined
   const deal = typeof lead.deal === 'object' ? (lead.deal as EntityRecord) : undefined
   const facts: [string, string | undefined][] = [
@@ -32,6 +36,10 @@ export function LeadPage({ tenant, lead, activities, proposals, nonce }: LeadPag
     ['Timeline', text(lead.timeline)],
     ['First touch', when(lead.firstTouchAt) || undefined],
     ['Last activity', when(lead.lastActivityAt) || undefined],
+    ...layout.leadPage.map((marked): [string, string | undefined] => {
+      const value = formatValue(marked.field, (marked.noun === 'Lead' ? lead : contact)?.[marked.field.name])
+      return [marked.label, value === EMPTY ? undefined : value]
+    }),
   ]
   return (
     <Layout title={`${String(lead.name)} · ${tenant} · Revline`} nonce={nonce}>

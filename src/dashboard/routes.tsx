@@ -168,15 +168,16 @@ dashboard.get('/dashboard/leads/:id', async (c) => {
   try {
     if (!isIdOf('lead', id)) throw new AppError('not_found', 'lead not found')
     const activityQuery = parseListQuery(nouns.byName('Activity')!, new URLSearchParams({ lead: id, sort: '-$createdAt', limit: '50' }), nouns)
-    const [lead, activities] = await Promise.all([
+    const [lead, activities, layout] = await Promise.all([
       run<EntityRecord>(c, slug, session, { kind: 'get', noun: 'Lead', id, include: ['contact', 'deal'] }),
       run<{ data: EntityRecord[]; total: number }>(c, slug, session, { kind: 'list', noun: 'Activity', query: activityQuery }),
+      run<DashboardLayout>(c, slug, session, { kind: 'dashboard.layout' }),
     ])
     const deal = typeof lead.deal === 'object' ? (lead.deal as EntityRecord) : undefined
     const proposals = deal
       ? (await run<{ data: EntityRecord[] }>(c, slug, session, { kind: 'list', noun: 'Proposal', query: parseListQuery(nouns.byName('Proposal')!, new URLSearchParams({ deal: deal.$id, sort: '-$createdAt', limit: '20' }), nouns) })).data
       : []
-    return c.html(<LeadPage tenant={slug} lead={lead} activities={activities} proposals={proposals} nonce={c.get('secureHeadersNonce')} />)
+    return c.html(<LeadPage tenant={slug} lead={lead} activities={activities} proposals={proposals} layout={layout} nonce={c.get('secureHeadersNonce')} />)
   } catch (error) {
     if (!(error instanceof AppError)) throw error
     if (error.code === 'unauthorized' || error.code === 'forbidden') return signedOut(c, slug)
@@ -256,7 +257,7 @@ dashboard.post('/dashboard/leads', async (c) => {
   const { slug, session, form } = post
   const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '')
   const [firstName, lastName, email, source, note] = [text('firstName'), text('lastName'), text('email'), text('source') || 'other', text('note')]
-  let layout: DashboardLayout = { leadColumns: [], leadForm: [] }
+  let layout: DashboardLayout = { leadColumns: [], leadForm: [], leadPage: [] }
   try {
     layout = await run<DashboardLayout>(c, slug, session, { kind: 'dashboard.layout' })
     if (!firstName || !lastName || !email) throw new AppError('validation_failed', 'first name, last name and email are required')

@@ -39,6 +39,8 @@ export interface MarkedField {
 export interface DashboardLayout {
   leadColumns: MarkedField[]
   leadForm: MarkedField[]
+  /** Every custom field of Lead, then of Contact: a lead's own page shows all that hold a value, marked or not. */
+  leadPage: MarkedField[]
 }
 
 /** `budgetTier` → `Budget tier`; `utmSource2` → `Utm source 2`. */
@@ -91,5 +93,6 @@ export function validateDashboard(settings: DashboardSettings, nouns: CustomFiel
 /** The layout the pages render: marked fields that resolve (a stored schema that no longer builds leaves some out). */
 export function dashboardLayout(settings: DashboardSettings, nouns: CustomFieldSource): DashboardLayout {
   const fields = (refs: readonly string[]) => refs.map((ref) => resolve(ref, nouns)).filter((m): m is MarkedField => m !== undefined)
-  return { leadColumns: fields(settings.leadColumns), leadForm: fields(settings.leadForm).filter((m) => hasFormControl(m.field)) }
+  const all = [...nouns.customFields('Lead').map((f) => f.name), ...nouns.customFields('Contact').map((f) => `contact.${f.name}`)]
+  return { leadColumns: fields(settings.leadColumns), leadForm: fields(settings.leadForm).filter((m) => hasFormControl(m.field)), leadPage: fields(all) }
 }
