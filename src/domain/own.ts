@@ -22,3 +22,20 @@ export function valueAt(value: unknown, path: string): unknown {
   for (const part of path.split('.')) current = current !== null && typeof current === 'object' && Object.hasOwn(current, part) ? (current as Record<string, unknown>)[part] : undefined
   return current
 }
+
+/**
+ * Where `value` (parsed request JSON) has a key `__proto__`, as paths (`data.__proto__`). zod's
+ * records drop such a key without a word, so `{"__proto__": "x", …}` would read as if it were not
+ * there and "succeed": the doors that hand JSON to a zod record name them as errors first.
+ */
+export function prototypeKeyPaths(value: unknown, path = '', depth = 40): string[] {
+  if (depth === 0 || value === null || typeof value !== 'object') return []
+  if (Array.isArray(value)) return value.flatMap((item, i) => prototypeKeyPaths(item, `${path}[${i}]`, depth - 1))
+  const paths: string[] = []
+  for (const key of Object.keys(value)) {
+    const at = path ? `${path}.${key}` : key
+    if (key === '__proto__') paths.push(at)
+    else paths.push(...prototypeKeyPaths((value as Record<string, unknown>)[key], at, depth - 1))
+  }
+  return paths
+}

@@ -20,7 +20,7 @@ const INDEX_PREFIX = 'cx_'
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,80}$/
 
 /** A name fit for DDL (lowercase letters, digits, `_`), quoted; anything else is a bug upstream, never SQL. */
-function quoted(name: string): string {
+export function quoted(name: string): string {
   if (!IDENTIFIER.test(name)) throw new Error(`unsafe SQL identifier: ${JSON.stringify(name)}`)
   return `"${name}"`
 }

@@ -13,6 +13,7 @@ import { fieldSchema } from '../domain/noun/validators'
 import type { NounDiff } from '../domain/schema/diff'
 import type { DispatchContext } from './context'
 import { appendEvent } from './event-log'
+import { quoted } from './custom-storage'
 import { customExpression } from './row-codec'
 import { CUSTOM_COLUMN } from './schema/entity-table'
 
@@ -37,7 +38,7 @@ const sampleOf = (value: unknown): Scalar => (value === null || ['string', 'numb
 function rowsWithValue(ctx: DispatchContext, noun: NounSchema, field: string): { id: string; value: unknown; live: boolean }[] {
   const rows: { id: string; value: unknown; live: boolean }[] = []
   const cursor = ctx.store.sql.exec<{ id: string; custom: string; deleted_at: string | null }>(
-    `SELECT "id", "${CUSTOM_COLUMN}" AS custom, "deleted_at" FROM "${noun.table}" WHERE json_type("${CUSTOM_COLUMN}", ${path(field)}) NOT IN ('null')`,
+    `SELECT "id", "${CUSTOM_COLUMN}" AS custom, "deleted_at" FROM ${quoted(noun.table)} WHERE json_type("${CUSTOM_COLUMN}", ${path(field)}) NOT IN ('null')`,
   )
   for (const row of cursor) rows.push({ id: row.id, value: (JSON.parse(row.custom) as Record<string, unknown>)[field], live: row.deleted_at === null })
   return rows
@@ -45,7 +46,7 @@ function rowsWithValue(ctx: DispatchContext, noun: NounSchema, field: string): {
 
 function countLiveWithout(ctx: DispatchContext, noun: NounSchema, field: string): number {
   return ctx.store.sql
-    .exec<{ n: number }>(`SELECT count(*) AS n FROM "${noun.table}" WHERE "deleted_at" IS NULL AND coalesce(json_type("${CUSTOM_COLUMN}", ${path(field)}), 'null') = 'null'`)
+    .exec<{ n: number }>(`SELECT count(*) AS n FROM ${quoted(noun.table)} WHERE "deleted_at" IS NULL AND coalesce(json_type("${CUSTOM_COLUMN}", ${path(field)}), 'null') = 'null'`)
     .one().n
 }
 
@@ -54,7 +55,7 @@ function duplicates(ctx: DispatchContext, noun: NounSchema, field: string): { ro
   let rows = 0
   const values: Scalar[] = []
   for (const row of ctx.store.sql.exec<{ v: string | number | null; n: number }>(
-    `SELECT ${expr} AS v, count(*) AS n FROM "${noun.table}" WHERE "deleted_at" IS NULL AND ${expr} IS NOT NULL GROUP BY v HAVING count(*) > 1 ORDER BY n DESC`,
+    `SELECT ${expr} AS v, count(*) AS n FROM ${quoted(noun.table)} WHERE "deleted_at" IS NULL AND ${expr} IS NOT NULL GROUP BY v HAVING count(*) > 1 ORDER BY n DESC`,
   )) {
     rows += row.n
     if (values.length < SAMPLE) values.push(row.v)
@@ -71,7 +72,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export function planRows(ctx: DispatchContext, oldNoun: NounSchema, newNoun: NounSchema | undefined, diff: NounDiff, drop: ReadonlySet<string>): RowPlan {
   const conflicts: FieldError[] = []
   if (!newNoun) {
-    const n = ctx.store.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM "${oldNoun.table}"`).one().n
+    const n = ctx.store.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${quoted(oldNoun.table)}`).one().n
     if (n > 0 && !drop.has(oldNoun.name))
       conflicts.push({ path: oldNoun.name, message: `${plural(n, 'record')} of ${oldNoun.name} are stored (deleted ones included); repeat with ?drop=${oldNoun.name} to delete them with the noun`, rows: n })
     return { conflicts, rewrite: () => 0, drop: (version) => (n > 0 ? dropRows(ctx, oldNoun, version) : 0) }
@@ -160,7 +161,7 @@ function rewriteRows(ctx: DispatchContext, oldNoun: NounSchema, newNoun: NounSch
   const ids = new Set(removals.keys())
   for (const field of fills) {
     for (const row of ctx.store.sql.exec<{ id: string }>(
-      `SELECT "id" FROM "${oldNoun.table}" WHERE "deleted_at" IS NULL AND coalesce(json_type("${CUSTOM_COLUMN}", ${path(field.name)}), 'null') = 'null'`,
+      `SELECT "id" FROM ${quoted(oldNoun.table)} WHERE "deleted_at" IS NULL AND coalesce(json_type("${CUSTOM_COLUMN}", ${path(field.name)}), 'null') = 'null'`,
     ))
       ids.add(row.id)
   }
@@ -179,7 +180,7 @@ function rewriteRows(ctx: DispatchContext, oldNoun: NounSchema, newNoun: NounSch
     const custom: Record<string, unknown> = {}
     for (const name of customNames) if (next[name] !== undefined && next[name] !== null) custom[name] = next[name]
     ctx.store.sql.exec(
-      `UPDATE "${oldNoun.table}" SET "${CUSTOM_COLUMN}" = ?, "version" = ?, "updated_at" = ? WHERE "id" = ?`,
+      `UPDATE ${quoted(oldNoun.table)} SET "${CUSTOM_COLUMN}" = ?, "version" = ?, "updated_at" = ? WHERE "id" = ?`,
       Object.keys(custom).length > 0 ? JSON.stringify(custom) : null,
       next.$version,
       now,
@@ -198,7 +199,7 @@ function rewriteRows(ctx: DispatchContext, oldNoun: NounSchema, newNoun: NounSch
 function dropRows(ctx: DispatchContext, noun: NounSchema, version: number): number {
   const now = ctx.now()
   let n = 0
-  const ids = ctx.store.sql.exec<{ id: string }>(`SELECT "id" FROM "${noun.table}" ORDER BY "created_at", "id"`).toArray()
+  const ids = ctx.store.sql.exec<{ id: string }>(`SELECT "id" FROM ${quoted(noun.table)} ORDER BY "created_at", "id"`).toArray()
   for (const { id } of ids) {
     const before = ctx.store.getAny(noun, id)
     if (!before) continue

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { validateAutomations } from '../domain/automations'
 import { DashboardSettings, validateDashboard } from '../domain/dashboard-fields'
 import { AppError } from '../domain/errors'
+import { prototypeKeyPaths } from '../domain/own'
 import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
 import { Ruleset, validateRuleset } from '../domain/scoring/rules'
@@ -37,6 +38,8 @@ export function readSection(tenant: TenantState, section: SettingsSection) {
  * tenant's own unless a manifest brings a new one); nothing is written.
  */
 export function checkSection(ctx: DispatchContext, section: SettingsSection, body: unknown, nouns: TenantRegistry = ctx.nouns): TenantSettings[SettingsSection] {
+  const reserved = prototypeKeyPaths(body, section)
+  if (reserved.length > 0) throw new AppError('validation_failed', `the ${section} are not valid`, reserved.map((path) => ({ path, message: "'__proto__' is reserved" })))
   const parsed = SECTIONS[section].safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
   if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'], nouns)

@@ -7,6 +7,7 @@
  *                "Project": { "name": "string!", "client": "-> Organization.projects", "activate": "Active" } } }
  */
 import { z } from 'zod'
+import { prototypeKeyPaths } from '../own'
 
 /** One noun's body: field → DSL string, verb → target state, a CRUD verb → null to switch it off. */
 export type NounBody = Readonly<Record<string, string | null>>
@@ -42,17 +43,7 @@ export function readSchemaDoc(raw: unknown): SchemaDoc {
   return parsed.success ? parsed.data : EMPTY_SCHEMA
 }
 
-/**
- * zod's records drop a `__proto__` key without a word, so a body `{"__proto__": "string"}` would
- * read as `{}` and "succeed": such keys are named as errors before zod sees the body.
- */
+/** `__proto__` keys of a schema body or manifest, as errors (see prototypeKeyPaths). */
 export function prototypeKeyErrors(value: unknown, path: string, depth = 2): { path: string; message: string }[] {
-  if (depth === 0 || !value || typeof value !== 'object' || Array.isArray(value)) return []
-  const errors: { path: string; message: string }[] = []
-  for (const key of Object.keys(value)) {
-    const at = path ? `${path}.${key}` : key
-    if (key === '__proto__') errors.push({ path: at, message: "'__proto__' is reserved" })
-    else errors.push(...prototypeKeyErrors((value as Record<string, unknown>)[key], at, depth - 1))
-  }
-  return errors
+  return prototypeKeyPaths(value, path, depth + 1).map((at) => ({ path: at, message: "'__proto__' is reserved" }))
 }
