@@ -536,3 +536,25 @@ describe('Contacts list errors', () => {
     expect(paths).toEqual(expect.arrayContaining(['mood', 'limit', 'sort']))
   })
 })
+
+describe('include on lists', () => {
+  it('expands every row of the page as a single get does, and refuses a name that is no relation', async () => {
+    const { api } = await createTenant()
+    const org = (await api.post('/organizations', { name: 'Fjordline' })).body
+    const ann = (await api.post('/contacts', { name: 'Ann', email: 'ann@fjord.dev', organization: org.$id })).body
+    await api.post('/leads', { name: 'With contact', source: 'website', contact: ann.$id })
+    await api.post('/leads', { name: 'Alone', source: 'website' })
+
+    const leads = await api.get('/leads?include=contact&sort=name')
+    expect(leads.status).toBe(200)
+    expect(leads.body.data.map((l: { name: string; contact?: { name: string } }) => [l.name, l.contact?.name ?? null])).toEqual([
+      ['Alone', null],
+      ['With contact', 'Ann'],
+    ])
+    const orgs = await api.get('/organizations?include=contacts')
+    expect(orgs.body.data[0].contacts.map((c: { name: string }) => c.name)).toEqual(['Ann'])
+    const refused = await api.get('/leads?include=nope,contact')
+    expectProblem(refused, 400, 'invalid_query')
+    expect(refused.body.errors[0].path).toBe('include')
+  })
+})

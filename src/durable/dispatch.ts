@@ -57,7 +57,12 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'list': {
       const noun = nounOf(ctx, op.noun)
       authorize(actor, 'read')
-      return list(store, noun, op.query ?? parseListQuery(noun, new URLSearchParams(op.params ?? []), ctx.nouns))
+      const params = new URLSearchParams(op.params ?? [])
+      const query = op.query ?? parseListQuery(noun, params, ctx.nouns)
+      // `include` expands every row of the page as a single get does (relations in place, reverse lists added).
+      const include = parseIncludes(noun, params.get('include'), ctx.nouns)
+      const page = list(store, noun, query)
+      return include.length > 0 ? { ...page, data: page.data.map((entity) => expand(store, noun, entity, include)) } : page
     }
     case 'get': {
       const noun = nounOf(ctx, op.noun)

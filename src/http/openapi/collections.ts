@@ -56,7 +56,7 @@ function listOperation(noun: NounSchema): Operation {
       param('Limit'),
       param('Cursor'),
       param('Page'),
-      { name: 'include', in: 'query', description: 'Reserved: includes apply to single gets.', schema: { type: 'string' } },
+      includeParam(noun),
       param('DateFrom'),
       param('DateTo'),
     ],
