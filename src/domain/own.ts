@@ -23,6 +23,11 @@ export function valueAt(value: unknown, path: string): unknown {
   return current
 }
 
+/** `__proto__` keys of `value` as input errors naming each place (see prototypeKeyPaths). */
+export function prototypeKeyErrors(value: unknown, path = ''): { path: string; message: string }[] {
+  return prototypeKeyPaths(value, path).map((at) => ({ path: at, message: "'__proto__' is reserved" }))
+}
+
 /**
  * Where `value` (parsed request JSON) has a key `__proto__`, as paths (`data.__proto__`). zod's
  * records drop such a key without a word, so `{"__proto__": "x", …}` would read as if it were not

@@ -12,7 +12,7 @@ import type { StoredField } from '../domain/noun/grammar'
 import type { NounSchema } from '../domain/noun/noun'
 import type { NounRegistry } from '../domain/noun/registry'
 import { customExpression } from './row-codec'
-import { CUSTOM_COLUMN } from './schema/entity-table'
+import { columnName, CUSTOM_COLUMN } from './schema/entity-table'
 
 /** Storage objects this module owns are named with these prefixes, and no migration uses them. */
 const TABLE_PREFIX = 'c_'
@@ -38,8 +38,6 @@ interface IndexSpec {
   ddl: string
 }
 
-/** Field names are camelCase; index names are lowercase, so the field is spelled out in snake case. */
-const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
 function wantedIndexes(nouns: readonly NounSchema[]): Map<string, IndexSpec> {
   const wanted = new Map<string, IndexSpec>()
@@ -48,7 +46,7 @@ function wantedIndexes(nouns: readonly NounSchema[]): Map<string, IndexSpec> {
       const kind = indexKind(field)
       if (!kind) continue
       // The kind is part of the name, so `#` → `##` drops one index and creates the other.
-      const name = `${INDEX_PREFIX}${noun.table}__${snake(field.name)}__${kind === 'unique' ? 'u' : 'i'}`
+      const name = `${INDEX_PREFIX}${noun.table}__${columnName(field.name)}__${kind === 'unique' ? 'u' : 'i'}`
       // A plain index carries the id after the value: lists sort ties by id (compile.ts orderBy), so a
       // sorted page walks the index with no sort step. A unique one must stay on the value alone.
       const columns = kind === 'unique' ? customExpression(field.name) : `${customExpression(field.name)}, "id"`

@@ -2,12 +2,11 @@
 import { authorize, authorizeVerb } from '../domain/access'
 import { dashboardLayout } from '../domain/dashboard-fields'
 import { isIdOf } from '../domain/ids'
-import { own } from '../domain/own'
 import { parseListQuery } from '../domain/query/list-query'
 import { runVerb } from '../domain/engine/run-verb'
 import { runSteps } from '../domain/engine/steps'
 import { AppError } from '../domain/errors'
-import type { NounSchema } from '../domain/noun/noun'
+import { checkVerbRoute, type NounSchema } from '../domain/noun/noun'
 import { readSection, writeSection } from './settings-ops'
 import { putManifest, readManifest } from './manifest-ops'
 import { deleteNoun, describeNoun, describeSchema, putNoun } from './schema-ops'
@@ -21,7 +20,7 @@ import { listKeys, revokeKey } from './keys'
 import { endSessionsOf } from './sessions'
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents } from './event-log'
-import type { Operation, VerbRoute } from './operations'
+import type { Operation } from './operations'
 import { expand, getAsOf, history, list, parseIncludes } from './reads'
 
 /** A noun of this tenant, by name (`Project`) or collection (`projects`). */
@@ -35,18 +34,6 @@ function nounOf(ctx: DispatchContext, name: string): NounSchema {
 function checkId(noun: NounSchema, id: string): string {
   if (!isIdOf(noun.idPrefix, id)) throw new AppError('not_found', `${noun.name} ${id} not found`)
   return id
-}
-
-/** A verb named by a REST route must be one that route runs: CRUD by method, custom verbs by path. */
-function checkRoute(noun: NounSchema, name: string, route: VerbRoute) {
-  const verb = own(noun.verbs, name)
-  const fits =
-    route === 'crud' ? verb && verb.kind !== 'custom' && verb.kind !== 'restore'
-    : route === 'collection' ? verb?.kind === 'custom' && verb.scope === 'collection'
-    : (verb?.kind === 'custom' || verb?.kind === 'restore') && verb.scope === 'instance'
-  if (fits) return
-  if (route === 'crud') throw new AppError('method_not_allowed', `${noun.name} cannot be ${name === 'create' ? 'created' : name === 'update' ? 'updated' : 'deleted'} over the API`)
-  throw new AppError('not_found', `${noun.name} has no ${route === 'collection' ? 'collection ' : ''}verb '${name}'`)
 }
 
 export function dispatch(ctx: DispatchContext, op: Operation): unknown {
@@ -114,7 +101,7 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'import': {
       const noun = nounOf(ctx, op.noun)
       authorizeVerb(actor, noun, 'create')
-      if (!noun.verbs.create) throw new AppError('method_not_allowed', `${noun.name} cannot be imported`)
+      checkVerbRoute(noun, 'create', 'crud')
       return importRows(ctx, noun, op.rows)
     }
     case 'export': {
@@ -164,7 +151,7 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'verb': {
       const noun = nounOf(ctx, op.noun)
       authorizeVerb(actor, noun, op.verb)
-      if (op.route) checkRoute(noun, op.verb, op.route)
+      if (op.route) checkVerbRoute(noun, op.verb, op.route)
       if (op.id !== undefined) checkId(noun, op.id)
       const engine = engineContext(ctx)
       return ctx.transaction(() => runVerb(engine, { noun, verb: op.verb, id: op.id, input: op.input, expectedVersion: op.expectedVersion }).entity)

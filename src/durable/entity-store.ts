@@ -1,5 +1,5 @@
 /** The engine's storage port over the tenant's SQLite tables (synchronous, inside the DO). */
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, isNull } from 'drizzle-orm'
 import type { Condition } from '../domain/query/filter'
 import type { SortKey } from '../domain/query/list-query'
 import type { Store } from '../domain/engine/context'

@@ -11,8 +11,8 @@ import { runVerb } from '../domain/engine/run-verb'
 import type { EntityRecord } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
 import { toFieldErrors } from '../domain/noun/validators'
-import { own } from '../domain/own'
-import { NounBodyShape, prototypeKeyErrors, type NounBody, type SchemaDoc } from '../domain/schema/doc'
+import { own, prototypeKeyErrors } from '../domain/own'
+import { NounBodyShape, type NounBody, type SchemaDoc } from '../domain/schema/doc'
 import type { TenantRegistry } from '../domain/schema/registry'
 import type { TenantSettings, WebhookSubscription } from '../domain/settings'
 import { appendAudit } from './audit'
@@ -103,7 +103,7 @@ export function dropsByNoun(drop: readonly string[]): Record<string, string[]> {
 }
 
 export function putManifest(ctx: DispatchContext, body: unknown, options: { dryRun: boolean; drop: readonly string[] }): ManifestResult {
-  const reserved = prototypeKeyErrors(body, '', 3)
+  const reserved = prototypeKeyErrors(body)
   if (reserved.length > 0) throw new AppError('validation_failed', 'the manifest is not valid', reserved)
   const parsed = ManifestShape.safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', 'the manifest is not valid', toFieldErrors(parsed.error))

@@ -3,6 +3,7 @@
  * request is a single DO RPC. Outcomes carry failures as data so their codes cross RPC intact.
  */
 import type { Step } from '../domain/engine/steps'
+import type { VerbRoute } from '../domain/noun/noun'
 import type { Failure } from '../domain/errors'
 import type { ListQuery } from '../domain/query/list-query'
 import type { EventQuery } from './event-log'
@@ -52,8 +53,6 @@ export type Operation =
   | { kind: 'dashboard.layout' }
 
 /** Who is calling: an API key, or a dashboard session opened with one (exactly one of the two). */
-/** How a REST route names a verb: `POST /{c}/{verb}` (collection), `POST /{c}/{id}/{verb}` (instance), or CRUD by method. */
-export type VerbRoute = 'collection' | 'instance' | 'crud'
 
 export interface Credentials {
   /** SHA-256 (hex) of the presented API key; the key itself never leaves the edge. */

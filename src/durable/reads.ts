@@ -1,5 +1,5 @@
 /** Reads: filtered keyset lists, gets with includes, and history / asOf answered from the event log. */
-import { and, count, eq, isNull } from 'drizzle-orm'
+import { and, count, isNull } from 'drizzle-orm'
 import type { EntityRecord, EventRecord } from '../domain/engine/types'
 import { AppError, notFound } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'

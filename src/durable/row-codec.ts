@@ -142,8 +142,13 @@ export class RowCodec {
  * the schema's grammar (`[a-z][A-Za-z0-9]*`), so the path is safe as a literal.
  */
 export function customExpression(field: string, table?: string): string {
+  return `json_extract(${table ? `"${table}".` : ''}"${CUSTOM_COLUMN}", ${customPath(field)})`
+}
+
+/** The JSON path of a tenant's field as an SQL literal (`'$.shoeSize'`), its name checked first. */
+export function customPath(field: string): string {
   if (!/^[a-z][A-Za-z0-9]*$/.test(field)) throw new Error(`not a field name: ${field}`)
-  return `json_extract(${table ? `"${table}".` : ''}"${CUSTOM_COLUMN}", '$.${field}')`
+  return `'$.${field}'`
 }
 
 /** A value as json_extract gives it back: JSON true/false are 1/0 in SQL. */

@@ -7,15 +7,15 @@
  */
 import { AppError, type FieldError } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
-import { own } from '../domain/own'
+import { own, prototypeKeyErrors } from '../domain/own'
 import { diffNoun } from '../domain/schema/diff'
-import { NounBodyShape, prototypeKeyErrors, type SchemaDoc } from '../domain/schema/doc'
+import { NounBodyShape, type SchemaDoc } from '../domain/schema/doc'
 import { buildRegistry, type TenantRegistry } from '../domain/schema/registry'
 import { toFieldErrors } from '../domain/noun/validators'
 import type { TenantSettings } from '../domain/settings'
 import { validateAutomations } from '../domain/automations'
 import { dashboardProblems } from '../domain/dashboard-fields'
-import { validateRuleset } from '../domain/scoring/rules'
+import { scoringFields, validateRuleset } from '../domain/scoring/rules'
 import { appendAudit } from './audit'
 import type { DispatchContext } from './context'
 import { reconcileStorage, type StorageChanges } from './custom-storage'
@@ -67,7 +67,7 @@ export interface SchemaChangeResult {
 
 /** `PUT /nouns/{name}`: the tenant's fields on a built-in noun, or the whole of a noun of its own. */
 export function putNoun(ctx: DispatchContext, name: string, body: unknown, drop: readonly string[]): SchemaChangeResult & { created: boolean } {
-  const reserved = prototypeKeyErrors(body, name, 1)
+  const reserved = prototypeKeyErrors(body, name)
   if (reserved.length > 0) throw new AppError('validation_failed', `the definition of ${name} is not valid`, reserved)
   const parsed = NounBodyShape.safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the definition of ${name} is not valid`, toFieldErrors(parsed.error))
@@ -180,8 +180,7 @@ export function settingsConflicts(settings: TenantSettings, after: TenantRegistr
     }
   }
   collect('settings.', () => validateAutomations(settings.automations, after))
-  const fieldsOf = (name: string) => Object.keys(after.byName(name)!.fields)
-  collect('settings.scoring.', () => validateRuleset(settings.scoring, { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') }))
+  collect('settings.scoring.', () => validateRuleset(settings.scoring, scoringFields(after)))
   for (const e of dashboardProblems(settings.dashboard, after))
     conflicts.push({ path: `settings.${e.path}`, message: `${e.message} after this change, and the dashboard shows it: take it out of PUT /settings/dashboard first` })
   return conflicts

@@ -14,7 +14,7 @@ import type { NounDiff } from '../domain/schema/diff'
 import type { DispatchContext } from './context'
 import { appendEvent } from './event-log'
 import { quoted } from './custom-storage'
-import { customExpression } from './row-codec'
+import { customExpression, customPath } from './row-codec'
 import { CUSTOM_COLUMN } from './schema/entity-table'
 
 export interface RowPlan {
@@ -26,11 +26,6 @@ export interface RowPlan {
 }
 
 const SAMPLE = 5
-/** A custom field as a JSON path: field names come from the grammar (`[a-z][A-Za-z0-9]*`); checked again before SQL. */
-function path(field: string): string {
-  if (!/^[a-z][A-Za-z0-9]*$/.test(field)) throw new Error(`not a field name: ${field}`)
-  return `'$.${field}'`
-}
 type Scalar = string | number | boolean | null
 const sampleOf = (value: unknown): Scalar => (value === null || ['string', 'number', 'boolean'].includes(typeof value) ? (value as Scalar) : JSON.stringify(value))
 
@@ -38,7 +33,7 @@ const sampleOf = (value: unknown): Scalar => (value === null || ['string', 'numb
 function rowsWithValue(ctx: DispatchContext, noun: NounSchema, field: string): { id: string; value: unknown; live: boolean }[] {
   const rows: { id: string; value: unknown; live: boolean }[] = []
   const cursor = ctx.store.sql.exec<{ id: string; custom: string; deleted_at: string | null }>(
-    `SELECT "id", "${CUSTOM_COLUMN}" AS custom, "deleted_at" FROM ${quoted(noun.table)} WHERE json_type("${CUSTOM_COLUMN}", ${path(field)}) NOT IN ('null')`,
+    `SELECT "id", "${CUSTOM_COLUMN}" AS custom, "deleted_at" FROM ${quoted(noun.table)} WHERE json_type("${CUSTOM_COLUMN}", ${customPath(field)}) NOT IN ('null')`,
   )
   for (const row of cursor) rows.push({ id: row.id, value: (JSON.parse(row.custom) as Record<string, unknown>)[field], live: row.deleted_at === null })
   return rows
@@ -46,7 +41,7 @@ function rowsWithValue(ctx: DispatchContext, noun: NounSchema, field: string): {
 
 function countLiveWithout(ctx: DispatchContext, noun: NounSchema, field: string): number {
   return ctx.store.sql
-    .exec<{ n: number }>(`SELECT count(*) AS n FROM ${quoted(noun.table)} WHERE "deleted_at" IS NULL AND coalesce(json_type("${CUSTOM_COLUMN}", ${path(field)}), 'null') = 'null'`)
+    .exec<{ n: number }>(`SELECT count(*) AS n FROM ${quoted(noun.table)} WHERE "deleted_at" IS NULL AND coalesce(json_type("${CUSTOM_COLUMN}", ${customPath(field)}), 'null') = 'null'`)
     .one().n
 }
 
@@ -161,7 +156,7 @@ function rewriteRows(ctx: DispatchContext, oldNoun: NounSchema, newNoun: NounSch
   const ids = new Set(removals.keys())
   for (const field of fills) {
     for (const row of ctx.store.sql.exec<{ id: string }>(
-      `SELECT "id" FROM ${quoted(oldNoun.table)} WHERE "deleted_at" IS NULL AND coalesce(json_type("${CUSTOM_COLUMN}", ${path(field.name)}), 'null') = 'null'`,
+      `SELECT "id" FROM ${quoted(oldNoun.table)} WHERE "deleted_at" IS NULL AND coalesce(json_type("${CUSTOM_COLUMN}", ${customPath(field.name)}), 'null') = 'null'`,
     ))
       ids.add(row.id)
   }

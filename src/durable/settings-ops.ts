@@ -6,10 +6,10 @@ import { z } from 'zod'
 import { validateAutomations } from '../domain/automations'
 import { DashboardSettings, validateDashboard } from '../domain/dashboard-fields'
 import { AppError } from '../domain/errors'
-import { prototypeKeyPaths } from '../domain/own'
+import { prototypeKeyErrors } from '../domain/own'
 import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
-import { Ruleset, validateRuleset } from '../domain/scoring/rules'
+import { Ruleset, scoringFields, validateRuleset } from '../domain/scoring/rules'
 import { Automation, CaptureSettings, NurtureTemplate, Tier, WebhookSubscription, type TenantSettings } from '../domain/settings'
 import type { DispatchContext } from './context'
 import { webhookTargetErrors } from '../domain/webhook-target'
@@ -38,8 +38,8 @@ export function readSection(tenant: TenantState, section: SettingsSection) {
  * tenant's own unless a manifest brings a new one); nothing is written.
  */
 export function checkSection(ctx: DispatchContext, section: SettingsSection, body: unknown, nouns: TenantRegistry = ctx.nouns): TenantSettings[SettingsSection] {
-  const reserved = prototypeKeyPaths(body, section)
-  if (reserved.length > 0) throw new AppError('validation_failed', `the ${section} are not valid`, reserved.map((path) => ({ path, message: "'__proto__' is reserved" })))
+  const reserved = prototypeKeyErrors(body, section)
+  if (reserved.length > 0) throw new AppError('validation_failed', `the ${section} are not valid`, reserved)
   const parsed = SECTIONS[section].safeParse(body)
   if (!parsed.success) throw new AppError('validation_failed', `the ${section} are not valid`, toFieldErrors(parsed.error).map((e) => ({ ...e, path: `${section}.${e.path}` })))
   if (section === 'automations') validateAutomations(parsed.data as TenantSettings['automations'], nouns)
@@ -55,8 +55,7 @@ export function checkSection(ctx: DispatchContext, section: SettingsSection, bod
   let value = parsed.data as TenantSettings[SettingsSection]
   if (section === 'scoring') {
     // The tenant's own fields count: a rule may score on them.
-    const fieldsOf = (name: string) => Object.keys(nouns.byName(name)!.fields)
-    validateRuleset(value as Ruleset, { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') })
+    validateRuleset(value as Ruleset, scoringFields(nouns))
     // Each saved ruleset gets the next version; scores record the version they were computed with.
     value = { ...(value as Ruleset), version: ctx.tenant.settings().scoring.version + 1 }
   }

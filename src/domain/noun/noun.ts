@@ -10,6 +10,7 @@ import { conjugate, type Conjugation } from './conjugate'
 import { GrammarError, isVerbDeclaration, parseField, type FieldConstraint, type ReverseField, type StoredField } from './grammar'
 import { pluralize } from './plural'
 import { own, ownRecord } from '../own'
+import { AppError } from '../errors'
 import type { CreateInput, CustomVerbs, Definition, Entity, UpdateInput, VerbGerund, VerbPast, Verbs } from './types'
 import type { AfterHook, BeforeHook, VerbBody } from '../engine/hooks'
 
@@ -260,6 +261,25 @@ export function apiVerbs(noun: NounSchema): Readonly<Record<string, VerbSpec>> {
   return noun.systemWritten ? NO_VERBS : noun.verbs
 }
 const NO_VERBS: Readonly<Record<string, VerbSpec>> = Object.freeze(Object.create(null))
+
+/** How a REST route names a verb: `POST /{c}/{verb}` (collection), `POST /{c}/{id}/{verb}` (instance), or CRUD by method. */
+export type VerbRoute = 'collection' | 'instance' | 'crud'
+
+/**
+ * A verb named by a REST route must be one of the noun's API verbs that route runs: CRUD by
+ * method, custom verbs by path (a collection verb is no instance verb). 405 for a CRUD verb the
+ * noun does not take over the API, 404 for any other.
+ */
+export function checkVerbRoute(noun: NounSchema, name: string, route: VerbRoute): void {
+  const verb = own(apiVerbs(noun), name)
+  const fits =
+    route === 'crud' ? verb && verb.kind !== 'custom' && verb.kind !== 'restore'
+    : route === 'collection' ? verb?.kind === 'custom' && verb.scope === 'collection'
+    : (verb?.kind === 'custom' || verb?.kind === 'restore') && verb.scope === 'instance'
+  if (fits) return
+  if (route === 'crud') throw new AppError('method_not_allowed', `${noun.name} cannot be ${name === 'create' ? 'created' : name === 'update' ? 'updated' : 'deleted'} over the API`)
+  throw new AppError('not_found', `${noun.name} has no ${route === 'collection' ? 'collection ' : ''}verb '${name}'`)
+}
 
 /**
  * Gives a verb a body: domain code that runs after the before hooks and returns the target entity

@@ -7,7 +7,6 @@
  *                "Project": { "name": "string!", "client": "-> Organization.projects", "activate": "Active" } } }
  */
 import { z } from 'zod'
-import { prototypeKeyPaths } from '../own'
 
 /** One noun's body: field → DSL string, verb → target state, a CRUD verb → null to switch it off. */
 export type NounBody = Readonly<Record<string, string | null>>
@@ -41,9 +40,4 @@ export const SchemaDocShape = z.strictObject({ nouns: z.record(z.string().max(SC
 export function readSchemaDoc(raw: unknown): SchemaDoc {
   const parsed = SchemaDocShape.safeParse(raw ?? EMPTY_SCHEMA)
   return parsed.success ? parsed.data : EMPTY_SCHEMA
-}
-
-/** `__proto__` keys of a schema body or manifest, as errors (see prototypeKeyPaths). */
-export function prototypeKeyErrors(value: unknown, path: string, depth = 2): { path: string; message: string }[] {
-  return prototypeKeyPaths(value, path, depth + 1).map((at) => ({ path: at, message: "'__proto__' is reserved" }))
 }

@@ -9,6 +9,7 @@ import { compareValues } from '../query/compare'
 import { OPERATORS } from '../query/filter'
 import { FACT_TYPES } from './facts'
 import { valueAt } from '../own'
+import type { NounRegistry } from '../noun/registry'
 
 export const Rule = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
@@ -70,6 +71,12 @@ export function matchesWhen(subject: Record<string, unknown>, when: Record<strin
 }
 
 /** Rules name only fields that exist and operators that do; bands must be ordered. */
+/** The fields a rule may name, from the tenant's nouns (its own fields count: a rule may score on them). */
+export function scoringFields(nouns: NounRegistry): { lead: string[]; contact: string[]; organization: string[] } {
+  const fieldsOf = (name: string) => Object.keys(nouns.byName(name)!.fields)
+  return { lead: fieldsOf('Lead'), contact: fieldsOf('Contact'), organization: fieldsOf('Organization') }
+}
+
 export function validateRuleset(ruleset: Ruleset, known: { lead: readonly string[]; contact: readonly string[]; organization: readonly string[] }): void {
   const errors: FieldError[] = []
   const checkWhen = (when: Record<string, unknown>, at: string) => {

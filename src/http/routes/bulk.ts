@@ -4,17 +4,17 @@
  * batches; the export pulls pages by keyset and writes them out as they come. Neither ever holds a
  * whole file or a whole collection in memory.
  */
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import Papa from 'papaparse'
 import type { EntityRecord } from '../../domain/engine/types'
 import { AppError } from '../../domain/errors'
 import { assertCleanText, parseJsonObject, textProblem } from '../../domain/json-text'
-import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
-import { nouns } from '../../domain/nouns'
+import { checkVerbRoute } from '../../domain/noun/noun'
 import type { ImportReport, ImportRow } from '../../durable/bulk'
 import { sha256Hex } from '../crypto'
 import type { AppEnv } from '../types'
+import { collectionOf } from './collections'
 import { actionFor } from '../../domain/access'
 
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -25,12 +25,6 @@ export const EXPORT_PAGE = 1_000
 export const MAX_REPORTED_ERRORS = 1_000
 
 export const bulk = new Hono<AppEnv>()
-
-/** The collection of the path; Revline's own nouns are checked here, a tenant's own by its object. */
-function collectionOf(c: Context<AppEnv>): { plural: string; builtIn?: NounSchema } {
-  const plural = c.req.param('collection') ?? ''
-  return { plural, builtIn: nouns.byPlural(plural) }
-}
 
 const importLimit = bodyLimit({
   maxSize: MAX_IMPORT_BYTES,
@@ -44,7 +38,7 @@ bulk.post('/:collection/import', importLimit, async (c) => {
   // Who may import is settled before the file is looked at: rows are creates of this noun.
   if (builtIn) {
     await c.var.tenant.authorize(actionFor(builtIn, 'create'))
-    if (!apiVerbs(builtIn).create) throw new AppError('method_not_allowed', `${builtIn.name} cannot be imported`)
+    checkVerbRoute(builtIn, 'create', 'crud')
   }
   const type = (c.req.header('content-type') ?? '').toLowerCase()
   const format = type.startsWith('text/csv') ? 'csv' : /^application\/(x-)?(ndjson|jsonl|json-seq)/.test(type) ? 'ndjson' : undefined

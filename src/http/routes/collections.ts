@@ -6,8 +6,7 @@
 import { Hono, type Context } from 'hono'
 import type { EntityRecord } from '../../domain/engine/types'
 import { AppError } from '../../domain/errors'
-import { apiVerbs, type NounSchema } from '../../domain/noun/noun'
-import { own } from '../../domain/own'
+import { checkVerbRoute, type NounSchema } from '../../domain/noun/noun'
 import { nouns } from '../../domain/nouns'
 import { readJsonObject } from '../body'
 import { COLLECTION_NAME, RESERVED_COLLECTIONS } from '../../domain/schema/registry'
@@ -22,7 +21,7 @@ export const collections = new Hono<AppEnv>()
  * the edge (and an admin-only one refused before its body is read); a tenant's own nouns and
  * fields are known only to its object, which resolves the collection, the verb and the id itself.
  */
-function collectionOf(c: Context<AppEnv>): { plural: string; builtIn?: NounSchema } {
+export function collectionOf(c: Context<AppEnv>): { plural: string; builtIn?: NounSchema } {
   const plural = c.req.param('collection') ?? ''
   const builtIn = nouns.byPlural(plural)
   // A path that is not a collection (`/settings/…`) never reaches the object, nor reads a body.
@@ -63,14 +62,6 @@ function entityResponse(c: Context<AppEnv>, entity: EntityRecord, status: 200 | 
   return c.json(entity, status)
 }
 
-/** A built-in noun's verb must be one its route runs; a tenant's own are checked by the object (`route`). */
-function checkBuiltInVerb(builtIn: NounSchema | undefined, name: string, route: 'collection' | 'instance') {
-  if (!builtIn) return
-  const verb = own(apiVerbs(builtIn), name)
-  const fits = route === 'collection' ? verb?.kind === 'custom' && verb.scope === 'collection' : (verb?.kind === 'custom' || verb?.kind === 'restore') && verb.scope === 'instance'
-  if (!fits) throw new AppError('not_found', `${builtIn.name} has no ${route === 'collection' ? 'collection ' : ''}verb '${name}'`)
-}
-
 collections.get('/:collection', async (c) => {
   const { plural } = collectionOf(c)
   const params = [...new URL(c.req.url).searchParams.entries()]
@@ -79,7 +70,7 @@ collections.get('/:collection', async (c) => {
 
 collections.post('/:collection', async (c) => {
   const { plural, builtIn } = await authorizedCollection(c, 'create')
-  if (builtIn && !apiVerbs(builtIn).create) throw new AppError('method_not_allowed', `${builtIn.name} cannot be created over the API`)
+  if (builtIn) checkVerbRoute(builtIn, 'create', 'crud')
   const input = await readJsonObject(c)
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: plural, verb: 'create', input, route: 'crud' })
   c.header('Location', `${c.req.path}/${entity.$id}`)
@@ -127,7 +118,7 @@ collections.get('/:collection/:id/history', async (c) => {
 collections.post('/:collection/:id', async (c) => {
   const name = c.req.param('id') ?? ''
   const { plural, builtIn } = await authorizedCollection(c, name)
-  checkBuiltInVerb(builtIn, name, 'collection')
+  if (builtIn) checkVerbRoute(builtIn, name, 'collection')
   const input = await readJsonObject(c, { optional: true })
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: plural, verb: name, input, route: 'collection' })
   return entityResponse(c, entity)
@@ -137,7 +128,7 @@ collections.post('/:collection/:id', async (c) => {
 collections.post('/:collection/:id/:verb', async (c) => {
   const name = c.req.param('verb') ?? ''
   const { plural, builtIn } = await authorizedCollection(c, name)
-  checkBuiltInVerb(builtIn, name, 'instance')
+  if (builtIn) checkVerbRoute(builtIn, name, 'instance')
   const id = idOf(c, builtIn)
   const input = await readJsonObject(c, { optional: true })
   const entity = await c.var.tenant.run<EntityRecord>({ kind: 'verb', noun: plural, verb: name, id, input, expectedVersion: expectedVersion(c), route: 'instance' })

@@ -3,7 +3,7 @@ import { createMcpHandler } from 'agents/mcp'
 import { Hono, type Context } from 'hono'
 import { AppError } from '../../domain/errors'
 import { parseJsonText } from '../../domain/json-text'
-import { prototypeKeyPaths } from '../../domain/own'
+import { prototypeKeyErrors } from '../../domain/own'
 import { buildServer } from '../../mcp/server'
 import { bodyText } from '../body'
 import type { AppEnv } from '../types'
@@ -35,8 +35,8 @@ async function checkedMessage(c: Context<AppEnv>): Promise<Request> {
   if (text.trim() !== '') {
     const message = parseJsonText(text, { what: 'the JSON-RPC message' })
     // Tool inputs are zod records, which would drop a `__proto__` key silently: refuse it here.
-    const reserved = prototypeKeyPaths(message)
-    if (reserved.length > 0) throw new AppError('bad_request', "the JSON-RPC message has a '__proto__' key, which no tool takes", reserved.map((path) => ({ path, message: "'__proto__' is reserved" })))
+    const reserved = prototypeKeyErrors(message)
+    if (reserved.length > 0) throw new AppError('bad_request', "the JSON-RPC message has a '__proto__' key, which no tool takes", reserved)
   }
   const headers = new Headers(c.req.raw.headers)
   // The text is re-encoded (a BOM the decoder dropped is gone): let the runtime set the length.
