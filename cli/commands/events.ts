@@ -29,9 +29,18 @@ export function register(program: Command, io: Io) {
         const onSignal = () => stop.abort()
         process.once('SIGINT', onSignal)
         process.once('SIGTERM', onSignal)
-        try {
+        // Node's fetch can leave a body read that an abort interrupted unsettled; with no timer or
+        // socket left, Node would then end the process with 13 (an unsettled top-level await). Ending
+        // on the abort itself, whatever the poll in flight does, makes Ctrl-C a clean exit 0.
+        const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }))
+        const printAll = async () => {
           for await (const event of ctx.client.events.follow(query, { signal: stop.signal, ...(interval ? { intervalMs: interval } : {}) }))
             ctx.out(ctx.json ? `${JSON.stringify(event)}\n` : `${line(event)}\n`)
+        }
+        const printing = printAll()
+        printing.catch(() => {}) // after Ctrl-C its abort error is expected, and nobody awaits it
+        try {
+          await Promise.race([printing, stopped])
         } catch (error) {
           // Ctrl-C while a poll is in flight aborts that request: a normal end, not an error.
           if (!stop.signal.aborted) throw error
