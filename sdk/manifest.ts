@@ -214,4 +214,18 @@ export const MANIFEST = {
     },
     hooks: ['created', 'creating', 'deleted', 'deleting', 'read', 'reading', 'restored', 'restoring', 'updated', 'updating'],
   },
+  User: {
+    plural: 'users',
+    idPrefix: 'user',
+    crud: { create: true, update: true, delete: false },
+    fields: { email: 'email!', name: 'string!', role: 'owner | admin | member', status: 'Invited | Active | Deactivated', lastSignInAt: 'datetime', contact: '-> Contact' },
+    relations: { contact: 'Contact' },
+    reverse: {},
+    verbs: {
+      activate: { scope: 'instance', input: {} },
+      deactivate: { scope: 'instance', input: {} },
+      reactivate: { scope: 'instance', input: {} },
+    },
+    hooks: ['activated', 'activating', 'created', 'creating', 'deactivated', 'deactivating', 'reactivated', 'reactivating', 'updated', 'updating'],
+  },
 } as const satisfies ManifestShape

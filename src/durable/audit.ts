@@ -22,6 +22,7 @@ export function appendAudit(sql: SqlStorage, actor: Actor, requestId: string, in
     version: last + 1,
     actor: actor.id,
     actorRole: actor.role,
+    via: actor.via ?? null,
     requestId,
     at: new Date().toISOString(),
     before: null,

@@ -13,6 +13,8 @@ import { applyDelta } from './analytics'
 import type { EntityStore } from './entity-store'
 import type { TenantRegistry } from '../domain/schema/registry'
 import { writeOutbox } from './outbox'
+import { endAccess, issueLink } from './accounts'
+import type { AccountsPort } from '../domain/engine/context'
 import type { TenantState } from './tenant-state'
 
 export interface DispatchContext {
@@ -30,6 +32,10 @@ export interface DispatchContext {
   onEnqueue?: () => void
   /** Where outbound webhooks may go in this deployment (private targets only in local development). */
   webhookTargets: WebhookTargetPolicy
+  /** The tenant's base URL as the request reached it (`https://acme.example.com`, `http://localhost:8787/~acme`): sign-in links go there. */
+  baseUrl: string
+  /** The email sender port: 'local' records messages as Sent (the development outbox), anything else queues them for the provider. */
+  emailProvider: string
 }
 
 /** The engine's view of this call: storage, the actor, the clock, ids, settings and automations. */
@@ -46,11 +52,26 @@ export function engineContext(ctx: DispatchContext): EngineContext {
       writeOutbox(ctx.store.sql, job, cause)
       ctx.onEnqueue?.()
     },
+    accounts: accountsPort(ctx),
     react: (event, entity, $) => {
       applyDelta(ctx.store.sql, delta(event.before, event.after))
       const settings = ctx.tenant.settings()
       runAutomations(settings.automations, event, entity, $, ctx.nouns)
       for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })
+    },
+  }
+}
+
+/** Sign-in links on the request's base URL, the email port's delivery state, and ending a user's access. */
+function accountsPort(ctx: DispatchContext): AccountsPort {
+  return {
+    get tenantName() {
+      return ctx.tenant.info()?.name ?? 'your team'
+    },
+    signInLink: (userId, purpose) => `${ctx.baseUrl}/auth/link?token=${issueLink(ctx.store.db, userId, purpose, new Date(ctx.now()))}`,
+    delivery: () => (ctx.emailProvider === 'local' ? { status: 'Sent', provider: 'local', sentAt: ctx.now() } : { status: 'Queued', provider: ctx.emailProvider, sentAt: null }),
+    endAccess: (userId) => {
+      for (const keyId of endAccess(ctx.store.db, userId, ctx.now())) ctx.tenant.forgetKey(keyId)
     },
   }
 }

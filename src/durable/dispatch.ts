@@ -17,6 +17,7 @@ import { listDeadLetters, listRuns } from './jobs/runs'
 import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
 import { listKeys, revokeKey } from './keys'
+import { keyOwner, mySessions, requireUser, revokeMySession, whoAmI } from './people-ops'
 import { endSessionsOf } from './sessions'
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents } from './event-log'
@@ -69,19 +70,23 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       authorize(actor, 'read')
       return listEvents(store.db, op.query)
     case 'keys.create': {
-      authorize(actor, 'admin')
+      const owner = keyOwner(ctx, op.user, op.role)
       return ctx.transaction(() => {
         const createdAt = new Date().toISOString()
-        ctx.tenant.addKey({ id: op.id, name: op.name, role: op.role, hash: op.hash, createdAt, createdBy: actor.id })
-        appendAudit(store.sql, actor, ctx.requestId, { type: 'apikey.created', entityType: 'ApiKey', entityId: op.id, verb: 'create', data: { name: op.name, role: op.role } })
-        return { id: op.id, name: op.name, role: op.role, createdAt }
+        ctx.tenant.addKey({ id: op.id, name: op.name, role: owner.role, hash: op.hash, createdAt, createdBy: actor.id, userId: owner.userId })
+        appendAudit(store.sql, actor, ctx.requestId, { type: 'apikey.created', entityType: 'ApiKey', entityId: op.id, verb: 'create', data: { name: op.name, role: owner.role, user: owner.userId } })
+        return { id: op.id, name: op.name, role: owner.role, user: owner.userId, createdAt }
       })
     }
     case 'keys.list':
+      if (op.user === 'me') return { data: listKeys(store.db, requireUser(actor)) }
       authorize(actor, 'admin')
       return { data: listKeys(store.db) }
     case 'keys.revoke':
-      authorize(actor, 'admin')
+      if (op.user === 'me') {
+        const own = listKeys(store.db, requireUser(actor)).some((k) => k.id === op.id)
+        if (!own) throw new AppError('not_found', `key ${op.id} not found`)
+      } else authorize(actor, 'admin')
       return ctx.transaction(() => {
         const key = revokeKey(store.db, op.id, new Date().toISOString())
         ctx.tenant.forgetKey(op.id)
@@ -89,6 +94,12 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
         appendAudit(store.sql, actor, ctx.requestId, { type: 'apikey.revoked', entityType: 'ApiKey', entityId: op.id, verb: 'revoke', data: null })
         return key
       })
+    case 'me':
+      return whoAmI(ctx)
+    case 'me.sessions':
+      return mySessions(ctx)
+    case 'me.sessions.revoke':
+      return revokeMySession(ctx, op.id)
     case 'sources.create':
       authorize(actor, 'admin')
       return ctx.transaction(() => createSource(ctx, op))

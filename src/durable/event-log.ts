@@ -27,8 +27,8 @@ export const selectEvents = (db: Db) => db.select({ ...getTableColumns(events), 
 
 const storesBefore = (event: NewEvent) => !(event.before && event.before.$id === event.entityId && event.before.$version === event.version - 1)
 
-const APPEND = `INSERT INTO events (id, type, entity_type, entity_id, verb, version, actor, actor_role, request_id, at, data, before, after, cause)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
+const APPEND = `INSERT INTO events (id, type, entity_type, entity_id, verb, version, actor, actor_role, via, request_id, at, data, before, after, cause)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
 
 /** One prepared INSERT per event (this runs inside every verb's transaction). */
@@ -44,6 +44,7 @@ export function appendEvent(sql: SqlStorage, event: NewEvent): EventRecord {
       event.version,
       event.actor,
       event.actorRole,
+      event.via,
       event.requestId,
       event.at,
       json(event.data),

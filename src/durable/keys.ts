@@ -12,6 +12,8 @@ export interface KeyView {
   createdBy: string
   lastUsedAt: string | null
   revokedAt: string | null
+  /** The user the key belongs to; null for a service key. */
+  userId: string | null
 }
 
 const view = (row: typeof apiKeys.$inferSelect): KeyView => {
@@ -19,8 +21,15 @@ const view = (row: typeof apiKeys.$inferSelect): KeyView => {
   return rest
 }
 
-export function listKeys(db: Db): KeyView[] {
-  return db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt)).all().map(view)
+/** Every key, or the keys of one user. */
+export function listKeys(db: Db, userId?: string): KeyView[] {
+  return db
+    .select()
+    .from(apiKeys)
+    .where(userId ? eq(apiKeys.userId, userId) : undefined)
+    .orderBy(asc(apiKeys.createdAt))
+    .all()
+    .map(view)
 }
 
 /** Revokes a key; the last active admin key cannot go (the tenant would be locked out). */

@@ -26,9 +26,15 @@ export type Operation =
   /** Several verbs in one transaction (MCP `do` with steps); a step may use an earlier result ("$0.$id"). */
   | { kind: 'steps'; steps: Step[] }
   | { kind: 'events'; query: EventQuery }
-  | { kind: 'keys.create'; id: string; name: string; role: 'admin' | 'member'; hash: string }
-  | { kind: 'keys.list' }
-  | { kind: 'keys.revoke'; id: string }
+  /** `user`: 'me' (the caller's own key), a user id (admins), or absent for a service key (admins). `role` absent: the user's own. */
+  | { kind: 'keys.create'; id: string; name: string; role?: 'admin' | 'member'; hash: string; user?: string }
+  /** `user: 'me'`: the caller's own keys (any user); otherwise every key (admins). */
+  | { kind: 'keys.list'; user?: 'me' }
+  | { kind: 'keys.revoke'; id: string; user?: 'me' }
+  /** The user (or service key) behind the request. */
+  | { kind: 'me' }
+  | { kind: 'me.sessions' }
+  | { kind: 'me.sessions.revoke'; id: string }
   | { kind: 'sources.create'; name: string; secret: string; mapping: Record<string, string> }
   | { kind: 'sources.list' }
   | { kind: 'sources.revoke'; id: string }
@@ -60,6 +66,8 @@ export interface Credentials {
   /** SHA-256 (hex) of a dashboard session's token; the token itself stays in the browser's cookie. */
   sessionHash?: string
   requestId: string
+  /** The tenant's base URL as this request reached it: links in emails (invitations) point there. */
+  baseUrl?: string
   /** From `Idempotency-Key`: the key and a hash of the request it came with. */
   idempotency?: { key: string; requestHash: string }
 }

@@ -215,6 +215,7 @@ function appendRowEvent(ctx: DispatchContext, noun: NounSchema, verb: string, pa
     version: before.$version + 1,
     actor: ctx.actor.id,
     actorRole: ctx.actor.role,
+    via: ctx.actor.via ?? null,
     requestId: ctx.requestId,
     at,
     data,

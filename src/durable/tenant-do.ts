@@ -18,6 +18,8 @@ import { dispatch } from './dispatch'
 import { remember, replay } from './idempotency'
 import { RateLimiter } from './rate-limit'
 import { endSession, startSession } from './sessions'
+import { endSessionByToken } from './accounts'
+import { requestSignInLink, signInWithLink, type SignedIn } from './people-ops'
 import { ingest, type IngestRequest } from './sources'
 import type { JobMessage } from './jobs/messages'
 import { runJob, type JobResult } from './jobs'
@@ -45,6 +47,10 @@ export interface TenantInit {
   slug: string
   name: string
   adminKey: { id: string; hash: string }
+  /** The team's first owner: invited by email (a sign-in link) when the operator gives one. */
+  owner?: { email: string; name: string }
+  /** The tenant's base URL, for the owner's invitation link. */
+  baseUrl?: string
 }
 
 export class TenantDO extends DurableObject<Env> {
@@ -66,7 +72,7 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   /** Creates the tenant with its first admin key; 409 if this object already is a tenant. */
-  async init(input: TenantInit): Promise<Outcome<{ slug: string; name: string; status: string; createdAt: string }>> {
+  async init(input: TenantInit): Promise<Outcome<{ slug: string; name: string; status: string; createdAt: string; owner?: { id: string; email: string } }>> {
     await migrate(this.db, migrations)
     this.provisioned = true
     return this.outcome(() => {
@@ -75,10 +81,12 @@ export class TenantDO extends DurableObject<Env> {
       return this.transaction(() => {
         const row = this.state.create(input.slug, input.name, now)
         this.state.addKey({ id: input.adminKey.id, name: 'initial admin key', role: 'admin', hash: input.adminKey.hash, createdAt: now, createdBy: 'operator' })
-        const engine = engineContext(this.dispatchContext(SYSTEM, 'provision'))
-        const { defaultPlan } = provisionTenant(createHandle(engine, { cause: null, depth: 0 }, runVerb))
+        const engine = engineContext(this.dispatchContext(SYSTEM, 'provision', input.baseUrl))
+        const $ = createHandle(engine, { cause: null, depth: 0 }, runVerb)
+        const { defaultPlan } = provisionTenant($)
         this.state.writeSettings({ ...this.state.settings(), defaultPlan })
-        return { slug: row.slug, name: row.name, status: row.status, createdAt: row.createdAt }
+        const owner = input.owner ? $.User.create({ email: input.owner.email, name: input.owner.name, role: 'owner' }) : undefined
+        return { slug: row.slug, name: row.name, status: row.status, createdAt: row.createdAt, ...(owner ? { owner: { id: owner.$id, email: owner.email } } : {}) }
       })
     })
   }
@@ -96,7 +104,7 @@ export class TenantDO extends DurableObject<Env> {
           return prior.value
         }
       }
-      const ctx = this.dispatchContext(actor, credentials.requestId)
+      const ctx = this.dispatchContext(actor, credentials.requestId, credentials.baseUrl)
       if (!idempotency) return dispatch(ctx, op)
       // The answer is remembered in the write's own transaction (the operation's nests inside it):
       // a fault between the two can neither commit a write a retry would repeat, nor remember an
@@ -120,9 +128,24 @@ export class TenantDO extends DurableObject<Env> {
     })
   }
 
-  /** Dashboard sign-out: the session ends here, whatever the browser keeps. */
+  /** Sign-out: the session ends here, whatever the browser keeps. */
   async endSession(tokenHash: string): Promise<void> {
-    if (this.isProvisioned()) endSession(this.db, tokenHash)
+    if (!this.isProvisioned()) return
+    endSession(this.db, tokenHash)
+    endSessionByToken(this.db, tokenHash)
+  }
+
+  /** `POST /auth/email` (public): the same answer for every address; a link is sent only to a user who may sign in. */
+  async requestSignIn(request: { email: string; clientHash: string; requestId: string; baseUrl: string }): Promise<Outcome<{ retryAfter?: number }>> {
+    return this.outcome(() => {
+      const ctx = this.requireActive(this.publicContext('system', request.requestId, 'system', request.baseUrl))
+      return requestSignInLink(ctx, this.limiter, request)
+    })
+  }
+
+  /** Spends a sign-in link for a new session (its token's hash): 401 for a used, expired or unknown link. */
+  async signInWithLink(request: { linkHash: string; sessionHash: string; userAgent?: string | null; requestId: string }): Promise<Outcome<SignedIn>> {
+    return this.outcome(() => signInWithLink(this.requireActive(this.publicContext('system', request.requestId, 'system')), request))
   }
 
   /** Public capture (no key): 404 for unknown or suspended tenants. */
@@ -200,10 +223,10 @@ export class TenantDO extends DurableObject<Env> {
 
   private readonly limiter = new RateLimiter()
 
-  private publicContext(client: string, requestId: string, kind: 'public' | 'webhook' | 'system' = 'public'): DispatchContext | undefined {
+  private publicContext(client: string, requestId: string, kind: 'public' | 'webhook' | 'system' = 'public', baseUrl?: string): DispatchContext | undefined {
     if (!this.isProvisioned() || !this.state.info()) return undefined
     const actor: Actor = kind === 'system' ? SYSTEM : kind === 'webhook' ? { id: client, role: 'public' } : publicActor(client)
-    return this.dispatchContext(actor, requestId)
+    return this.dispatchContext(actor, requestId, baseUrl)
   }
 
   /** Suspended and unknown tenants look the same to the public: not found. */
@@ -212,7 +235,15 @@ export class TenantDO extends DurableObject<Env> {
     return ctx
   }
 
-  private dispatchContext(actor: Actor, requestId: string): DispatchContext {
+  /** The base URL the last request reached this tenant by: sign-in links made outside a request (jobs) use it. */
+  private baseUrl: string | undefined
+
+  private tenantBaseUrl(given?: string): string {
+    if (given) this.baseUrl = given
+    return this.baseUrl ?? `http://localhost:8787/~${this.state.info()?.slug ?? ''}`
+  }
+
+  private dispatchContext(actor: Actor, requestId: string, baseUrl?: string): DispatchContext {
     return {
       store: this.store,
       actor,
@@ -223,6 +254,8 @@ export class TenantDO extends DurableObject<Env> {
       nouns: this.nouns(),
       onEnqueue: () => void this.scheduleFlush(),
       webhookTargets: webhookTargetPolicy(this.env.ALLOW_PRIVATE_WEBHOOK_TARGETS),
+      baseUrl: this.tenantBaseUrl(baseUrl),
+      emailProvider: this.email().provider,
     }
   }
 

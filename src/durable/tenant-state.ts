@@ -6,17 +6,26 @@ import { readSettings, type TenantSettings } from '../domain/settings'
 import type { SchemaDoc } from '../domain/schema/doc'
 import type { Db } from './db'
 import { apiKeys, tenant } from './schema'
-import { sessionActor } from './sessions'
+import { keyUserActor, sessionUserActor } from './accounts'
+import { sessionActor as legacySessionActor } from './sessions'
 
 export type TenantRow = typeof tenant.$inferSelect
+
+/** A live key as authentication remembers it; `userId` when it belongs to a user (null for a service key). */
+interface CachedKey {
+  id: string
+  role: 'admin' | 'member'
+  userId: string | null
+  touchedAt: number
+}
 
 /** Unknown key hashes remembered (so a repeated bad key costs no query); the oldest go first past this. */
 export const MAX_UNKNOWN_KEYS = 1_000
 
 export class TenantState {
   private row: TenantRow | undefined
-  /** Key hash → actor (and when we last recorded its use), so authentication costs no query after the first. */
-  private readonly keys = new Map<string, Actor & { touchedAt: number }>()
+  /** Key hash → the key (and when we last recorded its use), so authentication costs no key query after the first. */
+  private readonly keys = new Map<string, CachedKey>()
   /**
    * Hashes that matched no live key, oldest first. Bounded: anyone can send endless random keys,
    * and each would otherwise stay in memory for the object's life.
@@ -66,44 +75,54 @@ export class TenantState {
     return row
   }
 
-  addKey(key: { id: string; name: string; role: 'admin' | 'member'; hash: string; createdAt: string; createdBy: string }) {
+  addKey(key: { id: string; name: string; role: 'admin' | 'member'; hash: string; createdAt: string; createdBy: string; userId?: string | null }) {
     this.db.insert(apiKeys).values(key).run()
     this.unknownKeys.delete(key.hash)
   }
 
-  /** The actor behind a key hash or a dashboard session, or 401; a suspended tenant answers 403 to every key. */
+  /**
+   * The actor behind a key hash or a session, or 401; a suspended tenant answers 403 to every key.
+   * A user's key or session acts as the user (the event names the user, `via` the key or session),
+   * and only while the user is not deactivated: that is read at every request, so it ends at once.
+   */
   authenticate(credentials: { keyHash?: string; sessionHash?: string }): Actor {
     const info = this.info()
     if (!info) throw new AppError('not_found', 'tenant not found')
     const { keyHash, sessionHash } = credentials
     if (sessionHash !== undefined) {
-      const actor = sessionActor(this.db, sessionHash, new Date().toISOString())
+      const now = new Date()
+      const actor = sessionUserActor(this.db, sessionHash, now) ?? legacySessionActor(this.db, sessionHash, now.toISOString())
       if (!actor) throw new AppError('unauthorized', 'the session has ended; sign in again')
-      return this.admit(info, actor)
+      return this.admitted(info, actor)
     }
-    const actor = keyHash === undefined ? undefined : (this.keys.get(keyHash) ?? (this.unknownKeys.has(keyHash) ? undefined : this.lookUpKey(keyHash)))
-    if (!actor) throw new AppError('unauthorized', 'the API key is not valid for this tenant')
-    return this.admit(info, actor)
+    const key = keyHash === undefined ? undefined : (this.keys.get(keyHash) ?? (this.unknownKeys.has(keyHash) ? undefined : this.lookUpKey(keyHash)))
+    if (!key) throw new AppError('unauthorized', 'the API key is not valid for this tenant')
+    const actor: Actor | undefined = key.userId ? keyUserActor(this.db, { id: key.id, role: key.role, userId: key.userId }) : { id: key.id, role: key.role }
+    if (!actor) throw new AppError('unauthorized', 'the user this API key belongs to is deactivated')
+    this.touch(key)
+    return this.admitted(info, actor)
   }
 
-  /** An authenticated key: refused while the tenant is suspended; its last use recorded. */
-  private admit(info: TenantRow, actor: Actor & { touchedAt: number }): Actor {
+  private admitted(info: TenantRow, actor: Actor): Actor {
     if (info.status !== 'active') throw new AppError('forbidden', 'this tenant is suspended')
-    // last-used time is kept to the minute: one small write a minute per key, not one per request.
-    const now = Date.now()
-    if (now - actor.touchedAt > 60_000) {
-      actor.touchedAt = now
-      this.db.update(apiKeys).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiKeys.id, actor.id)).run()
-    }
-    return { id: actor.id, role: actor.role }
+    return actor
   }
 
-  private lookUpKey(keyHash: string): (Actor & { touchedAt: number }) | undefined {
+  /** A key's last-used time is kept to the minute: one small write a minute per key, not one per request. */
+  private touch(key: CachedKey) {
+    const now = Date.now()
+    if (now - key.touchedAt > 60_000) {
+      key.touchedAt = now
+      this.db.update(apiKeys).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiKeys.id, key.id)).run()
+    }
+  }
+
+  private lookUpKey(keyHash: string): CachedKey | undefined {
     const key = this.db.select().from(apiKeys).where(eq(apiKeys.hash, keyHash)).get()
     if (key && !key.revokedAt) {
-      const actor = { id: key.id, role: key.role, touchedAt: key.lastUsedAt ? Date.parse(key.lastUsedAt) : 0 }
-      this.keys.set(keyHash, actor)
-      return actor
+      const cached = { id: key.id, role: key.role, userId: key.userId, touchedAt: key.lastUsedAt ? Date.parse(key.lastUsedAt) : 0 }
+      this.keys.set(keyHash, cached)
+      return cached
     }
     this.unknownKeys.add(keyHash)
     if (this.unknownKeys.size > MAX_UNKNOWN_KEYS) this.unknownKeys.delete(this.unknownKeys.values().next().value!)

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { AppError } from '../domain/errors'
 import { dashboard } from '../dashboard/routes'
+import { signInPages } from '../dashboard/sign-in'
 import { methodNotAllowed } from './allow'
 import { handleError } from './errors'
 import { bulk } from './routes/bulk'
@@ -14,6 +15,8 @@ import { mcp } from './routes/mcp'
 import { pipeline } from './routes/pipeline'
 import { leadScores } from './routes/lead-scores'
 import { publicRoutes } from './routes/public'
+import { people } from './routes/people'
+import { signInRoutes } from './routes/sign-in'
 import { sourcesAdmin } from './routes/sources'
 import { documents } from './routes/documents'
 import { events } from './routes/events'
@@ -54,8 +57,10 @@ export function createApp() {
   const tenantPath = '/:tenant{~[a-z0-9-]+}'
   // Public routes first: they answer without a key, before the key check below runs.
   app.route(tenantPath, publicRoutes)
+  app.route(tenantPath, signInRoutes)
   // The dashboard authenticates with its session cookie, not a Bearer key.
   app.route(tenantPath, dashboard)
+  app.route(tenantPath, signInPages)
   const tenant = new Hono<AppEnv>()
   tenant.use(tenantContext)
   // After the key check's middleware, so a refused query still answers 401 to a caller without a key.
@@ -64,6 +69,7 @@ export function createApp() {
   tenant.route('/', settings)
   tenant.route('/', nounRoutes)
   tenant.route('/', keys)
+  tenant.route('/', people)
   tenant.route('/', jobs)
   tenant.route('/', mcp)
   tenant.route('/', pipeline)

@@ -11,6 +11,7 @@ import { authorize, grantedToEveryKey, type Action } from '../domain/access'
 import { AppError } from '../domain/errors'
 import { bodyText } from './body'
 import { sha256Hex } from './crypto'
+import { readSessionCookie, tenantBaseUrl } from './session-cookie'
 import { handleError } from './errors'
 import type { Context } from 'hono'
 import type { Credentials, Operation, Outcome } from '../durable/operations'
@@ -35,8 +36,17 @@ export function valueOf<T>(outcome: Outcome): T {
 export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
   const slug = tenantSlug(c)
   const key = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
-  if (!key) throw new AppError('unauthorized', 'send the API key as Authorization: Bearer <key>')
-  const base: Credentials = { keyHash: await sha256Hex(key), requestId: c.get('requestId') }
+  const baseUrl = tenantBaseUrl(c, slug)
+  let base: Credentials
+  if (key) base = { keyHash: await sha256Hex(key), requestId: c.get('requestId'), baseUrl }
+  else {
+    // `/me` also answers the signed-in browser (its session cookie); a cookie write must come from our
+    // own pages: same Origin, and SameSite=Strict keeps other sites' requests from carrying it.
+    const session = cookieAllowed(c) ? await readSessionCookie(c) : undefined
+    if (!session) throw new AppError('unauthorized', 'send the API key as Authorization: Bearer <key>')
+    if (!SAFE_METHODS.has(c.req.method) && c.req.header('origin') !== new URL(c.req.url).origin) throw new AppError('forbidden', 'a signed-in browser may change this only from the tenant’s own pages (Origin)')
+    base = { sessionHash: session.hash, requestId: c.get('requestId'), baseUrl }
+  }
   const stub = c.env.TENANT.getByName(slug)
   let called = false
   const send = async <T>(effective: Credentials, op: Operation): Promise<T> => {
@@ -80,6 +90,11 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     }
   }
 })
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** The routes a session cookie authenticates besides the dashboard: `/me` and what hangs under it. */
+const cookieAllowed = (c: Context<AppEnv>) => /^\/~[a-z0-9-]+\/me(?:\/|$)/.test(c.req.path)
 
 /** Refuses the request with 403 before the route parses anything when the key's role may not `action`. */
 export const requires = (action: Action) =>

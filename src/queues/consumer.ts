@@ -6,6 +6,7 @@
 import { handleChunked } from './handlers/chunked'
 import { handleNurture } from './handlers/nurture'
 import { handleWebhook } from './handlers/webhook'
+import { sendQueued } from './email'
 import { JobMessage } from '../durable/jobs/messages'
 
 /** 10 s, 20 s, 40 s… capped at 10 minutes. */
@@ -20,6 +21,8 @@ export async function handleJob(env: Env, job: JobMessage) {
       return handleChunked(env, job)
     case 'webhook':
       return handleWebhook(env, job)
+    case 'email':
+      return sendQueued(env, job.tenant, [job.message])
   }
 }
 

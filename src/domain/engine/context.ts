@@ -26,6 +26,21 @@ export interface Store {
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[]
 }
 
+/**
+ * What the people of a tenant need from the object that hosts it (issue 16): sign-in links, the
+ * email port's delivery state, and ending a user's access. Hooks reach it as `$.accounts`.
+ */
+export interface AccountsPort {
+  /** The tenant's display name, for emails. */
+  readonly tenantName: string
+  /** A fresh single-use sign-in link for the user (only its hash is stored): the URL to email. */
+  signInLink(userId: string, purpose: 'invitation' | 'sign-in'): string
+  /** How a new Message is recorded: Sent at once by the local (development) sender, else Queued for the provider. */
+  delivery(): { status: 'Sent' | 'Queued'; provider: string; sentAt: string | null }
+  /** Ends every session and revokes every key of the user, at once (deactivation). */
+  endAccess(userId: string): void
+}
+
 export interface EngineContext {
   store: Store
   nouns: NounRegistry
@@ -40,4 +55,6 @@ export interface EngineContext {
   enqueue: (job: OutboxJob, cause: string | null) => void
   /** Per-tenant reactions to every event (automations as data), run after the code hooks. */
   react?: (event: EventRecord, entity: EntityRecord, $: TenantHandle) => void
+  /** Sign-in links, email delivery and access for users; absent where no tenant object hosts the call (pure tests). */
+  accounts?: AccountsPort
 }

@@ -9,7 +9,7 @@ import type { NounSchema } from '../noun/noun'
 import { parseFilter } from '../query/filter'
 import { parseSort } from '../query/list-query'
 import type { TenantSettings } from '../settings'
-import type { EngineContext } from './context'
+import type { AccountsPort, EngineContext } from './context'
 import type { TenantHandle, VerbTarget } from './tenant-handle'
 import type { EntityRecord, OutboxJob } from './types'
 
@@ -17,6 +17,8 @@ declare module './tenant-handle' {
   interface TenantHandle {
     /** The tenant's settings (default plan, tiers, automations…). */
     readonly settings: TenantSettings
+    /** Sign-in links, email delivery and access for users (see AccountsPort). */
+    readonly accounts: AccountsPort
   }
 }
 
@@ -38,6 +40,10 @@ export function createHandle(ctx: EngineContext, chain: Chain, runVerb: RunVerb)
     get(_target, name) {
       if (typeof name !== 'string') return undefined
       if (name === 'settings') return ctx.settings()
+      if (name === 'accounts') {
+        if (!ctx.accounts) throw new Fault(new Error('no accounts port: users need a tenant object'))
+        return ctx.accounts
+      }
       if (name === 'enqueue') return (job: OutboxJob) => below(() => ctx.enqueue(job, chain.cause))
       let handle = handles.get(name)
       if (!handle) {

@@ -9,7 +9,7 @@ import type { EntityRecord, EventRecord } from './types'
 
 export interface HookContext {
   verb: string
-  actor: { id: string; role: string }
+  actor: { id: string; role: string; userRole?: 'owner' | 'admin' | 'member'; via?: string }
   now: string
   /** The tenant's nouns and settings, for checks that need them (a deal's stage must exist). */
   $: TenantHandle

@@ -89,6 +89,7 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
     version: next.$version,
     actor: ctx.actor.id,
     actorRole: ctx.actor.role,
+    via: ctx.actor.via ?? null,
     requestId: ctx.requestId,
     at: now,
     data: verb.kind === 'delete' || verb.kind === 'restore' ? null : verb.kind === 'custom' ? { ...input, ...patch } : patch,

@@ -19,10 +19,21 @@ export interface EntityRecord {
 
 export type Role = 'admin' | 'member' | 'public' | 'system'
 
-/** Who is acting: an API key (`key_…`), a public visitor (`public:<ip hash>`) or `system`. */
+/** A user's role in the team; `owner` acts with the admin role and alone may make or unmake owners. */
+export type UserRole = 'owner' | 'admin' | 'member'
+
+/**
+ * Who is acting: a user (`user_…`, through a key or a session), a service API key (`key_…`), a
+ * public visitor (`public:<ip hash>`) or `system`. Events name `id`, and `via` when a user acted.
+ */
 export interface Actor {
+  /** The user when a person acts, else the key (or `public:…`, `system`, `operator`). */
   id: string
   role: Role
+  /** The user's own role (owner/admin/member); `role` is what the key or session may do. */
+  userRole?: UserRole
+  /** The key (`key_…`) or session (`ses_…`) through which the user acted. */
+  via?: string
 }
 
 export interface NewEvent {
@@ -35,6 +46,8 @@ export interface NewEvent {
   version: number
   actor: string
   actorRole: Role
+  /** The key or session through which the actor (a user) acted; null for keys, visitors and the system. */
+  via: string | null
   requestId: string
   at: string
   data: Record<string, unknown> | null

@@ -18,10 +18,11 @@ import { Proposal } from './proposal'
 import { Stage } from './stage'
 import { Subscription } from './subscription'
 import { TrackedEvent } from './tracked-event'
+import { User } from './user'
 
-export { Activity, Campaign, Contact, Contract, Customer, Deal, Lead, LeadScore, Message, Notification, Organization, Plan, Proposal, Stage, Subscription, TrackedEvent }
+export { Activity, Campaign, Contact, Contract, Customer, Deal, Lead, LeadScore, Message, Notification, Organization, Plan, Proposal, Stage, Subscription, TrackedEvent, User }
 
-export const NOUNS = { Contact, Lead, LeadScore, Organization, Deal, Activity, Stage, Campaign, Customer, Plan, Subscription, Proposal, Contract, TrackedEvent, Message, Notification }
+export const NOUNS = { Contact, Lead, LeadScore, Organization, Deal, Activity, Stage, Campaign, Customer, Plan, Subscription, Proposal, Contract, TrackedEvent, Message, Notification, User }
 
 export type NounName = keyof typeof NOUNS
 

@@ -26,6 +26,9 @@ export function runJob(ctx: DispatchContext, email: EmailSetting, job: JobMessag
 function runInTransaction(ctx: DispatchContext, email: EmailSetting, job: JobMessage): JobResult {
   const sql = ctx.store.sql
   switch (job.type) {
+    case 'email':
+      // Sent by the queue consumer straight to the provider (src/queues/email.ts); nothing runs here.
+      throw new Error('email jobs are not run by the tenant object')
     case 'nurture': {
       const runId = `nurture:${job.event}`
       startRun(sql, runId, 'leadNurtureFollowUp')

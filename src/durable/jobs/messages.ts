@@ -16,6 +16,8 @@ export const JobMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rescore'), tenant, runId: z.string(), cursor: z.string().optional() }),
   /** An outbound webhook delivery of one event to one subscription. */
   z.object({ type: z.literal('webhook'), tenant, subscription: z.string(), event: z.string() }),
+  /** One queued Message (an invitation, a sign-in link) for the email provider; the message id keys the send. */
+  z.object({ type: z.literal('email'), tenant, message: z.string() }),
 ])
 export type JobMessage = z.infer<typeof JobMessage>
 export type JobType = JobMessage['type']

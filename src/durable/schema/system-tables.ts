@@ -15,6 +15,8 @@ export const events = sqliteTable(
     version: integer('version').notNull(),
     actor: text('actor').notNull(),
     actorRole: text('actor_role').notNull(),
+    /** The key (`key_…`) or session (`ses_…`) a user acted through; null when the actor is not a user. */
+    via: text('via'),
     requestId: text('request_id').notNull(),
     at: text('at').notNull(),
     data: text('data', { mode: 'json' }),
@@ -44,8 +46,50 @@ export const apiKeys = sqliteTable(
     createdBy: text('created_by').notNull(),
     lastUsedAt: text('last_used_at'),
     revokedAt: text('revoked_at'),
+    /** The user the key belongs to (it never has more rights than they do); null for a service key. */
+    userId: text('user_id'),
   },
-  (t) => [uniqueIndex('api_keys_hash_uniq').on(t.hash)],
+  (t) => [uniqueIndex('api_keys_hash_uniq').on(t.hash), index('api_keys_user_idx').on(t.userId)],
+)
+
+/**
+ * Signed-in sessions: the browser's cookie holds a random token, this table only its SHA-256. A
+ * session belongs to a user (signed in by email link or passkey); `id` is what the user sees and
+ * revokes in `GET /me/sessions`. Signing out, revoking, or deactivating the user deletes the row,
+ * and a row past `expires_at` is refused.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    userId: text('user_id').notNull(),
+    /** How the session was opened: 'email' (a sign-in link) or 'passkey'. */
+    method: text('method').notNull(),
+    userAgent: text('user_agent'),
+    createdAt: text('created_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [uniqueIndex('sessions_token_uniq').on(t.tokenHash), index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+)
+
+/**
+ * Single-use sign-in links (invitations and email sign-ins): only the token's SHA-256 is stored.
+ * A link is spent when used (`used_at`) and refused after `expires_at` (15 minutes; 7 days for an
+ * invitation).
+ */
+export const signInLinks = sqliteTable(
+  'sign_in_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id').notNull(),
+    purpose: text('purpose', { enum: ['invitation', 'sign-in'] }).notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [index('sign_in_links_user_idx').on(t.userId), index('sign_in_links_expires_idx').on(t.expiresAt)],
 )
 
 /**

@@ -2,6 +2,7 @@
 import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { z } from 'zod'
+import { tenantBaseUrl } from '../session-cookie'
 import { AppError } from '../../domain/errors'
 import { newId, randomBase62 } from '../../domain/ids'
 import { toFieldErrors } from '../../domain/noun/validators'
@@ -21,6 +22,8 @@ const operatorOnly = createMiddleware<AppEnv>(async (c, next) => {
 const NewTenant = z.strictObject({
   slug: z.string().regex(SLUG_PATTERN, 'lowercase letters, digits and inner hyphens, 1 to 40 characters'),
   name: z.string().trim().min(1).max(200),
+  /** The team's first owner: invited by email (a sign-in link to the dashboard). */
+  owner: z.strictObject({ email: z.string().trim().email().max(254), name: z.string().trim().min(1).max(200) }).optional(),
 })
 
 /** API keys: `rvl_` + 32 base62 characters (~190 bits). Shown once; only the hash is stored. */
@@ -53,7 +56,7 @@ for (const [action, status] of [['suspend', 'suspended'], ['reactivate', 'active
 operator.post('/tenants', async (c) => {
   const parsed = NewTenant.safeParse(await readJsonObject(c))
   if (!parsed.success) throw new AppError('validation_failed', 'the tenant is not valid', toFieldErrors(parsed.error))
-  const { slug, name } = parsed.data
+  const { slug, name, owner } = parsed.data
   const registry = c.env.REGISTRY.getByName('registry')
   const claimed = await registry.claim(slug, name)
   if (!claimed.ok) throw new AppError(claimed.failure.code, claimed.failure.detail, claimed.failure.errors)
@@ -61,7 +64,7 @@ operator.post('/tenants', async (c) => {
   const apiKey = newApiKey()
   const adminKey = { id: newId('key'), hash: await sha256Hex(apiKey) }
   try {
-    const created = await c.env.TENANT.getByName(slug).init({ slug, name, adminKey })
+    const created = await c.env.TENANT.getByName(slug).init({ slug, name, adminKey, ...(owner ? { owner, baseUrl: tenantBaseUrl(c, slug) } : {}) })
     if (!created.ok) throw new AppError(created.failure.code, created.failure.detail, created.failure.errors)
     return c.json({ tenant: created.value, apiKey, keyId: adminKey.id }, 201)
   } catch (error) {

@@ -29,14 +29,14 @@ const limit = bodyLimit({
   },
 })
 
-function slugOf(c: Context<AppEnv>): string {
+export function slugOf(c: Context<AppEnv>): string {
   const slug = (c.req.param('tenant') ?? '').slice(1)
   if (!SLUG_PATTERN.test(slug)) throw new AppError('not_found', 'tenant not found')
   return slug
 }
 
 /** The client, for rate limits and the audit trail: a salted hash of its IP, never the address. */
-async function clientHash(c: Context<AppEnv>, slug: string): Promise<string> {
+export async function clientHash(c: Context<AppEnv>, slug: string): Promise<string> {
   const ip = c.req.header('cf-connecting-ip') ?? 'unknown'
   return (await sha256Hex(`${slug}:${ip}`)).slice(0, 16)
 }

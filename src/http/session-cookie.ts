@@ -1,0 +1,72 @@
+/**
+ * The signed-in session's cookie: a random token (only its SHA-256 is stored, in the tenant object),
+ * signed, HttpOnly, SameSite=Strict, Secure except over plain http (localhost), scoped to the
+ * tenant's path so a session of tenant A is never even sent to tenant B. The dashboard and `/me`
+ * read it; API routes take Bearer keys only.
+ */
+import type { Context } from 'hono'
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import { sha256Hex } from './crypto'
+import type { AppEnv } from './types'
+
+const COOKIE = 'rvl_session'
+
+export interface Session {
+  /** The random token the cookie carries. */
+  token: string
+  /** Its SHA-256: what the tenant object knows the session by. */
+  hash: string
+}
+
+/** The signing secret (session and flash cookies): SESSION_SECRET when set, else derived from the operator token. */
+export async function signingSecret(c: Context<AppEnv>): Promise<string> {
+  const explicit = (c.env as unknown as { SESSION_SECRET?: string }).SESSION_SECRET
+  return explicit || sha256Hex(`revline-session:${c.env.ADMIN_TOKEN ?? ''}`)
+}
+
+/** Where the tenant's cookies apply: `/~acme` (the host form is rewritten to it before routing). */
+export const tenantCookiePath = (slug: string) => `/~${slug}`
+
+/** A new session token and its hash (the tenant object stores only the hash). */
+export async function newSessionToken(): Promise<Session> {
+  const token = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+  return { token, hash: await sha256Hex(token) }
+}
+
+export async function setSessionCookie(c: Context<AppEnv>, slug: string, session: Session, maxAgeSeconds: number) {
+  await setSignedCookie(c, COOKIE, session.token, await signingSecret(c), {
+    path: tenantCookiePath(slug),
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: new URL(c.req.url).protocol === 'https:',
+    maxAge: maxAgeSeconds,
+  })
+}
+
+/** The session the cookie names, if its signature holds; whether it is still live is the tenant object's to say. */
+export async function readSessionCookie(c: Context<AppEnv>): Promise<Session | undefined> {
+  const token = await getSignedCookie(c, await signingSecret(c), COOKIE)
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined
+  return { token, hash: await sha256Hex(token) }
+}
+
+export function dropSessionCookie(c: Context<AppEnv>, slug: string) {
+  deleteCookie(c, COOKIE, { path: tenantCookiePath(slug) })
+}
+
+/** The CSRF token of a session's forms and cookie-authenticated writes: derived from its token, so it needs no storage. */
+export async function csrfToken(c: Context<AppEnv>, session: Session): Promise<string> {
+  return (await sha256Hex(`${await signingSecret(c)}:csrf:${session.token}`)).slice(0, 32)
+}
+
+/** The tenant's base URL as this request reached it: `https://acme.example.com` (host form) or `http://localhost:8787/~acme`. */
+export function tenantBaseUrl(c: Context<AppEnv>, slug: string): string {
+  const url = new URL(c.req.url)
+  const base = String((c.env as unknown as { BASE_HOST?: string }).BASE_HOST ?? '')
+  const host = url.hostname.toLowerCase()
+  if (base && host === `${slug}.${base}`) return url.origin
+  return `${url.origin}/~${slug}`
+}
