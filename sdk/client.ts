@@ -2,6 +2,7 @@
 import { createTransport, type ClientOptions, type Transport } from './http'
 import { MANIFEST } from './manifest'
 import { createNounClient } from './noun'
+import { meClient, usersClient, type MeClient, type UsersClient } from './people'
 import { manifestClient, nounsClient, type ManifestClient, type NounsClient } from './schema'
 import { collectionResolver, createUntypedNoun, type CreateOf, type NounHandle, type UntypedEntity, type UpdateOf } from './untyped'
 import type { DateRange, EventPage, QueryParams, EventQuery, NounClient, NounName, PipelineFunnel, PipelineSummary, RevlineEvent, WriteOptions } from './types'
@@ -45,6 +46,10 @@ export type RevlineClient = { readonly [N in NounName]: NounClient<N> } & {
   readonly nouns: NounsClient
   /** The tenant's nouns, stages and settings as one document: `get()`, `put(doc, { dryRun })`. */
   readonly manifest: ManifestClient
+  /** Who this key is: the user (null for a service key), my sessions and my keys. */
+  readonly me: MeClient
+  /** Keys for users (admin keys). The users themselves: `client.User`. */
+  readonly users: UsersClient
   /** Any other route under the tenant, with the same auth, retries and errors. */
   request<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options?: { query?: QueryParams; json?: unknown; read?: 'json' | 'text' | 'stream' | 'none' }): Promise<T>
 }
@@ -64,6 +69,8 @@ export function clientOver(transport: () => Transport): RevlineClient {
   client.noun = (name: string) => createUntypedNoun(name, transport, collections)
   client.nouns = nounsClient(transport, (name) => collections.forget(name))
   client.manifest = manifestClient(transport, () => collections.forget())
+  client.me = meClient(transport)
+  client.users = usersClient(transport)
   client.settings = {
     get: (section: string, options: { signal?: AbortSignal } = {}) => transport().request({ method: 'GET', path: `/settings/${encodeURIComponent(section)}`, ...signalOf(options) }),
     put: (section: string, value: unknown, options: WriteOptions = {}) =>

@@ -236,8 +236,11 @@ export interface RevlineEvent {
   entityId: string
   verb: string
   version: number
+  /** The user who acted (`user_…`), else the service key, `public:…` or `system`. */
   actor: string
   actorRole: string
+  /** The key (`key_…`) or session (`ses_…`) through which a user acted; null otherwise. */
+  via: string | null
   requestId: string
   at: string
   data: Record<string, unknown> | null

@@ -126,7 +126,7 @@ describe('API keys', () => {
     const { slug, key, keyId, api } = await createTenant()
     const res = await api.post('/keys', { role: 'member', name: 'CI bot' }, { headers: { 'x-request-id': 'req-key-1' } })
     expect(res.status, JSON.stringify(res.body)).toBe(201)
-    expect(res.body).toEqual({ id: expect.stringMatching(/^key_[0-9A-Za-z]{9}$/), key: expect.stringMatching(/^rvl_[0-9A-Za-z]{32}$/), role: 'member', name: 'CI bot', createdAt: expect.any(String) })
+    expect(res.body).toEqual({ id: expect.stringMatching(/^key_[0-9A-Za-z]{9}$/), key: expect.stringMatching(/^rvl_[0-9A-Za-z]{32}$/), role: 'member', name: 'CI bot', user: null, createdAt: expect.any(String) })
     const member = res.body
 
     let listed = await api.get('/keys')
@@ -138,7 +138,7 @@ describe('API keys', () => {
     expect(text).not.toContain(member.key)
     expect(text).not.toContain(key)
     for (const k of listed.body.data) {
-      expect(Object.keys(k).sort()).toEqual(['createdAt', 'createdBy', 'id', 'lastUsedAt', 'name', 'revokedAt', 'role'])
+      expect(Object.keys(k).sort()).toEqual(['createdAt', 'createdBy', 'id', 'lastUsedAt', 'name', 'revokedAt', 'role', 'user'])
     }
 
     const memberApi = tenantApi(slug, member.key)

@@ -135,7 +135,7 @@ describe('Idempotency-Key', () => {
     const replay = await api.post('/keys', { role: 'member', name: 'Retry-safe' }, idem('key-1'))
     expect(replay.status).toBe(201)
     expect(replay.headers.get('idempotent-replayed')).toBe('true')
-    expect(replay.body).toEqual({ id: first.body.id, role: 'member', name: 'Retry-safe', createdAt: first.body.createdAt })
+    expect(replay.body).toEqual({ id: first.body.id, role: 'member', name: 'Retry-safe', user: null, createdAt: first.body.createdAt })
     expect((await api.get('/keys')).body.data).toHaveLength(2)
     expect(await api.eventTypes()).toEqual(['apikey.created'])
   })

@@ -106,6 +106,7 @@ async function world(name: 'A' | 'B'): Promise<World> {
   // Lead scores are the scoring's record (no POST): the row the lead's creation wrote.
   ids['lead-scores'] = (await send({ method: 'GET', path: `/~${w.slug}/leads/${ids.leads}/scores`, headers: { authorization: `Bearer ${w.key}` } })).json.data[0].$id
   await make('stages', { name: `${marker} Stage`, order: 50 })
+  await make('users', { email: `${lower}.user@example.com`, name: `${marker} User`, role: 'member' })
   for (const plural of PLURALS) if (!ids[plural]) throw new Error(`setup: no ${plural}`)
 
   const mapping = { ...Object.fromEntries(CAPTURE_FIELDS.map((f) => [f, `unmapped.${f}`])), email: 'data.email', firstName: 'data.first_name' }
@@ -232,6 +233,7 @@ function createBody(plural: string, refs: World, marker: string): Record<string,
     notifications: { recipient: r.contacts, title: 't', deal: r.deals },
     'lead-scores': { lead: r.leads, score: 1 },
     stages: { name: `${marker} s`, order: 77 },
+    users: { email: `${marker.toLowerCase()}.u${Math.random().toString(36).slice(2, 8)}@example.com`, name: `${marker} u`, contact: r.contacts },
   }
   return bodies[plural]!
 }

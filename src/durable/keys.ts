@@ -13,12 +13,12 @@ export interface KeyView {
   lastUsedAt: string | null
   revokedAt: string | null
   /** The user the key belongs to; null for a service key. */
-  userId: string | null
+  user: string | null
 }
 
 const view = (row: typeof apiKeys.$inferSelect): KeyView => {
-  const { hash: _hash, ...rest } = row
-  return rest
+  const { hash: _hash, userId, ...rest } = row
+  return { ...rest, user: userId }
 }
 
 /** Every key, or the keys of one user. */

@@ -22,7 +22,7 @@ function keyPaths(): Paths {
         operationId: 'createKey',
         tags: ['Keys'],
         summary: 'Issue an API key',
-        description: 'The key is in the answer once; only its hash is stored. Admin keys only.',
+        description: 'A service key (it belongs to no user; see `/me/keys` and `/users/{id}/keys` for a person’s keys). The key is in the answer once; only its hash is stored. Admin keys only.',
         parameters: [param('IdempotencyKey')],
         requestBody: jsonBody({ type: 'object', required: ['role', 'name'], additionalProperties: false, properties: { role: { type: 'string', enum: ['admin', 'member'] }, name: { type: 'string', minLength: 1, maxLength: 100 } } }),
         responses: {

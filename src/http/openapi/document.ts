@@ -9,6 +9,7 @@ import { adminRoutePaths } from './admin-routes'
 import { collectionPaths } from './collections'
 import { sharedComponents, type Paths } from './components'
 import { edgePaths } from './edge-routes'
+import { peoplePaths } from './people-routes'
 import { nounComponents } from './schemas'
 import { schemaRoutePaths } from './schema-routes'
 import { tenantRoutePaths, tenantRouteSchemas } from './tenant-routes'
@@ -17,7 +18,7 @@ const DESCRIPTION = `Revline is a headless, multi-tenant CRM. Every noun is decl
 
 **Tenants.** Every tenant route is under \`/~{tenant}\` (or on the host \`{tenant}.{baseHost}\`); pick the server and set the tenant slug.
 
-**Auth.** \`Authorization: Bearer <api key>\` (roles admin and member). The operator's \`/tenants\` routes take the operator token; public capture and signed ingest take none.
+**Auth.** \`Authorization: Bearer <api key>\` (roles admin and member). A key belongs to a user (it acts as them, never with more rights) or is a service key. People sign in to the dashboard by email link or passkey; their session cookie also answers \`/me\`. The operator's \`/tenants\` routes take the operator token; public capture and signed ingest take none.
 
 **Errors** are \`application/problem+json\` (RFC 9457) with a stable \`code\` and, for input, \`errors: [{ path, message }]\`. Bad input is always a 4xx and changes nothing. A 401 carries \`WWW-Authenticate: Bearer\`; a method a path does not list here is 405 with \`Allow\`.`
 
@@ -30,7 +31,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     Object.assign(schemas, nounComponents(noun))
     Object.assign(paths, collectionPaths(noun))
   }
-  Object.assign(paths, tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), edgePaths())
+  Object.assign(paths, tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), peoplePaths(), edgePaths())
   const shared = sharedComponents()
   return {
     openapi: '3.1.0',
@@ -51,7 +52,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     security: [{ apiKey: [] }],
     tags: [
       ...all.map((n) => ({ name: n.name, description: `\`/${n.plural}\`${n.adminOnly ? ' (writes: admin keys only)' : ''}` })),
-      ...['Events', 'Schema', 'Settings', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
+      ...['Events', 'Schema', 'Settings', 'People', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
     ],
     paths,
     components: { ...shared, schemas: { ...(shared.schemas as object), ...tenantRouteSchemas(), ...schemas } },
