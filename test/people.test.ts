@@ -1,6 +1,8 @@
 /** Issue 16, the core: users, invitations, email sign-in links, sessions, keys of users, deactivation. */
 import { describe, expect, it } from 'vitest'
-import { exports } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
+import { runInDurableObject } from 'cloudflare:test'
+import { LINK_PLACEHOLDER, withSignInLink } from '../src/durable/accounts'
 import { ADMIN_TOKEN, createTenant, request, tenantApi, type TenantApi } from './helpers'
 
 const BASE = 'http://revline.test'
@@ -190,5 +192,25 @@ describe('email sign-in', () => {
     const signedIn = await signInWith(await linkFrom(a.api, 'x@a.dev', 'invitation'))
     expect((await asBrowser(`/~${a.slug}/me`, signedIn.cookie!)).status).toBe(200)
     expect((await asBrowser(`/~${b.slug}/me`, signedIn.cookie!)).status).toBe(401)
+  })
+})
+
+describe('a real email provider', () => {
+  it('never stores a usable link: the message holds a placeholder, and the hand-over mints a single-use link for its user', async () => {
+    const { slug, api } = await createTenant('http-mail')
+    const sam = (await api.post('/users', { email: 'sam@team.dev', name: 'Sam' })).body
+    const stub = env.TENANT.getByName(slug)
+    const handed = await runInDurableObject(stub, (instance) => {
+      const db = (instance as unknown as { db: Parameters<typeof withSignInLink>[0] }).db
+      const stored = { to: 'sam@team.dev', kind: 'sign-in', body: `Sign in: ${LINK_PLACEHOLDER}\n` }
+      return [withSignInLink(db, stored, `${BASE}/~${slug}`), withSignInLink(db, { ...stored, to: 'nobody@team.dev' }, `${BASE}/~${slug}`)]
+    })
+    const link = /(http\S+\/auth\/link\?token=[A-Za-z0-9_-]{43})/.exec(String(handed[0]!.body))?.[1]
+    expect(link).toBeTruthy()
+    expect(String(handed[1]!.body)).toContain('no longer active')
+    const signedIn = await signInWith(link!)
+    expect(signedIn.status).toBe(303)
+    const me = await asBrowser(`/~${slug}/me`, signedIn.cookie!)
+    expect(me.body.user.$id).toBe(sam.$id)
   })
 })

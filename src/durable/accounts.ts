@@ -50,6 +50,12 @@ export function findUser(db: Db, where: { id: string } | { email: string }): Use
   return db.get<UserRow | undefined>(sql`SELECT id, email, name, role, status FROM users WHERE ${condition} AND deleted_at IS NULL`) ?? undefined
 }
 
+/** Where a link token is spent: the confirm page on the tenant's base URL. */
+export const signInUrl = (baseUrl: string, token: string) => `${baseUrl}/auth/link?token=${token}`
+
+/** What a stored message holds instead of a link when a real provider sends it (the link is minted at hand-over). */
+export const LINK_PLACEHOLDER = '[single-use sign-in link: only in the email itself]'
+
 /** Stores a new link for the user (inside the caller's transaction) and returns its token. */
 export function issueLink(db: Db, userId: string, purpose: LinkPurpose, now: Date): string {
   const token = newToken()
@@ -139,4 +145,17 @@ export function endAccess(db: Db, userId: string, now: string): string[] {
   if (keys.length > 0) db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt))).run()
   db.delete(signInLinks).where(eq(signInLinks.userId, userId)).run()
   return keys.map((k) => k.id)
+}
+
+/**
+ * An invitation or sign-in message as handed to the email provider: its placeholder replaced by a
+ * freshly minted link for the user it is addressed to (none for a deactivated user, whose message
+ * then says so). A retried hand-over mints another link; unused ones expire.
+ */
+export function withSignInLink<M extends Record<string, unknown>>(db: Db, message: M, baseUrl: string): M {
+  if (typeof message.body !== 'string' || !message.body.includes(LINK_PLACEHOLDER) || typeof message.to !== 'string') return message
+  const user = findUser(db, { email: message.to })
+  const purpose: LinkPurpose = message.kind === 'invitation' ? 'invitation' : 'sign-in'
+  const link = user && user.status !== 'Deactivated' ? signInUrl(baseUrl, issueLink(db, user.id, purpose, new Date())) : '(this account is no longer active)'
+  return { ...message, body: message.body.replaceAll(LINK_PLACEHOLDER, link) }
 }

@@ -13,7 +13,7 @@ import { applyDelta } from './analytics'
 import type { EntityStore } from './entity-store'
 import type { TenantRegistry } from '../domain/schema/registry'
 import { writeOutbox } from './outbox'
-import { endAccess, issueLink } from './accounts'
+import { endAccess, issueLink, LINK_PLACEHOLDER, signInUrl } from './accounts'
 import type { AccountsPort } from '../domain/engine/context'
 import type { TenantState } from './tenant-state'
 
@@ -68,7 +68,10 @@ function accountsPort(ctx: DispatchContext): AccountsPort {
     get tenantName() {
       return ctx.tenant.info()?.name ?? 'your team'
     },
-    signInLink: (userId, purpose) => `${ctx.baseUrl}/auth/link?token=${issueLink(ctx.store.db, userId, purpose, new Date(ctx.now()))}`,
+    // A real email provider gets the link minted when the message is handed to it (sendableMessages):
+    // the stored message and its events then never hold a usable token. The local (development)
+    // sender has no mailbox but the message itself, so there the link is in its body.
+    signInLink: (userId, purpose) => (ctx.emailProvider === 'local' ? signInUrl(ctx.baseUrl, issueLink(ctx.store.db, userId, purpose, new Date(ctx.now()))) : LINK_PLACEHOLDER),
     delivery: () => (ctx.emailProvider === 'local' ? { status: 'Sent', provider: 'local', sentAt: ctx.now() } : { status: 'Queued', provider: ctx.emailProvider, sentAt: null }),
     endAccess: (userId) => {
       for (const keyId of endAccess(ctx.store.db, userId, ctx.now())) ctx.tenant.forgetKey(keyId)

@@ -8,7 +8,7 @@ import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
 import migrations from '../../migrations/migrations.js'
 import { AppError } from '../domain/errors'
 import { createHandle } from '../domain/engine/handle'
-import type { Actor } from '../domain/engine/types'
+import type { Actor, EntityRecord } from '../domain/engine/types'
 import { provisionTenant } from '../domain/tenant-defaults'
 import { webhookTargetPolicy } from '../domain/webhook-target'
 import { appendAudit } from './audit'
@@ -18,7 +18,7 @@ import { dispatch } from './dispatch'
 import { remember, replay } from './idempotency'
 import { RateLimiter } from './rate-limit'
 import { endSession, startSession } from './sessions'
-import { endSessionByToken } from './accounts'
+import { endSessionByToken, withSignInLink } from './accounts'
 import { requestSignInLink, signInWithLink, type SignedIn } from './people-ops'
 import { ingest, type IngestRequest } from './sources'
 import type { JobMessage } from './jobs/messages'
@@ -194,7 +194,8 @@ export class TenantDO extends DurableObject<Env> {
   /** Queued messages for the real email provider (src/queues/email.ts). */
   async queuedMessages(ids: string[]): Promise<unknown[]> {
     const noun = this.nouns().byName('Message')!
-    return ids.map((id) => this.store.get(noun, id)).filter((m) => m && m.status === 'Queued')
+    const queued = ids.map((id) => this.store.get(noun, id)).filter((m): m is EntityRecord => m !== undefined && m.status === 'Queued')
+    return queued.map((message) => withSignInLink(this.db, message, this.tenantBaseUrl()))
   }
 
   async markMessage(id: string, result: { ok: boolean; providerId?: string; error?: string }): Promise<void> {
