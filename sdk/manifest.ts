@@ -20,7 +20,7 @@ export const MANIFEST = {
     verbs: {
       qualify: { scope: 'instance', input: {} },
       capture: { scope: 'collection', input: { name: 'string', firstName: 'string', lastName: 'string', email: 'email!', phone: 'string', title: 'string', company: 'string', organization: '-> Organization', source: 'string', sourceDetail: 'string', campaign: '-> Campaign', budget: 'number', authority: 'string', need: 'string', timeline: 'string', submission: 'json', leadFields: 'json', contactFields: 'json' } },
-      assign: { scope: 'instance', input: { owner: '-> Contact!' } },
+      assign: { scope: 'instance', input: { owner: '-> Contact', user: '-> User', reason: 'string' } },
       merge: { scope: 'instance', input: { from: '-> Contact!' } },
       enrich: { scope: 'instance', input: { title: 'string', department: 'string', phone: 'string', linkedinUrl: 'string', twitterHandle: 'string', avatar: 'string', timezone: 'string', language: 'string', company: 'json' } },
     },
@@ -37,8 +37,9 @@ export const MANIFEST = {
       convert: { scope: 'instance', input: {} },
       lose: { scope: 'instance', input: { lostReason: 'string!' } },
       rescore: { scope: 'instance', input: {} },
+      assign: { scope: 'instance', input: { owner: '-> Contact', user: '-> User', reason: 'string' } },
     },
-    hooks: ['converted', 'converting', 'created', 'creating', 'deleted', 'deleting', 'losing', 'lost', 'rescored', 'rescoring', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: ['assigned', 'assigning', 'converted', 'converting', 'created', 'creating', 'deleted', 'deleting', 'losing', 'lost', 'rescored', 'rescoring', 'restored', 'restoring', 'updated', 'updating'],
   },
   LeadScore: {
     plural: 'lead-scores',
@@ -72,8 +73,9 @@ export const MANIFEST = {
       win: { scope: 'instance', input: {} },
       lose: { scope: 'instance', input: { lostReason: 'string' } },
       reopen: { scope: 'instance', input: { stage: 'string' } },
+      assign: { scope: 'instance', input: { owner: '-> Contact', user: '-> User', reason: 'string' } },
     },
-    hooks: ['advanced', 'advancing', 'created', 'creating', 'deleted', 'deleting', 'losing', 'lost', 'reopened', 'reopening', 'restored', 'restoring', 'updated', 'updating', 'winning', 'won'],
+    hooks: ['advanced', 'advancing', 'assigned', 'assigning', 'created', 'creating', 'deleted', 'deleting', 'losing', 'lost', 'reopened', 'reopening', 'restored', 'restoring', 'updated', 'updating', 'winning', 'won'],
   },
   Activity: {
     plural: 'activities',
@@ -85,8 +87,9 @@ export const MANIFEST = {
     verbs: {
       complete: { scope: 'instance', input: {} },
       cancel: { scope: 'instance', input: {} },
+      assign: { scope: 'instance', input: { owner: '-> Contact', user: '-> User', reason: 'string' } },
     },
-    hooks: ['cancelled', 'cancelling', 'completed', 'completing', 'created', 'creating', 'deleted', 'deleting', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: ['assigned', 'assigning', 'cancelled', 'cancelling', 'completed', 'completing', 'created', 'creating', 'deleted', 'deleting', 'restored', 'restoring', 'updated', 'updating'],
   },
   Stage: {
     plural: 'stages',

@@ -103,7 +103,9 @@ type RelationFilters<N extends NounName> = { [P in RelationPaths<N> as P[0]]?: F
 
 /**
  * The filter language: `{ status: 'Qualified', score: { $gte: 80 }, $or: [{ source: 'website' }, …] }`.
- * Unknown fields and operators are type errors here and 400s on the server.
+ * Unknown fields and operators are type errors here and 400s on the server. On relations to Contact,
+ * `'me'` is the calling user's own contact: `Lead.find({ owner: 'me' })` lists my leads (a relation
+ * is typed `string`, so `'me'` needs no type of its own; a service key, which has no user, gets 400).
  */
 export type Filter<N extends NounName> = { [K in FilterKeys<Entity<N>>]?: FieldFilter<FieldValue<N, K>> } & RelationFilters<N> & {
     $and?: readonly Filter<N>[]

@@ -104,4 +104,20 @@ describe('query plans', () => {
     })
     expect(plans).toEqual([[expect.stringMatching(/USING INDEX sqlite_autoindex_leads_1 \(id>\?\)/)]])
   })
+
+  it("round-robin assignment finds its turn by walking the event log's (type, seq) index backwards", async () => {
+    const { slug } = await createTenant()
+    const plan = await runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
+      const { lastInTurn } = await import('../src/durable/assignment-ops')
+      const sql = state.storage.sql
+      let explained: string[] = []
+      const recording = Object.create(sql, {
+        exec: { value: (statement: string, ...params: SqlStorageValue[]) => ((explained = sql.exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${statement}`, ...params).toArray().map((r) => r.detail)), sql.exec(statement, ...params)) },
+      }) as SqlStorage
+      expect(lastInTurn(recording, ['user_000000001', 'user_000000002'])).toBeUndefined()
+      return explained.join(' | ')
+    })
+    expect(plan).toMatch(/SEARCH events USING INDEX events_type_idx \(type=\?\)/)
+    expect(plan).not.toContain('TEMP B-TREE')
+  })
 })

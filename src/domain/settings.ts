@@ -3,6 +3,7 @@
  * tenant work unconfigured (a default plan, proposal tiers, no automations).
  */
 import { z } from 'zod'
+import { AssignmentSettings, NO_ASSIGNMENT } from './assignment'
 import { LEAD_SOURCES } from './capture'
 import { DashboardSettings } from './dashboard-fields'
 import { CURRENCY_CODES, fitsCurrency, MAX_AMOUNT, roundAmount, tooPrecise } from './money'
@@ -126,6 +127,8 @@ export const TenantSettings = z.object({
   automations: z.array(Automation).max(100).default([]),
   /** The tenant's own fields the dashboard's lead table and Add Lead form show (src/domain/dashboard-fields.ts). */
   dashboard: DashboardSettings.default(DashboardSettings.parse({})),
+  /** Who takes new leads (src/domain/assignment.ts): nobody by default. */
+  assignment: AssignmentSettings.default(NO_ASSIGNMENT),
   /** Bumped on every settings write; the `settings.updated` events are versioned by it. */
   version: z.number().int().default(0),
 })

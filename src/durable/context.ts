@@ -3,6 +3,7 @@
  * verb engine's view of it. Below dispatch.ts and the operation modules, which all import it.
  */
 import { delta } from '../domain/analytics/contributions'
+import { assignNewLead } from '../domain/assignment'
 import { runAutomations } from '../domain/automations'
 import type { EngineContext } from '../domain/engine/context'
 import type { Actor } from '../domain/engine/types'
@@ -14,6 +15,7 @@ import type { EntityStore } from './entity-store'
 import type { TenantRegistry } from '../domain/schema/registry'
 import { writeOutbox } from './outbox'
 import { endAccess, issueLink, LINK_PLACEHOLDER, signInUrl } from './accounts'
+import { lastInTurn } from './assignment-ops'
 import type { AccountsPort } from '../domain/engine/context'
 import type { TenantState } from './tenant-state'
 
@@ -38,7 +40,7 @@ export interface DispatchContext {
   emailProvider: string
 }
 
-/** The engine's view of this call: storage, the actor, the clock, ids, settings and automations. */
+/** The engine's view of this call: storage, the actor, the clock, ids, settings, automations and lead assignment. */
 export function engineContext(ctx: DispatchContext): EngineContext {
   return {
     store: ctx.store,
@@ -58,6 +60,8 @@ export function engineContext(ctx: DispatchContext): EngineContext {
       const settings = ctx.tenant.settings()
       runAutomations(settings.automations, event, entity, $, ctx.nouns)
       for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })
+      // Last, so `lead.created` is delivered before the `lead.assigned` it causes.
+      if (event.type === 'lead.created' && entity.owner == null) assignNewLead(settings.assignment, entity, $, (pool) => lastInTurn(ctx.store.sql, pool))
     },
   }
 }

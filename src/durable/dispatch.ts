@@ -3,6 +3,7 @@ import { authorize, authorizeVerb } from '../domain/access'
 import { dashboardLayout } from '../domain/dashboard-fields'
 import { isIdOf } from '../domain/ids'
 import { parseListQuery } from '../domain/query/list-query'
+import { resolveMe } from '../domain/query/me'
 import { runVerb } from '../domain/engine/run-verb'
 import { runSteps } from '../domain/engine/steps'
 import { AppError } from '../domain/errors'
@@ -17,7 +18,7 @@ import { listDeadLetters, listRuns } from './jobs/runs'
 import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
 import { listKeys, revokeKey } from './keys'
-import { keyOwner, mySessions, requireUser, revokeMySession, whoAmI } from './people-ops'
+import { keyOwner, myContact, mySessions, requireUser, revokeMySession, whoAmI } from './people-ops'
 import { endSessionsOf } from './sessions'
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents } from './event-log'
@@ -46,7 +47,8 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       const noun = nounOf(ctx, op.noun)
       authorize(actor, 'read')
       const params = new URLSearchParams(op.params ?? [])
-      const query = op.query ?? parseListQuery(noun, params, ctx.nouns)
+      const parsed = op.query ?? parseListQuery(noun, params, ctx.nouns)
+      const query = { ...parsed, where: resolveMe(noun, ctx.nouns, parsed.where, () => myContact(ctx)) }
       // `include` expands every row of the page as a single get does (relations in place, reverse lists added).
       const include = parseIncludes(noun, params.get('include'), ctx.nouns)
       const page = list(store, noun, query)

@@ -15,6 +15,7 @@ import { own, prototypeKeyErrors } from '../domain/own'
 import { NounBodyShape, type NounBody, type SchemaDoc } from '../domain/schema/doc'
 import type { TenantRegistry } from '../domain/schema/registry'
 import type { TenantSettings, WebhookSubscription } from '../domain/settings'
+import { assignmentView } from './assignment-ops'
 import { appendAudit } from './audit'
 import { engineContext, type DispatchContext } from './context'
 import { applySchema, planSchema, settingsConflicts } from './schema-ops'
@@ -55,9 +56,13 @@ export interface ManifestResult {
 /** A webhook subscription without its signing secret: a manifest is shared, reviewed, committed. */
 const withoutSecret = ({ secret: _secret, ...rest }: WebhookSubscription) => rest
 
-/** A section as the manifest shows it: no secrets, no version counters (the target tenant keeps its own). */
-function sectionView(settings: TenantSettings, section: SettingsSection): unknown {
+/**
+ * A section as the manifest shows it: no secrets, no version counters (the target tenant keeps its
+ * own), users by email (another tenant's users have other ids).
+ */
+function sectionView(ctx: DispatchContext, settings: TenantSettings, section: SettingsSection): unknown {
   if (section === 'webhooks') return settings.webhooks.map(withoutSecret)
+  if (section === 'assignment') return assignmentView(ctx.store.db, settings.assignment)
   if (section === 'scoring') {
     const { version: _version, ...ruleset } = settings.scoring
     return ruleset
@@ -81,7 +86,7 @@ export function readManifest(ctx: DispatchContext): Manifest {
     revline: MANIFEST_FORMAT,
     nouns: ctx.nouns.doc.nouns,
     stages: stagesOf(ctx, ctx.nouns).map((s) => stageView(stage, s)),
-    settings: Object.fromEntries(SETTINGS_SECTIONS.map((section) => [section, sectionView(settings, section)])),
+    settings: Object.fromEntries(SETTINGS_SECTIONS.map((section) => [section, sectionView(ctx, settings, section)])),
   }
 }
 
@@ -150,11 +155,11 @@ function apply(ctx: DispatchContext, manifest: z.infer<typeof ManifestShape>, dr
       continue
     }
     const name = section as SettingsSection
-    if (same(value, sectionView(settingsBefore, name))) continue
+    if (same(value, sectionView(ctx, settingsBefore, name))) continue
     try {
       const checked = checkSection(ctx, name, name === 'webhooks' ? withSecrets(value, settingsBefore.webhooks) : value, nouns)
       settings = { ...settings, [name]: checked }
-      changes.push({ path: `settings.${name}`, change: 'update', before: sectionView(settingsBefore, name), after: sectionView(settings, name) })
+      changes.push({ path: `settings.${name}`, change: 'update', before: sectionView(ctx, settingsBefore, name), after: sectionView(ctx, settings, name) })
     } catch (error) {
       if (!(error instanceof AppError)) throw error
       errors.push(...(error.errors ?? [{ path: name, message: error.detail }]).map((e) => ({ ...e, path: `settings.${e.path}` })))

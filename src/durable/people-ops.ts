@@ -92,6 +92,13 @@ export function requireUser(actor: Actor): string {
   return actor.id
 }
 
+/** The calling user's contact (what `?owner=me` stands for); undefined for a caller that is no user. */
+export function myContact(ctx: DispatchContext): string | undefined {
+  if (!ctx.actor.userRole) return undefined
+  const contact = ctx.store.get(user(ctx), ctx.actor.id)?.contact
+  return typeof contact === 'string' ? contact : undefined
+}
+
 export function mySessions(ctx: DispatchContext): { data: SessionView[] } {
   const userId = requireUser(ctx.actor)
   return { data: listSessions(ctx.store.db, userId, ctx.actor.via) }

@@ -13,6 +13,7 @@ import { NounBodyShape, type SchemaDoc } from '../domain/schema/doc'
 import { buildRegistry, type TenantRegistry } from '../domain/schema/registry'
 import { toFieldErrors } from '../domain/noun/validators'
 import type { TenantSettings } from '../domain/settings'
+import { assignmentFilterProblems } from '../domain/assignment'
 import { validateAutomations } from '../domain/automations'
 import { dashboardProblems } from '../domain/dashboard-fields'
 import { scoringFields, validateRuleset } from '../domain/scoring/rules'
@@ -181,6 +182,7 @@ export function settingsConflicts(settings: TenantSettings, after: TenantRegistr
   }
   collect('settings.', () => validateAutomations(settings.automations, after))
   collect('settings.scoring.', () => validateRuleset(settings.scoring, scoringFields(after)))
+  for (const e of assignmentFilterProblems(settings.assignment, after)) conflicts.push({ path: `settings.assignment.${e.path}`, message: `${e.message}: change the rule first` })
   for (const e of dashboardProblems(settings.dashboard, after))
     conflicts.push({ path: `settings.${e.path}`, message: `${e.message} after this change, and the dashboard shows it: take it out of PUT /settings/dashboard first` })
   return conflicts

@@ -3,6 +3,7 @@
  * and appended to the event log as `settings.updated`, in the same transaction.
  */
 import { z } from 'zod'
+import { AssignmentSettings, checkAssignment } from '../domain/assignment'
 import { validateAutomations } from '../domain/automations'
 import { DashboardSettings, validateDashboard } from '../domain/dashboard-fields'
 import { AppError } from '../domain/errors'
@@ -11,6 +12,7 @@ import { appendAudit } from './audit'
 import { toFieldErrors } from '../domain/noun/validators'
 import { Ruleset, scoringFields, validateRuleset } from '../domain/scoring/rules'
 import { Automation, CaptureSettings, NurtureTemplate, Tier, WebhookSubscription, type TenantSettings } from '../domain/settings'
+import { userByRef } from './assignment-ops'
 import type { DispatchContext } from './context'
 import { webhookTargetErrors } from '../domain/webhook-target'
 import type { TenantState } from './tenant-state'
@@ -24,6 +26,7 @@ const SECTIONS = {
   templates: z.record(z.string().min(1).max(100), NurtureTemplate),
   webhooks: z.array(WebhookSubscription).max(20),
   dashboard: DashboardSettings,
+  assignment: AssignmentSettings,
 } as const
 export type SettingsSection = keyof typeof SECTIONS
 export const SETTINGS_SECTIONS = Object.keys(SECTIONS) as SettingsSection[]
@@ -53,6 +56,7 @@ export function checkSection(ctx: DispatchContext, section: SettingsSection, bod
     if (new Set(names).size !== names.length) throw new AppError('validation_failed', 'tier names must be unique', [{ path: 'tiers', message: 'duplicate name' }])
   }
   let value = parsed.data as TenantSettings[SettingsSection]
+  if (section === 'assignment') value = prefixed(section, () => checkAssignment(value as AssignmentSettings, nouns, (ref) => userByRef(ctx.store.db, ref)))
   if (section === 'scoring') {
     // The tenant's own fields count: a rule may score on them.
     validateRuleset(value as Ruleset, scoringFields(nouns))
@@ -60,6 +64,16 @@ export function checkSection(ctx: DispatchContext, section: SettingsSection, bod
     value = { ...(value as Ruleset), version: ctx.tenant.settings().scoring.version + 1 }
   }
   return value
+}
+
+/** Runs a check whose field errors are relative to the section, naming them from the settings root (`assignment.users.1`). */
+function prefixed<T>(section: SettingsSection, check: () => T): T {
+  try {
+    return check()
+  } catch (error) {
+    if (error instanceof AppError && error.errors) throw new AppError(error.code, error.detail, error.errors.map((e) => ({ ...e, path: `${section}.${e.path}` })))
+    throw error
+  }
 }
 
 export function writeSection(ctx: DispatchContext, section: SettingsSection, body: unknown) {

@@ -22,6 +22,7 @@ export function describeNoun(noun: NounSchema): Record<string, unknown> {
       ...(v.scope === 'collection' && v.kind !== 'create' ? { scope: 'collection (no id)' } : {}),
       ...(v.state ? { sets: `${v.stateField ?? 'state'} = ${v.state}` } : {}),
       ...(Object.keys(v.input).length ? { input: Object.values(v.input).map(describeField) } : {}),
+      ...(v.exactlyOne ? { exactlyOne: `give exactly one of ${v.exactlyOne.join(', ')}` } : {}),
       ...(v.from ? { from: v.from.map((s) => s || '(unset)') } : {}),
     })),
     ...(Object.keys(noun.machines).length ? { stateMachines: noun.machines } : {}),

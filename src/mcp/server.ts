@@ -93,7 +93,7 @@ export function buildServer(tenant: TenantClient, requestId: string, nouns: Coll
     'search',
     {
       title: 'Search',
-      description: `Find entities. With "type": list that type, filtered (the REST filter language: equality, $eq $ne $gt $gte $lt $lte $in $nin $exists $contains, $and/$or, relation paths such as "organization.industry"), sorted ({ "score": "desc" } or "-score"), paged by cursor. Without "type": text search over contacts, leads, organizations and deals. "query" matches names, emails and titles. Types:\n${nounSummary(nouns)}`,
+      description: `Find entities. With "type": list that type, filtered (the REST filter language: equality, $eq $ne $gt $gte $lt $lte $in $nin $exists $contains, $and/$or, relation paths such as "organization.industry"; { "owner": "me" } for what the calling user owns), sorted ({ "score": "desc" } or "-score"), paged by cursor. Without "type": text search over contacts, leads, organizations and deals. "query" matches names, emails and titles. Types:\n${nounSummary(nouns)}`,
       inputSchema: z.object({
         type: z.string().optional(),
         query: z.string().max(200).optional(),
@@ -117,7 +117,7 @@ export function buildServer(tenant: TenantClient, requestId: string, nouns: Coll
           return Object.fromEntries(SEARCHED_WITHOUT_TYPE.map((name, i) => [name, pages[i]!.data]))
         }
         const noun = nounOf(type)
-        const where: Condition = { and: [parseFilter(noun, filter ?? {}, nouns), ...queryCondition(noun, query)] }
+        const where: Condition = { and: [parseFilter(noun, filter ?? {}, nouns, 'json', { me: true }), ...queryCondition(noun, query)] }
         const page = await tenant.run<Record<string, unknown>>({ kind: 'list', noun: noun.name, query: { where, sort: sortOf(noun, sort), limit: limit ?? DEFAULT_LIMIT, ...(cursor ? { cursor } : {}) } })
         return { type: noun.name, ...page }
       }),

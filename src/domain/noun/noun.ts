@@ -32,6 +32,8 @@ export interface VerbSpec extends Conjugation {
   from?: readonly string[]
   /** Domain code for verbs that do more than set a state (merge, enrich, capture); see `implement`. */
   body?: VerbBody
+  /** Inputs of which a call gives exactly one (assign: `owner` or `user`); the first is named when none is given. */
+  exactlyOne?: readonly string[]
 }
 
 export interface VerbOptions {
@@ -41,6 +43,8 @@ export interface VerbOptions {
   input?: Record<string, string>
   /** Allowed from-states ('' = unset), checked instead of the field's machine. */
   from?: readonly string[]
+  /** Inputs of which a call must give exactly one (`['owner', 'user']`), each declared in `input` as optional. */
+  exactlyOne?: readonly string[]
 }
 
 /** Meta columns a composite index may name besides the noun's fields. */
@@ -231,7 +235,10 @@ function customVerb(verb: string, state: string, options: VerbOptions | undefine
     if (spec.kind === 'reverse') throw new GrammarError(`verb ${verb}: input '${key}' cannot be a reverse list`)
     input[key] = spec
   }
-  return { ...conjugate(verb), kind: 'custom', scope: options?.scope ?? 'instance', state, input, ...(options?.from ? { from: options.from } : {}) }
+  const exactlyOne = options?.exactlyOne
+  if (exactlyOne && (exactlyOne.length < 2 || exactlyOne.some((key) => !Object.hasOwn(input, key) || input[key]!.required)))
+    throw new GrammarError(`verb ${verb}: exactlyOne names at least two optional inputs of the verb`)
+  return { ...conjugate(verb), kind: 'custom', scope: options?.scope ?? 'instance', state, input, ...(options?.from ? { from: options.from } : {}), ...(exactlyOne ? { exactlyOne } : {}) }
 }
 
 /** A state verb changes the enum field that lists its state, and stamps `<past>At` when the noun has it. */

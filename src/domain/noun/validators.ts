@@ -112,7 +112,16 @@ export function verbInputValidator(verb: VerbSpec): z.ZodType {
       const schema = fieldSchema(field)
       shape[field.name] = field.required ? schema : schema.nullable().optional()
     }
-    return z.strictObject(shape)
+    const object = z.strictObject(shape)
+    const choices = verb.exactlyOne
+    if (!choices) return object
+    // One of them, not none and not several: the first is named when none is given, each extra one when several are.
+    return object.superRefine((input, ctx) => {
+      const given = choices.filter((key) => (input as Record<string, unknown>)[key] != null)
+      const either = choices.join(' or ')
+      if (given.length === 0) ctx.addIssue({ code: 'custom', path: [choices[0]!], message: `is required: give ${either}` })
+      for (const key of given.slice(1)) ctx.addIssue({ code: 'custom', path: [key], message: `give only one of ${choices.join(', ')}` })
+    })
   })
 }
 

@@ -1,4 +1,5 @@
 import { Noun } from '../noun/noun'
+import { ASSIGN_VERB } from '../ownership'
 
 /** People, with lifecycle stage tracking and lead scoring (seed 002, every field and verb). */
 export const Contact = Noun(
@@ -82,7 +83,7 @@ export const Contact = Noun(
           contactFields: 'json',
         },
       },
-      assign: { input: { owner: '-> Contact!' } },
+      assign: ASSIGN_VERB,
       merge: { input: { from: '-> Contact!' } },
       enrich: {
         input: {

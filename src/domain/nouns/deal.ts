@@ -1,5 +1,6 @@
 import { Noun } from '../noun/noun'
 import { AMOUNT, CURRENCY } from '../money'
+import { ASSIGN_VERB } from '../ownership'
 
 /**
  * Revenue opportunities. `stage` holds the name of one of the tenant's Stages (data, not an enum)
@@ -38,6 +39,8 @@ export const Deal = Noun(
     win: 'Won',
     lose: 'Lost',
     reopen: 'Reopened',
+    /** Set the owner: `{ user }` (that user's contact) or `{ owner }` (a contact). */
+    assign: 'Assigned',
   },
   {
     constraints: { value: AMOUNT, currency: CURRENCY, probability: { min: 0, max: 100 } },
@@ -46,6 +49,7 @@ export const Deal = Noun(
       win: { field: 'stage' },
       lose: { field: 'stage', input: { lostReason: 'string' } },
       reopen: { input: { stage: 'string' } },
+      assign: ASSIGN_VERB,
     },
   },
 )

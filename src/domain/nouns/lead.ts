@@ -1,5 +1,6 @@
 import { Noun } from '../noun/noun'
 import { AMOUNT } from '../money'
+import { ASSIGN_VERB } from '../ownership'
 
 const OPEN = ['New', 'Contacted', 'Qualified'] as const
 
@@ -41,6 +42,8 @@ export const Lead = Noun(
     lose: 'Lost',
     /** Recompute the score with the tenant's current ruleset (the nightly job calls it too). */
     rescore: 'Rescored',
+    /** Set the owner: `{ user }` (that user's contact) or `{ owner }` (a contact); tenant rules assign new leads (settings `assignment`). */
+    assign: 'Assigned',
   },
   {
     machines: {
@@ -69,6 +72,7 @@ export const Lead = Noun(
       convert: { from: [...OPEN, 'Lost'] },
       // Seed 001: "Lost: Disqualified or unresponsive, with a recorded reason".
       lose: { from: [...OPEN], input: { lostReason: 'string!' } },
+      assign: ASSIGN_VERB,
     },
   },
 )

@@ -12,6 +12,9 @@ import type { NounRegistry } from '../noun/registry'
 import { isIdOf } from '../ids'
 import { own, ownRecord } from '../own'
 
+/** In a list filter on a relation to Contact (`?owner=me`): the calling user's own contact. */
+export const ME = 'me'
+
 export const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$contains'] as const
 export type Operator = (typeof OPERATORS)[number]
 
@@ -53,6 +56,8 @@ class FilterParser {
     /** Where relation filters (`organization.industry`) find the noun a relation points at. */
     private readonly nouns: NounRegistry,
     private readonly origin: string,
+    /** Whether `me` may stand for the caller's contact (list requests; see ./me.ts). */
+    private readonly me: boolean = false,
   ) {}
 
   parseObject(value: unknown, path: string, depth: number): Condition[] {
@@ -100,7 +105,7 @@ class FilterParser {
     if (field?.kind !== 'relation' || field.list) return this.fail(path, `'${relation}' is not a relation of ${this.noun.name}`)
     const target = this.nouns.byName(field.target)
     if (!target || rest.includes('.')) return this.fail(path, 'relation filters go one level deep (relation.field)')
-    const inner = new FilterParser(target, this.nouns, this.origin)
+    const inner = new FilterParser(target, this.nouns, this.origin, this.me)
     const conditions = inner.parseField(rest, value, path)
     this.errors.push(...inner.errors)
     this.count += inner.count
@@ -112,7 +117,7 @@ class FilterParser {
     if (!(OPERATORS as readonly string[]).includes(op)) return void this.fail(path, `unknown operator '${op}' (allowed: ${OPERATORS.join(' ')})`)
     const operator = op as Operator
     try {
-      return { field: field.name, op: operator, value: coerceOperand(field, operator, raw, this.origin) }
+      return { field: field.name, op: operator, value: coerceOperand(field, operator, raw, this.origin, this.me) }
     } catch (error) {
       return void this.fail(path, error instanceof Error ? error.message : String(error))
     }
@@ -124,9 +129,13 @@ class FilterParser {
   }
 }
 
-/** Parse a JSON filter (MCP, SDK, `?filter=`); `nouns` resolves the targets of relation filters. */
-export function parseFilter(noun: NounSchema, filter: unknown, nouns: NounRegistry, origin: 'json' | 'query' = 'json'): Condition {
-  const parser = new FilterParser(noun, nouns, origin)
+/**
+ * Parse a JSON filter (MCP, SDK, `?filter=`); `nouns` resolves the targets of relation filters.
+ * `me`: a list request, where `owner: 'me'` (any relation to Contact) stands for the caller's own
+ * contact; it stays `'me'` here and the tenant object, which knows the caller, resolves it (./me.ts).
+ */
+export function parseFilter(noun: NounSchema, filter: unknown, nouns: NounRegistry, origin: 'json' | 'query' = 'json', options: { me?: boolean } = {}): Condition {
+  const parser = new FilterParser(noun, nouns, origin, options.me)
   const conditions = parser.parseObject(filter, '', 0)
   if (parser.errors.length > 0) throw new AppError('invalid_query', 'the filter is not valid', parser.errors)
   return { and: conditions }
@@ -137,7 +146,7 @@ export function parseFilter(noun: NounSchema, filter: unknown, nouns: NounRegist
  * parsed from it; JSON values must already have the right type. Dates compare as dates: any ISO
  * date-time is normalised to the stored UTC form.
  */
-function coerceOperand(field: StoredField, op: Operator, raw: unknown, origin: string): unknown {
+function coerceOperand(field: StoredField, op: Operator, raw: unknown, origin: string, me: boolean): unknown {
   if (op === '$exists') {
     if (typeof raw === 'boolean') return raw
     if (raw === 'true' || raw === 'false') return raw === 'true'
@@ -147,7 +156,7 @@ function coerceOperand(field: StoredField, op: Operator, raw: unknown, origin: s
     const list = Array.isArray(raw) ? raw : typeof raw === 'string' && origin === 'query' ? raw.split(',') : undefined
     if (!list) throw new Error(`${op} takes a list`)
     if (list.length === 0 || list.length > MAX_IN_VALUES) throw new Error(`${op} takes 1 to ${MAX_IN_VALUES} values`)
-    return list.map((v) => coerceScalar(field, v, origin))
+    return list.map((v) => coerceScalar(field, v, origin, me))
   }
   if (op === '$contains') {
     if (typeof raw !== 'string' || raw.length === 0 || raw.length > 200) throw new Error('$contains takes a string of 1 to 200 characters')
@@ -157,16 +166,20 @@ function coerceOperand(field: StoredField, op: Operator, raw: unknown, origin: s
   }
   if (raw === null && (op === '$eq' || op === '$ne')) return null
   if (field.list && (op === '$eq' || op === '$ne')) throw new Error('use $contains to match a list item')
-  return coerceScalar(field, raw, origin)
+  return coerceScalar(field, raw, origin, me)
 }
 
-function coerceScalar(field: StoredField, raw: unknown, origin: string): unknown {
+function coerceScalar(field: StoredField, raw: unknown, origin: string, me = false): unknown {
   const fromQuery = origin === 'query' && typeof raw === 'string'
   if (field.kind === 'enum') {
     if (typeof raw !== 'string' || !field.values.includes(raw)) throw new Error(`must be one of ${field.values.join(', ')}`)
     return raw
   }
   if (field.kind === 'relation') {
+    if (raw === ME && field.target === 'Contact') {
+      if (me) return ME
+      throw new Error('`me` (your own contact) works only in list requests')
+    }
     // A value that cannot be an id of the target would silently match nothing: say so instead.
     if (typeof raw !== 'string' || !isIdOf(field.target.toLowerCase(), raw)) throw new Error(`must be a ${field.target} id (${field.target.toLowerCase()}_…)`)
     return raw

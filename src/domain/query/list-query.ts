@@ -1,6 +1,7 @@
 /**
  * List requests: `?status=Qualified&score[$gte]=80&sort=-score&limit=25&cursor=…`.
  * Parsed against the noun into a ListQuery; unknown fields, operators and parameters are 400s.
+ * `?owner=me` (any relation to Contact) is kept as `me` for the tenant object to resolve (./me.ts).
  */
 import { AppError, type FieldError } from '../errors'
 import { parseJsonText } from '../json-text'
@@ -54,7 +55,7 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams, nouns:
 
   const parts: Condition[] = []
   try {
-    parts.push(parseFilter(noun, fromParams, nouns, 'query'))
+    parts.push(parseFilter(noun, fromParams, nouns, 'query', { me: true }))
   } catch (error) {
     if (error instanceof AppError && error.errors) errors.push(...error.errors)
     else throw error
@@ -70,7 +71,7 @@ export function parseListQuery(noun: NounSchema, params: URLSearchParams, nouns:
     }
     if (json !== undefined) {
       try {
-        parts.push(parseFilter(noun, json, nouns, 'json'))
+        parts.push(parseFilter(noun, json, nouns, 'json', { me: true }))
       } catch (error) {
         if (error instanceof AppError && error.errors) errors.push(...error.errors.map((e) => ({ ...e, path: `filter.${e.path}` })))
         else throw error

@@ -39,7 +39,7 @@ function runInTransaction(ctx: DispatchContext, email: EmailSetting, job: JobMes
     }
     case 'reminders': {
       startRun(sql, job.runId, 'leadFollowUpReminder')
-      const result = remind(ctx, email, job)
+      const result = remind(ctx, job)
       progressRun(sql, job.runId, job.cursor ?? 'start', { items: result.items, changed: result.reminded, skipped: result.unassigned })
       if (!result.next) {
         const unassigned = skippedIn(sql, job.runId)

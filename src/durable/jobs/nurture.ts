@@ -1,11 +1,13 @@
 /**
  * leadNurtureFollowUp inside the tenant object: render the stage's template, email the deal's
- * contact and notify its owner, exactly once per stage entry (keyed by the entering event).
+ * contact and notify its owner (in the app, and by email when the owner is an active user),
+ * exactly once per stage entry (keyed by the entering event).
  */
 import { runVerb } from '../../domain/engine/run-verb'
 import { own } from '../../domain/own'
 import { DEFAULT_NURTURE, renderTemplate } from '../../domain/nurture'
 import { engineContext, type DispatchContext } from '../context'
+import { ownerAddress, sendEmail } from './owner-email'
 import { claimEffect } from './runs'
 
 export interface EmailSetting {
@@ -36,11 +38,12 @@ export function nurture(ctx: DispatchContext, email: EmailSetting, job: { event:
       messages.push(message.entity.$id)
     }
     if (owner) {
-      runVerb(engine, {
-        noun: noun('Notification'),
-        verb: 'create',
-        input: { recipient: owner.$id, title: `${String(deal.name)} entered ${job.stage}`, body: contact?.email ? `Nurture email sent to ${String(contact.email)}.` : 'No contact email: nothing was sent.', kind: 'nurture', cause: job.event, deal: deal.$id, link: `/deals/${deal.$id}` },
-      })
+      const title = `${String(deal.name)} entered ${job.stage}`
+      const body = contact?.email ? `Nurture email sent to ${String(contact.email)}.` : 'No contact email: nothing was sent.'
+      runVerb(engine, { noun: noun('Notification'), verb: 'create', input: { recipient: owner.$id, title, body, kind: 'nurture', cause: job.event, deal: deal.$id, link: `/deals/${deal.$id}` } })
+      // The rep hears of it by email too, when the owner is a user of the team (a plain contact gets the notification only).
+      const to = ownerAddress(ctx, owner, { contactAlso: false })
+      if (to) sendEmail(engine, ctx, { to, subject: title, body, kind: 'notification', cause: job.event, contact: owner.$id, deal: deal.$id }, job.event)
     }
     return { skipped: false, messages }
   })

@@ -1,12 +1,13 @@
 /**
  * leadFollowUpReminder inside the tenant object (daily 08:00 UTC): overdue tasks (dueAt passed,
- * still Pending) and deals past their stage's SLA → a notification and an email to the owner,
- * once per item per day. Works in chunks so a large tenant never holds the object for long.
+ * still Pending) and deals past their stage's SLA → a notification and an email to the owner (the
+ * owning user's address: ./owner-email.ts), once per item per day. Works in chunks so a large
+ * tenant never holds the object for long.
  */
 import { runVerb } from '../../domain/engine/run-verb'
 import type { EntityRecord } from '../../domain/engine/types'
 import { engineContext, type DispatchContext } from '../context'
-import type { EmailSetting } from './nurture'
+import { ownerAddress, sendEmail } from './owner-email'
 import { claimEffect } from './runs'
 
 const DAY_MS = 86_400_000
@@ -21,7 +22,7 @@ interface Overdue {
 }
 
 /** One chunk: tasks first (cursor "task:<dueAt>|<id>"), then deals (cursor "deal:<stage index>|<id>"). */
-export function remind(ctx: DispatchContext, email: EmailSetting, job: { day: string; cursor?: string }, now = new Date()) {
+export function remind(ctx: DispatchContext, job: { day: string; cursor?: string }, now = new Date()) {
   const engine = engineContext(ctx)
   const noun = (name: string) => ctx.nouns.byName(name)!
   const overdue: Overdue[] = []
@@ -82,14 +83,8 @@ export function remind(ctx: DispatchContext, email: EmailSetting, job: { day: st
       if (!claimEffect(ctx.store.sql, `reminder:${o.item.$id}:${job.day}`)) continue
       const link = o.kind === 'task' ? { activity: o.item.$id } : { deal: o.item.$id }
       runVerb(engine, { noun: noun('Notification'), verb: 'create', input: { recipient: owner.$id, title: o.title, body: o.body, kind: 'reminder', cause: `reminders:${job.day}`, ...link } })
-      if (owner.email) {
-        const local = email.provider === 'local'
-        runVerb(engine, {
-          noun: noun('Message'),
-          verb: 'create',
-          input: { to: owner.email, subject: o.title, body: `${o.body}\n\nThis is your daily follow-up reminder.`, kind: 'reminder', status: local ? 'Sent' : 'Queued', provider: email.provider, sentAt: local ? now.toISOString() : null, cause: `reminders:${job.day}`, contact: owner.$id, ...link },
-        })
-      }
+      const to = ownerAddress(ctx, owner, { contactAlso: true })
+      if (to) sendEmail(engine, ctx, { to, subject: o.title, body: `${o.body}\n\nThis is your daily follow-up reminder.`, kind: 'reminder', cause: `reminders:${job.day}`, contact: owner.$id, ...link }, null)
       reminded++
     }
   })

@@ -5,7 +5,8 @@
  */
 import type { StoredField } from '../../domain/noun/grammar'
 import { apiVerbs, type NounSchema, type VerbSpec } from '../../domain/noun/noun'
-import { MAX_IN_VALUES, OPERATORS } from '../../domain/query/filter'
+import { MAX_IN_VALUES, ME, OPERATORS } from '../../domain/query/filter'
+import { ASSIGN_NOTE } from '../../domain/ownership'
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../../domain/query/list-query'
 import { TENANT_ERRORS, dataList, header, jsonBody, jsonResponse, param, problems, type Operation, type PathItem, type Paths } from './components'
 import { POST_HEADERS, bulkPaths, many } from './bulk'
@@ -26,6 +27,14 @@ function filterParam(field: StoredField) {
   const schema = fieldSchema({ ...field, list: false })
   delete schema.default
   if (field.list) return { name: `${field.name}[$contains]`, in: 'query', description: `Has this item.`, schema }
+  // `?owner=me`: the calling user's own contact (a service key, which has none, is told so: 400).
+  if (field.kind === 'relation' && field.target === 'Contact')
+    return {
+      name: field.name,
+      in: 'query',
+      description: `Equals. \`me\` is the calling user's own contact (\`?${field.name}=me\`: what I own; 400 for a service key, which belongs to no user). Repeat for any of several values; \`${field.name}[$op]=\` for the other operators.`,
+      schema: { anyOf: [schema, { const: ME, description: 'The calling user’s contact.' }] },
+    }
   return {
     name: field.name,
     in: 'query',
@@ -45,6 +54,7 @@ function listOperation(noun: NounSchema): Operation {
       `Field filters: \`field=value\` (equality) or \`field[$op]=value\` with $op one of ${OPERATORS.map((o) => `\`${o}\``).join(' ')}`,
       `(\`$in\`/\`$nin\` take up to ${MAX_IN_VALUES} comma-separated values, \`$exists\` true or false; numbers are decimal; dates compare as dates; \`$contains\` is a case-insensitive substring, or an item of a list field).`,
       'Meta fields (`$createdAt`, `$createdBy`, …) filter too, and `relation.field` filters through a relation (`organization.industry=SaaS`).',
+      ...(fields.some((f) => f.kind === 'relation' && f.target === 'Contact') ? ['On relations to Contact (`owner`), `me` stands for the calling user’s own contact, in parameters and in `filter` alike (`?owner=me`).'] : []),
       'Unknown fields, operators or parameters are 400s.',
       `Sort: comma-separated, \`-\` for descending, at most 3 keys, from ${sortable.map((s) => `\`${s}\``).join(', ')}. Default \`$createdAt\`. Ties are ordered by \`$id\` in the direction of the last key.`,
       `Page size ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT}.`,
@@ -157,6 +167,7 @@ function verbDescription(noun: NounSchema, verb: VerbSpec): string {
     parts[parts.length - 1] += '.'
   }
   if (verb.timestampField) parts.push(`Stamps \`${verb.timestampField}\`.`)
+  if (verb.verb === 'assign' && Object.hasOwn(verb.input, 'user')) parts.push(ASSIGN_NOTE)
   parts.push(`Appends a \`${noun.idPrefix}.${verb.past}\` event; \`${noun.name}.${verb.gerund}\` hooks may reject it (422 \`rejected\`).`)
   if (noun.adminOnly) parts.push('Admin keys only.')
   return parts.join(' ')
@@ -164,7 +175,7 @@ function verbDescription(noun: NounSchema, verb: VerbSpec): string {
 
 function verbOperation(noun: NounSchema, verb: VerbSpec): Operation {
   const hasInput = Object.keys(verb.input).length > 0
-  const required = Object.values(verb.input).some((f) => f.required)
+  const required = Object.values(verb.input).some((f) => f.required) || verb.exactlyOne !== undefined
   const body = hasInput ? ref(verbInputName(noun, verb)) : { type: 'object', additionalProperties: false, description: 'This verb takes no input.' }
   const instance = verb.scope === 'instance'
   return {

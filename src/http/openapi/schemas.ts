@@ -173,7 +173,9 @@ export function verbInputSchema(noun: NounSchema, verb: VerbSpec): JsonSchema {
     properties[field.name] = withoutDefaults(field.required ? fieldSchema(field) : nullable(fieldSchema(field)))
     if (field.required) required.push(field.name)
   }
-  return { type: 'object', title: verbInputName(noun, verb), properties, ...(required.length ? { required } : {}), additionalProperties: false }
+  // Exactly one of them (assign: owner or user): each branch requires one, and both match neither.
+  const oneOf = verb.exactlyOne ? { oneOf: verb.exactlyOne.map((name) => ({ required: [name] })), description: `Give exactly one of ${verb.exactlyOne.map((n) => `\`${n}\``).join(', ')}.` } : {}
+  return { type: 'object', title: verbInputName(noun, verb), properties, ...(required.length ? { required } : {}), ...oneOf, additionalProperties: false }
 }
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)

@@ -80,6 +80,9 @@ function settingsPaths(): Paths {
           (section === 'webhooks' ? ' Each `url` must be a public http(s) address: loopback, private and link-local targets are refused (422 naming `webhooks.<i>.url`) except in local development.' : '') +
           (section === 'dashboard'
             ? " Names the tenant's own fields the dashboard shows: Lead's (`budgetTier`) or the lead's contact's (`contact.shoeSize`); any other name, a repeat, or a list or JSON field in `leadForm` is a 422 naming `dashboard.leadColumns[i]`. A schema change that takes a marked field away is a 409 until it is unmarked."
+            : '') +
+          (section === 'assignment'
+            ? ' Who takes new leads: every lead created without an owner (captured, ingested, imported, or created over the API or MCP) is assigned in the transaction that creates it, as a `lead.assigned` event caused by its `lead.created`. `round-robin` gives each lead to the next user in turn (the turn is read from the event log, so restarts keep it); `rules` gives it to the first rule whose `when` (the list filter language, on the new lead) matches, else to the `fallback`. Users by id or email, saved as ids (the manifest shows emails); deactivated users are skipped, and with nobody left the lead stays unassigned. An unknown, deactivated or repeated user, or a filter that does not parse, is a 422 naming it (`assignment.users.1`, `assignment.rules.0.when.budget`).'
             : ''),
         requestBody: jsonBody(body),
         responses: { '200': jsonResponse(`The ${section} settings as saved`, answer), ...problems(400, ...TENANT_ERRORS, 413, 415, 422) },
