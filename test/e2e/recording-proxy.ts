@@ -27,12 +27,16 @@ const NOT_FORWARDED = new Set(['host', 'connection', 'content-length', 'transfer
 
 export async function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
   const exchanges: Exchange[] = []
+  let proxyOrigin = ''
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
     const headers = new Headers()
     for (const [name, value] of Object.entries(req.headers)) if (!NOT_FORWARDED.has(name) && typeof value === 'string') headers.set(name, value)
+    // A reverse proxy keeps the Host; this one cannot (fetch sets it), so a browser-style Origin naming
+    // the proxy is translated to the upstream's, as the Worker's same-origin checks would see it.
+    if (headers.get('origin') === proxyOrigin) headers.set('origin', new URL(upstream).origin)
     const method = req.method ?? 'GET'
     try {
       const answer = await fetch(`${upstream}${req.url}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body, redirect: 'manual' })
@@ -49,6 +53,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  proxyOrigin = `http://127.0.0.1:${port}`
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     exchanges,
