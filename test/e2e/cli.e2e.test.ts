@@ -253,6 +253,23 @@ describe('revline (generic commands)', () => {
     expect(bad.stderr).toContain('type: is an event type such as deal.won or deal.*')
   })
 
+  it('whoami, invite and key: the team from the command line', async () => {
+    const service = await run(['whoami'])
+    expect(service.code, service.stderr).toBe(0)
+    expect(service.stdout).toMatch(/^service key key_\w+ · admin/)
+    const invited = json(await run(['invite', 'cli.user@team.dev', 'Cli User', '--json']))
+    expect(invited).toMatchObject({ email: 'cli.user@team.dev', role: 'member', status: 'Invited' })
+    const key = json(await run(['key', 'cli user laptop', '--user', invited.$id, '--json']))
+    expect(key).toMatchObject({ role: 'member', user: invited.$id })
+    const asUser = await run(['whoami'], { env: { REVLINE_API_KEY: key.key } })
+    expect(asUser.stdout).toMatch(/^Cli User <cli\.user@team\.dev> · member · acting as member via key_\w+/)
+    const tooMuch = await run(['key', 'admin please', '--role', 'admin'], { env: { REVLINE_API_KEY: key.key } })
+    expect(tooMuch.code).toBe(1)
+    expect(tooMuch.stderr).toContain('role')
+    const badRole = await run(['invite', 'x@team.dev', 'X', '--role', 'boss'])
+    expect(badRole.code).toBe(2)
+  })
+
   it('import streams a file with a progress bar (bytes sent / total) and reports rejected rows', async () => {
     const rows = ['name,email,stage,source,leadScore']
     for (let i = 0; i < 3000; i++) rows.push(`Imported ${i},imported${i}@bulk.dev,Lead,import,${i % 100}`)

@@ -152,7 +152,7 @@ describe('README', () => {
     const [me] = answer('GET', /^\/~acme\/me$/)
     expect(json(me!.responseBody).user).toMatchObject({ email: 'dana@acme.dev', status: 'Active' })
     const [mine] = answer('GET', /^\/~acme\/leads\?owner=me$/)
-    expect(json(mine!.responseBody).data.map((l: { name: string }) => l.name)).toEqual(['Wes Site'])
+    expect(json(mine!.responseBody).data.map((l: { name: string }) => l.name)).toEqual(['Wes Site (website)'])
     const [signIn] = answer('POST', /^\/~acme\/auth\/email$/)
     expect(signIn!.status).toBe(202)
   })
