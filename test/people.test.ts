@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { env, exports } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
-import { LINK_PLACEHOLDER, withSignInLink } from '../src/durable/accounts'
+import { issueLink, LINK_PLACEHOLDER, withSignInLink } from '../src/durable/accounts'
 import { ADMIN_TOKEN, createTenant, request, tenantApi, type TenantApi } from './helpers'
 
 const BASE = 'http://revline.test'
@@ -212,5 +212,24 @@ describe('a real email provider', () => {
     expect(signedIn.status).toBe(303)
     const me = await asBrowser(`/~${slug}/me`, signedIn.cookie!)
     expect(me.body.user.$id).toBe(sam.$id)
+  })
+})
+
+describe('link expiry', () => {
+  it('refuses a sign-in link past 15 minutes and an invitation past 7 days, and spends neither', async () => {
+    const { slug, api } = await createTenant('expiry')
+    const sam = (await api.post('/users', { email: 'sam@team.dev', name: 'Sam' })).body
+    const stub = env.TENANT.getByName(slug)
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000)
+    const [fresh, stale, oldInvitation] = await runInDurableObject(stub, (instance) => {
+      const db = (instance as unknown as { db: Parameters<typeof issueLink>[0] }).db
+      return [issueLink(db, sam.$id, 'sign-in', minutesAgo(14)), issueLink(db, sam.$id, 'sign-in', minutesAgo(16)), issueLink(db, sam.$id, 'invitation', minutesAgo(7 * 24 * 60 + 1))]
+    })
+    for (const token of [stale, oldInvitation]) {
+      const res = await signInWith(`${BASE}/~${slug}/auth/link?token=${token}`)
+      expect(res.status).toBe(401)
+      expect(res.text).toContain('expired')
+    }
+    expect((await signInWith(`${BASE}/~${slug}/auth/link?token=${fresh}`)).status).toBe(303)
   })
 })
