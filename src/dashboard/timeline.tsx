@@ -36,20 +36,31 @@ export interface Change {
   to: string
 }
 
-/** The fields an event changed (for a create: the fields it set), meta fields left out. */
+/**
+ * The fields an event changed (for a create: the fields it set), meta fields left out, and an id
+ * that only mirrors a named field beside it (`stageId` when `stage` changed too).
+ */
 export function changesOf(event: EventRecord): Change[] {
   const before = event.before ?? ({} as Partial<EntityRecord>)
   const after = event.after ?? ({} as Partial<EntityRecord>)
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => !name.startsWith('$'))
+  const differs = (name: string) => JSON.stringify(before[name] ?? null) !== JSON.stringify(after[name] ?? null)
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => !name.startsWith('$') && differs(name))
+  const changed = new Set(names)
   const created = event.before === null
   return names
-    .filter((name) => JSON.stringify(before[name] ?? null) !== JSON.stringify(after[name] ?? null))
-    .map((name) => (created ? { field: name, to: shown(after[name]) } : { field: name, from: shown(before[name]), to: shown(after[name]) }))
+    .filter((name) => !(name.endsWith('Id') && changed.has(name.slice(0, -2))))
+    .map((name) => {
+      if (created) return { field: name, to: shown(after[name]) }
+      let [from, to] = [shown(before[name]), shown(after[name])]
+      // Two instants within the same minute: to the second, so the change shows.
+      if (from === to) [from, to] = [shown(before[name], 19), shown(after[name], 19)]
+      return { field: name, from, to }
+    })
 }
 
-function shown(value: unknown): string {
+function shown(value: unknown, precision = 16): string {
   if (value === undefined || value === null || value === '') return '–'
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value)) return `${value.slice(0, 16).replace('T', ' ')} UTC`
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value)) return `${value.slice(0, precision).replace('T', ' ')} UTC`
   const text = typeof value === 'string' ? value : JSON.stringify(value)
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text
 }
