@@ -82,7 +82,8 @@ export function page(handler: (c: Ctx, s: SignedIn) => Promise<Response>, option
       if (!(error instanceof AppError)) throw error
       if (error.code === 'unauthorized') return signedOut(c, s.slug)
       if (error.code === 'forbidden') return forbiddenPage(c, s)
-      if (error.code === 'not_found') return c.html(<ProblemPage s={s} title="Not found" text={sentence(error.detail)} />, 404)
+      // Not the error's detail: it would echo whatever id the address named.
+      if (error.code === 'not_found') return c.html(<ProblemPage s={s} title="Not found" text="That record does not exist (any more), or it is not on this team." />, 404)
       throw error
     }
   }
