@@ -52,6 +52,7 @@ export function DealPage({ s, deal, stages, leads, activities, proposals, timeli
         <Facts facts={facts} />
         {open && stages.length > 0 && (
           <div class="inline card-move">
+            <span aria-hidden="true">Move to</span>
             <MoveForm s={s} deal={deal} stages={stages} back="deal" />
           </div>
         )}

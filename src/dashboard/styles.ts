@@ -9,10 +9,16 @@ nav.main ul { display: flex; flex-wrap: wrap; gap: .25rem; list-style: none; mar
 nav.main a { display: block; padding: .35rem .65rem; border-radius: .35rem; text-decoration: none; color: var(--ink); }
 nav.main a:hover { background: var(--bg); }
 nav.main a[aria-current="page"] { background: #dbeafe; color: #1e3a8a; font-weight: 600; }
-.who { display: flex; gap: .6rem; align-items: center; font-size: .9rem; color: var(--muted); }
+.who { display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: center; font-size: .9rem; color: var(--muted); }
+.who button, .role { white-space: nowrap; }
+.meta { color: var(--muted); font-size: .85rem; font-weight: 400; }
+section > p:first-child { margin-top: 0; } section > p:last-child { margin-bottom: 0; }
+form + .hint { margin-top: .6rem; }
 .who strong { color: var(--ink); }
 .who form { margin: 0; } .who button { padding: .3rem .6rem; }
 .role { display: inline-block; padding: 0 .4rem; border-radius: 1rem; background: #e2e8f0; color: var(--ink); font-size: .75rem; font-weight: 600; text-transform: capitalize; }
+.login h1 { margin: 0 0 1rem; font-size: 1.5rem; }
+.login .notice { margin: 0 0 1rem; }
 .page-head { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; }
 .page-head h1 { font-size: 1.4rem; margin: 0; }
 .notice code.secret { display: block; margin-top: .4rem; padding: .4rem .5rem; background: #fff; border: 1px solid var(--line); border-radius: .35rem; color: var(--ink); font-size: .95rem; user-select: all; }
@@ -23,7 +29,7 @@ nav.main a[aria-current="page"] { background: #dbeafe; color: #1e3a8a; font-weig
 .late { color: var(--danger); font-weight: 600; }
 .board { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(15rem, 1fr); gap: .75rem; overflow-x: auto; padding-bottom: .5rem; }
 .column { background: #f1f5f9; border: 1px solid var(--line); border-radius: .5rem; padding: .6rem; display: grid; gap: .5rem; align-content: start; min-width: 0; }
-.column h2 { font-size: 1rem; margin: 0; display: flex; justify-content: space-between; gap: .5rem; align-items: baseline; border-top: 4px solid var(--stage, var(--line)); padding-top: .4rem; }
+.column h2 { font-size: 1rem; margin: 0; display: flex; justify-content: space-between; gap: .5rem; align-items: baseline; }
 .column h2 .meta { font-weight: 400; color: var(--muted); font-size: .8rem; }
 .column.drop-target { outline: 3px dashed var(--accent); outline-offset: -3px; }
 .cards { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem; }
@@ -40,13 +46,15 @@ table.grid input.narrow { width: 5.5rem; }
 .row-actions { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; }
 form.stack { display: grid; gap: .6rem; max-width: 32rem; }
 form.row { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
+form.row input, form.row select, form.row button { height: 2.5rem; }
 .subnav { display: flex; flex-wrap: wrap; gap: .25rem; list-style: none; padding: 0; margin: 0; }
 .subnav a { display: block; padding: .3rem .6rem; border: 1px solid var(--line); border-radius: 1rem; text-decoration: none; background: #fff; }
 .subnav a[aria-current="page"] { background: var(--accent); color: #fff; border-color: var(--accent); }
 .changes { list-style: none; padding: 0; margin: .25rem 0 0; font-size: .9rem; }
-.changes li { overflow-wrap: anywhere; }
-.changes .field { color: var(--muted); }
-.card-move form { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; margin: .75rem 0 0; }
+.timeline .changes li { border-left: 0; padding-left: 0; overflow-wrap: anywhere; }
+.changes .name { color: var(--muted); }
+.card-move { margin-top: .75rem; gap: .5rem; flex-wrap: wrap; }
+.card-move form { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; margin: 0; }
 .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1.25rem; }
 .two > * { min-width: 0; }
 @media (max-width: 40rem) {

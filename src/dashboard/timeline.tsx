@@ -97,7 +97,7 @@ export function Timeline({ data, title = 'Timeline' }: { data: TimelineData; tit
                   <ul class="changes">
                     {changes.slice(0, MAX_CHANGES).map((change) => (
                       <li>
-                        <span class="field">{change.field}:</span> {change.from === undefined ? change.to : `${change.from} → ${change.to}`}
+                        <span class="name">{change.field}:</span> {change.from === undefined ? change.to : `${change.from} → ${change.to}`}
                       </li>
                     ))}
                     {changes.length > MAX_CHANGES && <li class="meta">and {changes.length - MAX_CHANGES} more fields</li>}

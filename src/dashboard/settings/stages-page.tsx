@@ -21,6 +21,8 @@ export function StagesPage({ s, stages, notices }: { s: SignedIn; stages: StageV
             <thead>
               <tr>
                 <th scope="col">Stage</th>
+                <th scope="col">Probability (%)</th>
+                <th scope="col">SLA (days)</th>
                 <th scope="col">Order</th>
                 <th scope="col">Status</th>
                 <th scope="col">Actions</th>
@@ -30,33 +32,35 @@ export function StagesPage({ s, stages, notices }: { s: SignedIn; stages: StageV
               {stages.map((stage) => {
                 const isOpen = (stage.kind ?? 'Open') === 'Open'
                 const at = open.findIndex((st) => st.$id === stage.$id)
+                // One form per open stage; its inputs sit in their own cells and join it by the `form` attribute.
+                const form = `stage-${stage.$id}`
                 return (
                   <tr data-stage-row={stage.$id}>
                     <td>
                       {isOpen ? (
-                        <form method="post" action={`${base}/${stage.$id}`} class="row-actions">
+                        <form id={form} method="post" action={`${base}/${stage.$id}`} class="row-actions">
                           <Csrf s={s} />
                           <StageDot colour={stage.colour} />
-                          <label>
-                            <span class="visually-hidden">Name of {stage.name}</span>
-                            <input name="name" value={stage.name} required maxlength={100} />
-                          </label>
-                          <label>
-                            <span class="visually-hidden">Win probability of {stage.name} (%)</span>
-                            <input class="narrow" name="probability" type="number" min={0} max={100} value={String(stage.probability ?? 0)} />
-                          </label>
-                          <label>
-                            <span class="visually-hidden">SLA of {stage.name} (days)</span>
-                            <input class="narrow" name="slaDays" type="number" min={0} max={3650} value={stage.slaDays == null ? '' : String(stage.slaDays)} placeholder="SLA days" />
-                          </label>
-                          <button type="submit" class="secondary" aria-label={`Save ${stage.name}`}>
-                            Save
-                          </button>
+                          <input name="name" value={stage.name} required maxlength={100} aria-label={`Name of ${stage.name}`} />
                         </form>
                       ) : (
                         <span class="row-actions">
-                          <StageDot colour={stage.colour} /> <strong>{stage.name}</strong> <span class="meta">({stage.kind}: deals enter it by {stage.kind === 'Won' ? 'win' : 'lose'})</span>
+                          <StageDot colour={stage.colour} /> <strong>{stage.name}</strong> <span class="meta">deals enter it by {stage.kind === 'Won' ? 'win' : 'lose'}</span>
                         </span>
+                      )}
+                    </td>
+                    <td data-label="Probability (%)">
+                      {isOpen ? (
+                        <input form={form} class="narrow" name="probability" type="number" min={0} max={100} value={String(stage.probability ?? 0)} aria-label={`Win probability of ${stage.name} (%)`} />
+                      ) : (
+                        String(stage.probability ?? 0)
+                      )}
+                    </td>
+                    <td data-label="SLA (days)">
+                      {isOpen ? (
+                        <input form={form} class="narrow" name="slaDays" type="number" min={0} max={3650} value={stage.slaDays == null ? '' : String(stage.slaDays)} placeholder="none" aria-label={`SLA of ${stage.name} (days)`} />
+                      ) : (
+                        '–'
                       )}
                     </td>
                     <td data-label="Order">{stage.order}</td>
@@ -64,6 +68,9 @@ export function StagesPage({ s, stages, notices }: { s: SignedIn; stages: StageV
                     <td>
                       {isOpen && (
                         <div class="row-actions">
+                          <button form={form} type="submit" aria-label={`Save ${stage.name}`}>
+                            Save
+                          </button>
                           <Button s={s} action={`${base}/${stage.$id}/move`} name="direction" value="up" label={`Move ${stage.name} up`} text="↑ Up" disabled={at === 0} />
                           <Button s={s} action={`${base}/${stage.$id}/move`} name="direction" value="down" label={`Move ${stage.name} down`} text="↓ Down" disabled={at === open.length - 1} />
                           {stage.status === 'Retired' ? (
