@@ -57,17 +57,17 @@ function usableFilters(asked: LeadFilters): { filters: LeadFilters; problems: Fl
 crmRoutes.get(
   '/dashboard/crm',
   page(async (c, s) => {
-    const page = Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
+    const at = Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
     const { filters, problems } = usableFilters({ status: c.req.query('status') || undefined, source: c.req.query('source') || undefined })
     const [summary, attribution, leads, layout] = await Promise.all([
       run<Summary>(c, s, { kind: 'analytics', report: 'summary' }),
       run<{ bySource: { source: string | null; leads: number; conversions: number }[] }>(c, s, { kind: 'analytics', report: 'attribution' }),
-      run<{ data: EntityRecord[]; total: number }>(c, s, { kind: 'list', noun: 'Lead', query: leadQuery(filters, page) }),
+      run<{ data: EntityRecord[]; total: number }>(c, s, { kind: 'list', noun: 'Lead', query: leadQuery(filters, at) }),
       run<DashboardLayout>(c, s, { kind: 'dashboard.layout' }),
     ])
     // A page past the end (a bookmark, leads closed since) goes to the last page there is.
     const last = Math.max(1, Math.ceil(leads.total / LEADS_PER_PAGE))
-    if (page > last) return c.redirect(`/~${s.slug}/dashboard/${query(filters, last)}`, 303)
+    if (at > last) return c.redirect(`/~${s.slug}/dashboard/${query(filters, last)}`, 303)
     const contacts = await contactsOf(c, s, layout, leads.data)
     const flash = await takeFlash(c, s.slug)
     return c.html(
@@ -76,7 +76,7 @@ crmRoutes.get(
         summary={summary}
         bySource={attribution.bySource}
         leads={leads}
-        filters={{ ...filters, page, limit: LEADS_PER_PAGE }}
+        filters={{ ...filters, page: at, limit: LEADS_PER_PAGE }}
         notices={[...(flash ? [flash] : []), ...problems]}
         captureUrl={new URL(`/~${s.slug}/capture`, c.req.url).toString()}
         layout={layout}
