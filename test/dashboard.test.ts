@@ -1,26 +1,21 @@
 /**
- * The dashboard's sessions and headers: a session lives in the tenant object (the cookie holds only
- * a random token), so logging out, revoking the key or reaching the expiry ends it at once; every
- * dashboard answer forbids framing and sniffing and carries a strict, nonce-based CSP. Then its
- * pages: confirmations after a form post, addresses that do not fit, empty states, a lead's page
- * and a proposal's document read with the session.
+ * The dashboard's sign-in and sessions: an email form asks for a link (the same answer for every
+ * address), following it opens the user's session (the cookie holds only a random token the tenant
+ * object knows by its hash), and signing out, deactivating the user or reaching the expiry ends it
+ * at once. Every dashboard answer forbids framing and sniffing and carries a strict, nonce-based
+ * CSP. Then its pages: confirmations after a form post, addresses that do not fit, empty states, a
+ * lead's page and a proposal's document read with the session. The workspace pages (My day, the
+ * board, record pages, settings) are test/dashboard-workspace.test.ts.
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createTenant, issueKey, sendRaw, tenantApi, type RawResponse } from './helpers'
+import { createTenant, sendRaw, tenantApi, type RawResponse } from './helpers'
+import { signInAs } from './dashboard-sign-in'
 
 const ORIGIN = 'http://revline.test'
 
-async function login(slug: string, key: string): Promise<{ cookie: string; csrf: string }> {
-  const res = await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: ORIGIN }, body: new URLSearchParams({ apiKey: key }) })
-  const cookie = /rvl_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0]
-  if (res.status !== 303 || !cookie) throw new Error(`login → ${res.status} ${res.text}`)
-  const page = await crm(slug, cookie)
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1]
-  if (page.status !== 200 || !csrf) throw new Error(`CRM page → ${page.status}`)
-  return { cookie, csrf }
-}
+const login = (slug: string, key: string) => signInAs(slug, key)
 
 const crm = (slug: string, cookie: string) => sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm`, headers: { cookie } })
 
@@ -33,70 +28,130 @@ function expectLoginRedirect(res: RawResponse, slug: string, what: string) {
 }
 
 const leadCount = async (slug: string, key: string) => (await sendRaw({ method: 'GET', path: `/~${slug}/leads`, headers: { authorization: `Bearer ${key}` } })).json.total as number
+const sessionRows = (slug: string, where = '1 = 1', ...args: string[]) =>
+  runInDurableObject(env.TENANT.getByName(slug), (_i, state) => state.storage.sql.exec<{ token_hash: string; user_id: string }>(`SELECT token_hash, user_id FROM sessions WHERE ${where}`, ...args).toArray())
 
-describe('Dashboard sessions', () => {
-  it('keeps no key material in the cookie: a random token the tenant object knows by its hash', async () => {
-    const { slug, key } = await createTenant()
-    const { cookie } = await login(slug, key)
-    const keyHash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))].map((b) => b.toString(16).padStart(2, '0')).join('')
-    const value = decodeURIComponent(cookie.slice('rvl_session='.length))
-    expect(value).not.toContain(key)
-    expect(value).not.toContain(keyHash)
-    const rows = await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => state.storage.sql.exec<{ token_hash: string; key_id: string }>('SELECT token_hash, key_id FROM dashboard_sessions').toArray())
-    expect(rows).toHaveLength(1)
-    expect(value).not.toContain(rows[0]!.token_hash)
-    // a second sign-in is a second session
-    await login(slug, key)
-    expect(await runInDurableObject(env.TENANT.getByName(slug), (_i, state) => state.storage.sql.exec('SELECT 1 FROM dashboard_sessions').toArray().length)).toBe(2)
+/** Asks the sign-in page for a link: the redirect and the page it leads to, with its flash. */
+async function askForLink(slug: string, email: string, headers: Record<string, string> = { origin: ORIGIN }) {
+  const res = await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers, body: new URLSearchParams({ email }) })
+  if (res.status !== 303) return { res, page: undefined }
+  return { res, page: await follow(slug, '', res) }
+}
+
+describe('Dashboard sign-in', () => {
+  it('has no API key field: the page asks for an email, with a place for the passkey button', async () => {
+    const { slug } = await createTenant()
+    const page = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/login` })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('<input name="email" type="email"')
+    expect(page.text).toContain('Email me a sign-in link')
+    expect(page.text).not.toMatch(/api ?key/i)
+    // the old key form signs nobody in any more
+    const { key } = await createTenant()
+    const old = await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: ORIGIN }, body: new URLSearchParams({ apiKey: key }) })
+    expect(old.headers.get('set-cookie') ?? '').not.toContain('rvl_session=')
   })
 
-  it('ends the session on logout: the old cookie gets the login redirect, and its forms change nothing', async () => {
+  it('gives the same answer for a user and an unknown address, and mails a link only to the user', async () => {
+    const { slug, key } = await createTenant()
+    const api = tenantApi(slug, key)
+    await api.post('/users', { email: 'ines@team.test', name: 'Ines', role: 'member' })
+    const known = await askForLink(slug, 'Ines@Team.test')
+    const unknown = await askForLink(slug, 'nobody@team.test')
+    expect(known.res.headers.get('location')).toBe(`/~${slug}/dashboard/login`)
+    expect(unknown.res.headers.get('location')).toBe(`/~${slug}/dashboard/login`)
+    const said = (html = '') => decode(statusMessage(html))
+    expect(said(known.page!.text)).toBe('Check your email. If this address belongs to a user of this team, a sign-in link is on its way. It works once, within 15 minutes.')
+    expect(said(unknown.page!.text)).toBe(said(known.page!.text))
+    const messages = (await api.get('/messages?kind=sign-in')).body.data
+    expect(messages.map((m: { to: string }) => m.to)).toEqual(['ines@team.test'])
+    expect(messages[0].body).toContain(`/~${slug}/auth/link?token=`)
+  })
+
+  it('refuses a sign-in request from another origin, and says what is wrong with a malformed address', async () => {
+    const { slug, key } = await createTenant()
+    const api = tenantApi(slug, key)
+    await api.post('/users', { email: 'ines@team.test', name: 'Ines' })
+    const forged = await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: 'https://evil.example' }, body: new URLSearchParams({ email: 'ines@team.test' }) })
+    expect(forged.status).toBe(403)
+    expect((await api.get('/messages?kind=sign-in')).body.data).toHaveLength(0)
+    const bad = await askForLink(slug, 'not an address')
+    expect(decode(alertMessage(bad.page!.text))).toBe('Enter the email address you were invited with.')
+  })
+
+  it('signs the operator-made owner in from the invitation, onto My day, naming them in the header', async () => {
+    const slug = `own-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`
+    const made = await sendRaw({ method: 'POST', path: '/tenants', headers: { authorization: 'Bearer test-admin-token', 'content-type': 'application/json' }, body: JSON.stringify({ slug, name: 'Own Co', owner: { email: 'olive@own.test', name: 'Olive Owner' } }) })
+    expect(made.status).toBe(201)
+    const { followLink, linkFor } = await import('./dashboard-sign-in')
+    const cookie = await followLink(await linkFor(slug, made.json.apiKey, 'olive@own.test'))
+    const home = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard`, headers: { cookie } })
+    expect(home.headers.get('location')).toBe(`/~${slug}/dashboard/my-day`)
+    const page = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/my-day`, headers: { cookie } })
+    expect(page.status).toBe(200)
+    expect(page.text).toMatch(/Signed in as <strong>Olive Owner<\/strong> <span class="role">owner<\/span>/)
+    expect(page.text).toContain(`href="/~${slug}/dashboard/settings"`)
+  })
+})
+
+describe('Dashboard sessions', () => {
+  it('keeps no secret in the cookie: a random token the tenant object knows by its hash, in the user sessions', async () => {
+    const { slug, key } = await createTenant()
+    const { cookie, user } = await login(slug, key)
+    const value = decodeURIComponent(cookie.slice('rvl_session='.length))
+    const rows = await sessionRows(slug)
+    expect(rows).toEqual([{ token_hash: expect.any(String), user_id: user }])
+    expect(value).not.toContain(rows[0]!.token_hash)
+    expect(value).not.toContain(key)
+    // a second sign-in is a second session; the legacy key-session table is not used
+    await login(slug, key)
+    expect(await sessionRows(slug)).toHaveLength(2)
+    expect(await runInDurableObject(env.TENANT.getByName(slug), (_i, state) => state.storage.sql.exec('SELECT 1 FROM dashboard_sessions').toArray().length)).toBe(0)
+  })
+
+  it('ends the session on sign-out: the old cookie gets the sign-in redirect, and its forms change nothing', async () => {
     const { slug, key } = await createTenant()
     const { cookie, csrf } = await login(slug, key)
     const other = await login(slug, key)
     const out = await post(slug, '/logout', cookie, { csrf })
     expectLoginRedirect(out, slug, 'logout')
     expect(out.headers.get('set-cookie')).toMatch(/rvl_session=;.*Max-Age=0/i)
+    expect(decode(statusMessage((await follow(slug, '', out)).text))).toBe('You are signed out.')
 
     // the browser forgot the cookie; someone who kept a copy gets nothing with it
     expectLoginRedirect(await crm(slug, cookie), slug, 'CRM page after logout')
     const before = await leadCount(slug, key)
     expectLoginRedirect(await post(slug, '/leads', cookie, { csrf, firstName: 'After', lastName: 'Logout', email: 'after@logout.dev' }), slug, 'Add Lead after logout')
     expect(await leadCount(slug, key)).toBe(before)
-    // another session of the same key is untouched
+    // another session is untouched
     expect((await crm(slug, other.cookie)).status).toBe(200)
   })
 
-  it('refuses a logout without the session’s CSRF token', async () => {
+  it('refuses a sign-out without the session’s CSRF token', async () => {
     const { slug, key } = await createTenant()
     const { cookie } = await login(slug, key)
     expect((await post(slug, '/logout', cookie, { csrf: 'f'.repeat(32) })).status).toBe(403)
     expect((await crm(slug, cookie)).status).toBe(200)
   })
 
-  it("ends every session of a revoked key at once, and only that key's", async () => {
+  it("ends every session of a deactivated user at once, and only that user's", async () => {
     const { slug, key } = await createTenant()
-    const member = await issueKey(slug, key, 'member')
-    const memberSession = await login(slug, member.key)
-    const adminSession = await login(slug, key)
-    expect((await crm(slug, memberSession.cookie)).status).toBe(200)
-    expect((await member.api.get('/contacts')).status).toBe(200)
+    const member = await signInAs(slug, key, { role: 'member' })
+    const admin = await login(slug, key)
+    expect((await crm(slug, member.cookie)).status).toBe(200)
 
-    const revoked = await sendRaw({ method: 'DELETE', path: `/~${slug}/keys/${member.id}`, headers: { authorization: `Bearer ${key}` } })
-    expect(revoked.status).toBe(200)
-    expectLoginRedirect(await crm(slug, memberSession.cookie), slug, "revoked key's session")
-    expectLoginRedirect(await post(slug, '/leads', memberSession.cookie, { csrf: memberSession.csrf, firstName: 'Re', lastName: 'Voked', email: 'revoked@dash.dev' }), slug, "revoked key's form")
-    expect(await runInDurableObject(env.TENANT.getByName(slug), (_i, state) => state.storage.sql.exec('SELECT 1 FROM dashboard_sessions WHERE key_id = ?', member.id).toArray().length)).toBe(0)
-    expect((await crm(slug, adminSession.cookie)).status).toBe(200)
-    // and the revoked key cannot sign in again
-    expect((await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: ORIGIN }, body: new URLSearchParams({ apiKey: member.key }) })).status).toBe(401)
+    expect((await tenantApi(slug, key).post(`/users/${member.user}/deactivate`)).status).toBe(200)
+    expectLoginRedirect(await crm(slug, member.cookie), slug, "deactivated user's session")
+    expectLoginRedirect(await post(slug, '/leads', member.cookie, { csrf: member.csrf, firstName: 'De', lastName: 'Activated', email: 'gone@dash.dev' }), slug, "deactivated user's form")
+    expect(await sessionRows(slug, 'user_id = ?', member.user)).toHaveLength(0)
+    expect((await crm(slug, admin.cookie)).status).toBe(200)
   })
 
   it('refuses an expired session', async () => {
     const { slug, key } = await createTenant()
     const { cookie } = await login(slug, key)
     await runInDurableObject(env.TENANT.getByName(slug), (_i, state) => {
-      state.storage.sql.exec('UPDATE dashboard_sessions SET expires_at = ?', new Date(Date.now() - 1000).toISOString())
+      state.storage.sql.exec('UPDATE sessions SET expires_at = ?', new Date(Date.now() - 1000).toISOString())
     })
     expectLoginRedirect(await crm(slug, cookie), slug, 'expired session')
   })
@@ -130,7 +185,11 @@ describe('Dashboard headers', () => {
       ['GET /dashboard/login', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/login` })],
       ['GET /dashboard/crm without a session', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/crm` })],
       ['GET /dashboard/crm', await crm(slug, cookie)],
-      ['POST /dashboard/login with a wrong key', await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: ORIGIN }, body: new URLSearchParams({ apiKey: 'rvl_wrong' }) })],
+      ['POST /dashboard/login', await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: ORIGIN }, body: new URLSearchParams({ email: 'who@dash.dev' }) })],
+      ['POST /dashboard/login from another origin', await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: 'https://evil.example' }, body: new URLSearchParams({ email: 'who@dash.dev' }) })],
+      ['GET /dashboard/my-day', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/my-day`, headers: { cookie } })],
+      ['GET /dashboard/board', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/board`, headers: { cookie } })],
+      ['GET /dashboard/settings/users', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/settings/users`, headers: { cookie } })],
       ['POST /dashboard/leads from another origin', await sendRaw({ method: 'POST', path: `/~${slug}/dashboard/leads`, headers: { origin: 'https://evil.example', cookie }, body: new URLSearchParams({ firstName: 'E' }) })],
       ['GET /dashboard/nope', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/nope`, headers: { cookie } })],
     ]
@@ -140,10 +199,8 @@ describe('Dashboard headers', () => {
   it('renders every page in standards mode: HTML that starts with a doctype', async () => {
     const { slug, key } = await createTenant()
     const { cookie } = await login(slug, key)
-    const pages: [string, RawResponse][] = [
-      ['login', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/login` })],
-      ['crm', await crm(slug, cookie)],
-    ]
+    const pages: [string, RawResponse][] = [['login', await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/login` })], ['crm', await crm(slug, cookie)]]
+    for (const path of ['my-day', 'board', 'settings/users', 'settings/keys', 'settings/stages']) pages.push([path, await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/${path}`, headers: { cookie } })])
     for (const [what, res] of pages) expect(res.text.slice(0, 15).toLowerCase(), what).toBe('<!doctype html>')
   })
 
@@ -188,7 +245,7 @@ async function follow(slug: string, session: string, res: RawResponse) {
   expect(res.status, res.text.slice(0, 200)).toBe(303)
   const location = res.headers.get('location')!
   expect(location.startsWith(`/~${slug}/dashboard/`), location).toBe(true)
-  return sendRaw({ method: 'GET', path: location, headers: { cookie: `${session}; ${flashCookie(res)}` } })
+  return sendRaw({ method: 'GET', path: location, headers: { cookie: session ? `${session}; ${flashCookie(res)}` : flashCookie(res) } })
 }
 
 const statusMessage = (html: string) => /<p class="notice notice-ok" role="status">([^<]*)<\/p>/.exec(html)?.[1]

@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '../src/domain/errors'
 import { nouns } from '../src/domain/nouns'
 import { ADMIN_TOKEN, bytesOf, createTenant, flashKind, rpcOf, issueKey, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
+import { signInAs } from './dashboard-sign-in'
 
 /** The Worker's own origin (what a same-origin request names). */
 const ORIGIN = 'http://revline.test'
@@ -170,8 +171,8 @@ function dashboardPolicy(slug: string): Policy {
       }
       if (res.status !== 200 || !/^text\/html/.test(res.headers.get('content-type') ?? '')) fail(req, res, 'a dashboard page that is not 200 text/html')
     },
-    // A wrong key at login answers the login page again, with 401.
-    exempt: (req, res) => req.method === 'POST' && req.path.endsWith('/dashboard/login') && res.status === 401 && /^text\/html/.test(res.headers.get('content-type') ?? ''),
+    // A workspace page the user may not open (403) or a record that is not there (404) is an HTML page of the dashboard.
+    exempt: (_req, res) => (res.status === 403 || res.status === 404) && /^text\/html/.test(res.headers.get('content-type') ?? '') && res.text.includes('<h1>'),
     // A refused form goes back to the page with an error message (a flash cookie).
     refused: (_req, res) => res.status === 303 && flashKind(res) === 'error',
   }
@@ -965,16 +966,8 @@ describe('Fuzzing the public routes', () => {
   }, TIMEOUT)
 })
 
-async function dashboardLogin(t: Fixture): Promise<{ cookie: string; csrf: string }> {
-  const login = await send({ method: 'POST', path: `/~${t.slug}/dashboard/login`, headers: { origin: ORIGIN }, body: new URLSearchParams({ apiKey: t.key }) })
-  if (login.status !== 303) throw new Error(`dashboard login: ${login.status} ${login.text}`)
-  const cookie = /rvl_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0]
-  if (!cookie) throw new Error('dashboard login: no session cookie')
-  const page = await send({ method: 'GET', path: `/~${t.slug}/dashboard/crm`, headers: { cookie } })
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1]
-  if (page.status !== 200 || !csrf) throw new Error(`dashboard page: ${page.status}`)
-  return { cookie, csrf }
-}
+/** Signs in by email link as an admin of the tenant (test/dashboard-sign-in.ts). */
+const dashboardLogin = (t: Fixture) => signInAs(t.slug, t.key)
 
 describe('Fuzzing the dashboard', () => {
   it('login, the CRM page and its forms: random forms, cookies, origins and queries', async () => {
@@ -982,27 +975,27 @@ describe('Fuzzing the dashboard', () => {
     const session = await dashboardLogin(t)
     const { idLike } = values(t)
     const formValue = fc.oneof(fc.constantFrom('New', 'Contacted', 'Qualified', 'Converted', 'Lost', 'Bogus', '', 'crm', 'crm?page=2', 'crm?status=New', '../../evil', 'https://evil.example', 'fz@example.com'), anyText)
-    const formKey = fc.oneof(fc.constantFrom('apiKey', 'csrf', 'status', 'back', 'firstName', 'lastName', 'email', 'source'), anyText)
+    const formKey = fc.oneof(fc.constantFrom('email', 'csrf', 'status', 'back', 'firstName', 'lastName', 'email', 'source'), anyText)
     const arb = fc.record({
       route: fc.constantFrom('GET /dashboard', 'GET /dashboard/login', 'POST /dashboard/login', 'GET /dashboard/crm', 'GET /dashboard/crm', 'POST /dashboard/leads', 'POST /dashboard/leads/:id/status', 'POST /dashboard/leads/:id/status', 'POST /dashboard/logout', 'GET /dashboard/nope', 'PUT /dashboard/crm', 'DELETE /dashboard/login'),
       id: fc.oneof(fc.constantFrom(...t.ids.leads!), idLike),
       cookie: fc.constantFrom('valid', 'valid', 'valid', 'none', 'garbage', 'tampered', 'unsigned'),
       csrf: fc.constantFrom('valid', 'valid', 'none', 'wrong'),
-      apiKey: fc.constantFrom('valid', 'member', 'wrong', 'empty', 'other'),
+      email: fc.constantFrom('user', 'unknown', 'upper', 'empty', 'other'),
       origin: fc.constantFrom('same', 'same', 'same', 'none', 'evil'),
       fields: fc.array(fc.tuple(formKey, formValue), { maxLength: 5 }),
       encoding: fc.constantFrom('urlencoded', 'urlencoded', 'urlencoded', 'json', 'text', 'none'),
       q: fc.oneof(fc.constantFrom('', '?status=New', '?status=Bogus', '?source=website', '?page=0', '?page=-1', '?page=99999999999', '?page=abc', '?error=%3Cscript%3E', '?status=New&status=Lost', '?source[$gt]=a'), queryArb(t, ['status', 'source', 'page', 'error'], ['status', 'source', 'page', 'error'])),
     })
-    const apiKeys = { valid: t.key, member: t.member, wrong: 'rvl_00000000000000000000000000000000', empty: '', other: 'not a key at all' }
+    const emails = { user: session.email, unknown: 'nobody@fuzz.example', upper: session.email.toUpperCase(), empty: '', other: 'not an address at all' }
     await fuzz(
       t,
       arb,
-      ({ route, id, cookie, csrf, apiKey, origin, fields, encoding, q }) => {
+      ({ route, id, cookie, csrf, email, origin, fields, encoding, q }) => {
         const [method, template] = route.split(' ') as [string, string]
         const path = `/~${t.slug}${template.replace(':id', encodeURIComponent(id))}${method === 'GET' ? q : ''}`
         const entries: [string, string][] = [...fields]
-        if (template === '/dashboard/login') entries.unshift(['apiKey', apiKeys[apiKey]])
+        if (template === '/dashboard/login') entries.unshift(['email', emails[email]])
         if (method === 'POST' && csrf !== 'none') entries.push(['csrf', csrf === 'valid' ? session.csrf : 'f'.repeat(32)])
         const cookieHeader = { valid: session.cookie, none: undefined, garbage: 'rvl_session=garbage', tampered: session.cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), unsigned: `rvl_session=${encodeURIComponent(JSON.stringify({ keyHash: 'x', issuedAt: Date.now() }))}` }[cookie]
         const body = method === 'GET' ? undefined : encoding === 'json' ? JSON.stringify(Object.fromEntries(entries)) : encoding === 'none' ? undefined : new URLSearchParams(entries).toString()
@@ -1011,6 +1004,45 @@ describe('Fuzzing the dashboard', () => {
       },
       dashboardPolicy(t.slug),
       { numRuns: 40, watch: ['/leads?limit=200', '/contacts?limit=200', '/deals?limit=200'] },
+    )
+  }, TIMEOUT)
+  it('the workspace pages and their forms (board moves, record pages, settings): random forms, ids, cookies and origins', async () => {
+    const t = await fixture()
+    const session = await dashboardLogin(t)
+    const { idLike } = values(t)
+    // Another user to change (the signed-in one is left alone, so the session stays an admin's).
+    const colleague = (await call(t, 'POST', '/users', { email: 'colleague@fuzz.example', name: 'Colleague' })).json.$id as string
+    const ids = [...t.ids.deals!, ...t.ids.contacts!, ...t.ids.stages!, colleague]
+    const formValue = fc.oneof(fc.constantFrom('Negotiation', 'Proposal', 'Won', 'Lost', 'Bogus', '', '1', '0', '-1', '99999999999', 'board', 'deal', 'up', 'down', 'sideways', 'admin', 'member', 'owner', 'fz@example.com', 'New stage', ...t.ids.stages!), anyText)
+    const formKey = fc.oneof(fc.constantFrom('stage', 'version', 'back', 'role', 'name', 'email', 'direction', 'after', 'probability', 'slaDays', 'csrf'), anyText)
+    const arb = fc.record({
+      route: fc.constantFrom(
+        'GET /dashboard/my-day', 'GET /dashboard/board', 'GET /dashboard/deals/:id', 'GET /dashboard/contacts/:id', 'POST /dashboard/deals/:id/advance', 'POST /dashboard/deals/:id/advance',
+        'GET /dashboard/settings', 'GET /dashboard/settings/users', 'GET /dashboard/settings/keys', 'GET /dashboard/settings/stages', 'POST /dashboard/settings/users', 'POST /dashboard/settings/users/:id/role',
+        'POST /dashboard/settings/users/:id/deactivate', 'POST /dashboard/settings/users/:id/reactivate', 'POST /dashboard/settings/stages', 'POST /dashboard/settings/stages/:id', 'POST /dashboard/settings/stages/:id/move', 'POST /dashboard/settings/stages/:id/retire', 'POST /dashboard/settings/keys/:id/revoke',
+      ),
+      id: fc.oneof(fc.constantFrom(...ids), idLike),
+      cookie: fc.constantFrom('valid', 'valid', 'valid', 'none', 'garbage'),
+      csrf: fc.constantFrom('valid', 'valid', 'valid', 'none', 'wrong'),
+      origin: fc.constantFrom('same', 'same', 'same', 'none', 'evil'),
+      fields: fc.array(fc.tuple(formKey, formValue), { maxLength: 5 }),
+      encoding: fc.constantFrom('urlencoded', 'urlencoded', 'urlencoded', 'json', 'none'),
+    })
+    await fuzz(
+      t,
+      arb,
+      ({ route, id, cookie, csrf, origin, fields, encoding }) => {
+        const [method, template] = route.split(' ') as [string, string]
+        const path = `/~${t.slug}${template.replace(':id', encodeURIComponent(id))}`
+        const entries: [string, string][] = [...fields]
+        if (method === 'POST' && csrf !== 'none') entries.push(['csrf', csrf === 'valid' ? session.csrf : 'f'.repeat(32)])
+        const cookieHeader = { valid: session.cookie, none: undefined, garbage: 'rvl_session=garbage' }[cookie]
+        const body = method === 'GET' ? undefined : encoding === 'json' ? JSON.stringify(Object.fromEntries(entries)) : encoding === 'none' ? undefined : new URLSearchParams(entries).toString()
+        const type = encoding === 'json' ? 'application/json' : encoding === 'urlencoded' ? 'application/x-www-form-urlencoded' : undefined
+        return { method, path, headers: { cookie: cookieHeader, origin: origin === 'same' ? ORIGIN : origin === 'evil' ? 'https://evil.example' : undefined, 'content-type': body === undefined ? undefined : type }, body }
+      },
+      dashboardPolicy(t.slug),
+      { numRuns: 40, watch: ['/deals?limit=200', '/stages?limit=200', '/users?limit=200'] },
     )
   }, TIMEOUT)
 })

@@ -14,6 +14,7 @@ import { MAX_IN_VALUES } from '../src/domain/query/filter'
 import { MAX_JSON_DEPTH } from '../src/domain/json-text'
 import { nouns } from '../src/domain/nouns'
 import { ADMIN_TOKEN, bytesOf, canonicalJson, rpcOf, createTenant, issueKey, sendRaw, type RawRequest, type RawResponse } from './helpers'
+import { signInAs } from './dashboard-sign-in'
 
 const TIMEOUT = 60_000
 const ORIGIN = 'http://revline.test'
@@ -74,14 +75,8 @@ async function signedSource(t: Tenant, mapping: Record<string, string> = { email
   }
 }
 
-async function dashboardLogin(t: Tenant): Promise<{ cookie: string; csrf: string }> {
-  const login = await sendRaw({ method: 'POST', path: `/~${t.slug}/dashboard/login`, headers: { origin: ORIGIN }, body: new URLSearchParams({ apiKey: t.key }) })
-  const cookie = /rvl_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0]
-  const page = await sendRaw({ method: 'GET', path: `/~${t.slug}/dashboard/crm`, headers: { cookie } })
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1]
-  if (!cookie || !csrf) throw new Error('dashboard login failed')
-  return { cookie, csrf }
-}
+/** Signs in by email link as an admin of the tenant (test/dashboard-sign-in.ts). */
+const dashboardLogin = (t: Tenant) => signInAs(t.slug, t.key)
 
 const bytes = bytesOf
 

@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest'
 import { nouns } from '../src/domain/nouns'
 import { apiVerbs } from '../src/domain/noun/noun'
 import { createTenant, flashKind, issueKey, rpcOf, canonicalJson as canonical, sendRaw as send, snapshotChanges as changes, type RawRequest as Req, type RawResponse as Res } from './helpers'
+import { signInAs } from './dashboard-sign-in'
 
 const BASE_HOST = 'revline.localhost'
 const TIMEOUT = 30_000
@@ -59,15 +60,8 @@ async function put(w: { slug: string; key: string }, path: string, body: unknown
   if (res.status !== 200) throw new Error(`setup: PUT ${path} → ${res.status} ${res.text}`)
 }
 
-async function dashboardLogin(slug: string, key: string): Promise<{ cookie: string; csrf: string }> {
-  const login = await send({ method: 'POST', path: `/~${slug}/dashboard/login`, headers: { origin: 'http://revline.test' }, body: new URLSearchParams({ apiKey: key }) })
-  const cookie = /rvl_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0]
-  if (login.status !== 303 || !cookie) throw new Error(`setup: dashboard login → ${login.status}`)
-  const page = await send({ method: 'GET', path: `/~${slug}/dashboard/crm`, headers: { cookie } })
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1]
-  if (page.status !== 200 || !csrf) throw new Error(`setup: dashboard page → ${page.status}`)
-  return { cookie, csrf }
-}
+/** Signs in by email link as an admin of the tenant (test/dashboard-sign-in.ts). */
+const dashboardLogin = (slug: string, key: string) => signInAs(slug, key)
 
 const CAPTURE_FIELDS = ['firstName', 'lastName', 'name', 'email', 'phone', 'company', 'title', 'source', 'sourceDetail', 'budget', 'authority', 'need', 'timeline', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']
 
@@ -514,7 +508,7 @@ describe('Isolation matrix', () => {
     /** A form post: refused outright, sent back to the login page, or back to the page with an error. */
     const rejectedForm = (slug: string) => (res: Res) => {
       const location = res.headers.get('location') ?? ''
-      if (res.status === 303 && (location === `/~${slug}/dashboard/login` || (location.startsWith(`/~${slug}/dashboard/crm`) && flashKind(res) === 'error'))) return null
+      if (res.status === 303 && (location === `/~${slug}/dashboard/login` || (/^\/~[a-z0-9-]+\/dashboard\/(crm|board)/.test(location) && location.startsWith(`/~${slug}/`) && flashKind(res) === 'error'))) return null
       return isProblem(res, 401) || isProblem(res, 403) || isProblem(res, 404) ? null : 'expected a refusal (303 to login or with an error, or 401/403/404)'
     }
     const probes: Probe[] = [
@@ -527,6 +521,12 @@ describe('Isolation matrix', () => {
       { what: "A's cookie converts B's lead", req: { method: 'POST', path: `/~${b.slug}/dashboard/leads/${b.ids.leads}/status`, headers, body: form({ status: 'Converted' }) }, expect: rejectedForm(b.slug) },
       { what: "A's cookie on A's dashboard, B's lead", req: { method: 'POST', path: `/~${a.slug}/dashboard/leads/${b.ids.leads}/status`, headers, body: form({ status: 'Lost' }) }, expect: rejectedForm(a.slug) },
       { what: "A's cookie on A's dashboard, B's lead converted", req: { method: 'POST', path: `/~${a.slug}/dashboard/leads/${b.ids.leads}/status`, headers, body: form({ status: 'Converted' }) }, expect: rejectedForm(a.slug) },
+      { what: "A's cookie on B's board", req: { method: 'GET', path: `/~${b.slug}/dashboard/board`, headers }, expect: toLogin(b.slug) },
+      { what: "A's cookie on B's deal page", req: { method: 'GET', path: `/~${b.slug}/dashboard/deals/${b.ids.deals}`, headers }, expect: toLogin(b.slug) },
+      { what: "A's cookie on B's settings", req: { method: 'GET', path: `/~${b.slug}/dashboard/settings/users`, headers }, expect: toLogin(b.slug) },
+      { what: "A's cookie moves B's deal", req: { method: 'POST', path: `/~${b.slug}/dashboard/deals/${b.ids.deals}/advance`, headers, body: form({ stage: 'Proposal' }) }, expect: rejectedForm(b.slug) },
+      { what: "A's cookie invites on B", req: { method: 'POST', path: `/~${b.slug}/dashboard/settings/users`, headers, body: form({ name: 'Mallory', email: 'mallory@example.com' }) }, expect: rejectedForm(b.slug) },
+      { what: "A's cookie on A's dashboard, B's deal moved", req: { method: 'POST', path: `/~${a.slug}/dashboard/deals/${b.ids.deals}/advance`, headers, body: form({ stage: 'Proposal' }) }, expect: rejectedForm(a.slug) },
       { what: "B's cookie and A's csrf on B", req: { method: 'POST', path: `/~${b.slug}/dashboard/leads`, headers: { cookie: b.session.cookie, origin: 'http://revline.test' }, body: form({ firstName: 'Mallory', lastName: 'M', email: 'mallory@example.com' }) }, expect: refused([403, 'forbidden']) },
     ]
     // The CRM page of B is B's: nothing of A in it; A's is A's.
@@ -534,6 +534,12 @@ describe('Isolation matrix', () => {
     const mine = await send({ method: 'GET', path: `/~${b.slug}/dashboard/crm`, headers: { cookie: b.session.cookie } })
     expect(mine.status).toBe(200)
     for (const secret of secretsOf(a)) if (mine.text.includes(secret)) failures.push(`B's own CRM page shows ${secret} of A`)
+    // A's own pages naming B's records: a 404 page with nothing of B (A's own page carries A's token, so these are checked apart).
+    for (const path of [`deals/${b.ids.deals}`, `contacts/${b.ids.contacts}`]) {
+      const page = await send({ method: 'GET', path: `/~${a.slug}/dashboard/${path}`, headers: { cookie: a.session.cookie } })
+      if (page.status !== 404) failures.push(`A's dashboard, B's ${path}: ${page.status}, not 404`)
+      for (const secret of secretsOf(b)) if (page.text.includes(secret)) failures.push(`A's dashboard, B's ${path}: shows ${secret} of B`)
+    }
     expect(failures, failures.join('\n')).toEqual([])
     await expectUnchanged(a, beforeA)
     await expectUnchanged(b, beforeB)

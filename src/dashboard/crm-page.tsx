@@ -5,8 +5,9 @@ import type { DashboardLayout } from '../domain/dashboard-fields'
 import { BarChart } from './charts'
 import { CustomCells, CustomInput } from './custom-fields'
 import type { Flash } from './flash'
-import { Layout, Notices } from './layout'
 import { LEAD_STATUSES, NEXT_STATUSES } from './lead-moves'
+import { Shell } from './shell'
+import type { SignedIn } from './signed-in'
 
 export interface Summary {
   total: number
@@ -21,18 +22,15 @@ export interface Summary {
 }
 
 export interface CrmPageProps {
-  tenant: string
+  s: SignedIn
   summary: Summary
   bySource: { source: string | null; leads: number; conversions: number }[]
   leads: { data: EntityRecord[]; total: number }
   filters: Filters
-  csrf: string
   /** Confirmations and problems to show above everything else (an action's outcome, a filter that could not be used). */
   notices: Flash[]
   /** Where the tenant's website form posts (shown when there are no leads yet). */
   captureUrl: string
-  /** This response's CSP nonce (src/dashboard/security-headers.ts). */
-  nonce: string | undefined
   /** The tenant's own fields the admin marked for the table and the Add Lead form. */
   layout: DashboardLayout
   /** The contacts of the page's leads, by id, when a marked column is a contact's field. */
@@ -66,25 +64,14 @@ export function query(filters: Omit<Filters, 'page' | 'limit'>, page: number) {
   return text ? `crm?${text}` : 'crm'
 }
 
-export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notices, captureUrl, nonce, layout, contacts }: CrmPageProps) {
+export function CrmPage({ s, summary, bySource, leads, filters, notices, captureUrl, layout, contacts }: CrmPageProps) {
+  const csrf = s.csrf
   const pages = Math.max(1, Math.ceil(leads.total / filters.limit))
   const here = query(filters, filters.page)
   const filtered = Boolean(filters.status || filters.source)
   const noDeals = summary.byStage.every((s) => s.count === 0)
   return (
-    <Layout title={`CRM · ${tenant} · Revline`} nonce={nonce}>
-      <header>
-        <h1>Revline CRM · {tenant}</h1>
-        <div class="inline">
-          <button type="button" data-open="add-lead">Add Lead</button>
-          <form method="post" action="logout">
-            <input type="hidden" name="csrf" value={csrf} />
-            <button type="submit" class="secondary">Sign out</button>
-          </form>
-        </div>
-      </header>
-      <main id="main">
-        <Notices notices={notices} />
+    <Shell s={s} title="Leads" section="leads" notices={notices} script={SCRIPT} tools={<button type="button" data-open="add-lead">Add Lead</button>}>
         <section aria-labelledby="kpi-title">
           <h2 id="kpi-title">Key figures</h2>
           <ul class="kpis">
@@ -146,7 +133,6 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
             </nav>
           )}
         </section>
-      </main>
       <dialog id="add-lead" aria-labelledby="add-lead-title">
         <form method="post" action="leads">
           <h2 id="add-lead-title">Add Lead</h2>
@@ -170,8 +156,7 @@ export function CrmPage({ tenant, summary, bySource, leads, filters, csrf, notic
           </div>
         </form>
       </dialog>
-      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCRIPT }} />
-    </Layout>
+    </Shell>
   )
 }
 

@@ -20,11 +20,17 @@ const flashSecret = async (c: Context<AppEnv>) => `${await signingSecret(c)}:fla
 export interface Flash {
   kind: 'ok' | 'error'
   text: string
+  /**
+   * A secret shown once below the text (a new API key). It rides in this signed, HttpOnly cookie
+   * for the one redirect (60 seconds at most, dropped as it is shown), so a reload neither shows it
+   * again nor posts the form twice.
+   */
+  secret?: string
 }
 
 export async function setFlash(c: Context<AppEnv>, slug: string, flash: Flash) {
   const text = flash.text.length > MAX_TEXT ? `${flash.text.slice(0, MAX_TEXT - 1)}…` : flash.text
-  await setSignedCookie(c, COOKIE, JSON.stringify({ kind: flash.kind, text }), await flashSecret(c), {
+  await setSignedCookie(c, COOKIE, JSON.stringify({ kind: flash.kind, text, ...(flash.secret ? { secret: flash.secret } : {}) }), await flashSecret(c), {
     path: dashboardPath(slug),
     httpOnly: true,
     sameSite: 'Strict',
@@ -42,7 +48,7 @@ export async function takeFlash(c: Context<AppEnv>, slug: string): Promise<Flash
   if (typeof raw !== 'string') return undefined
   try {
     const value = JSON.parse(raw) as Partial<Flash>
-    if ((value.kind === 'ok' || value.kind === 'error') && typeof value.text === 'string') return { kind: value.kind, text: value.text }
+    if ((value.kind === 'ok' || value.kind === 'error') && typeof value.text === 'string') return { kind: value.kind, text: value.text, ...(typeof value.secret === 'string' ? { secret: value.secret } : {}) }
   } catch {
     // A cookie we did not write (the signature held, so only an old format): nothing to show.
   }

@@ -2,6 +2,7 @@
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import type { Flash } from './flash'
+import { WORKSPACE_CSS } from './styles'
 
 const CSS = `
 :root { --ink: #0f172a; --muted: #475569; --line: #cbd5e1; --bg: #f8fafc; --accent: #1d4ed8; --danger: #b91c1c; }
@@ -81,7 +82,7 @@ export function Layout({ title, nonce, children }: { title: string; nonce: strin
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="referrer" content="same-origin" />
           <title>{title}</title>
-          <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
+          <style nonce={nonce} dangerouslySetInnerHTML={{ __html: CSS + WORKSPACE_CSS }} />
         </head>
         <body>
           <a class="skip" href="#main">Skip to content</a>
@@ -101,7 +102,10 @@ export function Notices({ notices }: { notices: Flash[] }) {
     <>
         {notices.map((n) =>
           n.kind === 'ok' ? (
-            <p class="notice notice-ok" role="status">{n.text}</p>
+            <p class="notice notice-ok" role="status">
+              {n.text}
+              {n.secret ? <code class="secret">{n.secret}</code> : null}
+            </p>
           ) : (
             <p class="notice" role="alert">{n.text}</p>
           ),

@@ -6,23 +6,23 @@ import type { EntityRecord } from '../domain/engine/types'
 import type { DashboardLayout } from '../domain/dashboard-fields'
 import { money } from './crm-page'
 import { EMPTY, formatValue } from './custom-fields'
-import { Layout } from './layout'
+import { Shell } from './shell'
+import type { SignedIn } from './signed-in'
 
 export interface LeadPageProps {
-  tenant: string
+  s: SignedIn
   /** The lead with `contact` and `deal` expanded where they exist. */
   lead: EntityRecord
   activities: { data: EntityRecord[]; total: number }
   proposals: EntityRecord[]
   /** The tenant's own fields (`leadPage`): shown with the built-in facts when they hold a value. */
   layout: DashboardLayout
-  nonce: string | undefined
 }
 
 const text = (value: unknown) => (value == null || value === '' ? undefined : String(value))
 const when = (iso: unknown) => (typeof iso === 'string' ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '')
 
-export function LeadPage({ tenant, lead, activities, proposals, layout, nonce }: LeadPageProps) {
+export function LeadPage({ s, lead, activities, proposals, layout }: LeadPageProps) {
   const contact = typeof lead.contact === 'object' ? (lead.contact as EntityRecord) : undefined
   const deal = typeof lead.deal === 'object' ? (lead.deal as EntityRecord) : undefined
   const facts: [string, string | undefined][] = [
@@ -42,19 +42,14 @@ export function LeadPage({ tenant, lead, activities, proposals, layout, nonce }:
     }),
   ]
   return (
-    <Layout title={`${String(lead.name)} · ${tenant} · Revline`} nonce={nonce}>
-      <header>
-        <h1>{String(lead.name)}</h1>
-        <a href="../crm">← All leads</a>
-      </header>
-      <main id="main">
+    <Shell s={s} title={String(lead.name)} section="leads" tools={<a href="../crm">← All leads</a>}>
         <section aria-labelledby="lead-facts">
           <h2 id="lead-facts">Lead</h2>
           <dl class="facts">
             {facts.filter(([, v]) => v !== undefined).map(([label, value]) => (
               <>
                 <dt>{label}</dt>
-                <dd>{value}</dd>
+                <dd>{label === 'Contact' && contact ? <a href={`../contacts/${contact.$id}`}>{value}</a> : value}</dd>
               </>
             ))}
           </dl>
@@ -63,7 +58,7 @@ export function LeadPage({ tenant, lead, activities, proposals, layout, nonce }:
           <section aria-labelledby="lead-deal">
             <h2 id="lead-deal">Deal</h2>
             <p>
-              {String(deal.name)} · {String(deal.stage ?? '')} · {money(Number(deal.value ?? 0))}
+              <a href={`../deals/${deal.$id}`}>{String(deal.name)}</a> · {String(deal.stage ?? '')} · {money(Number(deal.value ?? 0))}
             </p>
             {proposals.length === 0 ? (
               <p class="empty">No proposals yet.</p>
@@ -98,7 +93,6 @@ export function LeadPage({ tenant, lead, activities, proposals, layout, nonce }:
           )}
           {activities.total > activities.data.length && <p class="hint">Showing the latest {activities.data.length} of {activities.total}.</p>}
         </section>
-      </main>
-    </Layout>
+    </Shell>
   )
 }

@@ -1,20 +1,42 @@
-import { Layout } from './layout'
+/**
+ * The sign-in page: an email address gets a single-use link (the same answer for every address),
+ * and, beside it, the passkey button. No API key is ever typed here.
+ */
+import type { Child } from 'hono/jsx'
+import type { Flash } from './flash'
+import { Layout, Notices } from './layout'
 
-export function LoginPage({ tenant, error, nonce }: { tenant: string; error?: string; nonce: string | undefined }) {
+export interface LoginPageProps {
+  tenant: string
+  notices: Flash[]
+  nonce: string | undefined
+  /** The address just asked for, kept in the field. */
+  email?: string
+  /** The passkey sign-in (src/dashboard/passkeys.tsx), when it is offered. */
+  passkey?: Child
+}
+
+export function LoginPage({ tenant, notices, nonce, email, passkey }: LoginPageProps) {
   return (
     <Layout title={`Sign in · ${tenant} · Revline`} nonce={nonce}>
       <main id="main">
-        <section class="login">
-          <h1>Revline CRM — {tenant}</h1>
-          <p>Sign in with an API key of this tenant. It is exchanged for a session cookie and never shown again.</p>
-          {error && <p class="notice" role="alert">{error}</p>}
-          <form method="post" action="login">
+        <section class="login" aria-labelledby="sign-in-title">
+          <h1 id="sign-in-title">Sign in to {tenant}</h1>
+          <Notices notices={notices} />
+          <form method="post" action={`/~${tenant}/dashboard/login`} class="stack">
             <label>
-              API key
-              <input name="apiKey" type="password" autocomplete="current-password" required autofocus />
+              Work email
+              <input name="email" type="email" autocomplete="username webauthn" required autofocus value={email} maxlength={254} />
             </label>
-            <p><button type="submit">Sign in</button></p>
+            <p class="hint">We email you a link that signs you in. It works once, within 15 minutes.</p>
+            <p>
+              <button type="submit">Email me a sign-in link</button>
+            </p>
           </form>
+          {/* ───── PASSKEY SLOT ─────────────────────────────────────────────────────────────────
+              The passkey sign-in button goes here: src/dashboard/passkeys.tsx renders it and the
+              sign-in route passes it in as `passkey`. Nothing else on this page needs to change. */}
+          {passkey ? <div data-slot="passkey">{passkey}</div> : null}
         </section>
       </main>
     </Layout>

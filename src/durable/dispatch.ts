@@ -19,7 +19,6 @@ import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
 import { listKeys, revokeKey } from './keys'
 import { keyOwner, myContact, mySessions, requireUser, revokeMySession, whoAmI } from './people-ops'
-import { endSessionsOf } from './sessions'
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents } from './event-log'
 import type { Operation } from './operations'
@@ -92,7 +91,6 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       return ctx.transaction(() => {
         const key = revokeKey(store.db, op.id, new Date().toISOString())
         ctx.tenant.forgetKey(op.id)
-        endSessionsOf(store.db, op.id)
         appendAudit(store.sql, actor, ctx.requestId, { type: 'apikey.revoked', entityType: 'ApiKey', entityId: op.id, verb: 'revoke', data: null })
         return key
       })

@@ -58,12 +58,11 @@ export type Operation =
   /** The custom fields the dashboard's lead table and Add Lead form show, resolved against the tenant's nouns (any role: members use the dashboard too). */
   | { kind: 'dashboard.layout' }
 
-/** Who is calling: an API key, or a dashboard session opened with one (exactly one of the two). */
-
+/** Who is calling: an API key, or a user's session (exactly one of the two). */
 export interface Credentials {
   /** SHA-256 (hex) of the presented API key; the key itself never leaves the edge. */
   keyHash?: string
-  /** SHA-256 (hex) of a dashboard session's token; the token itself stays in the browser's cookie. */
+  /** SHA-256 (hex) of a user session's token; the token itself stays in the browser's cookie. */
   sessionHash?: string
   requestId: string
   /** The tenant's base URL as this request reached it: links in emails (invitations) point there. */

@@ -17,7 +17,6 @@ import { engineContext, type DispatchContext } from './context'
 import { dispatch } from './dispatch'
 import { remember, replay } from './idempotency'
 import { RateLimiter } from './rate-limit'
-import { endSession, startSession } from './sessions'
 import { endSessionByToken, withSignInLink } from './accounts'
 import { requestSignInLink, signInWithLink, type SignedIn } from './people-ops'
 import { ingest, type IngestRequest } from './sources'
@@ -118,20 +117,9 @@ export class TenantDO extends DurableObject<Env> {
     return outcome.ok && replayed ? { ...outcome, replayed } : outcome
   }
 
-  /** Dashboard sign-in: the key (not a session) opens a session stored by its token's hash. */
-  async startSession(credentials: { keyHash: string; requestId: string }, session: { tokenHash: string; expiresAt: string }): Promise<Outcome<{ actor: string; role: string }>> {
-    return this.outcome(() => {
-      if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
-      const actor = this.state.authenticate({ keyHash: credentials.keyHash })
-      this.transaction(() => startSession(this.db, { ...session, keyId: actor.id }, new Date().toISOString()))
-      return { actor: actor.id, role: actor.role }
-    })
-  }
-
   /** Sign-out: the session ends here, whatever the browser keeps. */
   async endSession(tokenHash: string): Promise<void> {
     if (!this.isProvisioned()) return
-    endSession(this.db, tokenHash)
     endSessionByToken(this.db, tokenHash)
   }
 

@@ -7,7 +7,6 @@ import type { SchemaDoc } from '../domain/schema/doc'
 import type { Db } from './db'
 import { apiKeys, tenant } from './schema'
 import { keyUserActor, sessionUserActor } from './accounts'
-import { sessionActor as legacySessionActor } from './sessions'
 
 export type TenantRow = typeof tenant.$inferSelect
 
@@ -90,8 +89,7 @@ export class TenantState {
     if (!info) throw new AppError('not_found', 'tenant not found')
     const { keyHash, sessionHash } = credentials
     if (sessionHash !== undefined) {
-      const now = new Date()
-      const actor = sessionUserActor(this.db, sessionHash, now) ?? legacySessionActor(this.db, sessionHash, now.toISOString())
+      const actor = sessionUserActor(this.db, sessionHash, new Date())
       if (!actor) throw new AppError('unauthorized', 'the session has ended; sign in again')
       return this.admitted(info, actor)
     }

@@ -1,18 +1,21 @@
 /**
- * The sales dashboard in a real browser (Debian's Chromium driven by playwright-core) against
- * `wrangler dev`: sign in, read the KPIs, add a lead through the modal, change a status inline,
- * see the confirmations and the figures follow; at phone width the status control stays in view;
- * a lead's page shows what the visitor wrote and opens its proposal with the session; no chart
- * text runs past its chart at any width; the fields an admin marks (PUT /settings/dashboard) show as
- * columns and Add Lead inputs. Screenshots (desktop and phone, with sample data) go to test-artifacts/
- * (not committed); docs/dashboard.png, docs/dashboard-phone.png and docs/dashboard-fields*.png are copies of them.
+ * The dashboard in a real browser (Debian's Chromium driven by playwright-core) against `wrangler
+ * dev`: sign in by the emailed link (read from the local outbox with the tenant's operator-issued
+ * key), read the KPIs, add a lead through the modal, change a status inline, see the confirmations
+ * and the figures follow; at phone width the status control stays in view; a lead's page shows what
+ * the visitor wrote and opens its proposal with the session; no chart text runs past its chart at
+ * any width; the fields an admin marks show as columns and Add Lead inputs. Then the workspace: My
+ * day, the board (a deal moved with the keyboard, seen in its new column, on its timeline and as
+ * `deal.advanced`), settings for admins only. Screenshots (desktop and phone, with sample data) go
+ * to test-artifacts/ (not committed); docs/dashboard*.png are copies of them.
  */
 import { mkdirSync } from 'node:fs'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN, startDevServer, type DevServer } from './dev-server'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const OWNER = { email: 'olive@dash.test', name: 'Olive Owner' }
 let server: DevServer
 let browser: Browser
 let apiKey: string
@@ -23,12 +26,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
-  const res = await fetch(`${server.baseUrl}/tenants`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ slug: 'dash', name: 'Dashboard Co' }),
-  })
-  apiKey = ((await res.json()) as { apiKey: string }).apiKey
+  apiKey = await newTenant('dash', 'Dashboard Co', OWNER)
   // Some data so the page has something to show: two leads, one deal in Proposal.
   const post = (path: string, body: unknown) =>
     fetch(`${server.baseUrl}/~dash${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -57,20 +55,34 @@ describe('the CRM dashboard', () => {
     })
     await page.goto(`${server.baseUrl}/~dash/dashboard/crm`)
     expect(page.url()).toContain('/dashboard/login')
+    expect(await page.getByLabel(/api key/i).count()).toBe(0)
 
-    await page.getByLabel('API key').fill('rvl_wrongwrongwrongwrongwrongwrong')
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid')
+    // Asking for a link: the same answer for an unknown address and for the owner; only the owner gets mail.
+    const answer = 'Check your email. If this address belongs to a user of this team, a sign-in link is on its way. It works once, within 15 minutes.'
+    await page.getByLabel('Work email').fill('nobody@dash.test')
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toBe(answer)
+    await page.getByLabel('Work email').fill(OWNER.email)
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toBe(answer)
+    mkdirSync('test-artifacts', { recursive: true })
+    await page.screenshot({ path: 'test-artifacts/dashboard-sign-in.png' })
+    const sent = (await (await api('GET', '/messages?kind=sign-in')).json()) as { data: { to: string }[] }
+    expect(sent.data.map((m) => m.to)).toEqual([OWNER.email])
 
-    await page.getByLabel('API key').fill(apiKey)
+    // The invitation the operator's POST /tenants sent: open it, confirm, land on My day.
+    await page.goto(await linkFor('dash', apiKey, OWNER.email, 'invitation'))
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL(/\/dashboard\/crm/)
+    await page.waitForURL(/\/dashboard\/my-day/)
+    await expect.poll(() => page.locator('[data-signed-in]').textContent()).toContain('Signed in as Olive Owner')
     const cookies = await context.cookies()
     const session = cookies.find((c) => c.name === 'rvl_session')!
-    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/~dash' })
     expect(session.value).not.toContain(apiKey)
     expect(await page.content()).not.toContain(apiKey)
 
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leads' }).click()
+    await page.waitForURL(/\/dashboard\/crm/)
     expect(await kpi(page, 'total')).toBe('2')
     expect(await kpi(page, 'active')).toBe('2')
     expect(await kpi(page, 'pipeline')).toBe('$15,000')
@@ -118,6 +130,7 @@ describe('the CRM dashboard', () => {
     expect(forged.status).toBe(403)
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.waitForURL(/\/dashboard\/login/)
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('You are signed out.')
     await page.goto(`${server.baseUrl}/~dash/dashboard/crm`)
     expect(page.url()).toContain('/dashboard/login')
     // The session ended on the server: the old cookie, replayed by hand, is no longer a session.
@@ -170,18 +183,9 @@ describe('the CRM dashboard', () => {
   }, 60_000)
 
   it('tells a tenant with no leads how they arrive, with its capture URL', async () => {
-    const res = await fetch(`${server.baseUrl}/tenants`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ slug: 'empty', name: 'Empty Co' }),
-    })
-    const { apiKey: emptyKey } = (await res.json()) as { apiKey: string }
+    const emptyKey = await newTenant('empty', 'Empty Co', { email: 'eve@empty.test', name: 'Eve Empty' })
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
-    const page = await context.newPage()
-    await page.goto(`${server.baseUrl}/~empty/dashboard/login`)
-    await page.getByLabel('API key').fill(emptyKey)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL(/\/dashboard\/crm/)
+    const page = await signIn(context, 'empty', emptyKey, 'eve@empty.test')
     await expect.poll(() => page.locator('[data-empty="no-leads"] p code').textContent()).toBe(`${server.baseUrl}/~empty/capture`)
     expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
     await page.screenshot({ path: 'test-artifacts/dashboard-empty.png', fullPage: true })
@@ -217,7 +221,7 @@ describe('the CRM dashboard', () => {
   }, 120_000)
 
   it('shows the fields an admin marked: a column in the table, a control in Add Lead, the typed value on the new lead', async () => {
-    const key = await newTenant('fields', 'Fields Co')
+    const key = await newTenant('fields', 'Fields Co', { email: 'fay@fields.test', name: 'Fay Fields' })
     const call = (method: string, path: string, body?: unknown) => api(method, path, body, { slug: 'fields', key })
     expect((await call('PUT', '/nouns/Lead', { budgetTier: 'Bronze | Silver | Gold', seats: 'int', onSite: 'boolean', tags: 'string[]' })).status).toBe(200)
     expect((await call('PUT', '/nouns/Contact', { shoeSize: 'number' })).status).toBe(200)
@@ -227,13 +231,13 @@ describe('the CRM dashboard', () => {
       ['Initech pilot', { source: 'event' }],
     ]
     for (const [name, fields] of leads) expect((await call('POST', '/leads', { name, ...fields })).status).toBe(201)
-    // The admin marks them (the API; the dashboard itself has no settings page).
+    // The admin marks them (the API: the dashboard's settings pages are users, keys and stages).
     const marked = await call('PUT', '/settings/dashboard', { leadColumns: ['budgetTier', 'seats', 'onSite', 'tags', 'contact.shoeSize'], leadForm: ['budgetTier', 'seats', 'onSite', 'contact.shoeSize'] })
     expect(marked.status).toBe(200)
 
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } })
     const violations = watchCsp(context)
-    const page = await signIn(context, 'fields', key)
+    const page = await signIn(context, 'fields', key, 'fay@fields.test')
     const headers = await page.locator('table.leads thead th').allTextContents()
     expect(headers).toEqual(['Lead', 'Source', 'Score', 'Budget tier', 'Seats', 'On site', 'Tags', 'Shoe size (contact)', 'Status', 'Created'])
     const acme = page.locator('table.leads tbody tr', { hasText: 'Acme evaluation' })
@@ -268,7 +272,7 @@ describe('the CRM dashboard', () => {
 
     // At phone width each marked field is a line of the lead's card, and nothing runs off the screen.
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 } })
-    const small = await signIn(phone, 'fields', key)
+    const small = await signIn(phone, 'fields', key, 'fay@fields.test')
     expect(await small.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
     for (const cell of await small.locator('table.leads td.lead-custom, table.leads select[name=status]').all()) {
       const box = (await cell.boundingBox())!
@@ -290,6 +294,145 @@ describe('the CRM dashboard', () => {
   }, 90_000)
 })
 
+describe('the workspace', () => {
+  const DAY = 86_400_000
+  let owner: { id: string; contact: string }
+
+  beforeAll(async () => {
+    const users = (await (await api('GET', `/users?email=${OWNER.email}`)).json()) as { data: { $id: string; contact: string }[] }
+    owner = { id: users.data[0]!.$id, contact: users.data[0]!.contact }
+    // Olive's day: a deal sitting in Qualification for 12 days (SLA 7), an overdue task on it, one due later today.
+    const deal = (await (await api('POST', '/deals', { name: 'Wayne Enterprises pilot', value: 27000, stage: 'Qualification', owner: owner.contact })).json()) as { $id: string }
+    await api('PATCH', `/deals/${deal.$id}`, { stageEnteredAt: new Date(Date.now() - 12 * DAY).toISOString() })
+    const now = Date.now()
+    const endOfToday = Math.floor(now / DAY) * DAY + DAY
+    await api('POST', '/activities', { subject: 'Send the security questionnaire', type: 'Task', priority: 'High', owner: owner.contact, deal: deal.$id, dueAt: new Date(now - 2 * DAY).toISOString() })
+    await api('POST', '/activities', { subject: 'Call Bruce about pricing', type: 'Task', owner: owner.contact, deal: deal.$id, dueAt: new Date(Math.min(now + 2 * 3_600_000, endOfToday - 60_000)).toISOString() })
+  })
+
+  it('shows My day: my overdue and due tasks and my deals past their SLA, linking to the deal', async () => {
+    mkdirSync('test-artifacts', { recursive: true })
+    for (const width of [1200, 390]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } })
+      const violations = watchCsp(context)
+      const page = await signIn(context, 'dash', apiKey, OWNER.email, 'my-day')
+      await expect.poll(() => page.locator('section[aria-labelledby="overdue"] [data-task]').count()).toBe(1)
+      expect(await page.locator('section[aria-labelledby="overdue"]').textContent()).toContain('Send the security questionnaire')
+      expect(await page.locator('section[aria-labelledby="due-today"]').textContent()).toContain('Call Bruce about pricing')
+      const late = page.locator('section[aria-labelledby="late-deals"] [data-late-deal]')
+      expect(await late.count()).toBe(1)
+      expect(await late.textContent()).toMatch(/Wayne Enterprises pilot.*Qualification for 12 days \(SLA 7\)/s)
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
+      await page.screenshot({ path: `test-artifacts/dashboard-my-day${width < 600 ? '-phone' : ''}.png`, fullPage: true })
+      if (width === 1200) {
+        await late.getByRole('link').click()
+        await page.waitForURL(/\/dashboard\/deals\/deal_/)
+        await expect.poll(() => page.locator('h1').textContent()).toBe('Wayne Enterprises pilot')
+      }
+      expect(violations).toEqual([])
+      await context.close()
+    }
+  }, 90_000)
+
+  it('moves a deal on the board with the keyboard: the new column, the deal.advanced event, the deal’s timeline', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } })
+    const violations = watchCsp(context)
+    const page = await signIn(context, 'dash', apiKey, OWNER.email, 'board')
+    const columns = page.locator('section.column h2 > span:first-child')
+    expect((await columns.allTextContents()).map((t) => t.trim())).toEqual(['Prospecting', 'Qualification', 'Proposal', 'Negotiation'])
+    const card = page.locator('[data-stage="Proposal"] [data-card]', { hasText: 'Initech rollout' })
+    const deal = (await card.getAttribute('data-card'))!
+    await page.screenshot({ path: 'test-artifacts/dashboard-board-before.png', fullPage: true })
+
+    // Keyboard only: from the card's link, Tab to its stage list, type to pick Negotiation, Tab to Move, Enter.
+    await card.getByRole('link', { name: 'Initech rollout' }).focus()
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe(`move-${deal}`)
+    await page.keyboard.press('N')
+    expect(await card.getByLabel('Stage of Initech rollout').inputValue()).toBe('Negotiation')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate<string | null>('document.activeElement.getAttribute("aria-label")')).toBe('Move Initech rollout')
+    await page.keyboard.press('Enter')
+    await page.waitForLoadState('load')
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('“Initech rollout” moved to Negotiation.')
+    await expect.poll(() => page.locator('[data-stage="Negotiation"] [data-card]').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-card')))).toContain(deal)
+    expect(await page.locator('[data-stage="Proposal"] [data-card]', { hasText: 'Initech rollout' }).count()).toBe(0)
+    await page.screenshot({ path: 'test-artifacts/dashboard-board.png', fullPage: true })
+
+    const events = (await (await api('GET', `/events?entity=${deal}`)).json()) as { data: { type: string; actor: string; via: string | null }[] }
+    expect(events.data.at(-1)).toMatchObject({ type: 'deal.advanced', actor: owner.id, via: expect.stringMatching(/^ses_/) })
+
+    // The deal's page: its timeline, newest first, names Olive and what changed.
+    await page.locator(`[data-card="${deal}"]`).getByRole('link', { name: 'Initech rollout' }).click()
+    await page.waitForURL(new RegExp(`/dashboard/deals/${deal}`))
+    const first = page.locator('[data-timeline] > li').first()
+    expect(await first.getAttribute('data-event')).toBe('deal.advanced')
+    expect(await first.textContent()).toMatch(/Advanced\s+by Olive Owner/)
+    expect(await first.textContent()).toContain('stage: Proposal → Negotiation')
+    await page.screenshot({ path: 'test-artifacts/dashboard-deal.png', fullPage: true })
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
+    await page.screenshot({ path: 'test-artifacts/dashboard-deal-phone.png', fullPage: true })
+    expect(violations).toEqual([])
+    await context.close()
+  }, 90_000)
+
+  it('fits the board on a phone: columns stacked, every card’s control on screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
+    const page = await signIn(context, 'dash', apiKey, OWNER.email, 'board')
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
+    const controls = page.locator('[data-card] select, [data-card] button')
+    expect(await controls.count()).toBeGreaterThan(1)
+    for (const control of await controls.all()) {
+      const box = (await control.boundingBox())!
+      expect(box.x).toBeGreaterThanOrEqual(0)
+      expect(box.x + box.width).toBeLessThanOrEqual(390)
+    }
+    await page.screenshot({ path: 'test-artifacts/dashboard-board-phone.png', fullPage: true })
+    await context.close()
+  }, 60_000)
+
+  it('lets the owner invite a member from Settings; the member has no Settings and gets 403 there', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } })
+    const violations = watchCsp(context)
+    const page = await signIn(context, 'dash', apiKey, OWNER.email, 'my-day')
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click()
+    await page.waitForURL(/\/dashboard\/settings\/users/)
+    const invite = page.locator('section[aria-labelledby="invite-title"]')
+    await invite.getByLabel('Name').fill('Max Member')
+    await invite.getByLabel('Email').fill('max@dash.test')
+    await invite.getByLabel('Role').selectOption('member')
+    await invite.getByRole('button', { name: 'Send invitation' }).click()
+    await page.waitForLoadState('load')
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Invitation sent to max@dash.test (member).')
+    await expect.poll(() => page.locator('tr[data-user]', { hasText: 'Max Member' }).count()).toBe(1)
+    const invitation = (await (await api('GET', '/messages?kind=invitation&to=max@dash.test')).json()) as { data: { status: string; body: string }[] }
+    expect(invitation.data[0]).toMatchObject({ status: 'Sent' })
+    expect(invitation.data[0]!.body).toContain(`${server.baseUrl}/~dash/auth/link?token=`)
+    await page.screenshot({ path: 'test-artifacts/dashboard-settings-users.png', fullPage: true })
+    for (const tab of ['API keys', 'Stages']) {
+      await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: tab }).click()
+      await page.waitForLoadState('load')
+      await page.screenshot({ path: `test-artifacts/dashboard-settings-${tab === 'Stages' ? 'stages' : 'keys'}.png`, fullPage: true })
+    }
+    expect(violations).toEqual([])
+    await context.close()
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } })
+    const member = await signIn(phone, 'dash', apiKey, 'max@dash.test', 'my-day')
+    await expect.poll(() => member.locator('[data-signed-in]').textContent()).toContain('Max Member')
+    expect(await member.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['My day', 'Leads', 'Board'])
+    const refused = await member.goto(`${server.baseUrl}/~dash/dashboard/settings/users`)
+    expect(refused!.status()).toBe(403)
+    await expect.poll(() => member.locator('main').textContent()).toContain('Only admins of this team may open this page.')
+    expect(await member.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
+    await member.screenshot({ path: 'test-artifacts/dashboard-forbidden-phone.png', fullPage: true })
+    await member.goto(`${server.baseUrl}/~dash/dashboard/my-day`)
+    await member.screenshot({ path: 'test-artifacts/dashboard-my-day-member-phone.png', fullPage: true })
+    await phone.close()
+  }, 90_000)
+})
+
 function watchCsp(context: BrowserContext): string[] {
   const violations: string[] = []
   context.on('console', (message) => {
@@ -298,22 +441,59 @@ function watchCsp(context: BrowserContext): string[] {
   return violations
 }
 
-/** A tenant of its own (the operator's POST /tenants): its admin key. */
-async function newTenant(slug: string, name: string): Promise<string> {
+/** A tenant of its own (the operator's POST /tenants, inviting its owner): its operator-issued admin key. */
+async function newTenant(slug: string, name: string, owner: { email: string; name: string }): Promise<string> {
   const res = await fetch(`${server.baseUrl}/tenants`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ slug, name }),
+    body: JSON.stringify({ slug, name, owner }),
   })
+  expect(res.status).toBe(201)
   return ((await res.json()) as { apiKey: string }).apiKey
 }
 
-async function signIn(context: BrowserContext, slug = 'dash', key = apiKey): Promise<Page> {
-  const page = await context.newPage()
-  await page.goto(`${server.baseUrl}/~${slug}/dashboard/login`)
-  await page.getByLabel('API key').fill(key)
+/** The newest sign-in link mailed to `email` (the local outbox: GET /messages with the tenant's key). */
+async function linkFor(slug: string, key: string, email: string, kind: 'invitation' | 'sign-in'): Promise<string> {
+  const res = await api('GET', `/messages?kind=${kind}&to=${encodeURIComponent(email)}&sort=-$createdAt&limit=1`, undefined, { slug, key })
+  const body = ((await res.json()) as { data: { body: string }[] }).data[0]?.body ?? ''
+  const link = /(https?:\/\/\S+\/auth\/link\?token=[A-Za-z0-9_-]{43})/.exec(body)?.[1]
+  expect(link, body).toBeTruthy()
+  return link!
+}
+
+/**
+ * Sessions signed in once per person, reused by later contexts (sign-in links are rate limited per
+ * address, and each test would otherwise spend one).
+ */
+const sessions = new Map<string, Cookie[]>()
+
+/** Follows a sign-in link in the page: its confirm page, then Sign in; lands on My day. */
+async function followLink(page: Page, link: string) {
+  await page.goto(link)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(/\/dashboard\/crm/)
+  await page.waitForURL(/\/dashboard\/my-day/)
+}
+
+/**
+ * A page signed in as `email` on the tenant, at the CRM page: the first time through the emailed
+ * link (the invitation while it is unused, else a sign-in link asked for by POST /auth/email).
+ */
+async function signIn(context: BrowserContext, slug = 'dash', key = apiKey, email = OWNER.email, path = 'crm'): Promise<Page> {
+  const page = await context.newPage()
+  const known = sessions.get(`${slug}:${email}`)
+  if (known) await context.addCookies(known)
+  else {
+    const invited = ((await (await api('GET', `/users?email=${encodeURIComponent(email)}`, undefined, { slug, key })).json()) as { data: { status: string }[] }).data[0]
+    if (invited?.status === 'Invited') await followLink(page, await linkFor(slug, key, email, 'invitation'))
+    else {
+      const asked = await fetch(`${server.baseUrl}/~${slug}/auth/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) })
+      expect(asked.status).toBe(202)
+      await followLink(page, await linkFor(slug, key, email, 'sign-in'))
+    }
+    sessions.set(`${slug}:${email}`, (await context.cookies()).filter((c) => c.name === 'rvl_session'))
+  }
+  await page.goto(`${server.baseUrl}/~${slug}/dashboard/${path}`)
+  await page.waitForURL(new RegExp(`/dashboard/${path}`))
   return page
 }
 

@@ -93,9 +93,9 @@ export const signInLinks = sqliteTable(
 )
 
 /**
- * Dashboard sign-ins: the browser's cookie holds a random token, this table only its SHA-256, with
- * the key it signed in with. Logging out deletes the row, revoking the key deletes its rows, and a
- * row past `expires_at` is refused.
+ * Legacy: the dashboard's API-key sign-ins before issue 16. Nothing reads or writes it any more
+ * (the dashboard signs users in by email link into `sessions`); the table stays until a migration
+ * drops it.
  */
 export const dashboardSessions = sqliteTable(
   'dashboard_sessions',

@@ -1,0 +1,36 @@
+/** The settings pages' frame (admins only): the workspace shell with a sub-nav of users, API keys and stages. */
+import type { Child } from 'hono/jsx'
+import type { Flash } from '../flash'
+import { Shell } from '../shell'
+import type { SignedIn } from '../signed-in'
+
+export type SettingsTab = 'users' | 'keys' | 'stages'
+
+const TABS: { id: SettingsTab; label: string }[] = [
+  { id: 'users', label: 'Users' },
+  { id: 'keys', label: 'API keys' },
+  { id: 'stages', label: 'Stages' },
+]
+
+export function SettingsFrame({ s, tab, notices, children }: { s: SignedIn; tab: SettingsTab; notices: Flash[]; children: Child }) {
+  const label = TABS.find((t) => t.id === tab)!.label
+  return (
+    <Shell s={s} title={`Settings: ${label}`} section="settings" notices={notices}>
+      <nav aria-label="Settings">
+        <ul class="subnav">
+          {TABS.map((t) => (
+            <li>
+              <a href={`/~${s.slug}/dashboard/settings/${t.id}`} aria-current={t.id === tab ? 'page' : undefined}>
+                {t.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {children}
+    </Shell>
+  )
+}
+
+/** The hidden CSRF field every settings form carries. */
+export const Csrf = ({ s }: { s: SignedIn }) => <input type="hidden" name="csrf" value={s.csrf} />
