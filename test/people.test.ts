@@ -233,3 +233,25 @@ describe('link expiry', () => {
     expect((await signInWith(`${BASE}/~${slug}/auth/link?token=${fresh}`)).status).toBe(303)
   })
 })
+
+describe('on the tenant’s own host', () => {
+  it('the invitation link and the session cookie work at {slug}.BASE_HOST, whose every path is the tenant’s', async () => {
+    const slug = `h-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`
+    const host = `http://${slug}.revline.localhost`
+    const created = await request('POST', '/tenants', { key: ADMIN_TOKEN, body: { slug, name: 'Host Co', owner: { email: 'h@host.dev', name: 'H' } } })
+    expect(created.status).toBe(201)
+    const api = tenantApi(slug, created.body.apiKey)
+    // Asked for on the tenant's host, the link points there.
+    const asked = await exports.default.fetch(new Request(`${host}/auth/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'h@host.dev' }) }))
+    expect(asked.status).toBe(202)
+    const link = await linkFrom(api, 'h@host.dev')
+    expect(link.startsWith(`${host}/auth/link?token=`)).toBe(true)
+    const token = new URL(link).searchParams.get('token')!
+    const res = await exports.default.fetch(new Request(`${host}/auth/link`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: host }, body: new URLSearchParams({ token }) }))
+    expect(res.status).toBe(303)
+    const setCookie = res.headers.get('set-cookie')!
+    expect(setCookie).toMatch(/Path=\/(;|$)/)
+    const me = await exports.default.fetch(new Request(`${host}/me`, { headers: { cookie: setCookie.split(';')[0]! } }))
+    expect(me.status).toBe(200)
+  })
+})

@@ -24,8 +24,19 @@ export async function signingSecret(c: Context<AppEnv>): Promise<string> {
   return explicit || sha256Hex(`revline-session:${c.env.ADMIN_TOKEN ?? ''}`)
 }
 
-/** Where the tenant's cookies apply: `/~acme` (the host form is rewritten to it before routing). */
-export const tenantCookiePath = (slug: string) => `/~${slug}`
+/**
+ * Where the tenant's session cookie applies: `/~acme` on a shared host; the whole host on the
+ * tenant's own (`acme.example.com`), whose every path is the tenant's (worker.ts rewrites it to
+ * `/~acme`, but the browser only ever sees the host's own paths).
+ */
+function tenantCookiePath(c: Context<AppEnv>, slug: string): string {
+  return onTenantHost(c, slug) ? '/' : `/~${slug}`
+}
+
+function onTenantHost(c: Context<AppEnv>, slug: string): boolean {
+  const base = String((c.env as unknown as { BASE_HOST?: string }).BASE_HOST ?? '')
+  return base !== '' && new URL(c.req.url).hostname.toLowerCase() === `${slug}.${base.split(':')[0]}`
+}
 
 /** A new session token and its hash (the tenant object stores only the hash). */
 export async function newSessionToken(): Promise<Session> {
@@ -38,7 +49,7 @@ export async function newSessionToken(): Promise<Session> {
 
 export async function setSessionCookie(c: Context<AppEnv>, slug: string, session: Session, maxAgeSeconds: number) {
   await setSignedCookie(c, COOKIE, session.token, await signingSecret(c), {
-    path: tenantCookiePath(slug),
+    path: tenantCookiePath(c, slug),
     httpOnly: true,
     sameSite: 'Strict',
     secure: new URL(c.req.url).protocol === 'https:',
@@ -54,7 +65,7 @@ export async function readSessionCookie(c: Context<AppEnv>): Promise<Session | u
 }
 
 export function dropSessionCookie(c: Context<AppEnv>, slug: string) {
-  deleteCookie(c, COOKIE, { path: tenantCookiePath(slug) })
+  deleteCookie(c, COOKIE, { path: tenantCookiePath(c, slug) })
 }
 
 /** The CSRF token of a session's forms and cookie-authenticated writes: derived from its token, so it needs no storage. */
@@ -65,8 +76,5 @@ export async function csrfToken(c: Context<AppEnv>, session: Session): Promise<s
 /** The tenant's base URL as this request reached it: `https://acme.example.com` (host form) or `http://localhost:8787/~acme`. */
 export function tenantBaseUrl(c: Context<AppEnv>, slug: string): string {
   const url = new URL(c.req.url)
-  const base = String((c.env as unknown as { BASE_HOST?: string }).BASE_HOST ?? '')
-  const host = url.hostname.toLowerCase()
-  if (base && host === `${slug}.${base}`) return url.origin
-  return `${url.origin}/~${slug}`
+  return onTenantHost(c, slug) ? url.origin : `${url.origin}/~${slug}`
 }
