@@ -34,3 +34,16 @@ export function SettingsFrame({ s, tab, notices, children }: { s: SignedIn; tab:
 
 /** The hidden CSRF field every settings form carries. */
 export const Csrf = ({ s }: { s: SignedIn }) => <input type="hidden" name="csrf" value={s.csrf} />
+
+/** One action as its own small form (CSRF token included): revoke, deactivate, move up, retire… */
+export function PostButton({ s, action, name, value, label, text, disabled }: { s: SignedIn; action: string; name?: string; value?: string; label: string; text: string; disabled?: boolean }) {
+  return (
+    <form method="post" action={action}>
+      <Csrf s={s} />
+      {name && <input type="hidden" name={name} value={value} />}
+      <button type="submit" class="secondary" aria-label={label} disabled={disabled}>
+        {text}
+      </button>
+    </form>
+  )
+}

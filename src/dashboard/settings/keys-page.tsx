@@ -3,7 +3,7 @@ import type { KeyView } from '../../durable/keys'
 import type { Flash } from '../flash'
 import type { SignedIn } from '../signed-in'
 import { when } from '../timeline'
-import { Csrf, SettingsFrame } from './frame'
+import { Csrf, PostButton, SettingsFrame } from './frame'
 
 export function KeysPage({ s, keys, users, notices }: { s: SignedIn; keys: KeyView[]; users: ReadonlyMap<string, string>; notices: Flash[] }) {
   const base = `/~${s.slug}/dashboard/settings/keys`
@@ -60,12 +60,7 @@ export function KeysPage({ s, keys, users, notices }: { s: SignedIn; keys: KeyVi
                     {key.revokedAt ? (
                       `revoked ${when(key.revokedAt)}`
                     ) : (
-                      <form method="post" action={`${base}/${key.id}/revoke`}>
-                        <Csrf s={s} />
-                        <button type="submit" class="secondary" aria-label={`Revoke ${key.name}`}>
-                          Revoke
-                        </button>
-                      </form>
+                      <PostButton s={s} action={`${base}/${key.id}/revoke`} label={`Revoke ${key.name}`} text="Revoke" />
                     )}
                   </td>
                 </tr>

@@ -7,7 +7,7 @@ import type { StageView } from '../deal-move'
 import { StageDot } from '../deal-move'
 import type { Flash } from '../flash'
 import type { SignedIn } from '../signed-in'
-import { Csrf, SettingsFrame } from './frame'
+import { Csrf, PostButton, SettingsFrame } from './frame'
 
 export function StagesPage({ s, stages, notices }: { s: SignedIn; stages: StageView[]; notices: Flash[] }) {
   const base = `/~${s.slug}/dashboard/settings/stages`
@@ -71,12 +71,12 @@ export function StagesPage({ s, stages, notices }: { s: SignedIn; stages: StageV
                           <button form={form} type="submit" aria-label={`Save ${stage.name}`}>
                             Save
                           </button>
-                          <Button s={s} action={`${base}/${stage.$id}/move`} name="direction" value="up" label={`Move ${stage.name} up`} text="↑ Up" disabled={at === 0} />
-                          <Button s={s} action={`${base}/${stage.$id}/move`} name="direction" value="down" label={`Move ${stage.name} down`} text="↓ Down" disabled={at === open.length - 1} />
+                          <PostButton s={s} action={`${base}/${stage.$id}/move`} name="direction" value="up" label={`Move ${stage.name} up`} text="↑ Up" disabled={at === 0} />
+                          <PostButton s={s} action={`${base}/${stage.$id}/move`} name="direction" value="down" label={`Move ${stage.name} down`} text="↓ Down" disabled={at === open.length - 1} />
                           {stage.status === 'Retired' ? (
-                            <Button s={s} action={`${base}/${stage.$id}/reinstate`} label={`Reinstate ${stage.name}`} text="Reinstate" />
+                            <PostButton s={s} action={`${base}/${stage.$id}/reinstate`} label={`Reinstate ${stage.name}`} text="Reinstate" />
                           ) : (
-                            <Button s={s} action={`${base}/${stage.$id}/retire`} label={`Retire ${stage.name}`} text="Retire" />
+                            <PostButton s={s} action={`${base}/${stage.$id}/retire`} label={`Retire ${stage.name}`} text="Retire" />
                           )}
                         </div>
                       )}
@@ -119,17 +119,5 @@ export function StagesPage({ s, stages, notices }: { s: SignedIn; stages: StageV
         </form>
       </section>
     </SettingsFrame>
-  )
-}
-
-function Button({ s, action, name, value, label, text, disabled }: { s: SignedIn; action: string; name?: string; value?: string; label: string; text: string; disabled?: boolean }) {
-  return (
-    <form method="post" action={action}>
-      <Csrf s={s} />
-      {name && <input type="hidden" name={name} value={value} />}
-      <button type="submit" class="secondary" aria-label={label} disabled={disabled}>
-        {text}
-      </button>
-    </form>
   )
 }

@@ -3,7 +3,7 @@ import type { EntityRecord } from '../../domain/engine/types'
 import type { Flash } from '../flash'
 import type { SignedIn } from '../signed-in'
 import { when } from '../timeline'
-import { Csrf, SettingsFrame } from './frame'
+import { Csrf, PostButton, SettingsFrame } from './frame'
 
 const ROLES = ['member', 'admin', 'owner'] as const
 
@@ -58,6 +58,7 @@ export function UsersPage({ s, users, notices }: { s: SignedIn; users: EntityRec
             <tbody>
               {users.map((user) => {
                 const name = String(user.name)
+                const toggle = user.status === 'Deactivated' ? 'Reactivate' : 'Deactivate'
                 const id = `role-${user.$id}`
                 const locked = user.role === 'owner' && s.me.userRole !== 'owner'
                 return (
@@ -92,12 +93,7 @@ export function UsersPage({ s, users, notices }: { s: SignedIn; users: EntityRec
                     <td data-label="Status">{String(user.status)}</td>
                     <td data-label="Last sign-in">{typeof user.lastSignInAt === 'string' ? when(user.lastSignInAt) : 'never'}</td>
                     <td>
-                      <form method="post" action={`${base}/${user.$id}/${user.status === 'Deactivated' ? 'reactivate' : 'deactivate'}`}>
-                        <Csrf s={s} />
-                        <button type="submit" class="secondary" aria-label={`${user.status === 'Deactivated' ? 'Reactivate' : 'Deactivate'} ${name}`}>
-                          {user.status === 'Deactivated' ? 'Reactivate' : 'Deactivate'}
-                        </button>
-                      </form>
+                      <PostButton s={s} action={`${base}/${user.$id}/${toggle.toLowerCase()}`} label={`${toggle} ${name}`} text={toggle} />
                     </td>
                   </tr>
                 )
