@@ -71,6 +71,10 @@ describe('users and invitations', () => {
     const activated = (await api.events(`entity=${owner.id}`))[0]
     expect(activated).toMatchObject({ actor: owner.id, via: me.body.session })
 
+    // Her email is where her sign-in links go: nobody can move it now that she signs in.
+    const moved = await api.patch(`/users/${owner.id}`, { email: 'attacker@evil.dev' })
+    expect(moved.status).toBe(422)
+    expect(moved.body.errors[0].path).toBe('email')
     // The link is single use.
     const again = await signInWith(link)
     expect(again.status).toBe(401)

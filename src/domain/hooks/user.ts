@@ -40,6 +40,10 @@ User.creating((_draft, input, context) => {
 
 User.updating((user, input, context) => {
   if (input.status !== undefined && input.status !== user.status) throw new AppError('validation_failed', 'status changes by verb: deactivate or reactivate', [{ path: 'status', message: 'use POST /users/{id}/deactivate or /reactivate' }])
+  // The email is where sign-in links go: changing it for someone who signs in would let whoever sets
+  // it sign in as them. A typo can be fixed before the first sign-in; later, invite the new address.
+  if (typeof input.email === 'string' && input.email.trim().toLowerCase() !== user.email && user.status !== 'Invited')
+    throw new AppError('validation_failed', 'the email of a user who has signed in cannot change', [{ path: 'email', message: 'can change only before the first sign-in; invite the new address instead' }])
   if (input.role === undefined || input.role === user.role) return
   if (user.role === 'owner' || input.role === 'owner') requireOwner(context, 'make or unmake an owner')
   if (user.role === 'owner') requireAnotherOwner(context.$, user, 'demote them')
