@@ -16,6 +16,7 @@ import { pipeline } from './routes/pipeline'
 import { leadScores } from './routes/lead-scores'
 import { publicRoutes } from './routes/public'
 import { people } from './routes/people'
+import { myPasskeys, passkeySignIn } from './routes/passkeys'
 import { signInRoutes } from './routes/sign-in'
 import { sourcesAdmin } from './routes/sources'
 import { documents } from './routes/documents'
@@ -58,6 +59,7 @@ export function createApp() {
   // Public routes first: they answer without a key, before the key check below runs.
   app.route(tenantPath, publicRoutes)
   app.route(tenantPath, signInRoutes)
+  app.route(tenantPath, passkeySignIn)
   // The dashboard authenticates with its session cookie, not a Bearer key.
   app.route(tenantPath, dashboard)
   app.route(tenantPath, signInPages)
@@ -70,6 +72,7 @@ export function createApp() {
   tenant.route('/', nounRoutes)
   tenant.route('/', keys)
   tenant.route('/', people)
+  tenant.route('/', myPasskeys)
   tenant.route('/', jobs)
   tenant.route('/', mcp)
   tenant.route('/', pipeline)
