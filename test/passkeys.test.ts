@@ -4,7 +4,8 @@
  * use, counters move forward, deactivated users and other tenants' passkeys sign nobody in.
  */
 import { describe, expect, it } from 'vitest'
-import { tenantApi } from './helpers'
+import { exports } from 'cloudflare:workers'
+import { request, tenantApi } from './helpers'
 import { asBrowser, BASE, signedIn, tenantWithOwner } from './people-helpers'
 import { SoftwareAuthenticator } from './webauthn-authenticator'
 
@@ -286,5 +287,83 @@ describe('removing a passkey', () => {
 
     expect((await signInWithPasskey(slug, authenticator)).status).toBe(401)
     expect((await signInWithPasskey(slug, mine.authenticator)).status).toBe(200)
+  })
+})
+
+describe('the dashboard’s passkey pieces', () => {
+  it('the sign-in page offers a passkey, with its scripts from this origin under the page’s nonce', async () => {
+    const { slug } = await tenantWithOwner('pk-ui')
+    const page = await asBrowser(`/~${slug}/dashboard/login`)
+    expect(page.status).toBe(200)
+    const csp = page.headers.get('content-security-policy')!
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1]
+    expect(nonce).toBeTruthy()
+    const html = String(page.body)
+    expect(html).toContain('Sign in with a passkey')
+    expect(html).toContain(`data-options="/~${slug}/auth/passkey/options"`)
+    for (const name of ['webauthn.js', 'passkeys.js']) expect(html).toContain(`<script nonce="${nonce}" src="/~${slug}/dashboard/assets/${name}"`)
+    expect(html).not.toMatch(/<script[^>]+src="https?:/)
+
+    const library = await asBrowser(`/~${slug}/dashboard/assets/webauthn.js`)
+    expect(library.status).toBe(200)
+    expect(library.headers.get('content-type')).toContain('text/javascript')
+    expect(String(library.body)).toContain('SimpleWebAuthnBrowser')
+    expect(String(library.body)).toContain('startAuthentication')
+    const script = await asBrowser(`/~${slug}/dashboard/assets/passkeys.js`)
+    expect(String(script.body)).toContain('data-passkey-sign-in')
+    expect((await asBrowser(`/~${slug}/dashboard/assets/__proto__`)).status).toBe(404)
+    expect((await asBrowser(`/~${slug}/dashboard/assets/nope.js`)).status).toBe(404)
+  })
+
+  it('the account page lists the user’s passkeys and removes one by its form (CSRF token, same Origin)', async () => {
+    const { slug, api } = await tenantWithOwner('pk-acct')
+    expect((await asBrowser(`/~${slug}/dashboard/account`)).headers.get('location')).toBe(`/~${slug}/dashboard/login`)
+    const cookie = await signedIn(api, 'olive@people.dev')
+    const { passkey } = await registerPasskey(slug, cookie, 'Desk key')
+
+    const page = await asBrowser(`/~${slug}/dashboard/account?added=${passkey.id}`, { cookie })
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'nonce-")
+    const html = String(page.body)
+    expect(html).toContain('olive@people.dev')
+    expect(html).toContain('Passkey “Desk key” added')
+    expect(html).toContain(`data-passkey="${passkey.id}"`)
+    expect(html).toContain(`data-register="/~${slug}/me/passkeys"`)
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!
+
+    const remove = (token: string, origin = BASE) =>
+      exports.default.fetch(
+        new Request(`${BASE}/~${slug}/dashboard/account/passkeys/${passkey.id}/remove`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: token }),
+        }),
+      )
+    expect((await remove('forged')).status).toBe(403)
+    expect((await remove(csrf, 'https://evil.example')).status).toBe(403)
+    expect((await asBrowser(`/~${slug}/me/passkeys`, { cookie })).body.data).toHaveLength(1)
+    const removed = await remove(csrf)
+    expect(removed.status).toBe(303)
+    expect(removed.headers.get('location')).toBe(`/~${slug}/dashboard/account`)
+    expect((await asBrowser(`/~${slug}/me/passkeys`, { cookie })).body.data).toEqual([])
+    expect(await api.eventTypes(passkey.id)).toEqual(['passkey.registered', 'passkey.removed'])
+  })
+})
+
+describe('the OpenAPI document', () => {
+  it('documents the passkey routes: the user’s with a key or the session cookie, sign-in without either', async () => {
+    const doc = (await request('GET', '/openapi.json')).body
+    expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'rvl_session' })
+    expect(Object.keys(doc.paths['/me/passkeys']).sort()).toEqual(['get', 'post'])
+    expect(doc.paths['/me/passkeys'].post.security).toEqual([{ apiKey: [] }, { sessionCookie: [] }])
+    expect(doc.paths['/me/passkeys'].post.requestBody.content['application/json'].schema.properties.response.properties.response.required).toEqual(
+      expect.arrayContaining(['clientDataJSON', 'attestationObject']),
+    )
+    expect(doc.paths['/me/passkeys/{id}'].delete.operationId).toBe('removeMyPasskey')
+    expect(doc.paths['/me/passkeys/options'].post.operationId).toBe('passkeyRegistrationOptions')
+    expect(doc.paths['/auth/passkey/options'].post.security).toEqual([])
+    expect(doc.paths['/auth/passkey'].post.security).toEqual([])
+    expect(doc.paths['/auth/passkey'].post.responses['401']).toBeTruthy()
   })
 })

@@ -1,4 +1,5 @@
 import { Layout } from './layout'
+import { PasskeySignIn } from './passkeys'
 
 export function LoginPage({ tenant, error, nonce }: { tenant: string; error?: string; nonce: string | undefined }) {
   return (
@@ -15,6 +16,7 @@ export function LoginPage({ tenant, error, nonce }: { tenant: string; error?: st
             </label>
             <p><button type="submit">Sign in</button></p>
           </form>
+          <PasskeySignIn tenant={tenant} nonce={nonce} />
         </section>
       </main>
     </Layout>

@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id'
 import { AppError } from '../domain/errors'
 import { dashboard } from '../dashboard/routes'
 import { signInPages } from '../dashboard/sign-in'
+import { passkeyPages } from '../dashboard/passkeys'
 import { methodNotAllowed } from './allow'
 import { handleError } from './errors'
 import { bulk } from './routes/bulk'
@@ -63,6 +64,8 @@ export function createApp() {
   // The dashboard authenticates with its session cookie, not a Bearer key.
   app.route(tenantPath, dashboard)
   app.route(tenantPath, signInPages)
+  // After the dashboard: its `/dashboard/*` middleware (security headers, Origin check) covers these pages too.
+  app.route(tenantPath, passkeyPages)
   const tenant = new Hono<AppEnv>()
   tenant.use(tenantContext)
   // After the key check's middleware, so a refused query still answers 401 to a caller without a key.
