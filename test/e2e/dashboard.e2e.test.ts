@@ -59,11 +59,11 @@ describe('the CRM dashboard', () => {
     expect(page.url()).toContain('/dashboard/login')
 
     await page.getByLabel('API key').fill('rvl_wrongwrongwrongwrongwrongwrong')
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid')
 
     await page.getByLabel('API key').fill(apiKey)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL(/\/dashboard\/crm/)
     const cookies = await context.cookies()
     const session = cookies.find((c) => c.name === 'rvl_session')!
@@ -180,7 +180,7 @@ describe('the CRM dashboard', () => {
     const page = await context.newPage()
     await page.goto(`${server.baseUrl}/~empty/dashboard/login`)
     await page.getByLabel('API key').fill(emptyKey)
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL(/\/dashboard\/crm/)
     await expect.poll(() => page.locator('[data-empty="no-leads"] p code').textContent()).toBe(`${server.baseUrl}/~empty/capture`)
     expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
@@ -312,7 +312,7 @@ async function signIn(context: BrowserContext, slug = 'dash', key = apiKey): Pro
   const page = await context.newPage()
   await page.goto(`${server.baseUrl}/~${slug}/dashboard/login`)
   await page.getByLabel('API key').fill(key)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await page.waitForURL(/\/dashboard\/crm/)
   return page
 }
