@@ -260,6 +260,24 @@ describe('signing in with a passkey', () => {
   })
 })
 
+describe('sign-in options', () => {
+  it('are limited per client (429 with Retry-After): each one holds a challenge for 5 minutes', async () => {
+    const { slug } = await tenantWithOwner('pk-rate')
+    const ask = () => asBrowser(`/~${slug}/auth/passkey/options`, { method: 'POST' })
+    // Windows are fixed minutes: asking on past 20 reaches the limit even if a new minute starts meanwhile.
+    let granted = 0
+    let limited = await ask()
+    while (limited.status === 200 && granted < 45) {
+      granted++
+      limited = await ask()
+    }
+    expect(granted).toBeGreaterThanOrEqual(20)
+    expect(limited.status).toBe(429)
+    expect(limited.body.code).toBe('rate_limited')
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+  })
+})
+
 describe('removing a passkey', () => {
   it('a member cannot touch another user’s passkeys; the owner removes theirs (passkey.removed), and it signs nobody in after', async () => {
     const { slug, api, owner } = await tenantWithOwner('pk-rm')

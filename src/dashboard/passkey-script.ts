@@ -12,6 +12,9 @@ import bundle from '@simplewebauthn/browser/dist/bundle/index.umd.min.js'
 
 const PAGE_SCRIPT = `(() => {
   'use strict';
+  // Both passkey pieces may be on one page, each loading this script: wire the page once.
+  if (window.revlinePasskeys) return;
+  window.revlinePasskeys = true;
   const lib = window.SimpleWebAuthnBrowser;
   const supported = Boolean(lib && lib.browserSupportsWebAuthn());
 

@@ -12,6 +12,8 @@
  * RP ID = the request's hostname, expected origin = the request's origin (src/http/webauthn.ts). A
  * challenge is spent before its answer is verified, so no answer works twice; the signature counter
  * must move forward; a deactivated user's passkey and another tenant's passkey sign nobody in (401).
+ * Deactivation keeps a user's passkeys (they are the person's, on their devices, not secrets left in
+ * scripts like keys): they work again if the user is reactivated, unless removed meanwhile.
  */
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
@@ -123,3 +125,11 @@ passkeySignIn.post('/auth/passkey', limit, async (c) => {
   const user = signedIn.user
   return c.json({ user: { id: user.$id, email: user.email, name: user.name }, session: signedIn.session, redirect: `/~${slug}/dashboard` })
 })
+
+// Another method on these public paths is answered here, before the tenant routes ask for a key that
+// would not help: the error becomes a 405 with `Allow` (src/http/allow.ts).
+for (const path of ['/auth/passkey/options', '/auth/passkey']) {
+  passkeySignIn.all(path, (c) => {
+    throw new AppError('not_found', `${c.req.method} is not a method of ${c.req.path}`)
+  })
+}
