@@ -1,5 +1,8 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+
+const WEBAUTHN_BROWSER = '@simplewebauthn/browser/dist/bundle/index.umd.min.js'
 
 export default defineConfig({
   test: {
@@ -14,6 +17,9 @@ export default defineConfig({
             miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false' } },
           }),
         ],
+        // The passkey page script's library is served as text from its prebuilt browser bundle, a
+        // file the package's `exports` leave out: wrangler finds it by plain path, Vite needs this.
+        resolve: { alias: { [WEBAUTHN_BROWSER]: fileURLToPath(new URL(`./node_modules/${WEBAUTHN_BROWSER}`, import.meta.url).href) } },
         test: {
           name: 'workers',
           include: ['test/*.test.ts'],

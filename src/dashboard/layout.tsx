@@ -69,6 +69,9 @@ dialog { border: 1px solid var(--line); border-radius: .5rem; padding: 1.25rem; 
 dialog form { display: grid; gap: .75rem; } dialog::backdrop { background: rgb(15 23 42 / .45); }
 .actions { display: flex; gap: .5rem; justify-content: flex-end; }
 .login { max-width: 24rem; margin: 10vh auto; }
+.passkeys { list-style: none; padding: 0; margin: 0 0 1rem; display: grid; gap: .5rem; }
+.passkeys li { display: flex; flex-wrap: wrap; gap: .5rem 1rem; justify-content: space-between; align-items: center; border: 1px solid var(--line); border-radius: .35rem; padding: .5rem .75rem; } .passkeys li > span { display: grid; }
+form.passkey-register { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
 `
 
 /** `nonce`: this response's CSP nonce, which the page's own <style> and <script> must carry. */

@@ -2,9 +2,9 @@
  * The sign-in page: an email address gets a single-use link (the same answer for every address),
  * and, beside it, the passkey button. No API key is ever typed here.
  */
-import type { Child } from 'hono/jsx'
 import type { Flash } from './flash'
 import { Layout, Notices } from './layout'
+import { PasskeySignIn } from './passkeys'
 
 export interface LoginPageProps {
   tenant: string
@@ -12,11 +12,9 @@ export interface LoginPageProps {
   nonce: string | undefined
   /** The address just asked for, kept in the field. */
   email?: string
-  /** The passkey sign-in (src/dashboard/passkeys.tsx), when it is offered. */
-  passkey?: Child
 }
 
-export function LoginPage({ tenant, notices, nonce, email, passkey }: LoginPageProps) {
+export function LoginPage({ tenant, notices, nonce, email }: LoginPageProps) {
   return (
     <Layout title={`Sign in · ${tenant} · Revline`} nonce={nonce}>
       <main id="main">
@@ -33,10 +31,7 @@ export function LoginPage({ tenant, notices, nonce, email, passkey }: LoginPageP
               <button type="submit">Email me a sign-in link</button>
             </p>
           </form>
-          {/* ───── PASSKEY SLOT ─────────────────────────────────────────────────────────────────
-              The passkey sign-in button goes here: src/dashboard/passkeys.tsx renders it and the
-              sign-in route passes it in as `passkey`. Nothing else on this page needs to change. */}
-          {passkey ? <div data-slot="passkey">{passkey}</div> : null}
+          <PasskeySignIn tenant={tenant} nonce={nonce} />
         </section>
       </main>
     </Layout>

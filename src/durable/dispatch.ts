@@ -19,6 +19,7 @@ import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
 import { listKeys, revokeKey } from './keys'
 import { keyOwner, myContact, mySessions, requireUser, revokeMySession, whoAmI } from './people-ops'
+import { myPasskeys, registerPasskey, registrationChallenge, removeMyPasskey, spendRegistrationChallenge } from './passkeys'
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents } from './event-log'
 import type { Operation } from './operations'
@@ -100,6 +101,16 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       return mySessions(ctx)
     case 'me.sessions.revoke':
       return revokeMySession(ctx, op.id)
+    case 'passkeys.options':
+      return registrationChallenge(ctx)
+    case 'passkeys.spend':
+      return spendRegistrationChallenge(ctx, op.challenge)
+    case 'passkeys.register':
+      return registerPasskey(ctx, op)
+    case 'passkeys.list':
+      return myPasskeys(ctx)
+    case 'passkeys.remove':
+      return removeMyPasskey(ctx, op.id)
     case 'sources.create':
       authorize(actor, 'admin')
       return ctx.transaction(() => createSource(ctx, op))

@@ -9,6 +9,7 @@ import type { ListQuery } from '../domain/query/list-query'
 import type { EventQuery } from './event-log'
 import type { SettingsSection } from './settings-ops'
 import type { ImportRow } from './bulk'
+import type { NewCredential } from './passkeys'
 
 export type Operation =
   /** Only checks the credentials: used to answer 401 before a 400 for a malformed request. */
@@ -35,6 +36,12 @@ export type Operation =
   | { kind: 'me' }
   | { kind: 'me.sessions' }
   | { kind: 'me.sessions.revoke'; id: string }
+  /** The signed-in user's passkeys: a registration challenge, spending it, storing a verified credential, listing, removing. */
+  | { kind: 'passkeys.options' }
+  | { kind: 'passkeys.spend'; challenge: string }
+  | { kind: 'passkeys.register'; id: string; name: string; credential: NewCredential }
+  | { kind: 'passkeys.list' }
+  | { kind: 'passkeys.remove'; id: string }
   | { kind: 'sources.create'; name: string; secret: string; mapping: Record<string, string> }
   | { kind: 'sources.list' }
   | { kind: 'sources.revoke'; id: string }

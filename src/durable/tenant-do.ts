@@ -19,6 +19,7 @@ import { remember, replay } from './idempotency'
 import { RateLimiter } from './rate-limit'
 import { endSessionByToken, withSignInLink } from './accounts'
 import { requestSignInLink, signInWithLink, type SignedIn } from './people-ops'
+import { authenticationChallenge, credentialForSignIn, signInWithPasskey, type StoredCredential } from './passkeys'
 import { ingest, type IngestRequest } from './sources'
 import type { JobMessage } from './jobs/messages'
 import { runJob, type JobResult } from './jobs'
@@ -134,6 +135,21 @@ export class TenantDO extends DurableObject<Env> {
   /** Spends a sign-in link for a new session (its token's hash): 401 for a used, expired or unknown link. */
   async signInWithLink(request: { linkHash: string; sessionHash: string; userAgent?: string | null; requestId: string }): Promise<Outcome<SignedIn>> {
     return this.outcome(() => signInWithLink(this.requireActive(this.publicContext('system', request.requestId, 'system')), request))
+  }
+
+  /** `POST /auth/passkey/options` (public): a sign-in challenge, or how long to wait (per client, and a ceiling on live ones). */
+  async passkeyChallenge(request: { clientHash: string; requestId: string }): Promise<Outcome<{ challenge: string } | { retryAfter: number }>> {
+    return this.outcome(() => authenticationChallenge(this.requireActive(this.publicContext('system', request.requestId, 'system')), this.limiter, request.clientHash))
+  }
+
+  /** Passkey sign-in, step one: spends the challenge, answers the credential to verify against (401 if unknown here). */
+  async passkeyCredential(request: { challenge: string; credentialId: string; requestId: string }): Promise<Outcome<StoredCredential>> {
+    return this.outcome(() => credentialForSignIn(this.requireActive(this.publicContext('system', request.requestId, 'system')), request))
+  }
+
+  /** Passkey sign-in, step two (the assertion verified): moves the counter on and opens a session; 401 for a deactivated user. */
+  async signInWithPasskey(request: { passkeyId: string; counter: { from: number; to: number }; sessionHash: string; userAgent?: string | null; requestId: string }): Promise<Outcome<SignedIn>> {
+    return this.outcome(() => signInWithPasskey(this.requireActive(this.publicContext('system', request.requestId, 'system')), request))
   }
 
   /** Public capture (no key): 404 for unknown or suspended tenants. */

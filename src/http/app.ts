@@ -5,6 +5,7 @@ import { requestId } from 'hono/request-id'
 import { AppError } from '../domain/errors'
 import { dashboard } from '../dashboard/routes'
 import { signInPages } from '../dashboard/sign-in'
+import { passkeyPages } from '../dashboard/passkeys'
 import { methodNotAllowed } from './allow'
 import { handleError } from './errors'
 import { bulk } from './routes/bulk'
@@ -16,6 +17,7 @@ import { pipeline } from './routes/pipeline'
 import { leadScores } from './routes/lead-scores'
 import { publicRoutes } from './routes/public'
 import { people } from './routes/people'
+import { myPasskeys, passkeySignIn } from './routes/passkeys'
 import { signInRoutes } from './routes/sign-in'
 import { sourcesAdmin } from './routes/sources'
 import { documents } from './routes/documents'
@@ -58,9 +60,12 @@ export function createApp() {
   // Public routes first: they answer without a key, before the key check below runs.
   app.route(tenantPath, publicRoutes)
   app.route(tenantPath, signInRoutes)
+  app.route(tenantPath, passkeySignIn)
   // The dashboard authenticates with its session cookie, not a Bearer key.
   app.route(tenantPath, dashboard)
   app.route(tenantPath, signInPages)
+  // After the dashboard: its `/dashboard/*` middleware (security headers, Origin check) covers these pages too.
+  app.route(tenantPath, passkeyPages)
   const tenant = new Hono<AppEnv>()
   tenant.use(tenantContext)
   // After the key check's middleware, so a refused query still answers 401 to a caller without a key.
@@ -70,6 +75,7 @@ export function createApp() {
   tenant.route('/', nounRoutes)
   tenant.route('/', keys)
   tenant.route('/', people)
+  tenant.route('/', myPasskeys)
   tenant.route('/', jobs)
   tenant.route('/', mcp)
   tenant.route('/', pipeline)

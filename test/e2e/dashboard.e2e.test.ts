@@ -72,7 +72,7 @@ describe('the CRM dashboard', () => {
 
     // The invitation the operator's POST /tenants sent: open it, confirm, land on My day.
     await page.goto(await linkFor('dash', apiKey, OWNER.email, 'invitation'))
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.waitForURL(/\/dashboard\/my-day/)
     await expect.poll(() => page.locator('[data-signed-in]').textContent()).toContain('Signed in as Olive Owner')
     const cookies = await context.cookies()
@@ -470,7 +470,7 @@ const sessions = new Map<string, Cookie[]>()
 /** Follows a sign-in link in the page: its confirm page, then Sign in; lands on My day. */
 async function followLink(page: Page, link: string) {
   await page.goto(link)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
   await page.waitForURL(/\/dashboard\/my-day/)
 }
 

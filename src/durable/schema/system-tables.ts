@@ -93,6 +93,49 @@ export const signInLinks = sqliteTable(
 )
 
 /**
+ * Passkeys (WebAuthn credentials) of users: the public key only, so a copy of the database signs
+ * nobody in. `credential_id` is the authenticator's id (base64url), unique in the tenant; `id` is
+ * what the user sees and removes. `counter` is the signature counter last seen: an assertion must
+ * move it forward (unless the authenticator keeps none and always says 0).
+ */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    credentialId: text('credential_id').notNull(),
+    userId: text('user_id').notNull(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    counter: integer('counter').notNull().default(0),
+    /** How the browser may reach the authenticator (`internal`, `hybrid`, `usb`…), as it said at registration. */
+    transports: text('transports', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    name: text('name').notNull(),
+    /** Whether the credential is synced between devices (backed up), as the authenticator said. */
+    backedUp: integer('backed_up', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+  },
+  (t) => [uniqueIndex('passkeys_credential_uniq').on(t.credentialId), index('passkeys_user_idx').on(t.userId)],
+)
+
+/**
+ * WebAuthn challenges, single use and short lived (5 minutes): spending one deletes it, whether the
+ * ceremony then succeeds or not. A registration challenge is the user's (`user_id`); a sign-in
+ * challenge belongs to nobody yet (usernameless: the passkey says whose it is).
+ */
+export const webauthnChallenges = sqliteTable(
+  'webauthn_challenges',
+  {
+    challenge: text('challenge').primaryKey(),
+    purpose: text('purpose', { enum: ['registration', 'authentication'] }).notNull(),
+    userId: text('user_id'),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('webauthn_challenges_expires_idx').on(t.expiresAt)],
+)
+
+/**
  * Legacy: the dashboard's API-key sign-ins before issue 16. Nothing reads or writes it any more
  * (the dashboard signs users in by email link into `sessions`); the table stays until a migration
  * drops it.

@@ -177,6 +177,12 @@ export function sharedComponents(): Record<string, unknown> {
     securitySchemes: {
       apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'rvl_… API key', description: 'A tenant API key (`POST /~{tenant}/keys`, or the one `POST /tenants` returns). Roles: admin, member.' },
       operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator token (`ADMIN_TOKEN` secret; `.dev.vars` in development). Only for `/tenants`.' },
+      sessionCookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'rvl_session',
+        description: 'A signed-in browser’s session (email link or passkey): `/me` routes, writes only from the tenant’s own origin (`Origin`).',
+      },
     },
   }
 }

@@ -11,6 +11,7 @@ import { sharedComponents, type Paths } from './components'
 import { edgePaths } from './edge-routes'
 import { peoplePaths } from './people-routes'
 import { nounComponents } from './schemas'
+import { passkeyRoutePaths } from './passkey-routes'
 import { schemaRoutePaths } from './schema-routes'
 import { tenantRoutePaths, tenantRouteSchemas } from './tenant-routes'
 
@@ -31,7 +32,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     Object.assign(schemas, nounComponents(noun))
     Object.assign(paths, collectionPaths(noun))
   }
-  Object.assign(paths, tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), peoplePaths(), edgePaths())
+  Object.assign(paths, tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), peoplePaths(), passkeyRoutePaths(), edgePaths())
   const shared = sharedComponents()
   return {
     openapi: '3.1.0',
@@ -52,7 +53,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     security: [{ apiKey: [] }],
     tags: [
       ...all.map((n) => ({ name: n.name, description: `\`/${n.plural}\`${n.adminOnly ? ' (writes: admin keys only)' : ''}` })),
-      ...['Events', 'Schema', 'Settings', 'People', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
+      ...['Events', 'Schema', 'Settings', 'People', 'Passkeys', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
     ],
     paths,
     components: { ...shared, schemas: { ...(shared.schemas as object), ...tenantRouteSchemas(), ...schemas } },
