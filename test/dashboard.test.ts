@@ -89,7 +89,7 @@ describe('Dashboard sign-in', () => {
     expect(home.headers.get('location')).toBe(`/~${slug}/dashboard/my-day`)
     const page = await sendRaw({ method: 'GET', path: `/~${slug}/dashboard/my-day`, headers: { cookie } })
     expect(page.status).toBe(200)
-    expect(page.text).toMatch(/Signed in as <strong>Olive Owner<\/strong> <span class="role">owner<\/span>/)
+    expect(page.text).toMatch(/Signed in as <a href="\/~[\w-]+\/dashboard\/account"[^>]*><strong>Olive Owner<\/strong><\/a> <span class="role">owner<\/span>/)
     expect(page.text).toContain(`href="/~${slug}/dashboard/settings"`)
   })
 })

@@ -16,7 +16,7 @@ export async function linkFrom(api: TenantApi, to: string, kind = 'sign-in'): Pr
 }
 
 /** Follows a link as a browser would: GET the page (spends nothing), POST its form; the session cookie. */
-export async function signInWith(link: string): Promise<{ status: number; cookie?: string; location?: string | null }> {
+export async function signInWith(link: string): Promise<{ status: number; cookie?: string; location?: string | null; text: string }> {
   const url = new URL(link)
   const page = await exports.default.fetch(new Request(`${BASE}${url.pathname}${url.search}`))
   expect(page.status).toBe(200)
@@ -29,8 +29,8 @@ export async function signInWith(link: string): Promise<{ status: number; cookie
       body: new URLSearchParams({ token: url.searchParams.get('token')! }),
     }),
   )
-  await res.text()
-  return { status: res.status, cookie: res.headers.get('set-cookie')?.split(';')[0], location: res.headers.get('location') }
+  const text = await res.text()
+  return { status: res.status, cookie: res.headers.get('set-cookie')?.split(';')[0], location: res.headers.get('location'), text }
 }
 
 /** A request as a browser of this origin sends it: the cookie (if any), `Origin` on writes, JSON bodies. */

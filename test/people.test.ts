@@ -3,47 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { env, exports } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import { issueLink, LINK_PLACEHOLDER, withSignInLink } from '../src/durable/accounts'
-import { ADMIN_TOKEN, createTenant, request, tenantApi, type TenantApi } from './helpers'
-
-const BASE = 'http://revline.test'
-
-/** The sign-in link in the newest message of `kind` to `to` (the local email port's outbox). */
-async function linkFrom(api: TenantApi, to: string, kind = 'sign-in'): Promise<string> {
-  const res = await api.get(`/messages?to=${encodeURIComponent(to)}&kind=${kind}&sort=-$createdAt&limit=1`)
-  expect(res.status).toBe(200)
-  const body = String(res.body.data[0]?.body ?? '')
-  const link = /(https?:\/\/\S+\/auth\/link\?token=[A-Za-z0-9_-]{43})/.exec(body)?.[1]
-  expect(link, body).toBeTruthy()
-  return link!
-}
-
-/** Follows a link as a browser would: GET the page (spends nothing), POST its form; the session cookie. */
-async function signInWith(link: string): Promise<{ status: number; cookie?: string; location?: string | null; text: string }> {
-  const url = new URL(link)
-  const page = await exports.default.fetch(new Request(`${BASE}${url.pathname}${url.search}`))
-  const html = await page.text()
-  expect(page.status).toBe(200)
-  const token = url.searchParams.get('token')!
-  const res = await exports.default.fetch(
-    new Request(`${BASE}${url.pathname}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE }, body: new URLSearchParams({ token }) }),
-  )
-  const cookie = res.headers.get('set-cookie')?.split(';')[0]
-  return { status: res.status, cookie, location: res.headers.get('location'), text: html + (await res.text()) }
-}
-
-const withCookie = (cookie: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), cookie } })
-async function asBrowser(path: string, cookie: string, init: RequestInit = {}) {
-  const res = await exports.default.fetch(new Request(`${BASE}${path}`, withCookie(cookie, init)))
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : null }
-}
-
-async function tenantWithOwner() {
-  const slug = `p-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`
-  const res = await request('POST', '/tenants', { key: ADMIN_TOKEN, body: { slug, name: 'People Co', owner: { email: 'Olive@People.dev', name: 'Olive Owner' } } })
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return { slug, api: tenantApi(slug, res.body.apiKey), owner: res.body.tenant.owner as { id: string; email: string } }
-}
+import { ADMIN_TOKEN, createTenant, request, tenantApi } from './helpers'
+import { asBrowser, BASE, linkFrom, signInWith, tenantWithOwner } from './people-helpers'
 
 describe('users and invitations', () => {
   it('creating a tenant with an owner email invites the owner; following the link signs them in and activates them', async () => {
@@ -61,7 +22,7 @@ describe('users and invitations', () => {
     expect(signedIn.location).toBe(`/~${slug}/dashboard`)
     expect(signedIn.cookie).toMatch(/^rvl_session=/)
 
-    const me = await asBrowser(`/~${slug}/me`, signedIn.cookie!)
+    const me = await asBrowser(`/~${slug}/me`, { cookie: signedIn.cookie })
     expect(me.status).toBe(200)
     expect(me.body.user).toMatchObject({ $id: owner.id, status: 'Active', role: 'owner' })
     expect(me.body.user.lastSignInAt).toBeTruthy()
@@ -107,7 +68,7 @@ describe('users and invitations', () => {
     expect(tooMuch.body.errors[0].path).toBe('role')
 
     const signedIn = await signInWith(await linkFrom(api, 'mia@team.dev', 'invitation'))
-    const own = await asBrowser(`/~${slug}/me/keys`, signedIn.cookie!, { method: 'POST', headers: { 'content-type': 'application/json', origin: BASE }, body: JSON.stringify({ name: 'cli' }) })
+    const own = await asBrowser(`/~${slug}/me/keys`, { cookie: signedIn.cookie, method: 'POST', body: { name: 'cli' } })
     expect(own.status).toBe(201)
     expect(own.body).toMatchObject({ role: 'member', user: mia.$id })
     const asMia = tenantApi(slug, own.body.key)
@@ -117,12 +78,12 @@ describe('users and invitations', () => {
     expect(event).toMatchObject({ actor: mia.$id, via: own.body.id, actorRole: 'member' })
 
     // A cross-site write with the cookie is refused.
-    const crossSite = await asBrowser(`/~${slug}/me/keys`, signedIn.cookie!, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{"name":"x"}' })
+    const crossSite = await asBrowser(`/~${slug}/me/keys`, { cookie: signedIn.cookie, method: 'POST', origin: 'https://evil.example', body: { name: 'x' } })
     expect(crossSite.status).toBe(403)
 
     expect((await api.post(`/users/${mia.$id}/deactivate`)).status).toBe(200)
     expect((await asMia.get('/contacts')).status).toBe(401)
-    expect((await asBrowser(`/~${slug}/me`, signedIn.cookie!)).status).toBe(401)
+    expect((await asBrowser(`/~${slug}/me`, { cookie: signedIn.cookie })).status).toBe(401)
     expect((await api.get('/keys')).body.data.find((k: { id: string }) => k.id === own.body.id).revokedAt).toBeTruthy()
     // Reactivated, they sign in again; old keys stay revoked.
     expect((await api.post(`/users/${mia.$id}/reactivate`)).status).toBe(200)
@@ -136,14 +97,14 @@ describe('users and invitations', () => {
     expect((await api.post(`/users/${owner.id}/deactivate`)).status).toBe(409)
     const ann = (await api.post('/users', { email: 'ann@people.dev', name: 'Ann Admin', role: 'admin' })).body
     const annSession = await signInWith(await linkFrom(api, 'ann@people.dev', 'invitation'))
-    const annKey = (await asBrowser(`/~${slug}/me/keys`, annSession.cookie!, { method: 'POST', headers: { 'content-type': 'application/json', origin: BASE }, body: '{"name":"k"}' })).body
+    const annKey = (await asBrowser(`/~${slug}/me/keys`, { cookie: annSession.cookie, method: 'POST', body: { name: 'k' } })).body
     expect(annKey.role).toBe('admin')
     const asAnn = tenantApi(slug, annKey.key)
     expect((await asAnn.patch(`/users/${ann.$id}`, { role: 'owner' })).status).toBe(403)
     expect((await asAnn.post(`/users/${owner.id}/deactivate`)).status).toBe(403)
     // An owner's way: make Ann owner, then Olive may step down.
     const olive = await signInWith(await linkFrom(api, 'olive@people.dev', 'invitation'))
-    const oliveKey = (await asBrowser(`/~${slug}/me/keys`, olive.cookie!, { method: 'POST', headers: { 'content-type': 'application/json', origin: BASE }, body: '{"name":"k"}' })).body
+    const oliveKey = (await asBrowser(`/~${slug}/me/keys`, { cookie: olive.cookie, method: 'POST', body: { name: 'k' } })).body
     const asOlive = tenantApi(slug, oliveKey.key)
     expect((await asOlive.patch(`/users/${ann.$id}`, { role: 'owner' })).status).toBe(200)
     const steppedDown = await asOlive.patch(`/users/${owner.id}`, { role: 'member' })
@@ -172,13 +133,13 @@ describe('email sign-in', () => {
     expect(first.status).toBe(303)
     await request('POST', `/~${slug}/auth/email`, { body: { email: 'sam@team.dev' } })
     const second = await signInWith(await linkFrom(api, 'sam@team.dev'))
-    const listed = await asBrowser(`/~${slug}/me/sessions`, second.cookie!)
+    const listed = await asBrowser(`/~${slug}/me/sessions`, { cookie: second.cookie })
     expect(listed.body.data).toHaveLength(2)
     const other = listed.body.data.find((s: { current: boolean }) => !s.current)
-    const revoked = await asBrowser(`/~${slug}/me/sessions/${other.id}`, second.cookie!, { method: 'DELETE', headers: { origin: BASE } })
+    const revoked = await asBrowser(`/~${slug}/me/sessions/${other.id}`, { cookie: second.cookie, method: 'DELETE' })
     expect(revoked.status).toBe(200)
-    expect((await asBrowser(`/~${slug}/me`, first.cookie!)).status).toBe(401)
-    expect((await asBrowser(`/~${slug}/me`, second.cookie!)).status).toBe(200)
+    expect((await asBrowser(`/~${slug}/me`, { cookie: first.cookie })).status).toBe(401)
+    expect((await asBrowser(`/~${slug}/me`, { cookie: second.cookie })).status).toBe(200)
   })
 
   it('rate limits per address', async () => {
@@ -194,8 +155,8 @@ describe('email sign-in', () => {
     const b = await createTenant('sb')
     await a.api.post('/users', { email: 'x@a.dev', name: 'X' })
     const signedIn = await signInWith(await linkFrom(a.api, 'x@a.dev', 'invitation'))
-    expect((await asBrowser(`/~${a.slug}/me`, signedIn.cookie!)).status).toBe(200)
-    expect((await asBrowser(`/~${b.slug}/me`, signedIn.cookie!)).status).toBe(401)
+    expect((await asBrowser(`/~${a.slug}/me`, { cookie: signedIn.cookie })).status).toBe(200)
+    expect((await asBrowser(`/~${b.slug}/me`, { cookie: signedIn.cookie })).status).toBe(401)
   })
 })
 
@@ -214,7 +175,7 @@ describe('a real email provider', () => {
     expect(String(handed[1]!.body)).toContain('no longer active')
     const signedIn = await signInWith(link!)
     expect(signedIn.status).toBe(303)
-    const me = await asBrowser(`/~${slug}/me`, signedIn.cookie!)
+    const me = await asBrowser(`/~${slug}/me`, { cookie: signedIn.cookie })
     expect(me.body.user.$id).toBe(sam.$id)
   })
 })

@@ -51,7 +51,11 @@ export function Shell({ s, title, heading, section, notices = [], tools, script,
         </nav>
         <div class="who">
           <span data-signed-in={s.me.id}>
-            Signed in as <strong>{s.me.name}</strong> <span class="role">{s.me.userRole}</span>
+            Signed in as{' '}
+            <a href={`${base}/account`} title="Your account: passkeys">
+              <strong>{s.me.name}</strong>
+            </a>{' '}
+            <span class="role">{s.me.userRole}</span>
           </span>
           <form method="post" action={`${base}/logout`}>
             <input type="hidden" name="csrf" value={s.csrf} />

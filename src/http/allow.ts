@@ -4,7 +4,9 @@
  * the OpenAPI document, the API's one list of routes derived from the nouns: the generic
  * `/:collection/:id` routes cannot say that `/contacts/{id}` has no PUT, the document can.
  */
+import type { Hono } from 'hono'
 import { AppError } from '../domain/errors'
+import type { AppEnv } from './types'
 import { buildDocument } from './openapi/document'
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const
@@ -72,4 +74,16 @@ export function methodNotAllowed(error: Error, method: string, path: string): { 
   if (allow.length === 0) return undefined
   const detail = error.code === 'method_not_allowed' ? error.detail : `${method} is not a method of ${path}`
   return { error: new AppError('method_not_allowed', `${detail} (allowed: ${allow.join(', ')})`), allow: allow.join(', ') }
+}
+
+/**
+ * Another method on a public path (no key) is answered by the public router itself, before the
+ * tenant routes ask for a key that would not help: the error becomes a 405 with `Allow`, the same
+ * for every slug (see `methodNotAllowed`).
+ */
+export function refuseOtherMethods(router: Hono<AppEnv>, paths: string[]) {
+  for (const path of paths)
+    router.all(path, (c) => {
+      throw new AppError('not_found', `${c.req.method} is not a method of ${c.req.path}`)
+    })
 }

@@ -3,7 +3,8 @@
  * browser's own virtual authenticator (CDP WebAuthn domain: CTAP2, internal transport, resident
  * keys, user verification): the operator creates a team with an owner, the owner follows the
  * invitation link from the local outbox, registers a passkey on the account page, signs out, signs
- * in with the passkey (no email) and lands on the dashboard as themselves. The pages' scripts run
+ * in with the passkey (no email) and lands on the dashboard as themselves, moves a deal on the board
+ * and finds the move on the deal's timeline, in their name. The pages' scripts run
  * under the dashboard's strict CSP: the browser reports no violation. Screenshots go to test-artifacts/.
  *
  * The browser talks to `localhost`, not 127.0.0.1: an IP address cannot be a WebAuthn RP ID.
@@ -66,7 +67,7 @@ describe('passkeys in the browser', () => {
     // The invitation: a confirm page, then the session and the dashboard.
     await page.goto(link!)
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
-    await page.waitForURL(/\/dashboard\/crm/)
+    await page.waitForURL(/\/dashboard\/my-day/)
 
     // Register a passkey on the account page.
     await page.goto(`${base}/~${SLUG}/dashboard/account`)
@@ -94,13 +95,13 @@ describe('passkeys in the browser', () => {
     await expect.poll(() => page.getByRole('button', { name: 'Sign in with a passkey' }).isEnabled()).toBe(true)
     await page.screenshot({ path: 'test-artifacts/passkeys-sign-in.png', fullPage: true })
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
-    await page.waitForURL(/\/dashboard\/crm/)
+    await page.waitForURL(/\/dashboard\/my-day/)
     const session = (await context.cookies()).find((c) => c.name === 'rvl_session')!
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: `/~${SLUG}` })
 
     const me: { user: Record<string, string> } = await page.evaluate(async (path) => (await fetch(path)).json(), `/~${SLUG}/me`)
     expect(me.user).toMatchObject({ email: 'olive@passkey.dev', name: 'Olive Owner', role: 'owner', status: 'Active' })
-    const sessions: { data: { current: boolean; method: string }[] } = await page.evaluate(async (path) => (await fetch(path)).json(), `/~${SLUG}/me/sessions`)
+    const sessions: { data: { id: string; current: boolean; method: string }[] } = await page.evaluate(async (path) => (await fetch(path)).json(), `/~${SLUG}/me/sessions`)
     expect(sessions.data.find((s) => s.current)).toMatchObject({ method: 'passkey' })
 
     await page.goto(`${base}/~${SLUG}/dashboard/account`)
@@ -112,6 +113,25 @@ describe('passkeys in the browser', () => {
     const events = await fetch(`${base}/~${SLUG}/events?type=passkey.registered`, { headers: { authorization: `Bearer ${apiKey}` } })
     const [registered] = ((await events.json()) as { data: { actor: string; data: { name: string } }[] }).data
     expect(registered).toMatchObject({ actor: me.user.$id!, data: { name: 'E2E laptop' } })
+
+    // Signed in by passkey, Olive moves a deal on the board; the deal's timeline shows it as hers.
+    const created = await fetch(`${base}/~${SLUG}/deals`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Passkey pilot', value: 8000, stage: 'Proposal' }) })
+    const deal = ((await created.json()) as { $id: string }).$id
+    await page.goto(`${base}/~${SLUG}/dashboard/board`)
+    const card = page.locator(`[data-card="${deal}"]`)
+    await card.getByLabel('Stage of Passkey pilot').selectOption('Negotiation')
+    await card.getByRole('button', { name: 'Move Passkey pilot' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('“Passkey pilot” moved to Negotiation.')
+    expect(await page.locator(`[data-stage="Negotiation"] [data-card="${deal}"]`).count()).toBe(1)
+    await page.locator(`[data-card="${deal}"]`).getByRole('link', { name: 'Passkey pilot' }).click()
+    await page.waitForURL(new RegExp(`/dashboard/deals/${deal}`))
+    const latest = page.locator('[data-timeline] > li').first()
+    expect(await latest.getAttribute('data-event')).toBe('deal.advanced')
+    expect(await latest.textContent()).toContain('Olive Owner')
+    const moved = await fetch(`${base}/~${SLUG}/events?entity=${deal}&type=deal.advanced`, { headers: { authorization: `Bearer ${apiKey}` } })
+    const [advanced] = ((await moved.json()) as { data: { actor: string; via: string }[] }).data
+    expect(advanced).toMatchObject({ actor: me.user.$id!, via: sessions.data.find((s) => s.current)!.id })
+    await page.screenshot({ path: 'test-artifacts/passkeys-deal-timeline.png', fullPage: true })
     expect(violations).toEqual([])
     await context.close()
   })

@@ -166,7 +166,7 @@ describe("CLI: revline nouns and records commands on the tenant's own nouns", ()
     const out = path.join(work, 'revline-types.d.ts')
     const r = await run(['types', '--out', out])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/^wrote .*revline-types\.d\.ts: 17 nouns \(1 of the tenant's own\)/)
+    expect(r.stdout).toMatch(/^wrote .*revline-types\.d\.ts: 18 nouns \(1 of the tenant's own\)/)
     const usage = path.join(work, 'usage.ts')
     writeFileSync(
       usage,

@@ -27,6 +27,7 @@ import type { PasskeyView, StoredCredential } from '../../durable/passkeys'
 import type { SignedIn } from '../../durable/people-ops'
 import { readJsonObject } from '../body'
 import { problemResponse } from '../problem'
+import { refuseOtherMethods } from '../allow'
 import { newSessionToken, setSessionCookie } from '../session-cookie'
 import { valueOf } from '../tenant'
 import type { AppEnv } from '../types'
@@ -126,10 +127,4 @@ passkeySignIn.post('/auth/passkey', limit, async (c) => {
   return c.json({ user: { id: user.$id, email: user.email, name: user.name }, session: signedIn.session, redirect: `/~${slug}/dashboard` })
 })
 
-// Another method on these public paths is answered here, before the tenant routes ask for a key that
-// would not help: the error becomes a 405 with `Allow` (src/http/allow.ts).
-for (const path of ['/auth/passkey/options', '/auth/passkey']) {
-  passkeySignIn.all(path, (c) => {
-    throw new AppError('not_found', `${c.req.method} is not a method of ${c.req.path}`)
-  })
-}
+refuseOtherMethods(passkeySignIn, ['/auth/passkey/options', '/auth/passkey'])

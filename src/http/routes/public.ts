@@ -14,6 +14,7 @@ import { parseJsonObject } from '../../domain/json-text'
 import { bodyText, readForm } from '../body'
 import { sha256Hex } from '../crypto'
 import { problemResponse } from '../problem'
+import { refuseOtherMethods } from '../allow'
 import { IDEMPOTENCY_KEY, SLUG_PATTERN } from '../tenant'
 import type { AppEnv } from '../types'
 import { isIdOf } from '../../domain/ids'
@@ -128,10 +129,4 @@ publicRoutes.post('/sources/:id/ingest', limit, async (c) => {
   return c.json({ ok: true, ...result, ...(duplicate ? { duplicate: true } : {}) }, duplicate ? 200 : 201)
 })
 
-// Another method on a public path is answered here, before the tenant routes ask for a key that
-// would not help: the error becomes a 405 with `Allow` (src/http/allow.ts), the same for every slug.
-for (const path of ['/capture', '/sources/:id/ingest']) {
-  publicRoutes.all(path, (c) => {
-    throw new AppError('not_found', `${c.req.method} is not a method of ${c.req.path}`)
-  })
-}
+refuseOtherMethods(publicRoutes, ['/capture', '/sources/:id/ingest'])

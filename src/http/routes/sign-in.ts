@@ -11,6 +11,7 @@ import { toFieldErrors } from '../../domain/noun/validators'
 import type { Outcome } from '../../durable/operations'
 import { readJsonObject } from '../body'
 import { problemResponse } from '../problem'
+import { refuseOtherMethods } from '../allow'
 import { tenantBaseUrl } from '../session-cookie'
 import { valueOf } from '../tenant'
 import type { AppEnv } from '../types'
@@ -42,3 +43,5 @@ signInRoutes.post(
     return c.json(SIGN_IN_ANSWER, 202)
   },
 )
+
+refuseOtherMethods(signInRoutes, ['/auth/email'])
