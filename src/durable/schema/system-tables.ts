@@ -135,22 +135,6 @@ export const webauthnChallenges = sqliteTable(
   (t) => [index('webauthn_challenges_expires_idx').on(t.expiresAt)],
 )
 
-/**
- * Legacy: the dashboard's API-key sign-ins before issue 16. Nothing reads or writes it any more
- * (the dashboard signs users in by email link into `sessions`); the table stays until a migration
- * drops it.
- */
-export const dashboardSessions = sqliteTable(
-  'dashboard_sessions',
-  {
-    tokenHash: text('token_hash').primaryKey(),
-    keyId: text('key_id').notNull(),
-    createdAt: text('created_at').notNull(),
-    expiresAt: text('expires_at').notNull(),
-  },
-  (t) => [index('dashboard_sessions_key_idx').on(t.keyId), index('dashboard_sessions_expires_idx').on(t.expiresAt)],
-)
-
 /** The single row describing this tenant (`id = 1`). */
 export const tenant = sqliteTable('tenant', {
   id: integer('id').primaryKey(),
