@@ -8,6 +8,8 @@ import { ref } from './schemas'
 import { get } from './tenant-routes'
 
 const COOKIE_NOTE = 'With an API key of a user, or the signed-in browser’s session cookie (writes from the tenant’s own pages only).'
+/** A key, or the signed-in browser's session cookie. */
+const KEY_OR_SESSION = [{ apiKey: [] }, { sessionCookie: [] }]
 
 export const userKeyView: JsonSchema = {
   type: 'object',
@@ -65,23 +67,24 @@ export function peoplePaths(): Paths {
             session: { type: ['string', 'null'] },
           },
         },
-        { description: COOKIE_NOTE },
+        { description: COOKIE_NOTE, security: KEY_OR_SESSION },
       ),
     },
-    '/me/sessions': { get: get('People', 'mySessions', 'My live sessions', dataList(session), { description: COOKIE_NOTE }) },
+    '/me/sessions': { get: get('People', 'mySessions', 'My live sessions', dataList(session), { description: COOKIE_NOTE, security: KEY_OR_SESSION }) },
     '/me/sessions/{id}': {
       delete: {
         operationId: 'revokeMySession',
         tags: ['People'],
         summary: 'End one of my sessions',
         description: `Its cookie is refused from the next request on. ${COOKIE_NOTE}`,
+        security: KEY_OR_SESSION,
         parameters: [id('ses')],
         responses: { '200': jsonResponse('Revoked', { type: 'object', properties: { id: { type: 'string' }, revoked: { type: 'boolean' } } }), ...problems(...TENANT_ERRORS) },
       },
     },
     '/me/keys': {
-      get: get('People', 'myKeys', 'My API keys, without secrets', dataList(userKeyView), { description: COOKIE_NOTE }),
-      post: { operationId: 'createMyKey', tags: ['People'], summary: 'Issue an API key for myself', ...newKey(`It acts as me, with at most my role. ${COOKIE_NOTE}`) },
+      get: get('People', 'myKeys', 'My API keys, without secrets', dataList(userKeyView), { description: COOKIE_NOTE, security: KEY_OR_SESSION }),
+      post: { operationId: 'createMyKey', tags: ['People'], summary: 'Issue an API key for myself', security: KEY_OR_SESSION, ...newKey(`It acts as me, with at most my role. ${COOKIE_NOTE}`) },
     },
     '/me/keys/{id}': {
       delete: {
@@ -89,6 +92,7 @@ export function peoplePaths(): Paths {
         tags: ['People'],
         summary: 'Revoke one of my keys',
         description: COOKIE_NOTE,
+        security: KEY_OR_SESSION,
         parameters: [id('key')],
         responses: { '200': jsonResponse('The revoked key', { type: 'object', additionalProperties: true }), ...problems(...TENANT_ERRORS, 409) },
       },
