@@ -16,6 +16,7 @@ import type { EntityRecord } from '../domain/engine/types'
 import { isIdOf } from '../domain/ids'
 import type { Credentials, Operation, Outcome } from '../durable/operations'
 import type { PasskeyView } from '../durable/passkeys'
+import { SignOut } from './shell'
 import { readForm } from '../http/body'
 import { csrfToken, dropSessionCookie, readSessionCookie, type Session } from '../http/session-cookie'
 import { tenantSlug, valueOf } from '../http/tenant'
@@ -104,12 +105,7 @@ function AccountPage({ tenant, user, passkeys, csrf, notices, nonce }: { tenant:
         <h1>Revline CRM · {tenant}</h1>
         <div class="inline">
           <a href={`/~${tenant}/dashboard`}>Dashboard</a>
-          <form method="post" action={`/~${tenant}/dashboard/logout`}>
-            <input type="hidden" name="csrf" value={csrf} />
-            <button type="submit" class="secondary">
-              Sign out
-            </button>
-          </form>
+          <SignOut tenant={tenant} csrf={csrf} />
         </div>
       </header>
       <main id="main">

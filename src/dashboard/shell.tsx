@@ -57,12 +57,7 @@ export function Shell({ s, title, heading, section, notices = [], tools, script,
             </a>{' '}
             <span class="role">{s.me.userRole}</span>
           </span>
-          <form method="post" action={`${base}/logout`}>
-            <input type="hidden" name="csrf" value={s.csrf} />
-            <button type="submit" class="secondary">
-              Sign out
-            </button>
-          </form>
+          <SignOut tenant={s.slug} csrf={s.csrf} />
         </div>
       </header>
       <main id="main">
@@ -89,5 +84,17 @@ export function ProblemPage({ s, title, text }: { s: SignedIn; title: string; te
         </p>
       </section>
     </Shell>
+  )
+}
+
+/** The sign-out button: a form post with the session's CSRF token. */
+export function SignOut({ tenant, csrf }: { tenant: string; csrf: string }) {
+  return (
+    <form method="post" action={`/~${tenant}/dashboard/logout`}>
+      <input type="hidden" name="csrf" value={csrf} />
+      <button type="submit" class="secondary">
+        Sign out
+      </button>
+    </form>
   )
 }
