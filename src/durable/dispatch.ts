@@ -22,6 +22,8 @@ import { keyOwner, myContact, mySessions, requireUser, revokeMySession, whoAmI }
 import { myPasskeys, registerPasskey, registrationChallenge, removeMyPasskey, spendRegistrationChallenge } from './passkeys'
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents } from './event-log'
+import { searchIndex } from './search-index'
+import { MAX_SEARCH_OFFSET } from '../domain/search'
 import type { Operation } from './operations'
 import { expand, getAsOf, history, list, parseIncludes } from './reads'
 
@@ -71,6 +73,12 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'events':
       authorize(actor, 'read')
       return listEvents(store.db, op.query)
+    case 'search': {
+      authorize(actor, 'read')
+      const types = op.types?.map((t) => nounOf(ctx, t).name)
+      const { hits, more } = searchIndex(store.sql, { q: op.q, limit: op.limit, offset: op.offset, ...(types ? { types } : {}) })
+      return { data: hits, next: more && op.offset + op.limit <= MAX_SEARCH_OFFSET ? String(op.offset + op.limit) : null }
+    }
     case 'keys.create': {
       const owner = keyOwner(ctx, op.user, op.role)
       return ctx.transaction(() => {

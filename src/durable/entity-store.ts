@@ -6,6 +6,7 @@ import type { Store } from '../domain/engine/context'
 import type { EntityRecord, NewEvent } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
 import type { Db } from './db'
+import { indexInserted, indexUpdated } from './search-index'
 import { appendEvent } from './event-log'
 import { column, compileCondition, orderBy, type TableResolver } from './query/compile'
 import type { NounRegistry } from '../domain/noun/registry'
@@ -87,6 +88,7 @@ export class EntityStore implements Store {
     const codec = this.codec(noun)
     if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(codec.insert, ...codec.encode(entity))
+    indexInserted(this.sql, noun, entity)
     this.writeCount++
   }
 
@@ -94,6 +96,7 @@ export class EntityStore implements Store {
     const { statement, values } = this.codec(noun).updateChanged(before, entity)
     if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(statement, ...values)
+    indexUpdated(this.sql, noun, entity, before)
     this.writeCount++
   }
 

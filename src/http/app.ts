@@ -22,6 +22,7 @@ import { signInRoutes } from './routes/sign-in'
 import { sourcesAdmin } from './routes/sources'
 import { documents } from './routes/documents'
 import { events } from './routes/events'
+import { search } from './routes/search'
 import { operator } from './routes/operator'
 import { docs } from './routes/docs'
 import { nounRoutes } from './routes/nouns'
@@ -71,6 +72,7 @@ export function createApp() {
   // After the key check's middleware, so a refused query still answers 401 to a caller without a key.
   tenant.use(cleanQuery)
   tenant.route('/', events)
+  tenant.route('/', search)
   tenant.route('/', settings)
   tenant.route('/', nounRoutes)
   tenant.route('/', keys)

@@ -10,6 +10,7 @@ import { collectionPaths } from './collections'
 import { sharedComponents, type Paths } from './components'
 import { edgePaths } from './edge-routes'
 import { peoplePaths } from './people-routes'
+import { searchPaths } from './search-routes'
 import { nounComponents } from './schemas'
 import { passkeyRoutePaths } from './passkey-routes'
 import { schemaRoutePaths } from './schema-routes'
@@ -32,7 +33,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     Object.assign(schemas, nounComponents(noun))
     Object.assign(paths, collectionPaths(noun))
   }
-  Object.assign(paths, tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), peoplePaths(), passkeyRoutePaths(), edgePaths())
+  Object.assign(paths, tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), peoplePaths(), passkeyRoutePaths(), searchPaths(), edgePaths())
   const shared = sharedComponents()
   return {
     openapi: '3.1.0',
@@ -53,7 +54,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     security: [{ apiKey: [] }],
     tags: [
       ...all.map((n) => ({ name: n.name, description: `\`/${n.plural}\`${n.adminOnly ? ' (writes: admin keys only)' : ''}` })),
-      ...['Events', 'Schema', 'Settings', 'People', 'Passkeys', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
+      ...['Events', 'Search', 'Schema', 'Settings', 'People', 'Passkeys', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
     ],
     paths,
     components: { ...shared, schemas: { ...(shared.schemas as object), ...tenantRouteSchemas(), ...schemas } },

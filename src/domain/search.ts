@@ -1,0 +1,76 @@
+/**
+ * Full-text search (issue 17), the domain half: which fields of a noun are searched, what a record
+ * contributes to the index (a title, weighted above the rest, and a body), and how a person's query
+ * becomes FTS5 syntax. The user's text never reaches FTS5 raw: it is cut into words (letters and
+ * digits of any script), each quoted, each a prefix (type-ahead), all required.
+ */
+import { AppError } from './errors'
+import type { EntityRecord } from './engine/types'
+import type { NounSchema } from './noun/noun'
+
+/** The field that names a record, in order of preference. */
+const TITLE_FIELDS = ['name', 'title', 'subject', 'email', 'to'] as const
+
+/**
+ * Text fields that say nothing a person searches for (links, codes, machine values): not indexed.
+ * Everything else of type string, text or email is: names, emails, titles, subjects, bodies, notes.
+ */
+const NOT_SEARCHED = new Set(['avatar', 'linkedinUrl', 'twitterHandle', 'timezone', 'language', 'currency', 'colour', 'provider', 'providerId', 'cause', 'kind', 'marketingConsent', 'utmSource', 'utmMedium', 'utmCampaign', 'link', 'error', 'tier'])
+
+export interface SearchFields {
+  title: string | undefined
+  body: string[]
+}
+
+const cache = new WeakMap<NounSchema, SearchFields>()
+
+/** The noun's searched fields: its title field and the other text fields. */
+export function searchFields(noun: NounSchema): SearchFields {
+  let fields = cache.get(noun)
+  if (!fields) {
+    const text = Object.values(noun.fields).filter((f) => f.kind === 'scalar' && (f.type === 'string' || f.type === 'text' || f.type === 'email') && !NOT_SEARCHED.has(f.name))
+    const title = TITLE_FIELDS.find((name) => text.some((f) => f.name === name))
+    fields = { title, body: text.map((f) => f.name).filter((name) => name !== title) }
+    cache.set(noun, fields)
+  }
+  return fields
+}
+
+export interface SearchDocument {
+  title: string
+  body: string
+}
+
+const textOf = (value: unknown) => (typeof value === 'string' ? value : '')
+
+/** What a live record puts in the index; undefined for a deleted one or one with no text at all. */
+export function searchDocument(noun: NounSchema, entity: EntityRecord): SearchDocument | undefined {
+  if (entity.$deletedAt) return undefined
+  const fields = searchFields(noun)
+  const title = fields.title ? textOf(entity[fields.title]) : ''
+  const body = fields.body.map((name) => textOf(entity[name])).filter((t) => t !== '').join('\n')
+  return title === '' && body === '' ? undefined : { title, body }
+}
+
+/** Whether an update changed anything the index holds (most verbs change a stage, not text). */
+export function searchChanged(noun: NounSchema, before: EntityRecord, after: EntityRecord): boolean {
+  if (Boolean(before.$deletedAt) !== Boolean(after.$deletedAt)) return true
+  const fields = searchFields(noun)
+  return [fields.title, ...fields.body].some((name) => name !== undefined && before[name] !== after[name])
+}
+
+export const MAX_QUERY_LENGTH = 500
+/** How deep a search pages: past this, refine the words. */
+export const MAX_SEARCH_OFFSET = 1000
+const MAX_WORDS = 16
+
+/**
+ * A person's query as FTS5 syntax: `zoe ång` → `"zoe"* AND "ång"*`. Quotes, operators, column
+ * filters and parentheses are not letters, so they only separate words. Empty or over-long: 422.
+ */
+export function ftsQuery(q: string): string {
+  if (q.length > MAX_QUERY_LENGTH) throw new AppError('validation_failed', 'the query is too long', [{ path: 'q', message: `must be at most ${MAX_QUERY_LENGTH} characters` }])
+  const words = (q.normalize('NFC').match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_WORDS).map((w) => w.slice(0, 64))
+  if (words.length === 0) throw new AppError('validation_failed', 'the query has no words to search for', [{ path: 'q', message: 'must contain at least one letter or digit' }])
+  return words.map((w) => `"${w}"*`).join(' AND ')
+}

@@ -1,0 +1,85 @@
+/** Issue 17, full-text search: FTS5 in the tenant object, kept by every write, Unicode-aware, ranked, safe. */
+import { describe, expect, it } from 'vitest'
+import { createTenant } from './helpers'
+
+const names = (res: { body: { data: { name: string }[] } }) => res.body.data.map((h) => h.name)
+
+describe('GET /search', () => {
+  it('is case- and accent-insensitive, matches prefixes, ranks the name above other text, and marks the words', async () => {
+    const { api } = await createTenant('search')
+    await api.post('/contacts', { name: 'Zoë Ångström', email: 'zoe@fjordline.no', title: 'Head of Buying' })
+    await api.post('/contacts', { name: 'Alice Archer', email: 'alice@acme.dev' })
+    await api.post('/contacts', { name: 'Alistair Moss', email: 'al@moss.dev' })
+    await api.post('/contacts', { name: 'Bob Stone', title: 'Works with Alice' })
+    await api.post('/deals', { name: 'Fjordline renewal', value: 5000 })
+
+    const zoe = await api.get('/search?q=zoe%20angstrom')
+    expect(zoe.status).toBe(200)
+    expect(zoe.body.data).toEqual([{ $type: 'Contact', $id: expect.stringMatching(/^contact_/), name: 'Zoë Ångström', snippet: expect.stringContaining('<mark>Zoë</mark>'), score: expect.any(Number) }])
+    expect(zoe.body.next).toBeNull()
+
+    const ali = await api.get('/search?q=ali')
+    expect(names(ali).slice(0, 2).sort()).toEqual(['Alice Archer', 'Alistair Moss'])
+    expect(names(ali)).toContain('Bob Stone') // "Alice" in his title: after the names
+    expect(names(ali).at(-1)).toBe('Bob Stone')
+
+    // Across nouns, and narrowed by type (noun or collection).
+    expect(names(await api.get('/search?q=fjordline')).sort()).toEqual(['Fjordline renewal', 'Zoë Ångström'])
+    expect(names(await api.get('/search?q=fjordline&type=deals'))).toEqual(['Fjordline renewal'])
+    expect(names(await api.get('/search?q=fjordline&type=Contact'))).toEqual(['Zoë Ångström'])
+  })
+
+  it('follows every write: update, verbs that change text, soft delete and restore, import', async () => {
+    const { api } = await createTenant('search-writes')
+    const c = (await api.post('/contacts', { name: 'Nora Quist' })).body
+    await api.patch(`/contacts/${c.$id}`, { name: 'Nora Lindqvist' })
+    expect(names(await api.get('/search?q=quist'))).toEqual([])
+    expect(names(await api.get('/search?q=lindqvist'))).toEqual(['Nora Lindqvist'])
+    expect((await api.delete(`/contacts/${c.$id}`)).status).toBe(204)
+    expect(names(await api.get('/search?q=lindqvist'))).toEqual([])
+    expect((await api.post(`/contacts/${c.$id}/restore`)).status).toBe(200)
+    expect(names(await api.get('/search?q=lindqvist'))).toEqual(['Nora Lindqvist'])
+
+    const csv = 'name,email\nImre Ödön,imre@import.dev\n'
+    const imported = await api.post('/contacts/import', csv, { headers: { 'content-type': 'text/csv' } })
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200)
+    expect(names(await api.get('/search?q=odon'))).toEqual(['Imre Ödön'])
+  })
+
+  it('treats FTS syntax as plain words, pages with a cursor, and refuses what has no words or is too long (422/400, never 500)', async () => {
+    const { api } = await createTenant('search-hostile')
+    for (let i = 0; i < 5; i++) await api.post('/contacts', { name: `Hostile Near ${i}` })
+    for (const q of ['"', 'NEAR(', 'name:hostile', 'hostile OR', '*', 'hostile"', '-hostile', 'NEAR(hostile near, 2)', '^hostile', 'hostile AND NOT x']) {
+      const res = await api.get(`/search?q=${encodeURIComponent(q)}`)
+      expect([200, 422], `${q}: ${JSON.stringify(res.body)}`).toContain(res.status)
+    }
+    // A column filter is two plain words, both required.
+    expect(names(await api.get(`/search?q=${encodeURIComponent('hostile:near')}`))).toHaveLength(5)
+    expect(names(await api.get(`/search?q=${encodeURIComponent('title:hostile')}`))).toHaveLength(0)
+    const empty = await api.get(`/search?q=${encodeURIComponent('"()*')}`)
+    expect([empty.status, empty.body.errors?.[0]?.path]).toEqual([422, 'q'])
+    const long = await api.get(`/search?q=${'a'.repeat(5000)}`)
+    expect([long.status, long.body.errors?.[0]?.path]).toEqual([400, 'q'])
+    expect((await api.get('/search')).status).toBe(400)
+    expect((await api.get('/search?q=x&type=nope')).status).toBe(404)
+
+    const first = await api.get('/search?q=hostile&limit=2')
+    expect(first.body.data).toHaveLength(2)
+    const second = await api.get(`/search?q=hostile&limit=2&cursor=${first.body.next}`)
+    const third = await api.get(`/search?q=hostile&limit=2&cursor=${second.body.next}`)
+    expect(third.body.next).toBeNull()
+    const seen = [...first.body.data, ...second.body.data, ...third.body.data].map((h: { $id: string }) => h.$id)
+    expect(new Set(seen).size).toBe(5)
+  })
+
+  it('escapes the record’s own text in snippets, and another tenant’s records are never found', async () => {
+    const a = await createTenant('search-a')
+    const b = await createTenant('search-b')
+    await a.api.post('/activities', { subject: 'Call', type: 'Note', body: 'Said <script>alert(1)</script> about Quokka pricing' })
+    const hit = (await a.api.get('/search?q=quokka')).body.data[0]
+    expect(hit.snippet).toContain('&lt;script&gt;')
+    expect(hit.snippet).toContain('<mark>Quokka</mark>')
+    expect((await b.api.get('/search?q=quokka')).body.data).toEqual([])
+    expect((await b.api.get('/search?q=quokka', { key: 'rvl_wrong' })).status).toBe(401)
+  })
+})
