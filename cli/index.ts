@@ -15,6 +15,7 @@ import { register as proposal } from './commands/proposal'
 import { register as records } from './commands/records'
 import { register as types } from './commands/types'
 import { register as team } from './commands/team'
+import { register as search } from './commands/search'
 import { register as verbs } from './commands/verbs'
 import { CommandFailed, EXIT, processIo, UsageError, type Io } from './context'
 
@@ -30,7 +31,7 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run revline --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
-  for (const register of [pipeline, leadScore, proposal, records, verbs, events, bulk, nouns, types, manifest, team]) register(program, io)
+  for (const register of [pipeline, leadScore, proposal, records, verbs, events, bulk, nouns, types, manifest, team, search]) register(program, io)
   // Subcommands (`nouns show`, `manifest push`) too: every level reports through `report`, never exits.
   const configure = (command: Command, path: string) => {
     for (const sub of command.commands) {

@@ -5,6 +5,7 @@ import { createNounClient } from './noun'
 import { meClient, usersClient, type MeClient, type UsersClient } from './people'
 import { manifestClient, nounsClient, type ManifestClient, type NounsClient } from './schema'
 import { collectionResolver, createUntypedNoun, type CreateOf, type NounHandle, type UntypedEntity, type UpdateOf } from './untyped'
+import type { SearchPage } from './types'
 import type { DateRange, EventPage, QueryParams, EventQuery, NounClient, NounName, PipelineFunnel, PipelineSummary, RevlineEvent, WriteOptions } from './types'
 
 export interface EventsClient {
@@ -46,6 +47,11 @@ export type RevlineClient = { readonly [N in NounName]: NounClient<N> } & {
   readonly nouns: NounsClient
   /** The tenant's nouns, stages and settings as one document: `get()`, `put(doc, { dryRun })`. */
   readonly manifest: ManifestClient
+  /**
+   * Full-text search across every noun (case- and accent-insensitive, each word a prefix), best
+   * matches first: `search('zoe fjord', { type: 'Contact' })`. Pass `next` as `cursor` for more.
+   */
+  search(q: string, options?: { type?: string; limit?: number; cursor?: string; signal?: AbortSignal }): Promise<SearchPage>
   /** Who this key is: the user (null for a service key), my sessions and my keys. */
   readonly me: MeClient
   /** Keys for users (admin keys). The users themselves: `client.User`. */
@@ -69,6 +75,8 @@ export function clientOver(transport: () => Transport): RevlineClient {
   client.noun = (name: string) => createUntypedNoun(name, transport, collections)
   client.nouns = nounsClient(transport, (name) => collections.forget(name))
   client.manifest = manifestClient(transport, () => collections.forget())
+  client.search = (q: string, options: { type?: string; limit?: number; cursor?: string; signal?: AbortSignal } = {}) =>
+    transport().request({ method: 'GET', path: '/search', query: { q, type: options.type, limit: options.limit, cursor: options.cursor }, ...signalOf(options) })
   client.me = meClient(transport)
   client.users = usersClient(transport)
   client.settings = {

@@ -364,3 +364,16 @@ type Builtin = keyof ReadMethods<NounName> | 'create' | 'update' | 'delete' | 'r
 type Clash = { [N in NounName]: Extract<CustomVerb<N> | HookName<N>, Builtin> }[NounName]
 /** Compile-time check: a verb named like a client method would be shadowed; rename one of them. */
 export type NoClash = [Clash] extends [never] ? true : { error: 'a verb or hook is named like an SDK method'; names: Clash }
+
+/** One full-text search hit: the record, its name, a snippet (HTML-escaped, matches in `<mark>`), relevance. */
+export interface SearchHit {
+  $type: string
+  $id: string
+  name: string
+  snippet: string
+  score: number
+}
+export interface SearchPage {
+  data: SearchHit[]
+  next: string | null
+}

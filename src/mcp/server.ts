@@ -9,15 +9,13 @@ import { nounOfType, verbCallOf } from '../domain/engine/steps'
 import type { EntityRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
-import { own } from '../domain/own'
 import type { CollectionRegistry } from '../domain/noun/registry'
 import { parseFilter, type Condition } from '../domain/query/filter'
+import { ftsQuery } from '../domain/search'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseSort, type SortKey } from '../domain/query/list-query'
 import type { TenantClient } from '../durable/tenant-client'
 import { allNouns, describeNoun, nounSummary } from './schema-text'
 
-const TEXT_FIELDS = ['name', 'subject', 'title', 'email', 'firstName', 'lastName', 'domain']
-const SEARCHED_WITHOUT_TYPE = ['Contact', 'Lead', 'Organization', 'Deal']
 
 /** `{ score: 'desc' }` (seed 001's MCP example) or `"-score,name"`. */
 function sortOf(noun: NounSchema, sort: unknown): SortKey[] {
@@ -28,10 +26,15 @@ function sortOf(noun: NounSchema, sort: unknown): SortKey[] {
   return keys
 }
 
-function queryCondition(noun: NounSchema, query: string | undefined): Condition[] {
+/** `query` with a type: the full-text index's words, as `$search` in a list filter. */
+function queryCondition(query: string | undefined): Condition[] {
   if (!query) return []
-  const fields = TEXT_FIELDS.filter((f) => own(noun.fields, f)?.kind === 'scalar')
-  return fields.length ? [{ or: fields.map((field) => ({ field, op: '$contains' as const, value: query })) }] : []
+  try {
+    return [{ search: ftsQuery(query) }]
+  } catch (error) {
+    if (error instanceof AppError) throw new AppError(error.code, error.detail, error.errors?.map((e) => ({ ...e, path: 'query' })))
+    throw error
+  }
 }
 
 const json = (value: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(value, null, 2) }], structuredContent: value as Record<string, unknown> })
@@ -93,7 +96,7 @@ export function buildServer(tenant: TenantClient, requestId: string, nouns: Coll
     'search',
     {
       title: 'Search',
-      description: `Find entities. With "type": list that type, filtered (the REST filter language: equality, $eq $ne $gt $gte $lt $lte $in $nin $exists $contains, $and/$or, relation paths such as "organization.industry"; { "owner": "me" } for what the calling user owns), sorted ({ "score": "desc" } or "-score"), paged by cursor. Without "type": text search over contacts, leads, organizations and deals. "query" matches names, emails and titles. Types:\n${nounSummary(nouns)}`,
+      description: `Find entities. With "type": list that type, filtered (the REST filter language: equality, $eq $ne $gt $gte $lt $lte $in $nin $exists $contains, $and/$or, relation paths such as "organization.industry"; { "owner": "me" } for what the calling user owns), sorted ({ "score": "desc" } or "-score"), paged by cursor. "query" is full-text search (case- and accent-insensitive, each word a prefix, best matches first): without "type" across every noun, answering { data: [{ $type, $id, name, snippet, score }], next } (pass "next" as "cursor"); with "type" it narrows that list. Types:\n${nounSummary(nouns)}`,
       inputSchema: z.object({
         type: z.string().optional(),
         query: z.string().max(200).optional(),
@@ -107,17 +110,11 @@ export function buildServer(tenant: TenantClient, requestId: string, nouns: Coll
       guarded(async () => {
         if (!type) {
           if (!query) throw new AppError('validation_failed', 'give a type, a query, or both', [{ path: 'query', message: 'is required without a type' }])
-          // The lists do not depend on each other: one round trip's wait, not four.
-          const pages = await Promise.all(
-            SEARCHED_WITHOUT_TYPE.map((name) => {
-              const noun = nounOf(name)
-              return tenant.run<{ data: unknown[] }>({ kind: 'list', noun: name, query: { where: { and: queryCondition(noun, query) }, sort: sortOf(noun, undefined), limit: Math.min(limit ?? 5, 50) } })
-            }),
-          )
-          return Object.fromEntries(SEARCHED_WITHOUT_TYPE.map((name, i) => [name, pages[i]!.data]))
+          const offset = cursor && /^\d{1,4}$/.test(cursor) ? Number(cursor) : 0
+          return tenant.run({ kind: 'search', q: query, limit: Math.min(limit ?? 10, 100), offset })
         }
         const noun = nounOf(type)
-        const where: Condition = { and: [parseFilter(noun, filter ?? {}, nouns, 'json', { me: true }), ...queryCondition(noun, query)] }
+        const where: Condition = { and: [parseFilter(noun, filter ?? {}, nouns, 'json', { me: true }), ...queryCondition(query)] }
         const page = await tenant.run<Record<string, unknown>>({ kind: 'list', noun: noun.name, query: { where, sort: sortOf(noun, sort), limit: limit ?? DEFAULT_LIMIT, ...(cursor ? { cursor } : {}) } })
         return { type: noun.name, ...page }
       }),

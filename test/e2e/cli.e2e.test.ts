@@ -270,6 +270,21 @@ describe('revline (generic commands)', () => {
     expect(badRole.code).toBe(2)
   })
 
+  it('search: full-text across nouns, the matched words in brackets; --type narrows; --json', async () => {
+    await client.Contact.create({ name: 'Zoë Ångström', email: 'zoe@fjordline.no' })
+    const r = await run(['search', 'zoe', 'angstrom'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^\s*type\s+id\s+name\s+match/)
+    expect(r.stdout).toMatch(/Contact\s+contact_\w+\s+Zoë Ångström\s+\[Zoë\] \[Ångström\]/)
+    const page = json(await run(['search', 'fjordline', '--type', 'deals', '--json']))
+    expect(page).toEqual({ data: [], next: null })
+    const sdk = await client.search('ångström')
+    expect(sdk.data[0]).toMatchObject({ $type: 'Contact', name: 'Zoë Ångström' })
+    const none = await run(['search', '"'])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain('q')
+  })
+
   it('import streams a file with a progress bar (bytes sent / total) and reports rejected rows', async () => {
     const rows = ['name,email,stage,source,leadScore']
     for (let i = 0; i < 3000; i++) rows.push(`Imported ${i},imported${i}@bulk.dev,Lead,import,${i % 100}`)

@@ -74,9 +74,12 @@ describe('MCP', () => {
       await client.callTool({ name: 'do', arguments: { type: 'Lead', verb: 'create', data: { name, source: 'website', score } } })
     const found = parse((await client.callTool({ name: 'search', arguments: { type: 'Lead', filter: { status: 'New', source: 'website' }, sort: { score: 'desc' }, limit: 25 } })) as { content: unknown })
     expect(found.data.map((l: { name: string }) => l.name).slice(0, 3)).toEqual(['High', 'Mid', 'Low'])
+    // Full-text search without a type: hits across nouns, best first, each to fetch.
     const text = parse((await client.callTool({ name: 'search', arguments: { query: 'alice' } })) as { content: unknown })
-    expect(text.Contact.map((c: { name: string }) => c.name)).toContain('Alice Chen')
-    const contact = text.Contact[0]
+    const contact = text.data.find((h: { $type: string; name: string }) => h.$type === 'Contact' && h.name === 'Alice Chen')
+    expect(contact).toMatchObject({ snippet: expect.stringContaining('<mark>Alice</mark>'), score: expect.any(Number) })
+    const narrowed = parse((await client.callTool({ name: 'search', arguments: { type: 'Contact', query: 'chen ali' } })) as { content: unknown })
+    expect(narrowed.data.map((c: { name: string }) => c.name)).toEqual(['Alice Chen'])
     const fetched = parse((await client.callTool({ name: 'fetch', arguments: { type: 'Contact', id: contact.$id, include: ['deals', 'customers'] } })) as { content: unknown })
     expect(fetched.deals).toHaveLength(1)
     await client.close()

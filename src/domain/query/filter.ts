@@ -11,6 +11,7 @@ import type { NounSchema } from '../noun/noun'
 import type { NounRegistry } from '../noun/registry'
 import { isIdOf } from '../ids'
 import { own, ownRecord } from '../own'
+import { ftsQuery } from '../search'
 
 /** In a list filter on a relation to Contact (`?owner=me`): the calling user's own contact. */
 export const ME = 'me'
@@ -24,6 +25,8 @@ export type Condition =
   | { field: string; related: { noun: string; where: Condition } }
   | { and: Condition[] }
   | { or: Condition[] }
+  /** `$search`: the record's text matches these words (full-text search; `match` is FTS5 syntax built by ftsQuery). */
+  | { search: string }
 
 /** Meta fields anyone may filter and sort on, with the field shape that coerces their values. */
 export const META_FIELDS: Record<string, StoredField> = ownRecord({
@@ -66,7 +69,10 @@ class FilterParser {
     const out: Condition[] = []
     for (const [key, inner] of Object.entries(value)) {
       const at = path ? `${path}.${key}` : key
-      if (key === '$and' || key === '$or') {
+      if (key === '$search') {
+        const condition = this.search(inner, at)
+        if (condition) out.push(condition)
+      } else if (key === '$and' || key === '$or') {
         if (!Array.isArray(inner) || inner.length === 0) {
           this.fail(at, 'must be a non-empty array of filters')
           continue
@@ -74,7 +80,7 @@ class FilterParser {
         const parts = inner.map((item, i) => ({ and: this.parseObject(item, `${at}[${i}]`, depth + 1) }) as Condition)
         out.push(key === '$and' ? { and: parts } : { or: parts })
       } else if (key.startsWith('$') && !Object.hasOwn(META_FIELDS, key) && !key.includes('.')) {
-        this.fail(at, `unknown operator '${key}' (allowed: ${OPERATORS.join(' ')} $and $or)`)
+        this.fail(at, `unknown operator '${key}' (allowed: ${OPERATORS.join(' ')} $and $or $search)`)
       } else {
         out.push(...this.parseField(key, inner, at))
       }
@@ -120,6 +126,18 @@ class FilterParser {
       return { field: field.name, op: operator, value: coerceOperand(field, operator, raw, this.origin, this.me) }
     } catch (error) {
       return void this.fail(path, error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  /** `$search: 'words'` (JSON) or `?$search=words` (query string). */
+  search(value: unknown, path: string): Condition | undefined {
+    if (++this.count > MAX_CONDITIONS) return void this.fail(path, `more than ${MAX_CONDITIONS} conditions`)
+    const words = isPlainObject(value) && Object.keys(value).length === 1 && typeof value.$eq === 'string' ? value.$eq : value
+    if (typeof words !== 'string') return void this.fail(path, 'takes the words to search for, as a string')
+    try {
+      return { search: ftsQuery(words) }
+    } catch (error) {
+      return void this.fail(path, error instanceof AppError && error.errors?.[0] ? error.errors[0].message : String(error))
     }
   }
 

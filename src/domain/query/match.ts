@@ -7,5 +7,7 @@ export function matches(entity: Record<string, unknown>, condition: Condition): 
   if ('or' in condition) return condition.or.some((c) => matches(entity, c))
   // Relation paths need storage; automations validate their filters without them.
   if ('related' in condition) return false
+  // Words in the full-text index need storage too.
+  if ('search' in condition) return false
   return compareValues(entity[condition.field] ?? null, condition.op, condition.value)
 }

@@ -14,6 +14,7 @@ export function resolveMe(noun: NounSchema, nouns: NounRegistry, where: Conditio
   const walk = (at: NounSchema, condition: Condition, prefix: string): Condition => {
     if ('and' in condition) return { and: condition.and.map((c) => walk(at, c, prefix)) }
     if ('or' in condition) return { or: condition.or.map((c) => walk(at, c, prefix)) }
+    if ('search' in condition) return condition
     if ('related' in condition) {
       const target = nouns.byName(condition.related.noun)
       return target ? { field: condition.field, related: { noun: condition.related.noun, where: walk(target, condition.related.where, `${prefix}${condition.field}.`) } } : condition

@@ -69,6 +69,8 @@ export type TableResolver = (noun: string) => QueryTarget
 export function compileCondition(target: QueryTarget, condition: Condition, resolve?: TableResolver): SQL {
   if ('and' in condition) return condition.and.length === 0 ? TRUE : (and(...condition.and.map((c) => compileCondition(target, c, resolve))) ?? TRUE)
   if ('or' in condition) return condition.or.length === 0 ? FALSE : (or(...condition.or.map((c) => compileCondition(target, c, resolve))) ?? FALSE)
+  if ('search' in condition)
+    return sql`${column(target.table, '$id')} IN (SELECT d.entity_id FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid WHERE search_fts MATCH ${condition.search} AND d.entity_type = ${target.noun.name})`
   if ('related' in condition) {
     if (!resolve) throw new Error('relation filters need a table resolver')
     const related = resolve(condition.related.noun)

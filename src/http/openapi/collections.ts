@@ -55,6 +55,7 @@ function listOperation(noun: NounSchema): Operation {
       `(\`$in\`/\`$nin\` take up to ${MAX_IN_VALUES} comma-separated values, \`$exists\` true or false; numbers are decimal; dates compare as dates; \`$contains\` is a case-insensitive substring, or an item of a list field).`,
       'Meta fields (`$createdAt`, `$createdBy`, …) filter too, and `relation.field` filters through a relation (`organization.industry=SaaS`).',
       ...(fields.some((f) => f.kind === 'relation' && f.target === 'Contact') ? ['On relations to Contact (`owner`), `me` stands for the calling user’s own contact, in parameters and in `filter` alike (`?owner=me`).'] : []),
+      '`$search=words` (or `"$search"` in `filter`, also inside `$or`) keeps the records whose text matches every word, as `GET /search` finds them (case- and accent-insensitive, each word a prefix).',
       'Unknown fields, operators or parameters are 400s.',
       `Sort: comma-separated, \`-\` for descending, at most 3 keys, from ${sortable.map((s) => `\`${s}\``).join(', ')}. Default \`$createdAt\`. Ties are ordered by \`$id\` in the direction of the last key.`,
       `Page size ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT}.`,
@@ -62,6 +63,7 @@ function listOperation(noun: NounSchema): Operation {
     parameters: [
       ...fields.map(filterParam).filter((p) => p !== undefined),
       param('Filter'),
+      { name: '$search', in: 'query', description: 'Full-text: every word must match the record’s text (names, emails, titles, bodies, notes).', schema: { type: 'string', maxLength: 500 } },
       { name: 'sort', in: 'query', description: 'e.g. `-score,name`', schema: { type: 'string' } },
       param('Limit'),
       param('Cursor'),
