@@ -27,6 +27,7 @@
  */
 
 import { customListScenario } from './custom-fields.mjs'
+import { searchScenario } from './search.mjs'
 import { coldStartScenario, exportScenario, importScenario, raiseCaptureLimit, rescoreScenario, seedDeals } from './bulk.mjs'
 
 /** Seed data: the same contacts, in the same order, on both sides (see seedContact). */
@@ -99,6 +100,13 @@ export const scenarios = [
     heavy: true,
     goal: 0.7,
     run: customListScenario,
+  },
+  {
+    // Full-text search vs a $contains scan for the same word, 100,000 contacts in a tenant of their own (search.mjs).
+    name: 'search',
+    heavy: true,
+    goal: 20,
+    run: searchScenario,
   },
   {
     // The streamed export of the 100,000 leads, with the object's memory sampled (bulk.mjs).
