@@ -16,7 +16,7 @@ import type { EntityRecord } from '../domain/engine/types'
 import { isIdOf } from '../domain/ids'
 import type { Credentials, Operation, Outcome } from '../durable/operations'
 import type { PasskeyView } from '../durable/passkeys'
-import { SignOut } from './shell'
+import { SearchBox, SignOut } from './shell'
 import { readForm } from '../http/body'
 import { csrfToken, dropSessionCookie, readSessionCookie, type Session } from '../http/session-cookie'
 import { tenantSlug, valueOf } from '../http/tenant'
@@ -103,6 +103,7 @@ function AccountPage({ tenant, user, passkeys, csrf, notices, nonce }: { tenant:
     <Layout title={`Your account · ${tenant} · Revline`} nonce={nonce}>
       <header>
         <h1>Revline CRM · {tenant}</h1>
+        <SearchBox slug={tenant} />
         <div class="inline">
           <a href={`/~${tenant}/dashboard`}>Dashboard</a>
           <SignOut tenant={tenant} csrf={csrf} />

@@ -1,7 +1,7 @@
 /**
  * `/~{tenant}/dashboard`: the team's workspace. Sign-in by email link (auth-routes.tsx; following
  * the link is sign-in.tsx), My day, Leads (the CRM page and a lead's page), the pipeline board and
- * the contact and deal pages, and Settings for admins. Each part is its own small router, mounted
+ * the contact and deal pages, search, and Settings for admins. Each part is its own small router, mounted
  * here under one set of security headers and one Origin check.
  */
 import { Hono } from 'hono'
@@ -13,6 +13,7 @@ import { authRoutes } from './auth-routes'
 import { crmRoutes } from './crm-routes'
 import { myDayRoutes } from './my-day-routes'
 import { recordRoutes } from './record-routes'
+import { SEARCH_PATH, searchRoutes } from './search-routes'
 import { dashboardHeaders } from './security-headers'
 import { settingsRoutes } from './settings/routes'
 
@@ -22,7 +23,9 @@ export const dashboard = new Hono<AppEnv>()
 // the pattern also matches /dashboard itself.
 dashboard.use('/dashboard/*', dashboardHeaders)
 // Unsafe methods must come from our own origin (the Origin header); session forms carry the session's CSRF token too.
-dashboard.use('/dashboard/*', originCheck(), cleanQuery)
+// Query text no route should see is a 400, except on the search page: it is what a person typed,
+// and the page says what is wrong with it (search-routes.tsx).
+dashboard.use('/dashboard/*', originCheck(), (c, next) => (c.req.method === 'GET' && SEARCH_PATH.test(c.req.path) ? next() : cleanQuery(c, next)))
 
 dashboard.get('/dashboard', (c) => c.redirect(`/~${tenantSlug(c)}/dashboard/my-day`, 303))
 
@@ -30,4 +33,5 @@ dashboard.route('/', authRoutes)
 dashboard.route('/', myDayRoutes)
 dashboard.route('/', crmRoutes)
 dashboard.route('/', recordRoutes)
+dashboard.route('/', searchRoutes)
 dashboard.route('/', settingsRoutes)

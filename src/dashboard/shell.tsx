@@ -1,13 +1,14 @@
 /**
- * Every signed-in page: the header (who is signed in, the main nav, sign out), the page's heading
- * with its tools, the notices (a form's outcome), then the page. Settings is in the nav for admins only.
+ * Every signed-in page: the header (who is signed in, the main nav, the search box, sign out), the
+ * page's heading with its tools, the notices (a form's outcome), then the page. Settings is in the
+ * nav for admins only.
  */
 import type { Child } from 'hono/jsx'
 import type { Flash } from './flash'
 import { Layout, Notices } from './layout'
 import type { SignedIn } from './signed-in'
 
-export type Section = 'my-day' | 'leads' | 'board' | 'settings' | 'records'
+export type Section = 'my-day' | 'leads' | 'board' | 'settings' | 'records' | 'search'
 
 const NAV: { id: Section; label: string; path: string; admin?: boolean }[] = [
   { id: 'my-day', label: 'My day', path: 'my-day' },
@@ -27,10 +28,12 @@ export interface ShellProps {
   tools?: Child
   /** The page's own script, run under this response's nonce. */
   script?: string
+  /** What the search box shows: the search page's own query. */
+  search?: SearchBoxValue
   children: Child
 }
 
-export function Shell({ s, title, heading, section, notices = [], tools, script, children }: ShellProps) {
+export function Shell({ s, title, heading, section, notices = [], tools, script, search, children }: ShellProps) {
   const base = `/~${s.slug}/dashboard`
   return (
     <Layout title={`${title} · ${s.slug} · Revline`} nonce={s.nonce}>
@@ -49,6 +52,7 @@ export function Shell({ s, title, heading, section, notices = [], tools, script,
             ))}
           </ul>
         </nav>
+        <SearchBox slug={s.slug} value={search} />
         <div class="who">
           <span data-signed-in={s.me.id}>
             Signed in as{' '}
@@ -84,6 +88,52 @@ export function ProblemPage({ s, title, text }: { s: SignedIn; title: string; te
         </p>
       </section>
     </Shell>
+  )
+}
+
+/** The kinds of record the search box offers, by the collection name its `type` parameter carries. */
+export const SEARCH_TYPES: { value: string; noun: string; label: string }[] = [
+  { value: 'contacts', noun: 'Contact', label: 'Contacts' },
+  { value: 'leads', noun: 'Lead', label: 'Leads' },
+  { value: 'deals', noun: 'Deal', label: 'Deals' },
+  { value: 'organizations', noun: 'Organization', label: 'Organizations' },
+  { value: 'activities', noun: 'Activity', label: 'Activities' },
+]
+
+export interface SearchBoxValue {
+  q: string
+  /** One of SEARCH_TYPES' values, or '' for all. */
+  type: string
+  /** The box takes the focus (the search page without a query). */
+  focus?: boolean
+}
+
+/**
+ * The header's search: a plain GET form to /dashboard/search (no script needed), its box and the
+ * kind of record each with a label a screen reader announces.
+ */
+export function SearchBox({ slug, value }: { slug: string; value?: SearchBoxValue | undefined }) {
+  return (
+    <form class="search" role="search" aria-label="Records" method="get" action={`/~${slug}/dashboard/search`}>
+      <label class="visually-hidden" for="search-q">
+        Search records
+      </label>
+      <input id="search-q" type="search" name="q" value={value?.q ?? ''} placeholder="Search records" maxlength={500} autocomplete="off" enterkeyhint="search" autofocus={value?.focus === true} />
+      <label class="visually-hidden" for="search-type">
+        Kind of record
+      </label>
+      <select id="search-type" name="type">
+        <option value="">All</option>
+        {SEARCH_TYPES.map((t) => (
+          <option value={t.value} selected={value?.type === t.value}>
+            {t.label}
+          </option>
+        ))}
+      </select>
+      <button type="submit" class="secondary">
+        Search
+      </button>
+    </form>
   )
 }
 

@@ -9,6 +9,16 @@ nav.main ul { display: flex; flex-wrap: wrap; gap: .25rem; list-style: none; mar
 nav.main a { display: block; padding: .35rem .65rem; border-radius: .35rem; text-decoration: none; color: var(--ink); }
 nav.main a:hover { background: var(--bg); }
 nav.main a[aria-current="page"] { background: #dbeafe; color: #1e3a8a; font-weight: 600; }
+form.search { display: flex; gap: .35rem; align-items: center; margin: 0; flex: 1 1 18rem; min-width: 0; max-width: 30rem; }
+form.search input { flex: 1 1 8rem; width: 8rem; min-width: 0; padding: .3rem .55rem; }
+form.search select, form.search button { padding: .3rem .5rem; }
+.hits { list-style: none; padding: 0; margin: 0; display: grid; }
+.hits li { padding: .6rem .1rem; border-bottom: 1px solid var(--line); min-width: 0; }
+.hits li:last-child { border-bottom: 0; }
+.hit-head { margin: 0; display: flex; flex-wrap: wrap; gap: .2rem .6rem; align-items: baseline; overflow-wrap: anywhere; }
+.hit-head .kind { display: inline-block; padding: 0 .45rem; border-radius: 1rem; background: #e2e8f0; color: var(--ink); font-size: .75rem; font-weight: 600; }
+.snippet { margin: .2rem 0 0; color: var(--muted); font-size: .92rem; overflow-wrap: anywhere; }
+mark { background: #fde68a; color: inherit; border-radius: .15rem; padding: 0 .05em; }
 .who { display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: center; font-size: .9rem; color: var(--muted); }
 .who button, .role { white-space: nowrap; }
 .meta { color: var(--muted); font-size: .85rem; font-weight: 400; }
@@ -60,6 +70,8 @@ form.row input, form.row select, form.row button { height: 2.5rem; }
 @media (max-width: 40rem) {
   header.top { align-items: flex-start; }
   header.top nav.main { order: 3; width: 100%; }
+  header form.search { order: 4; flex-basis: 100%; max-width: none; }
+  header form.search select { flex: 0 1 7.5rem; min-width: 0; }
   .board { grid-auto-flow: row; grid-auto-columns: auto; overflow-x: visible; }
   table.grid thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.grid, table.grid tbody, table.grid tr, table.grid td { display: block; }

@@ -6,8 +6,9 @@
  * the visitor wrote and opens its proposal with the session; no chart text runs past its chart at
  * any width; the fields an admin marks show as columns and Add Lead inputs. Then the workspace: My
  * day, the board (a deal moved with the keyboard, seen in its new column, on its timeline and as
- * `deal.advanced`), settings for admins only. Screenshots (desktop and phone, with sample data) go
- * to test-artifacts/ (not committed); docs/dashboard*.png are copies of them.
+ * `deal.advanced`), settings for admins only, and the header's search box (Enter, the marked hit,
+ * its record). Screenshots (desktop and phone, with sample data) go to test-artifacts/ (not
+ * committed); docs/dashboard*.png are copies of them.
  */
 import { mkdirSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core'
@@ -430,6 +431,38 @@ describe('the workspace', () => {
     await member.goto(`${server.baseUrl}/~dash/dashboard/my-day`)
     await member.screenshot({ path: 'test-artifacts/dashboard-my-day-member-phone.png', fullPage: true })
     await phone.close()
+  }, 90_000)
+
+  it('searches from the header box: Enter shows the hits with the word marked, and a hit opens its record', async () => {
+    const zoe = (await (await api('POST', '/contacts', { name: 'Zoë Ångström', email: 'zoe@fjordline.test', title: 'Head of Buying' })).json()) as { $id: string }
+    await api('POST', '/deals', { name: 'Fjordline renewal', value: 8000, description: 'Zoe wants a quote by Friday' })
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } })
+    const violations = watchCsp(context)
+    const page = await signIn(context, 'dash', apiKey, OWNER.email, 'my-day')
+    const box = page.getByRole('search', { name: 'Records' }).getByRole('searchbox', { name: 'Search records' })
+    await box.fill('zoe')
+    await box.press('Enter')
+    await page.waitForURL(/\/dashboard\/search\?q=zoe/)
+    const hit = page.locator(`li[data-hit="${zoe.$id}"]`)
+    await expect.poll(() => hit.textContent()).toMatch(/Contact\s*Zoë Ångström/)
+    const mark = hit.locator('mark')
+    expect(await mark.textContent()).toBe('Zoë')
+    // Highlighted: the mark has a background of its own.
+    expect(String(await mark.evaluate('(m) => getComputedStyle(m).backgroundColor'))).not.toMatch(/^rgba\(0, 0, 0, 0\)$|transparent/)
+    expect(await page.locator('li[data-hit] mark', { hasText: /^Zoe$/ }).count()).toBe(1) // the deal's description
+    expect(await page.getByRole('searchbox', { name: 'Search records' }).inputValue()).toBe('zoe')
+    mkdirSync('test-artifacts', { recursive: true })
+    await page.screenshot({ path: 'test-artifacts/dashboard-search.png', fullPage: true })
+    await page.setViewportSize({ width: 390, height: 844 })
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(1)
+    await page.screenshot({ path: 'test-artifacts/dashboard-search-phone.png', fullPage: true })
+    await page.setViewportSize({ width: 1200, height: 900 })
+
+    await hit.getByRole('link', { name: 'Zoë Ångström' }).click()
+    await page.waitForURL(new RegExp(`/dashboard/contacts/${zoe.$id}$`))
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Zoë Ångström')
+    expect(violations).toEqual([])
+    await context.close()
   }, 90_000)
 })
 
