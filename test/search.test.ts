@@ -80,6 +80,13 @@ describe('GET /search', () => {
     expect(hit.snippet).toContain('&lt;script&gt;')
     expect(hit.snippet).toContain('<mark>Quokka</mark>')
     expect((await b.api.get('/search?q=quokka')).body.data).toEqual([])
+    // The index's own match markers are control characters: a record's never reach it.
+    await a.api.post('/contacts', { name: 'Quill\u0003 \u0003odd\u0002 marker' })
+    const odd = (await a.api.get('/search?q=odd')).body.data[0]
+    expect(odd.snippet.match(/<mark>/g)?.length).toBe(odd.snippet.match(/<\/mark>/g)?.length)
+    // A deal's stage is no text to search: its snippet starts with what it is called.
+    await a.api.post('/deals', { name: 'Wombat rollout', stage: 'Prospecting' })
+    expect(names(await a.api.get('/search?q=prospecting&type=Deal'))).toEqual([])
     expect((await b.api.get('/search?q=quokka', { key: 'rvl_wrong' })).status).toBe(401)
   })
 

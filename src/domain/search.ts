@@ -15,7 +15,7 @@ const TITLE_FIELDS = ['name', 'title', 'subject', 'email', 'to'] as const
  * Text fields that say nothing a person searches for (links, codes, machine values): not indexed.
  * Everything else of type string, text or email is: names, emails, titles, subjects, bodies, notes.
  */
-const NOT_SEARCHED = new Set(['avatar', 'linkedinUrl', 'twitterHandle', 'timezone', 'language', 'currency', 'colour', 'provider', 'providerId', 'cause', 'kind', 'marketingConsent', 'utmSource', 'utmMedium', 'utmCampaign', 'link', 'error', 'tier'])
+const NOT_SEARCHED = new Set(['stage', 'avatar', 'linkedinUrl', 'twitterHandle', 'timezone', 'language', 'currency', 'colour', 'provider', 'providerId', 'cause', 'kind', 'marketingConsent', 'utmSource', 'utmMedium', 'utmCampaign', 'link', 'error', 'tier'])
 
 export interface SearchFields {
   title: string | undefined
@@ -41,7 +41,12 @@ export interface SearchDocument {
   body: string
 }
 
-const textOf = (value: unknown) => (typeof value === 'string' ? value : '')
+/**
+ * Text as the index keeps it: control characters other than tab and newline dropped. The search's
+ * snippets mark matches with two of them (U+0002, U+0003), so a record's own must never reach it.
+ */
+// eslint-disable-next-line no-control-regex
+const textOf = (value: unknown) => (typeof value === 'string' ? value.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ') : '')
 
 /** What a live record puts in the index; undefined for a deleted one or one with no text at all. */
 export function searchDocument(noun: NounSchema, entity: EntityRecord): SearchDocument | undefined {
