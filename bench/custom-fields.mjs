@@ -11,7 +11,7 @@
  *   asking the same object for one lead: the PUT's time and the longest the probe waited (how long
  *   the object was blocked) are printed.
  */
-import autocannon from 'autocannon'
+import { median, rps } from './same-tenant.mjs'
 
 const SOURCES = ['website', 'referral', 'event', 'ads', 'partner', 'outbound']
 
@@ -23,19 +23,6 @@ function leadsWithRating(count) {
     lines.push(`Lead ${i},${SOURCES[i % SOURCES.length]},${score},${score}`)
   }
   return `${lines.join('\n')}\n`
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
-async function rps(t, path, connections, duration) {
-  const result = await autocannon({ url: t.server.origin, connections, duration, requests: [{ method: 'GET', path, headers: t.headers }] })
-  const ok = result.statusCodeStats?.['200']?.count ?? 0
-  if (ok !== result.requests.total || result.errors) throw new Error(`${path}: ${result.requests.total - ok} non-200 answers, ${result.errors} errors`)
-  return { rps: result.requests.total / result.duration, p99: result.latency.p99 }
 }
 
 export async function customListScenario(ctx) {

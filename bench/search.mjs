@@ -6,26 +6,13 @@
  * matches 1 in 1,000 names, so both answer a full page's worth of hits or fewer. The ratio is
  * search / scan rps (goal ≥ 20). The write path's cost of keeping the index shows in `create`.
  */
-import autocannon from 'autocannon'
+import { median, rps } from './same-tenant.mjs'
 
 /** 100,000 names; every 1,000th has the rare surname the queries look for. */
 function contacts(count) {
   const lines = ['name,email,title']
   for (let i = 0; i < count; i++) lines.push(`${i % 1000 === 0 ? 'Quillon' : 'Person'} ${i},p${i}@search.dev,Buyer ${i % 50}`)
   return `${lines.join('\n')}\n`
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
-async function rps(t, path, connections, duration) {
-  const result = await autocannon({ url: t.server.origin, connections, duration, requests: [{ method: 'GET', path, headers: t.headers }] })
-  const ok = result.statusCodeStats?.['200']?.count ?? 0
-  if (ok !== result.requests.total || result.errors) throw new Error(`${path}: ${result.requests.total - ok} non-200 answers, ${result.errors} errors`)
-  return { rps: result.requests.total / result.duration, p99: result.latency.p99 }
 }
 
 export async function searchScenario(ctx) {

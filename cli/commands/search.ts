@@ -3,14 +3,6 @@ import type { Command } from 'commander'
 import { contextOf, emit, parseIntOption, type Io } from '../context'
 import { table } from '../format'
 
-export interface SearchHit {
-  $type: string
-  $id: string
-  name: string
-  snippet: string
-  score: number
-}
-
 /** The snippet as terminal text: the matched words in brackets, entities decoded. */
 const plain = (snippet: string) =>
   snippet
@@ -31,7 +23,7 @@ export function register(program: Command, io: Io) {
     .action(async (words: string[], opts: { type?: string; limit?: string }, command: Command) => {
       const limit = parseIntOption('--limit', opts.limit, 1, 100)
       const ctx = contextOf(command, io)
-      const page = await ctx.client.request<{ data: SearchHit[]; next: string | null }>('GET', '/search', { query: { q: words.join(' '), ...(opts.type ? { type: opts.type } : {}), ...(limit ? { limit } : {}) } })
+      const page = await ctx.client.search(words.join(' '), { ...(opts.type ? { type: opts.type } : {}), ...(limit ? { limit } : {}) })
       emit(ctx, page, () => (page.data.length === 0 ? 'no matches' : table(['type', 'id', 'name', 'match'], page.data.map((h) => [h.$type, h.$id, h.name, plain(h.snippet)]))))
     })
 }
