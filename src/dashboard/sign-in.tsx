@@ -70,7 +70,7 @@ signInPages.post('/auth/link', async (c) => {
   const form = await readForm(c)
   const token = typeof form.token === 'string' ? form.token : ''
   if (!TOKEN.test(token)) return c.html(<LinkPage tenant={tenant} error="This sign-in link is not valid." nonce={nonce} />, 400)
-  const session = await newSessionToken()
+  const session = newSessionToken()
   try {
     valueOf<SignedIn>(
       (await c.env.TENANT.getByName(tenant).signInWithLink({ linkHash: await sha256Hex(token), sessionHash: session.hash, userAgent: c.req.header('user-agent') ?? null, requestId: c.get('requestId') })) as Outcome,

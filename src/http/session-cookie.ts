@@ -6,6 +6,7 @@
  */
 import type { Context } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import { hashToken, newToken } from '../durable/accounts'
 import { sha256Hex } from './crypto'
 import type { AppEnv } from './types'
 
@@ -38,13 +39,10 @@ function onTenantHost(c: Context<AppEnv>, slug: string): boolean {
   return base !== '' && new URL(c.req.url).hostname.toLowerCase() === `${slug}.${base.split(':')[0]}`
 }
 
-/** A new session token and its hash (the tenant object stores only the hash). */
-export async function newSessionToken(): Promise<Session> {
-  const token = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '')
-  return { token, hash: await sha256Hex(token) }
+/** A new session token (the same 256-bit tokens as sign-in links) and its hash: the tenant object stores only the hash. */
+export function newSessionToken(): Session {
+  const token = newToken()
+  return { token, hash: hashToken(token) }
 }
 
 export async function setSessionCookie(c: Context<AppEnv>, slug: string, session: Session, maxAgeSeconds: number) {

@@ -118,7 +118,7 @@ passkeySignIn.post('/auth/passkey', limit, async (c) => {
   const requestId = c.get('requestId')
   const stored = valueOf<StoredCredential>((await tenant.passkeyCredential({ challenge, credentialId: response.id, requestId })) as Outcome)
   const counter = await verifyAuthentication(rp, response, challenge, stored)
-  const session = await newSessionToken()
+  const session = newSessionToken()
   const signedIn = valueOf<SignedIn>(
     (await tenant.signInWithPasskey({ passkeyId: stored.id, counter: { from: stored.counter, to: counter }, sessionHash: session.hash, userAgent: c.req.header('user-agent') ?? null, requestId })) as Outcome,
   )
