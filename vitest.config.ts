@@ -14,7 +14,8 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             // Tests run on their own settings, not on whatever .dev.vars holds: `npm run dev` writes one
             // that lets webhooks reach private addresses, which the webhook-target tests must see refused.
-            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false' } },
+            // Small live-feed limits and a fast heartbeat, so the tests reach both in a few connections and a second.
+            miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false', FEED_CONNECTIONS_PER_KEY: '3', FEED_CONNECTIONS_PER_TENANT: '5', FEED_HEARTBEAT_SECONDS: '1' } },
           }),
         ],
         // The passkey page script's library is served as text from its prebuilt browser bundle, a

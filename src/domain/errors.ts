@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'validation_failed',
   'rejected',
+  'upgrade_required',
   'rate_limited',
   /** A fault on our side (storage refused a valid write), reported with where it happened. */
   'internal_error',

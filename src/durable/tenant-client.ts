@@ -6,6 +6,7 @@ import type { Action } from '../domain/access'
 import type { Role } from '../domain/engine/types'
 import type { Credentials, Operation } from './operations'
 import type { TenantRegistry } from '../domain/schema/registry'
+import type { FeedSubscription } from './live-feed'
 
 /** Who the request's key is, as the tenant object's `authenticate` answers it. */
 export interface Identity {
@@ -27,6 +28,11 @@ export interface TenantClient {
    * Actions every key role has cost nothing here: the tenant object checks the key when the operation runs.
    */
   authorize(action: Action): Promise<void>
+  /**
+   * Opens the live feed in the tenant's object (SSE or a WebSocket upgrade) with this request's
+   * credentials; a refusal (401, 403, 429) is thrown as its AppError.
+   */
+  openFeed(transport: 'stream' | 'socket', subscription: FeedSubscription): Promise<Response>
   /** The tenant's nouns, built-in ones with its own schema on top (one small read of the object, then cached by version). */
   nouns(): Promise<TenantRegistry>
 }

@@ -37,6 +37,8 @@ import type { Credentials, Operation, Outcome } from './operations'
 import * as schema from './schema'
 import { entityTables } from './schema/tables'
 import { TenantState } from './tenant-state'
+import { LiveFeed, type FeedCredentials, type FeedSubscription } from './live-feed'
+import { feedLimits, feedLog, parseSocketMessage } from './live-feed-wiring'
 
 const SYSTEM: Actor = { id: 'system', role: 'system' }
 const OPERATOR: Actor = { id: 'operator', role: 'system' }
@@ -57,12 +59,16 @@ export class TenantDO extends DurableObject<Env> {
   private readonly db: Db
   private readonly store: EntityStore
   private readonly state: TenantState
+  private readonly feed: LiveFeed
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.db = drizzle(ctx.storage, { schema })
     this.store = new EntityStore(this.db, ctx.storage.sql, entityTables, BUILT_IN_REGISTRY)
     this.state = new TenantState(this.db)
+    this.feed = new LiveFeed(ctx, feedLog(this.db, ctx.storage.sql), feedLimits(env), (credentials) => this.stillAdmitted(credentials))
+    // A client's "ping" is answered by the runtime, without waking a hibernated object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
     // An object nobody created stays empty: probing unknown slugs must not write schemas.
     if (this.isProvisioned())
       void ctx.blockConcurrencyWhile(async () => {
@@ -122,6 +128,48 @@ export class TenantDO extends DurableObject<Env> {
   async endSession(tokenHash: string): Promise<void> {
     if (!this.isProvisioned()) return
     endSessionByToken(this.db, tokenHash)
+    this.feed.endSession(tokenHash)
+  }
+
+  /**
+   * The live feed (`GET /events/stream`, `GET /events/ws`), reached from the edge route with the
+   * request's credentials and its already-validated subscription: a failure comes back as JSON
+   * `{ failure }` with its status, for the edge to answer as problem+json.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const outcome = this.outcome(() => {
+      if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
+      const credentials = JSON.parse(request.headers.get('x-revline-credentials') ?? '{}') as FeedCredentials
+      const subscription = JSON.parse(request.headers.get('x-revline-subscription') ?? '{}') as FeedSubscription
+      const actor = this.state.authenticate(credentials)
+      const principal = actor.via ?? actor.id
+      const held = { ...(credentials.keyHash ? { keyHash: credentials.keyHash } : {}), ...(credentials.sessionHash ? { sessionHash: credentials.sessionHash } : {}) }
+      return new URL(request.url).pathname === '/feed/socket' ? this.feed.openSocket(principal, held, subscription) : this.feed.openStream(principal, held, subscription)
+    })
+    if (outcome.ok) return outcome.value
+    return Response.json({ failure: outcome.failure }, { status: 400 })
+  }
+
+  /** A socket's `subscribe` message (anything else is answered with an error message, the socket stays). */
+  override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const parsed = parseSocketMessage(message)
+    if ('error' in parsed) socket.send(JSON.stringify({ op: 'error', ...parsed.error }))
+    else this.feed.resubscribe(socket, parsed.subscription)
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    try {
+      socket.close(code === 1005 || code === 1006 ? 1000 : code, 'closed')
+    } catch {}
+  }
+
+  private stillAdmitted(credentials: FeedCredentials): boolean {
+    try {
+      this.state.authenticate(credentials)
+      return true
+    } catch {
+      return false
+    }
   }
 
   /** `POST /auth/email` (public): the same answer for every address; a link is sent only to a user who may sign in. */
@@ -284,7 +332,10 @@ export class TenantDO extends DurableObject<Env> {
   private transaction<T>(fn: () => T): T {
     this.transactionDepth++
     try {
-      return this.ctx.storage.transactionSync(fn)
+      const value = this.ctx.storage.transactionSync(fn)
+      // Committed: live listeners may now see what it appended (after the output gate opens).
+      if (this.transactionDepth === 1) this.feed.wake()
+      return value
     } catch (error) {
       this.state.invalidate()
       this.store.forgetCachedReads()

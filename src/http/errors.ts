@@ -9,7 +9,10 @@ import { problemResponse } from './problem'
  */
 export function handleError(error: Error, c: Context, extra: Record<string, string> = {}): Response {
   const headers = { ...extra, 'x-request-id': String(c.get('requestId') ?? '') }
-  if (error instanceof AppError) return withChallenge(problemResponse(error.toFailure(), headers), c)
+  if (error instanceof AppError) {
+    const retryAfter = error.code === 'rate_limited' ? error.extensions?.retryAfter : undefined
+    return withChallenge(problemResponse(error.toFailure(), typeof retryAfter === 'number' ? { ...headers, 'retry-after': String(retryAfter) } : headers), c)
+  }
   if (error instanceof HTTPException) {
     const code = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : error.status === 403 ? 'forbidden' : 'bad_request'
     return withChallenge(problemResponse({ code, detail: error.message || 'the request is malformed' }, headers), c)

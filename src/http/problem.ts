@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCode, [number, string]> = {
   unsupported_media_type: [415, 'Unsupported media type'],
   validation_failed: [422, 'Validation failed'],
   rejected: [422, 'Rejected'],
+  upgrade_required: [426, 'Upgrade required'],
   rate_limited: [429, 'Too many requests'],
   // Never for bad input: only when a valid write could not be stored (the problem says where).
   internal_error: [500, 'Internal error'],

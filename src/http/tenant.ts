@@ -15,6 +15,8 @@ import { readSessionCookie, tenantBaseUrl } from './session-cookie'
 import { handleError } from './errors'
 import type { Context } from 'hono'
 import type { Credentials, Operation, Outcome } from '../durable/operations'
+import type { Failure } from '../domain/errors'
+import type { FeedSubscription } from '../durable/live-feed'
 import type { Identity } from '../durable/tenant-client'
 import type { AppEnv } from './types'
 
@@ -77,8 +79,18 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     const who = await authenticate()
     authorize({ id: who.actor, role: who.role }, action)
   }
+  const openFeed = async (transport: 'stream' | 'socket', subscription: FeedSubscription): Promise<Response> => {
+    called = true
+    // Only the hashes and the request id cross over (the object authenticates them as for any call).
+    const credentials = { ...(base.keyHash ? { keyHash: base.keyHash } : {}), ...(base.sessionHash ? { sessionHash: base.sessionHash } : {}), requestId: base.requestId }
+    const headers = new Headers({ 'x-revline-credentials': JSON.stringify(credentials), 'x-revline-subscription': JSON.stringify(subscription) })
+    if (transport === 'socket') headers.set('upgrade', 'websocket')
+    const response = await stub.fetch(`https://tenant.internal/feed/${transport}`, { headers })
+    if (response.status === 400 && !response.webSocket) throw AppError.fromFailure(((await response.json()) as { failure: Failure }).failure)
+    return response
+  }
   const nouns = async () => edgeRegistry(slug, await send<SchemaSnapshot>(base, { kind: 'schema.doc' }))
-  c.set('tenant', { slug, run, authenticate, authorize: authorizeAction, nouns, idempotencyKey: credentials.idempotency?.key })
+  c.set('tenant', { slug, run, authenticate, authorize: authorizeAction, nouns, openFeed, idempotencyKey: credentials.idempotency?.key })
   await next()
   // A request refused at the edge (bad query, bad body) never reached the tenant object: make sure
   // the caller may talk to this tenant before telling them what was wrong with their request.
@@ -93,8 +105,13 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-/** The routes a session cookie authenticates besides the dashboard: `/me` and what hangs under it. */
-const cookieAllowed = (c: Context<AppEnv>) => /^\/~[a-z0-9-]+\/me(?:\/|$)/.test(c.req.path)
+/**
+ * The routes a session cookie authenticates besides the dashboard: `/me` and what hangs under it,
+ * and the live feed (the dashboard's pages listen to it). A socket upgrade carries no CSRF token,
+ * so a cookie-authenticated one must come from the tenant's own Origin.
+ */
+const cookieAllowed = (c: Context<AppEnv>) =>
+  /^\/~[a-z0-9-]+\/(?:me(?:\/|$)|events\/stream$)/.test(c.req.path) || (/^\/~[a-z0-9-]+\/events\/ws$/.test(c.req.path) && c.req.header('origin') === new URL(c.req.url).origin)
 
 /** Refuses the request with 403 before the route parses anything when the key's role may not `action`. */
 export const requires = (action: Action) =>
