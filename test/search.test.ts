@@ -1,6 +1,8 @@
 /** Issue 17, full-text search: FTS5 in the tenant object, kept by every write, Unicode-aware, ranked, safe. */
+import { env } from 'cloudflare:workers'
+import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { createTenant } from './helpers'
+import { createTenant, storeIn } from './helpers'
 
 const names = (res: { body: { data: { name: string }[] } }) => res.body.data.map((h) => h.name)
 
@@ -103,5 +105,43 @@ describe('GET /search', () => {
     const bad = await api.get(`/leads?$search=${encodeURIComponent('"*')}`)
     expect([bad.status, bad.body.errors?.[0]?.path]).toEqual([400, '$search'])
     expect((await api.get(`/leads?filter=${encodeURIComponent('{"$search":42}')}`)).status).toBe(400)
+  })
+
+  it('follows schema changes: a dropped field or noun leaves the index, and records written before the index are backfilled once', async () => {
+    const { slug, api } = await createTenant('search-schema')
+    expect((await api.put('/nouns/Project', { name: 'string!', brief: 'text' })).status).toBe(201)
+    expect((await api.put('/nouns/Contact', { nickname: 'string' })).status).toBe(200)
+    const project = (await api.post('/projects', { name: 'Harbour bridge', brief: 'Steel for Fjordline' })).body
+    const contact = (await api.post('/contacts', { name: 'Ola Nordmann', nickname: 'Skipper' })).body
+    expect(names(await api.get('/search?q=fjordline'))).toEqual(['Harbour bridge'])
+    expect(names(await api.get('/search?q=skipper'))).toEqual(['Ola Nordmann'])
+
+    // Dropping a field with its values takes its text out of the index in the same change.
+    expect((await api.put('/nouns/Project?drop=brief', { name: 'string!' })).status).toBe(200)
+    expect(names(await api.get('/search?q=fjordline'))).toEqual([])
+    expect(names(await api.get('/search?q=harbour'))).toEqual(['Harbour bridge'])
+
+    // A tenant upgraded from before the index: its own nouns' and fields' text is not indexed yet.
+    const stub = env.TENANT.getByName(slug)
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec('DELETE FROM search_fts')
+      state.storage.sql.exec('DELETE FROM search_docs')
+      state.storage.sql.exec('INSERT INTO search_backfill_pending (pending) VALUES (1)')
+    })
+    expect(names(await api.get('/search?q=skipper'))).toEqual([])
+    const read = await runInDurableObject(stub, async (_instance, state) => {
+      const { backfillSearchIndex } = await import('../src/durable/search-backfill')
+      const { store, registry } = await storeIn(state)
+      return state.storage.transactionSync(() => [backfillSearchIndex(store, registry), backfillSearchIndex(store, registry)])
+    })
+    expect(read).toEqual([2, 0]) // the project and the contact with a nickname; once only
+    expect(names(await api.get('/search?q=skipper'))).toEqual(['Ola Nordmann'])
+    expect(names(await api.get('/search?q=harbour'))).toEqual(['Harbour bridge'])
+    expect(contact.$id).toMatch(/^contact_/)
+
+    // Deleting the noun with its records takes them out of the index.
+    expect((await api.delete('/nouns/Project?drop=Project')).status).toBe(200)
+    expect(names(await api.get('/search?q=harbour'))).toEqual([])
+    expect(project.$id).toMatch(/^project_/)
   })
 })

@@ -14,6 +14,8 @@ import type { NounDiff } from '../domain/schema/diff'
 import type { DispatchContext } from './context'
 import { appendEvent } from './event-log'
 import { quoted } from './custom-storage'
+import { reindex, unindex } from './search-index'
+import { searchFields } from '../domain/search'
 import { customExpression, customPath } from './row-codec'
 import { CUSTOM_COLUMN } from './schema/entity-table'
 
@@ -131,9 +133,24 @@ export function planRows(ctx: DispatchContext, oldNoun: NounSchema, newNoun: Nou
     else if (missing > 0) fills.push(field)
   }
 
+  // A field whose values stay but whose searching changes (an enum made a string: now searched) is
+  // re-read into the index for the rows that hold a value.
+  const searched = (noun: NounSchema) => new Set([searchFields(noun).title, ...searchFields(noun).body])
+  const [wasSearched, isSearched] = [searched(oldNoun), searched(newNoun)]
+  const reread = new Set<string>()
+  for (const change of diff.changed)
+    if (wasSearched.has(change.name) !== isSearched.has(change.name)) for (const row of rowsWithValue(ctx, oldNoun, change.name)) if (!removals.has(row.id)) reread.add(row.id)
+
   return {
     conflicts,
-    rewrite: (version) => rewriteRows(ctx, oldNoun, newNoun, removals, fills, version),
+    rewrite: (version) => {
+      const rewritten = rewriteRows(ctx, oldNoun, newNoun, removals, fills, version)
+      for (const id of reread) {
+        const entity = ctx.store.getAny(oldNoun, id)
+        if (entity) reindex(ctx.store.sql, newNoun, entity)
+      }
+      return rewritten
+    },
     drop: () => 0,
   }
 }
@@ -181,6 +198,7 @@ function rewriteRows(ctx: DispatchContext, oldNoun: NounSchema, newNoun: NounSch
       now,
       id,
     )
+    reindex(ctx.store.sql, newNoun, next)
     appendRowEvent(ctx, oldNoun, 'migrate', 'migrated', now, before, next, {
       schemaVersion: version,
       ...(removed.length > 0 ? { dropped: removed } : {}),
@@ -198,6 +216,7 @@ function dropRows(ctx: DispatchContext, noun: NounSchema, version: number): numb
   for (const { id } of ids) {
     const before = ctx.store.getAny(noun, id)
     if (!before) continue
+    unindex(ctx.store.sql, id)
     appendRowEvent(ctx, noun, 'drop', 'dropped', now, before, null, { schemaVersion: version })
     n++
   }

@@ -34,6 +34,20 @@ export function indexUpdated(sql: SqlStorage, noun: NounSchema, entity: EntityRe
   } else if (doc) indexInserted(sql, noun, entity)
 }
 
+/** Puts a record's current text in the index, whatever it held before (schema changes rewrite rows behind the store). */
+export function reindex(sql: SqlStorage, noun: NounSchema, entity: EntityRecord) {
+  unindex(sql, entity.$id)
+  indexInserted(sql, noun, entity)
+}
+
+/** Takes a record out of the index (its noun or the row itself was dropped). */
+export function unindex(sql: SqlStorage, entityId: string) {
+  const row = sql.exec<{ rowid: number }>(FIND, entityId).toArray()[0]
+  if (!row) return
+  sql.exec(DROP_TEXT, row.rowid)
+  sql.exec(DROP_DOC, row.rowid)
+}
+
 export interface SearchHit {
   $type: string
   $id: string

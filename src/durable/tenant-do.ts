@@ -37,6 +37,7 @@ import type { Credentials, Operation, Outcome } from './operations'
 import * as schema from './schema'
 import { entityTables } from './schema/tables'
 import { TenantState } from './tenant-state'
+import { backfillSearchIndex } from './search-backfill'
 import { LiveFeed, type FeedCredentials, type FeedSubscription } from './live-feed'
 import { feedLimits, feedLog, parseSocketMessage } from './live-feed-wiring'
 
@@ -74,6 +75,7 @@ export class TenantDO extends DurableObject<Env> {
       void ctx.blockConcurrencyWhile(async () => {
         await migrate(this.db, migrations)
         if (this.transaction(() => repairInexactCounters(this.store))) console.warn('rebuilt inexact analytics counters', this.state.info()?.slug)
+        this.transaction(() => backfillSearchIndex(this.store, this.nouns()))
       })
   }
 
@@ -81,6 +83,8 @@ export class TenantDO extends DurableObject<Env> {
   async init(input: TenantInit): Promise<Outcome<{ slug: string; name: string; status: string; createdAt: string; owner?: { id: string; email: string } }>> {
     await migrate(this.db, migrations)
     this.provisioned = true
+    // A new tenant has nothing written before its search index: clear 0018's marker.
+    if (!this.state.info()) this.transaction(() => backfillSearchIndex(this.store, this.nouns()))
     return this.outcome(() => {
       if (this.state.info()) throw new AppError('conflict', `tenant '${input.slug}' already exists`)
       const now = new Date().toISOString()

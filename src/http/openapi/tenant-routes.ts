@@ -61,6 +61,52 @@ function eventPaths(): Paths {
         ],
       }),
     },
+    ...feedPaths(q),
+  }
+}
+
+const FEED_LIMITS =
+  'Open connections are limited per key (or signed-in session) and per tenant (wrangler vars `FEED_CONNECTIONS_PER_KEY`, default 100, and `FEED_CONNECTIONS_PER_TENANT`, default 1,000): one more is a 429 with `Retry-After`. A connection ends when its key is revoked, its user deactivated or signed out, or its tenant suspended.'
+
+/** The live feed: the log's committed events as they happen, over SSE or a WebSocket (src/durable/live-feed.ts). */
+function feedPaths(q: (name: string, schema: JsonSchema, description: string) => Record<string, unknown>): Paths {
+  const filter = [
+    q('type', { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.([a-z][a-z0-9-]*|\\*)$' }, '`deal.won`, or `deal.*` for every verb of a noun.'),
+    q('entity', { type: 'string', maxLength: 64 }, 'Only events about this entity id.'),
+    q('actor', { type: 'string', maxLength: 128 }, 'Only events by this actor.'),
+    q('after', { type: 'integer', minimum: 0 }, 'Start after this `seq`: the backlog from the log first, then live. Left out: from now on. `0`: the whole log.'),
+  ]
+  return {
+    '/events/stream': {
+      get: {
+        operationId: 'streamEvents',
+        tags: ['Events'],
+        summary: 'The live feed as Server-Sent Events',
+        description:
+          'One SSE message per committed event, in log order: `id` is its `seq`, `event` its type, `data` the event as `/events` shows it. Events are sent only after their transaction commits (a rolled-back write sends nothing). A reconnecting client sends `Last-Event-ID` (EventSource does it by itself) and gets every event after it once, with no gap. Comments (`: heartbeat`) keep idle streams open through proxies. Any key of the tenant, or the dashboard’s session cookie. ' +
+          FEED_LIMITS,
+        parameters: [...filter, { name: 'Last-Event-ID', in: 'header', description: 'The `seq` of the last event received; wins over `after`.', schema: { type: 'string', pattern: '^\\d+$' } }],
+        responses: {
+          '200': {
+            description: 'An endless `text/event-stream`: `retry: 2000`, then `id: 42`, `event: deal.won`, `data: {…the Event…}` per event.',
+            content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data` is an `Event`.' } } },
+          },
+          ...problems(400, ...TENANT_ERRORS, 429),
+        },
+      },
+    },
+    '/events/ws': {
+      get: {
+        operationId: 'eventsWebSocket',
+        tags: ['Events'],
+        summary: 'The live feed over a WebSocket',
+        description:
+          'The same feed as `/events/stream`, over a WebSocket the tenant object holds with the hibernation API (idle sockets cost no CPU). The URL’s filter and `after` subscribe at once. The server sends `{"op":"subscribed","filter":{…},"after":N}`, then `{"op":"event","seq":N,"event":{…Event…}}` per event. The client may send `{"op":"subscribe","type":"deal.*","after":N}` to change filter and position (the backlog after N, then live); a bad message is answered `{"op":"error","status":422,"detail":…,"errors":[…]}` and the socket stays open. Text `ping` is answered `pong`. ' +
+          FEED_LIMITS,
+        parameters: [...filter, { name: 'Upgrade', in: 'header', required: true, schema: { type: 'string', const: 'websocket' } }],
+        responses: { '101': { description: 'Switching protocols: the socket is open and subscribed.' }, ...problems(400, ...TENANT_ERRORS, 426, 429) },
+      },
+    },
   }
 }
 
