@@ -342,4 +342,24 @@ describe('GET /events/ws (WebSocket, hibernation API)', () => {
     for (const ws of sockets) await ws.until(() => ws.closed() !== undefined, 'the socket to close')
     expect(sockets.map((ws) => ws.closed()!.code)).toEqual([1008, 1008, 1008])
   })
+
+  it('takes the key as a subprotocol from browsers (which cannot send Authorization) and answers revline', async () => {
+    const { slug, key, api } = await createTenant('feed-ws-protocol')
+    const open = (protocols: string) => exports.default.fetch(new Request(`http://revline.test/~${slug}/events/ws`, { headers: { upgrade: 'websocket', 'sec-websocket-protocol': protocols } }))
+    const response = await open(`revline, bearer.${key}`)
+    expect(response.status).toBe(101)
+    expect(response.headers.get('sec-websocket-protocol')).toBe('revline')
+    const socket = response.webSocket!
+    socket.accept()
+    const received: any[] = []
+    socket.addEventListener('message', (m) => received.push(JSON.parse(m.data as string)))
+    const contact = (await api.post('/contacts', { name: 'Browser' })).body
+    const deadline = Date.now() + 20_000
+    while (!received.some((m) => m.op === 'event') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(received.filter((m) => m.op === 'event').map((m) => m.event.entityId)).toEqual([contact.$id])
+    socket.close(1000)
+    expectProblem(await request('GET', `/~${slug}/events/ws`, { headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'revline, bearer.rvl_wrong' } }), 401, 'unauthorized')
+    // Only on the socket route: elsewhere a subprotocol is no credential.
+    expectProblem(await request('GET', `/~${slug}/contacts`, { headers: { 'sec-websocket-protocol': `revline, bearer.${key}` } }), 401, 'unauthorized')
+  })
 })

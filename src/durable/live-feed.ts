@@ -227,12 +227,13 @@ export class LiveFeed {
   }
 
   /** A WebSocket held with the hibernation API; it subscribes at once with the URL's filter and seq. */
-  openSocket(principal: string, credentials: FeedCredentials, subscription: FeedSubscription): Response {
+  openSocket(principal: string, credentials: FeedCredentials, subscription: FeedSubscription, protocols: boolean): Response {
     this.admit(principal)
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
     this.ctx.acceptWebSocket(server, [principal])
     this.subscribe(server, { principal, credentials, filter: subscription.filter, cursor: subscription.after ?? this.log.head(), live: false, generation: 0 })
-    return new Response(null, { status: 101, webSocket: client })
+    // A browser that offered subprotocols (the key as `bearer.…`, src/http/tenant.ts) needs one chosen.
+    return new Response(null, { status: 101, webSocket: client, ...(protocols ? { headers: { 'sec-websocket-protocol': 'revline' } } : {}) })
   }
 
   /** A `subscribe` message: a new filter and position for this socket (its backlog first, then live). */

@@ -148,7 +148,7 @@ export class TenantDO extends DurableObject<Env> {
       const actor = this.state.authenticate(credentials)
       const principal = actor.via ?? actor.id
       const held = { ...(credentials.keyHash ? { keyHash: credentials.keyHash } : {}), ...(credentials.sessionHash ? { sessionHash: credentials.sessionHash } : {}) }
-      return new URL(request.url).pathname === '/feed/socket' ? this.feed.openSocket(principal, held, subscription) : this.feed.openStream(principal, held, subscription)
+      return new URL(request.url).pathname === '/feed/socket' ? this.feed.openSocket(principal, held, subscription, request.headers.get('sec-websocket-protocol')?.split(',').some((p) => p.trim() === 'revline') ?? false) : this.feed.openStream(principal, held, subscription)
     })
     if (outcome.ok) return outcome.value
     return Response.json({ failure: outcome.failure }, { status: 400 })

@@ -37,7 +37,7 @@ export function valueOf<T>(outcome: Outcome): T {
 
 export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
   const slug = tenantSlug(c)
-  const key = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
+  const key = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? socketProtocolKey(c)
   const baseUrl = tenantBaseUrl(c, slug)
   let base: Credentials
   if (key) base = { keyHash: await sha256Hex(key), requestId: c.get('requestId'), baseUrl }
@@ -85,6 +85,9 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     const credentials = { ...(base.keyHash ? { keyHash: base.keyHash } : {}), ...(base.sessionHash ? { sessionHash: base.sessionHash } : {}), requestId: base.requestId }
     const headers = new Headers({ 'x-revline-credentials': JSON.stringify(credentials), 'x-revline-subscription': JSON.stringify(subscription) })
     if (transport === 'socket') headers.set('upgrade', 'websocket')
+    // Which subprotocols the client offered, so the answer picks `revline` when asked (never the key).
+    const offered = c.req.header('sec-websocket-protocol')
+    if (transport === 'socket' && offered?.split(',').some((p) => p.trim() === 'revline')) headers.set('sec-websocket-protocol', 'revline')
     const response = await stub.fetch(`https://tenant.internal/feed/${transport}`, { headers })
     if (response.status === 400 && !response.webSocket) throw AppError.fromFailure(((await response.json()) as { failure: Failure }).failure)
     return response
@@ -104,6 +107,17 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
 })
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * A browser's WebSocket cannot send an Authorization header: on `/events/ws` the key may come as a
+ * subprotocol instead, `new WebSocket(url, ['revline', 'bearer.' + key])` (as Kubernetes does), which,
+ * unlike a query parameter, stays out of URLs and access logs. The server answers `revline`.
+ */
+function socketProtocolKey(c: Context<AppEnv>): string | undefined {
+  if (!/\/events\/ws$/.test(c.req.path)) return undefined
+  const offered = (c.req.header('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim())
+  return offered.find((p) => p.startsWith('bearer.') && p.length > 7)?.slice(7)
+}
 
 /**
  * The routes a session cookie authenticates besides the dashboard: `/me` and what hangs under it,
