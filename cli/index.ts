@@ -59,7 +59,8 @@ Examples:
   revline nouns put Contact shoeSize=number# --merge
   revline types --out revline-types.d.ts
   revline manifest pull > revline.json && revline manifest push --dry-run --file revline.json
-  revline events --type 'deal.*' --follow
+  revline events --type 'deal.*' --after 120 --follow
+  revline events tail --type 'deal.*'
   revline import contacts.csv --into contacts
   revline export leads --format csv --out leads.csv
 

@@ -6,15 +6,29 @@ import { meClient, usersClient, type MeClient, type UsersClient } from './people
 import { manifestClient, nounsClient, type ManifestClient, type NounsClient } from './schema'
 import { collectionResolver, createUntypedNoun, type CreateOf, type NounHandle, type UntypedEntity, type UpdateOf } from './untyped'
 import type { SearchPage } from './types'
-import type { DateRange, EventPage, QueryParams, EventQuery, NounClient, NounName, PipelineFunnel, PipelineSummary, RevlineEvent, WriteOptions } from './types'
+import { iterate, subscribe } from './feed'
+import type { DateRange, EventPage, EventSubscription, FeedQuery, QueryParams, EventQuery, NounClient, NounName, PipelineFunnel, PipelineSummary, RevlineEvent, SubscribeOptions, WriteOptions } from './types'
 
 export interface EventsClient {
   /** One page of the log: `{ data, next }`; pass `after: Number(next)` for the following page. */
   list(query?: EventQuery, options?: { signal?: AbortSignal }): Promise<EventPage>
   /** Every event matching the query from `after` on, page by page, up to now. */
   all(query?: EventQuery, options?: { signal?: AbortSignal }): AsyncIterableIterator<RevlineEvent>
-  /** Every matching event, then new ones as they arrive (polling with `after`) until `signal` aborts. */
-  follow(query?: EventQuery, options?: { signal?: AbortSignal; intervalMs?: number }): AsyncIterableIterator<RevlineEvent>
+  /**
+   * Every matching event after `after` (the whole log without it), then new ones as they are
+   * committed, read from the live stream and resumed by itself after a drop, until `signal` aborts
+   * or the loop is left. A 401/403/400 ends it with that `RevlineError`.
+   */
+  follow(query?: Omit<EventQuery, 'limit'>, options?: { signal?: AbortSignal }): AsyncIterableIterator<RevlineEvent>
+  /**
+   * Follows the live feed (`GET /events/stream`) and calls `handler` for each matching event: one at a
+   * time, in seq order, at least once. The cursor moves past an event only when its handler has
+   * resolved; a handler that throws is reported to `onError` and retried on the same event after a
+   * backoff. Drops, server closes and 429/5xx are resumed after the cursor (`Last-Event-ID`) with no
+   * gap and no duplicate; 400/401/403 end it (`closed` rejects with the `RevlineError`).
+   * Starts after `query.after`, else after `options.cursor.load()`, else at the log's head.
+   */
+  subscribe(query: FeedQuery, handler: (event: RevlineEvent) => unknown, options?: SubscribeOptions): EventSubscription
 }
 
 export interface PipelineClient {
@@ -105,33 +119,14 @@ export function eventsClient(transport: () => Transport): EventsClient {
     }
   }
 
-  async function* follow(query: EventQuery = {}, options: { signal?: AbortSignal; intervalMs?: number } = {}): AsyncGenerator<RevlineEvent, void, undefined> {
-    let after = query.after
-    const interval = options.intervalMs ?? 1000
-    while (!options.signal?.aborted) {
-      let seen = 0
-      for await (const event of all({ ...query, ...(after !== undefined ? { after } : {}) }, options)) {
-        after = event.seq
-        seen++
-        yield event
-      }
-      if (seen === 0) await pause(interval, options.signal)
-    }
-  }
+  // Stream rather than poll: new events arrive as they commit, and the server resumes a dropped
+  // connection from the last event handed out. Without `after` it starts at 0, as the polling one did.
+  const follow = (query: Omit<EventQuery, 'limit'> = {}, options: { signal?: AbortSignal } = {}) =>
+    iterate(transport, { type: query.type, entity: query.entity, actor: query.actor, after: query.after ?? 0 }, options)
 
-  return { list, all, follow }
-}
+  const subscribeTo = (query: FeedQuery, handler: (event: RevlineEvent) => unknown, options?: SubscribeOptions) => subscribe(transport, query ?? {}, handler, options)
 
-function pause(ms: number, signal?: AbortSignal) {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
+  return { list, all, follow, subscribe: subscribeTo }
 }
 
 function pipelineClient(transport: () => Transport): PipelineClient {

@@ -6,7 +6,7 @@
  *   await Contact.qualify({ id: contact.$id })
  *
  * Configure with REVLINE_URL, REVLINE_TENANT, REVLINE_API_KEY or `configure({ baseUrl, tenant, apiKey })`.
- * Hook registrations (`Deal.won(fn)`) are server-side (src/domain/hooks) and throw here.
+ * `Deal.won(async (deal) => …)` follows deal.won events live; "before" hooks (`Contact.qualifying`) are server-side and throw.
  */
 import { revline } from './default'
 

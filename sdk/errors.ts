@@ -13,10 +13,12 @@ export class RevlineError extends Error {
   readonly errors: FieldError[]
   readonly title: string | undefined
   readonly requestId: string | undefined
+  /** How long the server asked to wait before trying again (`Retry-After` of a 429 or 503), in ms. */
+  readonly retryAfterMs: number | undefined
   readonly method: string
   readonly url: string
 
-  constructor(init: { status: number; code: RevlineErrorCode; detail: string; errors?: FieldError[]; title?: string; requestId?: string; method: string; url: string }, options?: { cause?: unknown }) {
+  constructor(init: { status: number; code: RevlineErrorCode; detail: string; errors?: FieldError[]; title?: string; requestId?: string; retryAfterMs?: number; method: string; url: string }, options?: { cause?: unknown }) {
     const fields = (init.errors ?? []).map((e) => `${e.path}: ${e.message}`)
     super(`${init.status ? `${init.status} ` : ''}${init.code}: ${init.detail}${fields.length ? ` (${fields.join('; ')})` : ''}`, options)
     this.status = init.status
@@ -25,6 +27,7 @@ export class RevlineError extends Error {
     this.errors = init.errors ?? []
     this.title = init.title
     this.requestId = init.requestId
+    this.retryAfterMs = init.retryAfterMs
     this.method = init.method
     this.url = init.url
   }
@@ -51,14 +54,18 @@ export class RevlineConfigError extends Error {
   override name = 'RevlineConfigError'
 }
 
-/** `Deal.won(fn)` and the like: verb hooks live in the server, never in the SDK. */
+/**
+ * `Contact.qualifying(fn)` and the other "before" hooks: they run inside the server's transaction,
+ * before the verb commits (and can refuse it), so never in a client. Past tenses (`Deal.won(fn)`)
+ * do work on the client: they follow the event once it is committed.
+ */
 export class ServerSideHookError extends Error {
   override name = 'ServerSideHookError'
   constructor(noun: string, hook: string) {
     super(
-      `${noun}.${hook}(fn) registers a verb hook, and hooks run inside the server's transaction, not in the SDK. ` +
-        `Register it in the server (src/domain/hooks; e.g. src/domain/hooks/deal.ts registers seed 000's Deal.won → Customer + Subscription) ` +
-        `or as a tenant automation (PUT /~{tenant}/settings/automations), or react to '${noun.toLowerCase()}.*' events with client.events.follow().`,
+      `${noun}.${hook}(fn) registers a "before" hook, and those run inside the server's transaction, before the verb commits: not in the SDK. ` +
+        `Register it in the server (src/domain/hooks) or as a tenant automation (PUT /~{tenant}/settings/automations); ` +
+        `to react once the verb has happened, use its past tense on the client (e.g. Deal.won(async (deal) => …)) or client.events.subscribe({ type: '${noun.toLowerCase()}.*' }, …).`,
     )
   }
 }

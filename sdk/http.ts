@@ -49,6 +49,8 @@ export interface RequestSpec {
   acceptStatus?: number[]
   /** Overrides the client's per-attempt timeout; 0 means none. */
   timeoutMs?: number
+  /** Extra headers for this request (the live feed's `Accept` and `Last-Event-ID`). */
+  headers?: Record<string, string>
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504])
@@ -87,7 +89,7 @@ export function createTransport(options: ClientOptions): Transport {
     let ambiguous = false
 
     for (let attempt = 1; ; attempt++) {
-      const headers: Record<string, string> = { accept: 'application/json, application/problem+json;q=0.9, */*;q=0.5', authorization: `Bearer ${options.apiKey}`, ...options.headers }
+      const headers: Record<string, string> = { accept: 'application/json, application/problem+json;q=0.9, */*;q=0.5', authorization: `Bearer ${options.apiKey}`, ...options.headers, ...spec.headers }
       if (key) headers['idempotency-key'] = key
       if (spec.ifMatch !== undefined) headers['if-match'] = `"${spec.ifMatch}"`
       let body: BodyInit | undefined
@@ -213,6 +215,7 @@ async function problemOf(response: Response, method: string, url: string): Promi
     errors: Array.isArray(body.errors) ? body.errors : [],
     ...(body.title ? { title: body.title } : {}),
     ...(response.headers.get('x-request-id') ? { requestId: response.headers.get('x-request-id')! } : {}),
+    ...(retryAfter(response) !== undefined ? { retryAfterMs: retryAfter(response)! } : {}),
     method,
     url,
   })

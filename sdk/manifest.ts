@@ -1,6 +1,7 @@
 /**
  * What the SDK must know at runtime about each noun and cannot derive from types alone: its route
- * segment, which verbs act on the collection, verb inputs, relation targets and hook names.
+ * segment, which verbs act on the collection, verb inputs, relation targets and hook names
+ * (past tenses, which a client can follow as events, apart from the gerunds that only the server runs).
  *
  * Generated from the server's noun schemas (`npx tsx test/e2e/sdk-manifest.ts`); the `satisfies`
  * below makes the compiler refuse a manifest whose nouns, fields or verbs differ from the noun
@@ -24,7 +25,7 @@ export const MANIFEST = {
       merge: { scope: 'instance', input: { from: '-> Contact!' } },
       enrich: { scope: 'instance', input: { title: 'string', department: 'string', phone: 'string', linkedinUrl: 'string', twitterHandle: 'string', avatar: 'string', timezone: 'string', language: 'string', company: 'json' } },
     },
-    hooks: ['assigned', 'assigning', 'captured', 'capturing', 'created', 'creating', 'deleted', 'deleting', 'enriched', 'enriching', 'merged', 'merging', 'qualified', 'qualifying', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: { after: ['assigned', 'captured', 'created', 'deleted', 'enriched', 'merged', 'qualified', 'restored', 'updated'], before: ['assigning', 'capturing', 'creating', 'deleting', 'enriching', 'merging', 'qualifying', 'restoring', 'updating'] },
   },
   Lead: {
     plural: 'leads',
@@ -39,7 +40,7 @@ export const MANIFEST = {
       rescore: { scope: 'instance', input: {} },
       assign: { scope: 'instance', input: { owner: '-> Contact', user: '-> User', reason: 'string' } },
     },
-    hooks: ['assigned', 'assigning', 'converted', 'converting', 'created', 'creating', 'deleted', 'deleting', 'losing', 'lost', 'rescored', 'rescoring', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: { after: ['assigned', 'converted', 'created', 'deleted', 'lost', 'rescored', 'restored', 'updated'], before: ['assigning', 'converting', 'creating', 'deleting', 'losing', 'rescoring', 'restoring', 'updating'] },
   },
   LeadScore: {
     plural: 'lead-scores',
@@ -49,7 +50,7 @@ export const MANIFEST = {
     relations: { lead: 'Lead' },
     reverse: {},
     verbs: {},
-    hooks: ['created', 'creating'],
+    hooks: { after: ['created'], before: ['creating'] },
   },
   Organization: {
     plural: 'organizations',
@@ -59,7 +60,7 @@ export const MANIFEST = {
     relations: { parent: 'Organization' },
     reverse: { subsidiaries: 'Organization', contacts: 'Contact', leads: 'Lead', deals: 'Deal', customers: 'Customer' },
     verbs: {},
-    hooks: ['created', 'creating', 'deleted', 'deleting', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: { after: ['created', 'deleted', 'restored', 'updated'], before: ['creating', 'deleting', 'restoring', 'updating'] },
   },
   Deal: {
     plural: 'deals',
@@ -75,7 +76,7 @@ export const MANIFEST = {
       reopen: { scope: 'instance', input: { stage: 'string' } },
       assign: { scope: 'instance', input: { owner: '-> Contact', user: '-> User', reason: 'string' } },
     },
-    hooks: ['advanced', 'advancing', 'assigned', 'assigning', 'created', 'creating', 'deleted', 'deleting', 'losing', 'lost', 'reopened', 'reopening', 'restored', 'restoring', 'updated', 'updating', 'winning', 'won'],
+    hooks: { after: ['advanced', 'assigned', 'created', 'deleted', 'lost', 'reopened', 'restored', 'updated', 'won'], before: ['advancing', 'assigning', 'creating', 'deleting', 'losing', 'reopening', 'restoring', 'updating', 'winning'] },
   },
   Activity: {
     plural: 'activities',
@@ -89,7 +90,7 @@ export const MANIFEST = {
       cancel: { scope: 'instance', input: {} },
       assign: { scope: 'instance', input: { owner: '-> Contact', user: '-> User', reason: 'string' } },
     },
-    hooks: ['assigned', 'assigning', 'cancelled', 'cancelling', 'completed', 'completing', 'created', 'creating', 'deleted', 'deleting', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: { after: ['assigned', 'cancelled', 'completed', 'created', 'deleted', 'restored', 'updated'], before: ['assigning', 'cancelling', 'completing', 'creating', 'deleting', 'restoring', 'updating'] },
   },
   Stage: {
     plural: 'stages',
@@ -102,7 +103,7 @@ export const MANIFEST = {
       retire: { scope: 'instance', input: {} },
       reinstate: { scope: 'instance', input: {} },
     },
-    hooks: ['created', 'creating', 'deleted', 'deleting', 'reinstated', 'reinstating', 'restored', 'restoring', 'retired', 'retiring', 'updated', 'updating'],
+    hooks: { after: ['created', 'deleted', 'reinstated', 'restored', 'retired', 'updated'], before: ['creating', 'deleting', 'reinstating', 'restoring', 'retiring', 'updating'] },
   },
   Campaign: {
     plural: 'campaigns',
@@ -116,7 +117,7 @@ export const MANIFEST = {
       pause: { scope: 'instance', input: {} },
       complete: { scope: 'instance', input: {} },
     },
-    hooks: ['completed', 'completing', 'created', 'creating', 'deleted', 'deleting', 'launched', 'launching', 'paused', 'pausing', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: { after: ['completed', 'created', 'deleted', 'launched', 'paused', 'restored', 'updated'], before: ['completing', 'creating', 'deleting', 'launching', 'pausing', 'restoring', 'updating'] },
   },
   Customer: {
     plural: 'customers',
@@ -126,7 +127,7 @@ export const MANIFEST = {
     relations: { contact: 'Contact', organization: 'Organization', deal: 'Deal' },
     reverse: { subscriptions: 'Subscription' },
     verbs: {},
-    hooks: ['created', 'creating', 'deleted', 'deleting', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: { after: ['created', 'deleted', 'restored', 'updated'], before: ['creating', 'deleting', 'restoring', 'updating'] },
   },
   Plan: {
     plural: 'plans',
@@ -138,7 +139,7 @@ export const MANIFEST = {
     verbs: {
       archive: { scope: 'instance', input: {} },
     },
-    hooks: ['archived', 'archiving', 'created', 'creating', 'deleted', 'deleting', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: { after: ['archived', 'created', 'deleted', 'restored', 'updated'], before: ['archiving', 'creating', 'deleting', 'restoring', 'updating'] },
   },
   Subscription: {
     plural: 'subscriptions',
@@ -155,7 +156,7 @@ export const MANIFEST = {
       upgrade: { scope: 'instance', input: { plan: '-> Plan!' } },
       downgrade: { scope: 'instance', input: { plan: '-> Plan!' } },
     },
-    hooks: ['activated', 'activating', 'cancelled', 'cancelling', 'created', 'creating', 'deleted', 'deleting', 'downgraded', 'downgrading', 'paused', 'pausing', 'reactivated', 'reactivating', 'restored', 'restoring', 'updated', 'updating', 'upgraded', 'upgrading'],
+    hooks: { after: ['activated', 'cancelled', 'created', 'deleted', 'downgraded', 'paused', 'reactivated', 'restored', 'updated', 'upgraded'], before: ['activating', 'cancelling', 'creating', 'deleting', 'downgrading', 'pausing', 'reactivating', 'restoring', 'updating', 'upgrading'] },
   },
   Proposal: {
     plural: 'proposals',
@@ -169,7 +170,7 @@ export const MANIFEST = {
       accept: { scope: 'instance', input: {} },
       reject: { scope: 'instance', input: { rejectionReason: 'string' } },
     },
-    hooks: ['accepted', 'accepting', 'created', 'creating', 'deleted', 'deleting', 'rejected', 'rejecting', 'restored', 'restoring', 'sending', 'sent', 'updated', 'updating'],
+    hooks: { after: ['accepted', 'created', 'deleted', 'rejected', 'restored', 'sent', 'updated'], before: ['accepting', 'creating', 'deleting', 'rejecting', 'restoring', 'sending', 'updating'] },
   },
   Contract: {
     plural: 'contracts',
@@ -183,7 +184,7 @@ export const MANIFEST = {
       sign: { scope: 'instance', input: { signedBy: 'string' } },
       cancel: { scope: 'instance', input: {} },
     },
-    hooks: ['cancelled', 'cancelling', 'created', 'creating', 'deleted', 'deleting', 'restored', 'restoring', 'sending', 'sent', 'signed', 'signing', 'updated', 'updating'],
+    hooks: { after: ['cancelled', 'created', 'deleted', 'restored', 'sent', 'signed', 'updated'], before: ['cancelling', 'creating', 'deleting', 'restoring', 'sending', 'signing', 'updating'] },
   },
   TrackedEvent: {
     plural: 'tracked-events',
@@ -193,7 +194,7 @@ export const MANIFEST = {
     relations: { contact: 'Contact', lead: 'Lead', deal: 'Deal' },
     reverse: {},
     verbs: {},
-    hooks: ['created', 'creating', 'deleted', 'deleting', 'restored', 'restoring'],
+    hooks: { after: ['created', 'deleted', 'restored'], before: ['creating', 'deleting', 'restoring'] },
   },
   Message: {
     plural: 'messages',
@@ -203,7 +204,7 @@ export const MANIFEST = {
     relations: { contact: 'Contact', deal: 'Deal', lead: 'Lead', activity: 'Activity' },
     reverse: {},
     verbs: {},
-    hooks: ['created', 'creating', 'updated', 'updating'],
+    hooks: { after: ['created', 'updated'], before: ['creating', 'updating'] },
   },
   Notification: {
     plural: 'notifications',
@@ -215,7 +216,7 @@ export const MANIFEST = {
     verbs: {
       read: { scope: 'instance', input: {} },
     },
-    hooks: ['created', 'creating', 'deleted', 'deleting', 'read', 'reading', 'restored', 'restoring', 'updated', 'updating'],
+    hooks: { after: ['created', 'deleted', 'read', 'restored', 'updated'], before: ['creating', 'deleting', 'reading', 'restoring', 'updating'] },
   },
   User: {
     plural: 'users',
@@ -229,6 +230,6 @@ export const MANIFEST = {
       deactivate: { scope: 'instance', input: {} },
       reactivate: { scope: 'instance', input: {} },
     },
-    hooks: ['activated', 'activating', 'created', 'creating', 'deactivated', 'deactivating', 'reactivated', 'reactivating', 'updated', 'updating'],
+    hooks: { after: ['activated', 'created', 'deactivated', 'reactivated', 'updated'], before: ['activating', 'creating', 'deactivating', 'reactivating', 'updating'] },
   },
 } as const satisfies ManifestShape

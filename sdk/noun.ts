@@ -1,10 +1,15 @@
-/** One noun's client: CRUD, reads, cursor iteration, its verbs (both call forms) and hook stubs. */
+/** One noun's client: CRUD, reads, cursor iteration, its verbs (both call forms) and its hooks (events followed live; "before" hooks refused). */
 import { ServerSideHookError } from './errors'
+import { subscribe } from './feed'
 import type { Transport } from './http'
 import { MANIFEST } from './manifest'
 import type {
   AllOptions,
   Entity,
+  EventSubscription,
+  FeedQuery,
+  HookOptions,
+  RevlineEvent,
   ExportOptions,
   FindOptions,
   GetOptions,
@@ -21,6 +26,22 @@ import type {
   VersionedWriteOptions,
   WriteOptions,
 } from './types'
+
+/**
+ * A hook on the client: follows one event type and calls `handler(event.after, event)`, the entity as
+ * the verb left it. Typed and untyped nouns share it.
+ */
+export function hookSubscription(
+  transport: () => Transport,
+  type: string | (() => Promise<string>),
+  handler: (entity: any, event: any) => unknown,
+  options: HookOptions,
+): EventSubscription {
+  if (typeof handler !== 'function') throw new TypeError('a hook takes a handler: Deal.won(async (deal, event) => { … })')
+  const { entity, actor, after, ...rest } = options
+  const filter = (t: string): FeedQuery => ({ type: t, ...(entity !== undefined ? { entity } : {}), ...(actor !== undefined ? { actor } : {}), ...(after !== undefined ? { after } : {}) })
+  return subscribe(transport, typeof type === 'string' ? filter(type) : async () => filter(await type()), (event) => handler(event.after, event), rest)
+}
 
 /** The server's largest page. */
 export const MAX_PAGE = 200
@@ -174,12 +195,19 @@ export function createNounClient<N extends NounName>(name: N, transport: () => T
     }
   }
 
-  // A past tense can equal its verb (read → read): the verb wins, the hook stays server-side anyway.
-  for (const hook of spec.hooks)
+  // Past tenses follow the noun's events from here (`Deal.won(fn)` → `deal.won`). One can equal its
+  // verb (read → read): the verb wins, and `events.subscribe({ type: 'message.read' })` follows it.
+  const prefix = name.toLowerCase()
+  for (const hook of spec.hooks.after)
+    if (!(hook in client))
+      client[hook] = (handler: (entity: unknown, event: RevlineEvent) => unknown, options: HookOptions = {}) =>
+        hookSubscription(transport, `${prefix}.${hook}`, handler, options)
+  // Gerunds run inside the server's transaction, before the verb commits: never in a client.
+  for (const hook of spec.hooks.before)
     if (!(hook in client))
       client[hook] = () => {
-      throw new ServerSideHookError(name, hook)
-    }
+        throw new ServerSideHookError(name, hook)
+      }
 
   if (name === 'Lead')
     client.scores = (id: string, options: { limit?: number; signal?: AbortSignal } = {}) =>

@@ -3,7 +3,7 @@
  * `typeof Lead.$entity`, `CreateInput<'Contact'>` is `typeof Contact.$create`, and so on. Only type
  * imports from src/: nothing of the server runs inside the SDK.
  */
-import type { Past } from '../src/domain/noun/conjugate'
+import type { Gerund, Past } from '../src/domain/noun/conjugate'
 import type { CreateInput as DslInput, Definition } from '../src/domain/noun/types'
 import type { NOUNS } from '../src/domain/nouns'
 import type { ErrorCode } from '../src/domain/errors'
@@ -28,8 +28,12 @@ export type Verb<N extends NounName> = Nouns[N]['$verbs']
 type ApiVerb<N extends NounName> = Nouns[N]['$writes'] extends 'system' ? never : Verb<N>
 /** The noun's own verbs (`qualify`, `win`, `capture`, …). */
 export type CustomVerb<N extends NounName> = Exclude<Verb<N>, 'create' | 'update' | 'delete' | 'restore'>
-/** Hook registrations the server's noun handles have (`won`, `qualifying`, …): server-side only. */
+/** Hook registrations the server's noun handles have (`won`, `qualifying`, …). */
 export type HookName<N extends NounName> = Exclude<keyof Nouns[N], 'schema' | '$entity' | '$create' | '$update' | '$verbs' | '$writes'> & string
+/** Past tenses (`won`, `qualified`): on the client, `Deal.won(fn)` follows `deal.won` events. */
+export type AfterHookName<N extends NounName> = HookName<N> & Past<Verb<N>>
+/** Gerunds (`qualifying`): they run inside the server's transaction, before the verb commits, so only there. */
+export type BeforeHookName<N extends NounName> = HookName<N> & Gerund<Verb<N>>
 /** Event-log types: `contact.qualified`, `deal.won`, … */
 export type EventType = { [N in NounName]: `${Lowercase<N>}.${Past<Verb<N>>}` }[NounName]
 
@@ -52,7 +56,7 @@ export type ManifestShape = {
     relations: { [K in keyof CreateInput<N>]?: NounName }
     reverse: Record<string, NounName>
     verbs: { [V in CustomVerb<N>]: VerbManifest }
-    hooks: readonly HookName<N>[]
+    hooks: { after: readonly AfterHookName<N>[]; before: readonly BeforeHookName<N>[] }
   }
 }
 
@@ -268,6 +272,76 @@ export interface EventPage {
   next: string | null
 }
 
+/** What `events.subscribe` follows: the `/events` filter and where to start. */
+export interface FeedQuery {
+  /** `deal.won`, or `deal.*` for every event of a noun. */
+  type?: EventType | `${Lowercase<NounName>}.*` | (string & {})
+  /** An entity id. */
+  entity?: string
+  /** The actor (`user_…`, a service key's `key_…`, `public:…`, `system`). */
+  actor?: string
+  /**
+   * Start after this seq (`0`: the whole log first, then live). Wins over `cursor.load()`; without
+   * either the subscription starts at the log's head (new events only).
+   */
+  after?: number
+}
+
+/** Where a subscription keeps its position across restarts (a file, a database row, a KV key). */
+export interface CursorStore {
+  /** The seq saved last, or undefined/null the first time. */
+  load(): number | undefined | null | Promise<number | undefined | null>
+  /** Called after each handled event (and once at the start position), before the next event. */
+  save(seq: number): void | Promise<void>
+}
+
+export interface FeedErrorContext {
+  /**
+   * `connection`: the stream failed, was refused with 429/5xx, went quiet or was closed by the
+   * server; it resumes after `cursor`. `handler`: the handler threw; the same event is retried.
+   * `cursor`: `save` failed (the event was handled; after a restart it may be handled again).
+   * `fatal`: 400/401/403/404 (or a misconfigured client): the subscription has ended and `closed` rejects.
+   */
+  phase: 'connection' | 'handler' | 'cursor' | 'fatal'
+  /** The event the handler or `save` failed on. */
+  event?: RevlineEvent
+  /** Consecutive failures so far (1 for the first). */
+  attempt: number
+  /** Milliseconds until the next try (not for `cursor` or `fatal`). */
+  retryInMs?: number
+}
+
+export interface SubscribeOptions {
+  /** A durable position: loaded at the start (unless `after` is given), saved after every handled event. */
+  cursor?: CursorStore
+  /**
+   * Every failure, with what happens next. Without it, handler and `save` failures are printed
+   * with console.error, connection failures are retried quietly, and a fatal error only rejects `closed`.
+   */
+  onError?: (error: unknown, context: FeedErrorContext) => void
+  /** Aborting it closes the subscription. */
+  signal?: AbortSignal
+  /** First backoff in ms before a reconnect or a handler retry, doubling with jitter (default: the client's `retryDelayMs`, 200). */
+  retryDelayMs?: number
+  /** Backoff ceiling in ms (default 30000); a 429's Retry-After is honoured up to it. */
+  maxRetryDelayMs?: number
+  /** A stream that sends nothing for this long (the server's heartbeat is every 15 s) is taken as dropped (default 45000). */
+  idleTimeoutMs?: number
+}
+
+/** A live subscription to the event feed (not to be confused with the billing noun `Subscription`). */
+export interface EventSubscription {
+  /**
+   * The seq it resumes after: the last event handled, or the log's head where it started from now
+   * (undefined until the first connection answers).
+   */
+  readonly cursor: number | undefined
+  /** Stops it: the connection closes, a handler in flight is let finish (its cursor saved), nothing more is called. */
+  close(): Promise<void>
+  /** Resolves once it is closed; rejects with the error that ended it (a `RevlineError` 401/403/400). */
+  readonly closed: Promise<void>
+}
+
 export type PipelineSummary = ReturnType<typeof pipelineSummary>
 export type PipelineFunnel = ReturnType<typeof funnel>
 export interface DateRange {
@@ -286,9 +360,11 @@ export interface FieldError {
 // The noun client.
 
 /**
- * @deprecated Verb hooks (`Deal.won(fn)`, `Contact.qualifying(fn)`) run inside the server's verb
- * transaction and are registered there (src/domain/hooks), or as tenant automations
- * (`PUT /~t/settings/automations`). Calling one on the SDK throws.
+ * @deprecated "Before" hooks (`Contact.qualifying(fn)`, `Deal.winning(fn)`) run inside the server's
+ * verb transaction, before it commits, and can refuse the verb: they are registered there
+ * (src/domain/hooks) or as tenant automations (`PUT /~t/settings/automations`). Calling one on the
+ * SDK throws `ServerSideHookError`; to react once a verb has happened, use its past tense
+ * (`Contact.qualified(fn)`).
  */
 export type ServerSideHook = (hook: (...args: any[]) => unknown) => never
 
@@ -311,7 +387,31 @@ type CollectionVerb<N extends NounName, V extends CustomVerb<N>> = {} extends Ve
 export type VerbMethods<N extends NounName> = {
   [V in CustomVerb<N>]: VerbScope<N, V> extends 'collection' ? CollectionVerb<N, V> : InstanceVerb<N, V>
 }
-export type HookStubs<N extends NounName> = { readonly [H in HookName<N>]: ServerSideHook }
+export type HookStubs<N extends NounName> = { readonly [H in BeforeHookName<N>]: ServerSideHook }
+
+/** The event a noun's hook receives: `deal.won` for `Deal.won`. */
+export type NounEvent<N extends NounName, H extends string = string> = RevlineEvent & { type: `${Lowercase<N>}.${H}`; entityType: N }
+/** A client-side hook's handler: the entity as the event left it (`event.after`), and the event. */
+export type HookHandler<N extends NounName, H extends string = string> = (entity: Entity<N>, event: NounEvent<N, H>) => unknown
+/**
+ * `Deal.won(async (deal, event) => …, options?)`: follows the noun's `deal.won` events live (see
+ * `events.subscribe`: at least once, in order, resumed by itself) and calls the handler with each.
+ * A past tense that is also the noun's verb (`Message.read`) is the verb: follow it with
+ * `events.subscribe({ type: 'message.read' }, …)`.
+ */
+export type AfterHooks<N extends NounName> = {
+  readonly [H in Exclude<AfterHookName<N>, CustomVerb<N>>]: (handler: HookHandler<N, H>, options?: HookOptions) => EventSubscription
+}
+
+/** Where a hook's subscription starts and which of the noun's events it takes. */
+export interface HookOptions extends SubscribeOptions {
+  /** Only this entity's events. */
+  entity?: string
+  /** Only events by this actor (`user_…`, `key_…`). */
+  actor?: string
+  /** Start after this seq (wins over `cursor.load()`); without it or a stored cursor, from now on. */
+  after?: number
+}
 
 export interface ReadMethods<N extends NounName> {
   readonly name: N
@@ -357,7 +457,7 @@ type Extras<N extends NounName> = N extends 'Lead'
     ? { /** The proposal as a printable HTML document. */ document(id: string, options?: { signal?: AbortSignal }): Promise<string> }
     : unknown
 
-export type NounClient<N extends NounName> = ReadMethods<N> & CrudMethods<N> & VerbMethods<N> & HookStubs<N> & Extras<N>
+export type NounClient<N extends NounName> = ReadMethods<N> & CrudMethods<N> & VerbMethods<N> & AfterHooks<N> & HookStubs<N> & Extras<N>
 
 /** Method names the noun client defines itself: no noun verb or hook may take one. */
 type Builtin = keyof ReadMethods<NounName> | 'create' | 'update' | 'delete' | 'restore' | 'import' | 'scores' | 'document'

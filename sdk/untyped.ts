@@ -4,10 +4,12 @@
  * given types, e.g. the ones `revline types` generates: `client.noun<Project, ProjectCreate>('Project')`.
  * Same transport, retries, idempotency keys and `RevlineError`s as the typed nouns.
  */
+import { ServerSideHookError } from './errors'
 import type { Transport } from './http'
 import { MANIFEST } from './manifest'
-import { collectAll, idPath, importInto, listQuery, MAX_PAGE, writeOptions } from './noun'
-import type { ExportOptions, ImportBody, ImportOptions, ImportReport, Page, QueryParams, VersionedWriteOptions, WriteOptions } from './types'
+import { collectAll, hookSubscription, idPath, importInto, listQuery, MAX_PAGE, writeOptions } from './noun'
+import type { NounList } from './schema'
+import type { EventSubscription, ExportOptions, HookOptions, ImportBody, ImportOptions, ImportReport, Page, QueryParams, RevlineEvent, VersionedWriteOptions, WriteOptions } from './types'
 
 /** An entity of a noun the SDK has no types for: meta fields, then whatever the noun stores. */
 export interface UntypedEntity {
@@ -84,6 +86,13 @@ export interface NounHandle<E extends object = UntypedEntity, C extends object =
   /** Bulk create from CSV or NDJSON (streamed; not retried automatically). */
   import(body: ImportBody, options: ImportOptions): Promise<ImportReport>
   export(options?: ExportOptions): Promise<ReadableStream<Uint8Array>>
+  /**
+   * A client-side hook by event name: `noun('Project').on('activated', async (project, event) => …)`
+   * follows `project.activated` live and calls the handler with the entity as the event left it
+   * (see `events.subscribe`: at least once, in order, resumed by itself). "Before" hooks
+   * (`activating`) run only in the server.
+   */
+  on(event: string, handler: (entity: E, event: RevlineEvent) => unknown, options?: HookOptions): EventSubscription
 }
 
 /** A collection path segment as the server makes them: lowercase (`projects`, `lead-scores`). */
@@ -112,6 +121,20 @@ export function collectionResolver(transport: () => Transport) {
         cache.set(ref, pending)
       }
       return pending
+    },
+    /** The noun's name (`Project`), which events are typed by (`project.activated`). */
+    async name(ref: string): Promise<string> {
+      if (NOUN_NAME.test(ref)) {
+        await this.resolve(ref) // a name the tenant does not have is a 404 here, not a silent subscription
+        return ref
+      }
+      const known = Object.entries(MANIFEST).find(([, spec]) => spec.plural === ref)
+      if (known) return known[0]
+      const collection = await this.resolve(ref)
+      const list = await transport().request<NounList>({ method: 'GET', path: '/nouns' })
+      const found = list.data.find((noun) => noun.collection === collection)
+      if (!found) throw new TypeError(`noun(${JSON.stringify(ref)}): the tenant has no noun with that collection`)
+      return found.name
     },
     forget(name?: string) {
       if (name === undefined) cache.clear()
@@ -160,6 +183,12 @@ export function createUntypedNoun<E extends object, C extends object, U extends 
     import: async (body, options) => importInto(transport(), await base(), body, options),
     export: async (options = {}) =>
       transport().request<ReadableStream<Uint8Array>>({ method: 'GET', path: `${await base()}/export`, query: { format: options.format ?? 'ndjson' }, read: 'stream', ...signal(options) }),
+    on: (event, handler, options = {}) => {
+      if (typeof event !== 'string' || !/^[a-z][a-z0-9-]*$/.test(event)) throw new TypeError(`on(event, handler): expected an event name such as 'activated', got ${JSON.stringify(event)}`)
+      const builtIn = (MANIFEST as Record<string, { hooks: { before: readonly string[] } } | undefined>)[ref]
+      if (builtIn && Object.hasOwn(MANIFEST, ref) && builtIn.hooks.before.includes(event)) throw new ServerSideHookError(ref, event)
+      return hookSubscription(transport, async () => `${(await resolver.name(ref)).toLowerCase()}.${event}`, handler, options)
+    },
   }
   return Object.freeze(handle)
 }

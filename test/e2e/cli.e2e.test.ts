@@ -11,6 +11,7 @@ import { createClient, type RevlineClient } from '../../sdk'
 import { bin, cliRunner, json, root } from './cli-support'
 import { startDevServer, type DevServer } from './dev-server'
 import { closedPort, newTenant } from './sdk-support'
+import { startSeverableProxy } from './severable-proxy'
 
 let server: DevServer
 let env: Record<string, string>
@@ -223,7 +224,7 @@ describe('revline (generic commands)', () => {
     expect(noVerb.stderr).toContain('verbs of Contact: qualify, capture, assign, merge, enrich')
   })
 
-  it('events: a table, --type filters, --json; --follow prints new events as they happen', async () => {
+  it('events: a table, --type filters, --json; --follow prints the log after --after, then new events as they happen', async () => {
     const r = await run(['events', '--type', 'deal.*'])
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^\s*seq\s+at\s+type\s+entity\s+cause/)
@@ -232,7 +233,7 @@ describe('revline (generic commands)', () => {
     expect(page.data.map((e: { entityId: string }) => e.entityId)).toEqual([ids.cara])
 
     const last = (await client.events.list({ limit: 500 })).data.at(-1)!.seq
-    const child = spawn(process.execPath, [bin, 'events', '--follow', '--after', String(last), '--interval', '200'], { cwd: work, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [bin, 'events', '--follow', '--after', String(last)], { cwd: work, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
@@ -251,6 +252,74 @@ describe('revline (generic commands)', () => {
     const bad = await run(['events', '--type', 'Deal Won'])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain('type: is an event type such as deal.won or deal.*')
+  })
+
+  it("events tail --type 'deal.*': deal events as they happen, through dropped connections; Ctrl-C exits 0", async () => {
+    // Through a proxy the test can cut, as a flaky network would.
+    const proxy = await startSeverableProxy(server.baseUrl)
+    const child = spawn(process.execPath, [bin, 'events', 'tail', '--type', 'deal.*'], { cwd: work, env: { ...process.env, ...env, REVLINE_URL: proxy.baseUrl }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (err += d))
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const printed = async (text: string) => {
+      const deadline = Date.now() + 15_000
+      while (!out.includes(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(out, err).toContain(text)
+    }
+    try {
+      // Connected once the stream has opened at the head: nothing of the past is printed.
+      const deadline = Date.now() + 15_000
+      while (proxy.accepted === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      await new Promise((r) => setTimeout(r, 1000))
+      expect(out).toBe('')
+
+      const deal = await client.Deal.create({ name: 'Tailed deal', value: 7_000 })
+      await printed(deal.$id)
+      proxy.sever()
+      // Written while the link is down: printed once the tail has resumed by itself.
+      await client.Deal.advance(deal.$id, { stage: 'Proposal' })
+      const other = await client.Contact.create({ name: 'Not a deal' })
+      const won = await client.Deal.win(deal.$id)
+      await printed('deal.won')
+      proxy.sever()
+      const second = await client.Deal.create({ name: 'After the second cut' })
+      await printed(second.$id)
+
+      const lines = out.trim().split('\n')
+      const dealEvents = (await client.events.list({ type: 'deal.*', after: 0, limit: 500 })).data.filter((e) => e.entityId === deal.$id || e.entityId === second.$id)
+      expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(dealEvents.map((e) => String(e.seq)))
+      expect(lines.map((l) => l.trim().split(/\s+/)[2])).toEqual(['deal.created', 'deal.advanced', 'deal.won', 'deal.created'])
+      expect(lines[2]).toMatch(new RegExp(`^\\s*\\d+  \\S+  deal\\.won\\s+${won.$id}$`))
+      expect(out).not.toContain(other.$id)
+      expect(proxy.accepted).toBeGreaterThanOrEqual(3)
+    } finally {
+      child.kill('SIGINT')
+      await proxy.stop()
+    }
+    expect(await closed, err).toBe(0)
+
+    const json = spawn(process.execPath, [bin, 'events', 'tail', '--type', 'contact.created', '--json'], { cwd: work, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let jsonOut = ''
+    json.stdout.on('data', (d) => (jsonOut += d))
+    const jsonClosed = new Promise<number | null>((resolve) => json.on('close', resolve))
+    try {
+      await new Promise((r) => setTimeout(r, 1500))
+      const contact = await client.Contact.create({ name: 'Json Tail' })
+      const deadline = Date.now() + 15_000
+      while (!jsonOut.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(JSON.parse(jsonOut.trim())).toMatchObject({ type: 'contact.created', entityId: contact.$id })
+    } finally {
+      json.kill('SIGINT')
+    }
+    expect(await jsonClosed).toBe(0)
+
+    const refused = await run(['events', 'tail'], { env: { REVLINE_API_KEY: 'rvl_not-a-key' } })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('401 unauthorized')
+    const misuse = await run(['events', 'tail', '--limit', '5'])
+    expect(misuse.code).toBe(2)
   })
 
   it('whoami, invite and key: the team from the command line', async () => {

@@ -32,13 +32,15 @@ export interface DevServerOptions {
   npmRunDev?: boolean
   /** The operator token (`--var ADMIN_TOKEN:…`); the tests' own unless given. */
   adminToken?: string
+  /** Other wrangler vars (`--var NAME:value`), e.g. smaller live-feed limits. */
+  vars?: Record<string, string>
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = await freePort()
   const state = mkdtempSync(path.join(os.tmpdir(), 'revline-e2e-'))
   const root = path.resolve(import.meta.dirname, '../..')
-  const args = ['--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--var', `ADMIN_TOKEN:${options.adminToken ?? ADMIN_TOKEN}`, '--log-level', 'warn']
+  const args = ['--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--var', `ADMIN_TOKEN:${options.adminToken ?? ADMIN_TOKEN}`, ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]), '--log-level', 'warn']
   const [command, argv] = options.npmRunDev ? ['npm', ['run', 'dev', '--', ...args]] : [path.join(root, 'node_modules/.bin/wrangler'), ['dev', ...args]]
   const child: ChildProcess = spawn(command, argv, {
     cwd: root,

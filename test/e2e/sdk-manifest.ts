@@ -21,9 +21,11 @@ export function manifestFromSchema() {
     const schema = handle.schema
     const verbs: Record<string, unknown> = {}
     const crud: Record<string, boolean> = {}
-    const hooks: string[] = []
+    // Past tenses are events a client can follow (`Deal.won(fn)`); gerunds run in the server's transaction.
+    const hooks = { after: [] as string[], before: [] as string[] }
     for (const verb of Object.values(schema.verbs)) {
-      hooks.push(verb.gerund, verb.past)
+      hooks.after.push(verb.past)
+      hooks.before.push(verb.gerund)
       if (verb.kind === 'custom')
         verbs[verb.verb] = { scope: verb.scope, input: Object.fromEntries(Object.values(verb.input).map((f) => [f.name, dslOf(f)])) }
     }
@@ -37,7 +39,7 @@ export function manifestFromSchema() {
       relations: Object.fromEntries(Object.values(schema.fields).flatMap((f) => (f.kind === 'relation' ? [[f.name, f.target]] : []))),
       reverse: Object.fromEntries(Object.values(schema.reverse).map((r) => [r.name, r.target])),
       verbs,
-      hooks: hooks.sort(),
+      hooks: { after: hooks.after.sort(), before: hooks.before.sort() },
     }
   }
   return out

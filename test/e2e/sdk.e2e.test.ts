@@ -23,6 +23,15 @@ afterAll(async () => {
   await server?.stop()
 })
 
+/** Waits for a client hook to have seen what it should (hooks run as events arrive, not within the call). */
+async function until(ok: () => boolean, ms = 20_000) {
+  const deadline = Date.now() + ms
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a client hook')
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
 /** A fresh tenant for the default client the seed imports are bound to. */
 async function useFreshTenant(prefix: string) {
   const { tenant, apiKey } = await newTenant(server.baseUrl, prefix)
@@ -51,22 +60,21 @@ describe('seed 000: lead to revenue, through the SDK', () => {
       contact: contact.$id,
       stage: 'Prospecting',
     })
+    // 5. Auto-create customer and subscription via after hook. The seed's hook takes `$`, a
+    // synchronous handle inside the win's transaction: that registration is the server's
+    // (src/domain/hooks/deal.ts), and it did the work below. On the client, the same `Deal.won`
+    // follows deal.won events once they commit (registered here before the win, so it sees it).
+    const wonOnClient: string[] = []
+    const onWon = Deal.won(async (deal) => {
+      wonOnClient.push(`${deal.name}: ${deal.stage}`)
+    })
+    await until(() => onWon.cursor !== undefined)
     // 4. Close deal
     await Deal.win({ id: deal.$id })
-    // 5. Auto-create customer and subscription via after hook — a server-side registration: the SDK refuses it loudly.
-    expect(() =>
-      Deal.won((deal, $) => {
-        const customer = $.Customer.create({
-          name: deal.name,
-          contact: deal.contact,
-        })
-        $.Subscription.create({
-          customer: customer.$id,
-          plan: 'plan_Nw8rTxJv',
-        })
-      }),
-    ).toThrow(ServerSideHookError)
     // ---- end of the seed's code ----
+    await until(() => wonOnClient.length === 1)
+    expect(wonOnClient).toEqual(['Acme Enterprise: Won'])
+    await onWon.close()
 
     expect(contact.$id).toMatch(/^contact_[0-9A-Za-z]{9}$/)
     expect(deal.$id).toMatch(/^deal_[0-9A-Za-z]{9}$/)
@@ -133,22 +141,15 @@ describe('seed 000: lead to revenue, through the SDK', () => {
     expect(won).toMatchObject({ stage: 'Won', probability: 100 })
     expect(won.wonAt).toBeTruthy()
 
-    // Step 5 and "Automation Pattern": hook registrations are server-side.
-    const register = () =>
-      Deal.won((deal, $) => {
-        const customer = $.Customer.create({
-          name: deal.name,
-          contact: deal.contact,
-        })
-        $.Subscription.create({
-          customer: customer.$id,
-          plan: deal.plan ?? 'plan_Nw8rTxJv',
-        })
-      })
-    expect(register).toThrow(/server/)
-    expect(register).toThrow(/src\/domain\/hooks/)
-    // …and the server's own Deal.won hook did the work.
+    // Step 5 and "Automation Pattern": the seed's hook with `$` is the server's own Deal.won
+    // (src/domain/hooks/deal.ts), and it did the work…
     expect(await Customer.count({ deal: deal_k7TmPvQx })).toBe(1)
+    // …while a client hook given a position sees the win that already happened.
+    const seen: { deal: string; plan: unknown }[] = []
+    const replay = Deal.won(async (deal, event) => void seen.push({ deal: deal.$id, plan: event.after?.plan ?? 'plan_Nw8rTxJv' }), { after: 0 })
+    await until(() => seen.length === 1)
+    expect(seen).toEqual([{ deal: deal_k7TmPvQx, plan: 'plan_Nw8rTxJv' }])
+    await replay.close()
   })
 })
 
@@ -176,14 +177,20 @@ describe('seed 001: leads, through the SDK', () => {
     // Execute -- convert the lead
     await Lead.convert(lead_pQ8xNfKm)
 
-    // AFTER hook -- create the deal and update related records (server-side)
-    expect(() =>
-      Lead.converted((lead, $) => {
-        const deal = $.Deal.create({ name: lead.name, contact: lead.contact, organization: lead.organization, value: lead.budget || 0, stage: 'Prospecting', source: lead.source, campaign: lead.campaign })
-        $.Lead.update(lead.$id, { deal: deal.$id })
-        $.Contact.update(lead.contact, { stage: 'Qualified' })
-      }),
-    ).toThrow(ServerSideHookError)
+    // AFTER hook -- create the deal and update related records: with `$`, in the conversion's
+    // transaction, the server's own (src/domain/hooks); on the client, Lead.converted follows the event.
+    const conversions: { lead: string; status: unknown; cycleDays: number }[] = []
+    const onConverted = Lead.converted(
+      async (lead) => {
+        // "Cross-Domain Patterns": the conversion cycle, computed from the lead the event carries.
+        const cycleMs = new Date(lead.convertedAt!).getTime() - new Date(lead.firstTouchAt!).getTime()
+        conversions.push({ lead: lead.$id, status: lead.status, cycleDays: Math.round(cycleMs / 86_400_000) })
+      },
+      { after: 0 },
+    )
+    await until(() => conversions.length === 1)
+    expect(conversions).toEqual([{ lead: lead_pQ8xNfKm, status: 'Converted', cycleDays: 0 }])
+    await onConverted.close()
 
     const converted = await Lead.get(lead_pQ8xNfKm)
     expect(converted.status).toBe('Converted')
@@ -204,15 +211,6 @@ describe('seed 001: leads, through the SDK', () => {
     })
     expect(bant).toMatchObject({ status: 'New', budget: 50000, authority: 'CTO - final decision maker', timeline: 'Q2 2025', organization: org_Nw8rTxJv })
     expect(bant.firstTouchAt).toBe(bant.$createdAt)
-
-    // ---- "Cross-Domain Patterns": another after hook, server-side ----
-    expect(() =>
-      Lead.converted((lead, $) => {
-        const cycleMs = new Date(lead.convertedAt).getTime() - new Date(lead.firstTouchAt).getTime()
-        const cycleDays = Math.round(cycleMs / 86_400_000)
-        $.Event.create({ name: 'lead_converted', properties: { source: lead.source, cycleDays, budget: lead.budget } })
-      }),
-    ).toThrow(ServerSideHookError)
 
     // ---- "Query Examples / SDK" ----
     for (const [name, status, score] of [['hot', 'Qualified', 92], ['warm', 'Qualified', 64], ['new', 'New', 95]] as const)
@@ -272,20 +270,34 @@ describe('seed 002: contacts, through the SDK', () => {
     // Execute -- qualify the contact
     await Contact.qualify(contact_fX9bL5nRd)
 
-    expect(() =>
-      Contact.qualified((contact, $) => {
-        $.Deal.create({ name: `${contact.name} - Inbound`, value: 12_000, contact: contact.$id, organization: contact.organization, stage: 'Prospecting' })
-        $.Activity.create({ subject: `Follow up with ${contact.name}`, type: 'Task', contact: contact.$id, status: 'Pending', priority: 'High' })
-      }),
-    ).toThrow(ServerSideHookError)
+    // AFTER hook, on the client: the seed's body with awaited calls instead of `$` (which only the
+    // server's transaction has). `after: 0` because it is registered after the qualify it reacts to.
+    const followUps: string[] = []
+    const onQualified = Contact.qualified(
+      async (contact) => {
+        const deal = await Deal.create({ name: `${contact.name} - Inbound`, value: 12_000, contact: contact.$id, organization: contact.organization ?? undefined, stage: 'Prospecting' })
+        await Activity.create({ subject: `Follow up with ${contact.name}`, type: 'Task', contact: contact.$id, status: 'Pending', priority: 'High' })
+        followUps.push(deal.name)
+      },
+      { after: 0 },
+    )
+    await until(() => followUps.length === 1)
+    await onQualified.close()
+    expect(followUps).toEqual(['Alice Chen - Inbound'])
     expect((await Contact.get(contact_fX9bL5nRd)).stage).toBe('Qualified')
 
     // ---- "Cross-Domain Patterns" ----
-    expect(() =>
-      Contact.updated((contact, $) => {
-        if (contact.stage === 'Churned') $.Campaign.create({ name: `Win-back: ${contact.name}`, type: 'Email', segment: 'churned-customers' })
-      }),
-    ).toThrow(ServerSideHookError)
+    const churned: string[] = []
+    const onUpdated = Contact.updated(async (contact) => {
+      if (contact.stage === 'Churned') churned.push((await Campaign.create({ name: `Win-back: ${contact.name}`, type: 'Email', segment: 'churned-customers' })).name)
+    })
+    await until(() => onUpdated.cursor !== undefined)
+    const carl = await Contact.create({ name: 'Carl Customer', email: 'carl@gone.dev', stage: 'Customer' })
+    await Contact.update(carl.$id, { title: 'CFO' })
+    await Contact.update(carl.$id, { stage: 'Churned' })
+    await until(() => churned.length === 1)
+    await onUpdated.close()
+    expect(churned).toEqual(['Win-back: Carl Customer'])
 
     // ---- "Query Examples / SDK" ----
     // Find qualified leads at enterprise organizations
@@ -301,7 +313,7 @@ describe('seed 002: contacts, through the SDK', () => {
     })
     expect(contact.organization).toMatchObject({ $id: org_Nw8rTxJv, name: 'Startup' })
     expect(contact.leads.map((l) => l.name)).toEqual(['Alice inbound'])
-    expect(contact.activities.map((a) => a.subject)).toEqual(['Call Alice'])
+    expect(contact.activities.map((a) => a.subject).sort()).toEqual(['Call Alice', 'Follow up with Alice Chen'])
 
     // Capture a new lead
     const captured = await Contact.capture({
