@@ -161,13 +161,14 @@ export async function feedScenario(ctx) {
           `${range(listened.map((r) => r.fromAnswer.p50))} / ${range(listened.map((r) => r.fromAnswer.p99))}`,
           range(listened.map((r) => r.drainMs)),
           `${range(rounds.map((r) => r.alone.serverCpuMsPerWrite), 1)} → ${range(listened.map((r) => r.serverCpuMsPerWrite), 1)}`,
+          range(rounds.map((r) => (r.listened.serverCpuMsPerWrite == null || r.alone.serverCpuMsPerWrite == null ? null : ((r.listened.serverCpuMsPerWrite - r.alone.serverCpuMsPerWrite) * 1000) / setup.count))),
           `${range(rounds.map((r) => r.alone.clientCpuMsPerWrite), 1)} → ${range(listened.map((r) => r.clientCpuMsPerWrite), 1)}`,
         ],
       })
     }
     const table = [
-      '| listeners | writes/s alone | writes/s listened | ratio | delivered events/s | ÷ events/s alone | kept up | from `at` p50 / p99 ms | from the answer p50 / p99 ms | drain ms | server CPU ms/write alone → listened | client CPU ms/write alone → listened |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| listeners | writes/s alone | writes/s listened | ratio | delivered events/s | ÷ events/s alone | kept up | from `at` p50 / p99 ms | from the answer p50 / p99 ms | drain ms | server CPU ms/write alone → listened | server CPU µs per delivery | client CPU ms/write alone → listened |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...summaries.map((s) => `| ${s.row.join(' | ')} |`),
       `  feed: medians (min–max) over ${ctx.config.rounds} rounds of ${ctx.config.duration} s, ${WRITERS} writers creating contacts`,
     ].join('\n')
