@@ -498,6 +498,7 @@ function bulkNotes(rows) {
       out.push(`  export memory (revline): ${num(r.revline.rows)} leads, ${r.revline.mb} MB: ${describeMemory(r.revline.memory)}; ${num(r.revline.small.rows)} contacts, ${r.revline.small.mb} MB: ${describeMemory(r.revline.small.memory)}`)
     if (r.scenario === 'rescore')
       out.push(`  rescore: revline ${num(r.revline.rows)} leads in ~${r.revline.chunks} chunks, ${num(r.revline.changed)} changed (written), ${secs(r.revline.durationMs)} from startedAt to finishedAt; its processes used ${secs(r.revline.cpuMs)} CPU over ${secs(r.revline.wallMs)} (busy ${r.revline.busy == null ? '–' : `${Math.round(r.revline.busy * 100)}%`}); baseline ${num(r.baseline.rows)} rows all written in ${r.baseline.chunks} chunks, ${secs(r.baseline.durationMs)} inside the object`)
+    if (r.notes) out.push(r.notes)
     if (r.scenario === 'coldstart')
       out.push(`  coldstart: revline POST /tenants median ${r.revline.provisionMs.median} ms (max ${r.revline.provisionMs.max}), first request ${r.revline.firstRequestMs.median} ms (max ${r.revline.firstRequestMs.max}), warm ${r.revline.warmRequestMs.median} ms; baseline first request ${r.baseline.firstRequestMs.median} ms (max ${r.baseline.firstRequestMs.max}), warm ${r.baseline.warmRequestMs.median} ms`)
   }

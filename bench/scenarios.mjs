@@ -27,6 +27,7 @@
  */
 
 import { customListScenario } from './custom-fields.mjs'
+import { feedScenario } from './feed.mjs'
 import { searchScenario } from './search.mjs'
 import { coldStartScenario, exportScenario, importScenario, raiseCaptureLimit, rescoreScenario, seedDeals } from './bulk.mjs'
 
@@ -107,6 +108,16 @@ export const scenarios = [
     heavy: true,
     goal: 20,
     run: searchScenario,
+  },
+  {
+    // Opt-in (`--only feed`; `--seed 100 --leads 0` skips the seeding it does not use): events/s
+    // delivered to 1, 50, 200 SSE and 200 WebSocket listeners and commit-to-delivery latency, against
+    // the same writes with none listening, in a tenant of its own (feed.mjs). Opt-in because it holds
+    // hundreds of connections to the server the later scenarios measure.
+    name: 'feed',
+    optIn: true,
+    goal: null,
+    run: feedScenario,
   },
   {
     // The streamed export of the 100,000 leads, with the object's memory sampled (bulk.mjs).
