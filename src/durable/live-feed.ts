@@ -62,7 +62,7 @@ interface Listener {
   cursor: number
   live: boolean
   deliver(events: Encoded[]): void
-  /** Persists the cursor (WebSockets: into the attachment). */
+  /** Persists the cursor (WebSockets: into the attachment, which outlives hibernation). */
   save(): void
   close(code: number, reason: string): void
 }
@@ -238,16 +238,17 @@ export class LiveFeed {
 
   /** A `subscribe` message: a new filter and position for this socket (its backlog first, then live). */
   resubscribe(socket: WebSocket, subscription: FeedSubscription) {
-    const state = socket.deserializeAttachment() as SocketState | null
+    const state = this.stateOf(socket)
     if (!state) return
     this.subscribe(socket, { ...state, filter: subscription.filter, cursor: subscription.after ?? this.log.head(), live: false, generation: state.generation + 1 })
   }
 
   private subscribe(socket: WebSocket, state: SocketState) {
+    this.socketStates.set(socket, state)
     socket.serializeAttachment(state)
     socket.send(JSON.stringify({ op: 'subscribed', filter: state.filter, after: state.cursor }))
     const listener = new SocketListener(socket, state)
-    const current = () => (socket.deserializeAttachment() as SocketState | null)?.generation === state.generation && socket.readyState === WebSocket.READY_STATE_OPEN
+    const current = () => this.stateOf(socket)?.generation === state.generation && socket.readyState === WebSocket.READY_STATE_OPEN
     // A socket has no backpressure to wait on: yield between pages so writers are not held up.
     void this.catchUp(listener, current, () => new Promise((resolve) => setTimeout(resolve, 0)))
   }
@@ -298,19 +299,26 @@ export class LiveFeed {
     if (listeners.length === 0) return
     let from = Math.min(...listeners.map((l) => l.cursor))
     let recheck = false
+    const delivered = new Set<Listener>()
     for (;;) {
       const page = this.log.page({}, from, PAGE).map(encode)
       if (page.length === 0) break
       for (const listener of listeners) {
         const wanted = page.filter(({ event }) => event.seq > listener.cursor && eventMatches(listener.filter, event))
-        if (wanted.length > 0) listener.deliver(wanted)
+        if (wanted.length > 0) {
+          listener.deliver(wanted)
+          delivered.add(listener)
+        }
         listener.cursor = Math.max(listener.cursor, page.at(-1)!.event.seq)
       }
       recheck ||= page.some(({ event }) => RECHECK.has(event.type))
       from = page.at(-1)!.event.seq
       if (page.length < PAGE) break
     }
-    for (const listener of listeners) listener.save()
+    // Only a listener that was sent something saves its cursor. One that was not may keep an older
+    // one: between the two lie only events its filter skips, so a wake from hibernation that
+    // resumes from it reads them again and sends nothing twice.
+    for (const listener of delivered) listener.save()
     if (recheck) this.recheck(listeners)
   }
 
@@ -331,10 +339,21 @@ export class LiveFeed {
   private sockets(): SocketListener[] {
     const listeners: SocketListener[] = []
     for (const socket of this.ctx.getWebSockets()) {
-      const state = socket.deserializeAttachment() as SocketState | null
+      const state = this.stateOf(socket)
       if (state) listeners.push(new SocketListener(socket, state))
     }
     return listeners
+  }
+
+  /** Each socket's state, read from its attachment once per object lifetime (a wake from hibernation starts empty). */
+  private readonly socketStates = new WeakMap<WebSocket, SocketState>()
+  private stateOf(socket: WebSocket): SocketState | null {
+    let state = this.socketStates.get(socket)
+    if (!state) {
+      state = (socket.deserializeAttachment() as SocketState | null) ?? undefined
+      if (state) this.socketStates.set(socket, state)
+    }
+    return state ?? null
   }
 
   private forget(listener: SseListener) {
