@@ -26,7 +26,10 @@ export const LIVE_SCRIPT = `(() => {
   // The first part on or below the top of the window, and where it is: kept there after a swap.
   const anchor = () => {
     for (const el of document.querySelectorAll('[data-live], [data-live] [id]')) {
-      const top = el.getBoundingClientRect().top;
+      const box = el.getBoundingClientRect();
+      // Hidden elements (no box) sit at 0 wherever the page is scrolled: no anchor.
+      if (box.width === 0 && box.height === 0) continue;
+      const top = box.top;
       if (top >= 0) return { key: el.id ? '#' + CSS.escape(el.id) : '[data-live="' + CSS.escape(el.dataset.live) + '"]', top };
     }
     return null;
@@ -57,9 +60,14 @@ export const LIVE_SCRIPT = `(() => {
       // The header keeps a waiting one-time message (a form's outcome) for the page it was meant for.
       const res = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store', headers: { 'x-revline-live': 'refresh' } });
       const reached = new URL(res.url);
-      if (reached.pathname !== location.pathname) return stop(/\\/dashboard\\/login$/.test(reached.pathname) ? 'Signed out: reload to sign in' : 'Offline: reload the page');
+      if (reached.pathname !== location.pathname) return stop(/\\/dashboard\\/login$/.test(reached.pathname) ? 'Signed out: reload to sign in' : 'Stopped: reload the page');
       if (!res.ok) throw new Error('HTTP ' + res.status);
-      swap(new DOMParser().parseFromString(await res.text(), 'text/html'));
+      // Only the page's <main>: the parts are there, and the page's own <style> and <script>, whose
+      // nonce is not this page's, would each be reported as a CSP violation when parsed.
+      const html = await res.text();
+      const start = html.indexOf('<main'), end = html.lastIndexOf('</main>');
+      if (start < 0 || end < start) throw new Error('not a dashboard page');
+      swap(new DOMParser().parseFromString(html.slice(start, end + 7), 'text/html'));
       // A page that no longer exists (the last page emptied) was redirected to one that does.
       if (reached.search !== location.search) history.replaceState(history.state, '', reached.pathname + reached.search);
     } catch (_) {
@@ -82,23 +90,29 @@ export const LIVE_SCRIPT = `(() => {
     schedule();
   };
 
+  // after: the last wanted event's seq, '' when unknown (then the feed opens from now and the page
+  // is read once it is open, which covers what came before). A reconnection reads the page too.
   const connect = () => {
     if (stopped) return;
     const url = new URL(status.dataset.feed, location.href);
-    url.searchParams.set('after', after);
+    if (after) url.searchParams.set('after', after);
+    else dirty = true;
+    let broken = false;
     source = new EventSource(url);
     for (const type of types) source.addEventListener(type, onEvent);
     source.onopen = () => {
       failures = 0;
       show('live', 'Live');
+      if (broken) dirty = true;
       if (dirty) schedule();
     };
     source.onerror = () => {
       if (stopped) return;
+      broken = true;
       show('reconnecting', 'Reconnecting…');
-      // CONNECTING: the browser retries by itself with Last-Event-ID. CLOSED: the server refused
-      // (too many connections, signed out, an error): retry later from the last event seen; a
-      // refresh on the way finds out whether the session is over.
+      // CONNECTING: the browser retries by itself, with Last-Event-ID. CLOSED: the server refused
+      // (signed out, too many connections, an error): try again later; reading the page on the way
+      // finds out whether the session is over.
       if (source.readyState !== EventSource.CLOSED) return;
       source = null;
       failures += 1;
@@ -115,8 +129,25 @@ export const LIVE_SCRIPT = `(() => {
     show('off', text);
   };
 
+  // A tab hidden for a while lets its connection go (browsers allow few per host over HTTP/1.1, and
+  // an idle stream still holds the tenant object); shown again, it reconnects and reads the page.
+  let parking = 0;
   document.addEventListener('visibilitychange', () => {
-    if (!document.hidden && dirty) schedule();
+    clearTimeout(parking);
+    if (document.hidden) {
+      parking = setTimeout(() => {
+        if (!source) return;
+        source.close();
+        source = null;
+        after = '';
+        show('connecting', 'Paused while hidden');
+      }, 30000);
+      return;
+    }
+    if (!source && !stopped && !failures) {
+      show('connecting', 'Connecting…');
+      connect();
+    } else if (dirty) schedule();
   });
   document.addEventListener('focusout', (event) => {
     const part = event.target.closest && event.target.closest('[data-live]');
@@ -126,9 +157,12 @@ export const LIVE_SCRIPT = `(() => {
     }
   });
   // Leaving the page closes the stream; coming back to it from the history cache opens it again.
-  window.addEventListener('pagehide', () => source && source.close());
+  window.addEventListener('pagehide', () => {
+    if (source) source.close();
+    source = null;
+  });
   window.addEventListener('pageshow', (event) => {
-    if (!event.persisted || stopped) return;
+    if (!event.persisted || stopped || source) return;
     dirty = true;
     connect();
   });
