@@ -132,7 +132,7 @@ export const LIVE_SCRIPT = `(() => {
   // A tab hidden for a while lets its connection go (browsers allow few per host over HTTP/1.1, and
   // an idle stream still holds the tenant object); shown again, it reconnects and reads the page.
   let parking = 0;
-  document.addEventListener('visibilitychange', () => {
+  const onVisibility = () => {
     clearTimeout(parking);
     if (document.hidden) {
       parking = setTimeout(() => {
@@ -148,7 +148,8 @@ export const LIVE_SCRIPT = `(() => {
       show('connecting', 'Connecting…');
       connect();
     } else if (dirty) schedule();
-  });
+  };
+  document.addEventListener('visibilitychange', onVisibility);
   document.addEventListener('focusout', (event) => {
     const part = event.target.closest && event.target.closest('[data-live]');
     if (held && part && !(event.relatedTarget && part.contains(event.relatedTarget))) {
@@ -168,5 +169,7 @@ export const LIVE_SCRIPT = `(() => {
   });
   show('connecting', 'Connecting…');
   connect();
+  // A page opened in a background tab parks too.
+  if (document.hidden) onVisibility();
 })();
 `

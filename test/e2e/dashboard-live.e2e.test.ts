@@ -4,8 +4,9 @@
  * appears in the lead table and moves the figures without a reload or a navigation; a burst of
  * captures is one or two refreshes; what the user is doing stays as it was (an unsent filter choice,
  * a status list they are in, where they scrolled to); a capture while the connection is down
- * arrives when it is back; the tenant's own host works the same; a browser without script gets the
- * same page, and no indicator. Screenshots go to test-artifacts/dashboard-live*.png.
+ * arrives when it is back; a tab hidden for a while lets its stream go and catches up when shown;
+ * signing out in another tab stops it; the tenant's own host works the same; a browser without
+ * script gets the same page, and no indicator. Screenshots go to test-artifacts/dashboard-live*.png.
  */
 import { mkdirSync } from 'node:fs'
 import { connect, createServer, type Server, type Socket } from 'node:net'
@@ -95,8 +96,9 @@ interface Watched {
 }
 
 /** A signed-in page at the CRM page, watched for CSP violations, refreshes and navigations; live once its indicator says so. */
-async function openCrm(context: BrowserContext, base = `${server.baseUrl}/~${SLUG}`, options: { live?: boolean } = {}): Promise<Watched> {
+async function openCrm(context: BrowserContext, base = `${server.baseUrl}/~${SLUG}`, options: { live?: boolean; prepare?: (page: Page) => Promise<void> } = {}): Promise<Watched> {
   const page = await context.newPage()
+  await options.prepare?.(page)
   const violations: string[] = []
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
@@ -230,6 +232,58 @@ describe('the live CRM page', () => {
       await relay.cut()
     }
   }, 90_000)
+
+  it('lets the stream go while the tab is hidden, and catches up when it is shown again', async () => {
+    const context = await signedInContext()
+    // The test says when the tab is hidden (headless Chromium's tabs are always visible), and its
+    // clock runs the page's timers (the 30 seconds before a hidden tab parks).
+    const prepare = async (page: Page) => {
+      await page.addInitScript(`
+        const hidden = () => window.__hidden === true
+        Object.defineProperty(document, 'hidden', { get: hidden })
+        Object.defineProperty(document, 'visibilityState', { get: () => (hidden() ? 'hidden' : 'visible') })
+      `)
+      await page.clock.install()
+    }
+    const { page, refreshes, navigations } = await openCrm(context, undefined, { prepare })
+    const total = Number(await kpi(page, 'total'))
+    const streams: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/events/stream')) streams.push(request.url())
+    })
+    const setHidden = (hidden: boolean) => page.evaluate(`window.__hidden = ${hidden}; document.dispatchEvent(new Event('visibilitychange'))`)
+
+    await setHidden(true)
+    await page.clock.runFor(29_000)
+    expect(await indicator(page)).toBe('Live')
+    await page.clock.runFor(2_000)
+    expect(await indicator(page)).toBe('Paused while hidden')
+    const lead = await capture('Pia Parked')
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    await page.clock.runFor(2_000)
+    // Nothing read while hidden and parked.
+    expect(refreshes()).toBe(0)
+    expect(await row(page, lead).count()).toBe(0)
+
+    await setHidden(false)
+    // A new stream from now on, and the page read once it is open.
+    await expect.poll(() => indicator(page), { timeout: 10_000 }).toBe('Live')
+    expect(streams).toHaveLength(1)
+    expect(new URL(streams[0]!).searchParams.has('after')).toBe(false)
+    await expect
+      .poll(
+        async () => {
+          await page.clock.runFor(500)
+          return row(page, lead).count()
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1)
+    expect(await kpi(page, 'total')).toBe(String(total + 1))
+    expect(await marker(page)).toBe('still here')
+    expect(navigations()).toBe(0)
+    await context.close()
+  }, 60_000)
 
   it('works the same on the tenant’s own host', async () => {
     const host = `${SLUG}.revline.localhost`
