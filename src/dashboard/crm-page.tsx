@@ -6,6 +6,7 @@ import { BarChart } from './charts'
 import { CustomCells, CustomInput } from './custom-fields'
 import type { Flash } from './flash'
 import { LEAD_STATUSES, NEXT_STATUSES } from './lead-moves'
+import type { LiveFeed } from './live'
 import { Shell } from './shell'
 import type { SignedIn } from './signed-in'
 
@@ -35,6 +36,8 @@ export interface CrmPageProps {
   layout: DashboardLayout
   /** The contacts of the page's leads, by id, when a marked column is a contact's field. */
   contacts: ReadonlyMap<string, EntityRecord>
+  /** The live feed: the figures, charts and table follow it (the filters and Add Lead are never swapped). */
+  live?: LiveFeed
 }
 
 export interface Filters {
@@ -44,11 +47,17 @@ export interface Filters {
   limit: number
 }
 
-/** The page's only script: open and close the dialog, submit a status change as soon as it is picked. */
+/**
+ * The page's own script: open and close the dialog, submit a status change as soon as it is picked.
+ * Listened for on the document, so rows the live feed swaps in (live.js) work the same.
+ */
 const SCRIPT = `
-document.querySelectorAll('[data-open]').forEach(b => b.addEventListener('click', () => document.getElementById(b.dataset.open).showModal()));
-document.querySelectorAll('[data-close]').forEach(b => b.addEventListener('click', () => document.getElementById(b.dataset.close).close()));
-document.querySelectorAll('[data-autosubmit]').forEach(s => s.addEventListener('change', () => s.form.requestSubmit()));
+document.addEventListener('click', e => {
+  const open = e.target.closest('[data-open]'), close = e.target.closest('[data-close]');
+  if (open) document.getElementById(open.dataset.open).showModal();
+  if (close) document.getElementById(close.dataset.close).close();
+});
+document.addEventListener('change', e => { if (e.target.matches('[data-autosubmit]')) e.target.form.requestSubmit(); });
 `
 
 /** An amount in major units (src/domain/money.ts), shown to the dollar. */
@@ -64,17 +73,17 @@ export function query(filters: Omit<Filters, 'page' | 'limit'>, page: number) {
   return text ? `crm?${text}` : 'crm'
 }
 
-export function CrmPage({ s, summary, bySource, leads, filters, notices, captureUrl, layout, contacts }: CrmPageProps) {
+export function CrmPage({ s, summary, bySource, leads, filters, notices, captureUrl, layout, contacts, live }: CrmPageProps) {
   const csrf = s.csrf
   const pages = Math.max(1, Math.ceil(leads.total / filters.limit))
   const here = query(filters, filters.page)
   const filtered = Boolean(filters.status || filters.source)
   const noDeals = summary.byStage.every((s) => s.count === 0)
   return (
-    <Shell s={s} title="Leads" section="leads" notices={notices} script={SCRIPT} tools={<button type="button" data-open="add-lead">Add Lead</button>}>
+    <Shell s={s} title="Leads" section="leads" notices={notices} script={SCRIPT} live={live} tools={<button type="button" data-open="add-lead">Add Lead</button>}>
         <section aria-labelledby="kpi-title">
           <h2 id="kpi-title">Key figures</h2>
-          <ul class="kpis">
+          <ul class="kpis" data-live="kpis">
             <li data-kpi="total"><span class="label">Total leads</span><span class="value">{summary.total}</span></li>
             <li data-kpi="active"><span class="label">Active leads</span><span class="value">{summary.active}</span></li>
             <li data-kpi="pipeline"><span class="label">Pipeline value</span><span class="value">{money(summary.totalPipelineValue)}</span></li>
@@ -83,7 +92,7 @@ export function CrmPage({ s, summary, bySource, leads, filters, notices, capture
             <li data-kpi="score"><span class="label">Average lead score</span><span class="value">{summary.avgScore}</span></li>
           </ul>
         </section>
-        <div class="charts">
+        <div class="charts" data-live="charts">
           <section aria-labelledby="funnel-title">
             <h2 id="funnel-title">Pipeline funnel</h2>
             <BarChart title="Deals per pipeline stage (count, value)" bars={summary.byStage.map((s) => ({ label: s.stageName, value: s.count, note: money(s.value) }))} />
@@ -120,18 +129,20 @@ export function CrmPage({ s, summary, bySource, leads, filters, notices, capture
             <button type="submit">Filter</button>
             {filtered && <a href="crm">Clear filters</a>}
           </form>
-          {leads.total === 0 ? (
-            filtered ? <NoMatch filters={filters} /> : <NoLeadsYet captureUrl={captureUrl} />
-          ) : (
-            <LeadTable leads={leads.data} csrf={csrf} here={here} layout={layout} contacts={contacts} />
-          )}
-          {leads.total > 0 && (
-            <nav class="pager" aria-label="Lead pages">
-              {filters.page > 1 ? <a href={query(filters, filters.page - 1)}>Previous</a> : <span />}
-              <span>Page {filters.page} of {pages} · {leads.total} leads</span>
-              {filters.page < pages ? <a href={query(filters, filters.page + 1)}>Next</a> : <span />}
-            </nav>
-          )}
+          <div data-live="leads">
+            {leads.total === 0 ? (
+              filtered ? <NoMatch filters={filters} /> : <NoLeadsYet captureUrl={captureUrl} />
+            ) : (
+              <LeadTable leads={leads.data} csrf={csrf} here={here} layout={layout} contacts={contacts} />
+            )}
+            {leads.total > 0 && (
+              <nav class="pager" aria-label="Lead pages">
+                {filters.page > 1 ? <a href={query(filters, filters.page - 1)}>Previous</a> : <span />}
+                <span>Page {filters.page} of {pages} · {leads.total} leads</span>
+                {filters.page < pages ? <a href={query(filters, filters.page + 1)}>Next</a> : <span />}
+              </nav>
+            )}
+          </div>
         </section>
       <dialog id="add-lead" aria-labelledby="add-lead-title">
         <form method="post" action="leads">

@@ -18,12 +18,19 @@ import { takeFlash, type Flash } from './flash'
 import { LeadPage } from './lead-page'
 import { isIdOf } from '../domain/ids'
 import { LEAD_STATUSES, verbInto } from './lead-moves'
-import { action, field, flashTo, page, run, type Form, type SignedIn } from './request'
+import { eventTypes } from './live'
+import { action, field, flashTo, liveFeed, page, run, type Form, type SignedIn } from './request'
 
 export const crmRoutes = new Hono<AppEnv>()
 export const LEADS_PER_PAGE = 20
 
 const LEAD = nouns.byName('Lead')!
+/**
+ * What changes the CRM page: leads (table, figures, sources), deals (pipeline value, won, funnel),
+ * contacts (a marked contact column), stages (the funnel's bars), and the configuration behind the
+ * marked columns.
+ */
+const CRM_EVENTS = eventTypes(['Lead', 'Deal', 'Contact', 'Stage'], ['settings.updated', 'schema.changed', 'manifest.applied'])
 type LeadFilters = Omit<Filters, 'page' | 'limit'>
 
 function leadQuery(filters: LeadFilters, page: number) {
@@ -59,6 +66,7 @@ crmRoutes.get(
   page(async (c, s) => {
     const at = Math.max(1, Math.min(100_000, Number.parseInt(c.req.query('page') ?? '1', 10) || 1))
     const { filters, problems } = usableFilters({ status: c.req.query('status') || undefined, source: c.req.query('source') || undefined })
+    const live = await liveFeed(c, s, CRM_EVENTS)
     const [summary, attribution, leads, layout] = await Promise.all([
       run<Summary>(c, s, { kind: 'analytics', report: 'summary' }),
       run<{ bySource: { source: string | null; leads: number; conversions: number }[] }>(c, s, { kind: 'analytics', report: 'attribution' }),
@@ -81,6 +89,7 @@ crmRoutes.get(
         captureUrl={new URL(`/~${s.slug}/capture`, c.req.url).toString()}
         layout={layout}
         contacts={contacts}
+        live={live}
       />,
     )
   }),

@@ -6,6 +6,7 @@
 import type { Context } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import type { AppEnv } from '../http/types'
+import { isLiveRefresh } from './live'
 import { dashboardPath, signingSecret } from './session'
 
 const COOKIE = 'rvl_flash'
@@ -39,8 +40,12 @@ export async function setFlash(c: Context<AppEnv>, slug: string, flash: Flash) {
   })
 }
 
-/** The message waiting for this page, if any; it is shown once (the cookie is dropped). */
+/**
+ * The message waiting for this page, if any; it is shown once (the cookie is dropped). A live
+ * refresh (live.js reading the page in the background) leaves it for the page the user opens.
+ */
 export async function takeFlash(c: Context<AppEnv>, slug: string): Promise<Flash | undefined> {
+  if (isLiveRefresh(c)) return undefined
   const raw = await getSignedCookie(c, await flashSecret(c), COOKIE)
   if (raw === undefined) return undefined
   deleteCookie(c, COOKIE, { path: dashboardPath(slug) })

@@ -4,11 +4,10 @@
  *   <PasskeysPanel>   a signed-in user's passkeys: add one (named), list, remove
  *   GET  /dashboard/account                        the signed-in user and their passkeys panel
  *   POST /dashboard/account/passkeys/{id}/remove  removes one of theirs (form with the CSRF token)
- *   GET  /dashboard/assets/{webauthn,passkeys}.js  the scripts (passkey-script.ts), from this origin
- * The ceremonies themselves are the JSON routes of src/http/routes/passkeys.ts, called by the page
- * script with the session cookie. These routes sit under `/dashboard/*`, so the dashboard's
- * middleware (src/dashboard/routes.tsx) gives them its security headers (CSP with a nonce) and its
- * Origin check for form posts.
+ * The scripts (passkey-script.ts) come from this origin (assets.ts). The ceremonies themselves are
+ * the JSON routes of src/http/routes/passkeys.ts, called by the page script with the session cookie.
+ * These routes sit under `/dashboard/*`, so the dashboard's middleware (src/dashboard/routes.tsx)
+ * gives them its security headers (CSP with a nonce) and its Origin check for form posts.
  */
 import { Hono, type Context } from 'hono'
 import { AppError } from '../domain/errors'
@@ -23,9 +22,8 @@ import { tenantSlug, valueOf } from '../http/tenant'
 import type { AppEnv } from '../http/types'
 import { setFlash, takeFlash, type Flash } from './flash'
 import { Layout, Notices } from './layout'
-import { PASSKEY_ASSETS } from './passkey-script'
+import { assetPath } from './assets'
 
-const assetPath = (tenant: string, name: string) => `/~${tenant}/dashboard/assets/${name}`
 
 /** The two scripts, each with this response's nonce. */
 function PasskeyScripts({ tenant, nonce }: { tenant: string; nonce: string | undefined }) {
@@ -178,11 +176,4 @@ passkeyPages.post('/dashboard/account/passkeys/:id/remove', async (c) => {
     await setFlash(c, slug, { kind: 'error', text: error.code === 'not_found' ? 'That passkey does not exist (any more).' : error.detail })
   }
   return c.redirect(`/~${slug}/dashboard/account`, 303)
-})
-
-passkeyPages.get('/dashboard/assets/:name', (c) => {
-  const name = c.req.param('name')
-  const body = Object.hasOwn(PASSKEY_ASSETS, name) ? PASSKEY_ASSETS[name] : undefined
-  if (body === undefined) throw new AppError('not_found', `no dashboard asset '${name}'`)
-  return c.body(body, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' })
 })

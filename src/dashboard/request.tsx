@@ -13,6 +13,7 @@ import { tenantBaseUrl } from '../http/session-cookie'
 import { tenantSlug, valueOf } from '../http/tenant'
 import type { AppEnv } from '../http/types'
 import { setFlash, type Flash } from './flash'
+import type { LiveFeed } from './live'
 import { csrfToken, endSession, readSession, type Session } from './session'
 import { ProblemPage } from './shell'
 import type { Me, SignedIn } from './signed-in'
@@ -26,6 +27,12 @@ export type Form = Record<string, string>
 export async function run<T>(c: Ctx, s: { slug: string; session: Session }, op: Operation): Promise<T> {
   const credentials: Credentials = { sessionHash: s.session.hash, requestId: c.get('requestId'), baseUrl: tenantBaseUrl(c, s.slug) }
   return valueOf<T>((await c.env.TENANT.getByName(s.slug).call(credentials, op)) as Outcome<T>)
+}
+
+/** A live page's feed: the log's head, read before the page's own reads so nothing committed between them is missed. */
+export async function liveFeed(c: Ctx, s: SignedIn, types: string[]): Promise<LiveFeed> {
+  const { seq } = await run<{ seq: number }>(c, s, { kind: 'events.head' })
+  return { after: seq, types }
 }
 
 /** A list operation from query parameters, parsed in the tenant object against its own nouns. */

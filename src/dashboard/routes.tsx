@@ -1,7 +1,7 @@
 /**
  * `/~{tenant}/dashboard`: the team's workspace. Sign-in by email link (auth-routes.tsx; following
  * the link is sign-in.tsx), My day, Leads (the CRM page and a lead's page), the pipeline board and
- * the contact and deal pages, search, and Settings for admins. Each part is its own small router, mounted
+ * the contact and deal pages, search, Settings for admins, and the pages' scripts (assets.ts). Each part is its own small router, mounted
  * here under one set of security headers and one Origin check.
  */
 import { Hono } from 'hono'
@@ -9,6 +9,7 @@ import { csrf as originCheck } from 'hono/csrf'
 import { cleanQuery } from '../http/query-text'
 import { tenantSlug } from '../http/tenant'
 import type { AppEnv } from '../http/types'
+import { assetRoutes } from './assets'
 import { authRoutes } from './auth-routes'
 import { crmRoutes } from './crm-routes'
 import { myDayRoutes } from './my-day-routes'
@@ -29,6 +30,7 @@ dashboard.use('/dashboard/*', originCheck(), (c, next) => (c.req.method === 'GET
 
 dashboard.get('/dashboard', (c) => c.redirect(`/~${tenantSlug(c)}/dashboard/my-day`, 303))
 
+dashboard.route('/', assetRoutes)
 dashboard.route('/', authRoutes)
 dashboard.route('/', myDayRoutes)
 dashboard.route('/', crmRoutes)

@@ -6,6 +6,7 @@
 import type { Child } from 'hono/jsx'
 import type { Flash } from './flash'
 import { Layout, Notices } from './layout'
+import { LiveScript, LiveStatus, type LiveFeed } from './live'
 import type { SignedIn } from './signed-in'
 
 export type Section = 'my-day' | 'leads' | 'board' | 'settings' | 'records' | 'search'
@@ -30,10 +31,12 @@ export interface ShellProps {
   script?: string
   /** What the search box shows: the search page's own query. */
   search?: SearchBoxValue
+  /** The page follows the live feed: its `data-live` parts are read again after these events (live.tsx). */
+  live?: LiveFeed
   children: Child
 }
 
-export function Shell({ s, title, heading, section, notices = [], tools, script, search, children }: ShellProps) {
+export function Shell({ s, title, heading, section, notices = [], tools, script, search, live, children }: ShellProps) {
   const base = `/~${s.slug}/dashboard`
   return (
     <Layout title={`${title} · ${s.slug} · Revline`} nonce={s.nonce}>
@@ -67,12 +70,14 @@ export function Shell({ s, title, heading, section, notices = [], tools, script,
       <main id="main">
         <div class="page-head">
           <h1>{heading ?? title}</h1>
+          {live ? <LiveStatus s={s} live={live} /> : null}
           {tools}
         </div>
         <Notices notices={notices} />
         {children}
       </main>
       {script ? <script nonce={s.nonce} dangerouslySetInnerHTML={{ __html: script }} /> : null}
+      {live ? <LiveScript s={s} /> : null}
     </Layout>
   )
 }

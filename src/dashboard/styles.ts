@@ -31,6 +31,12 @@ form + .hint { margin-top: .6rem; }
 .login .notice { margin: 0 0 1rem; }
 .page-head { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; }
 .page-head h1 { font-size: 1.4rem; margin: 0; }
+/* The live feed's indicator, beside the heading: a dot and a word (the dot's colour is never the only sign). */
+.live-status { display: inline-flex; align-items: center; gap: .35rem; margin-right: auto; padding: .05rem .55rem; border: 1px solid var(--line); border-radius: 1rem; background: #fff; color: var(--muted); font-size: .8rem; white-space: nowrap; }
+.live-status[hidden] { display: none; }
+.live-status::before { content: ""; width: .5rem; height: .5rem; border-radius: 50%; background: #f59e0b; }
+.live-status[data-state="live"]::before { background: #16a34a; }
+.live-status[data-state="off"] { color: var(--danger); } .live-status[data-state="off"]::before { background: var(--danger); }
 .notice code.secret { display: block; margin-top: .4rem; padding: .4rem .5rem; background: #fff; border: 1px solid var(--line); border-radius: .35rem; color: var(--ink); font-size: .95rem; user-select: all; }
 .list { list-style: none; padding: 0; margin: 0; display: grid; gap: .5rem; }
 .list li { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: baseline; justify-content: space-between; padding: .55rem .1rem; border-bottom: 1px solid var(--line); }

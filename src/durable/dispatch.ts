@@ -21,7 +21,7 @@ import { listKeys, revokeKey } from './keys'
 import { keyOwner, myContact, mySessions, requireUser, revokeMySession, whoAmI } from './people-ops'
 import { myPasskeys, registerPasskey, registrationChallenge, removeMyPasskey, spendRegistrationChallenge } from './passkeys'
 import { createSource, listSources, revokeSource } from './sources'
-import { listEvents } from './event-log'
+import { listEvents, logHead } from './event-log'
 import { searchIndex } from './search-index'
 import { MAX_SEARCH_OFFSET } from '../domain/search'
 import type { Operation } from './operations'
@@ -73,6 +73,9 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'events':
       authorize(actor, 'read')
       return listEvents(store.db, op.query)
+    case 'events.head':
+      authorize(actor, 'read')
+      return { seq: logHead(store.sql) }
     case 'search': {
       authorize(actor, 'read')
       const types = op.types?.map((t) => nounOf(ctx, t).name)

@@ -31,6 +31,11 @@ const APPEND = `INSERT INTO events (id, type, entity_type, entity_id, verb, vers
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
 
+/** The newest event's seq, 0 for an empty log: where a live listener that wants only what comes next starts. */
+export function logHead(sql: SqlStorage): number {
+  return sql.exec<{ seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').toArray()[0]?.seq ?? 0
+}
+
 /** One prepared INSERT per event (this runs inside every verb's transaction). */
 export function appendEvent(sql: SqlStorage, event: NewEvent): EventRecord {
   const row = sql

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { eventFilterFields } from '../domain/event-filter'
 import { toFieldErrors } from '../domain/noun/validators'
 import type { Db } from './db'
-import { listEvents } from './event-log'
+import { listEvents, logHead } from './event-log'
 import type { FeedLimits, FeedLog, FeedSubscription } from './live-feed'
 
 const positive = (value: string | undefined, fallback: number) => {
@@ -23,7 +23,7 @@ export function feedLimits(env: Partial<Record<'FEED_CONNECTIONS_PER_KEY' | 'FEE
 export function feedLog(db: Db, sql: SqlStorage): FeedLog {
   return {
     page: (filter, after, limit) => listEvents(db, { ...filter, after, limit }).data,
-    head: () => sql.exec<{ seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').toArray()[0]?.seq ?? 0,
+    head: () => logHead(sql),
   }
 }
 

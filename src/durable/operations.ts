@@ -27,6 +27,8 @@ export type Operation =
   /** Several verbs in one transaction (MCP `do` with steps); a step may use an earlier result ("$0.$id"). */
   | { kind: 'steps'; steps: Step[] }
   | { kind: 'events'; query: EventQuery }
+  /** The newest event's seq: a page read after it opens the live feed from there (`?after=`), missing nothing in between. */
+  | { kind: 'events.head' }
   /** Full-text search; `types` are noun names or collections; `offset` from the previous page's `next`. */
   | { kind: 'search'; q: string; types?: string[]; limit: number; offset: number }
   /** `user`: 'me' (the caller's own key), a user id (admins), or absent for a service key (admins). `role` absent: the user's own. */
