@@ -256,7 +256,7 @@ export interface RevlineEvent {
   cause: string | null
 }
 export interface EventQuery {
-  /** `deal.won`, or `deal.*` for every verb of a noun. */
+  /** `deal.won`, `deal.*` for every verb of a noun, or several comma-separated (`lead.*,deal.won`). */
   type?: EventType | `${Lowercase<NounName>}.*` | (string & {})
   /** An entity id. */
   entity?: string
@@ -274,7 +274,7 @@ export interface EventPage {
 
 /** What `events.subscribe` follows: the `/events` filter and where to start. */
 export interface FeedQuery {
-  /** `deal.won`, or `deal.*` for every event of a noun. */
+  /** `deal.won`, `deal.*` for every event of a noun, or several comma-separated (`lead.*,deal.won`). */
   type?: EventType | `${Lowercase<NounName>}.*` | (string & {})
   /** An entity id. */
   entity?: string

@@ -50,6 +50,9 @@ async function readStream(response: Response, until: (text: string) => boolean, 
 const openFeed = (slug: string, cookie: string, query = '', host?: string) =>
   exports.default.fetch(new Request(`http://${host ?? 'revline.test'}/~${slug}/events/stream${query}`, { headers: { cookie } }))
 
+/** The CRM page's feed filter: the nouns it shows, each as `noun.*`, and the configuration events it re-reads on. */
+const CRM_FILTER = 'lead.*,deal.*,contact.*,stage.*,settings.updated,schema.changed,manifest.applied'
+
 describe('The live CRM page', () => {
   it('names its feed, the log position its reads began at and the events that change it; loads live.js under its nonce', async () => {
     const { slug, key } = await createTenant()
@@ -61,7 +64,7 @@ describe('The live CRM page', () => {
     const page = await crm(slug, cookie)
     expect(page.status).toBe(200)
     const live = liveStatus(page)
-    expect(live.feed).toBe(`/~${slug}/events/stream`)
+    expect(live.feed).toBe(`/~${slug}/events/stream?type=${CRM_FILTER}`)
     expect(live.after).toBe(head)
     // hidden until the script runs: a page without script shows no indicator that never turns on
     expect(live.hidden).toBe(true)
@@ -125,7 +128,7 @@ describe('The live CRM page', () => {
     const page = await sendRaw({ method: 'GET', path: '/dashboard/crm', host, headers: { cookie } })
     expect(page.status).toBe(200)
     const live = liveStatus(page)
-    expect(live.feed).toBe(`/~${slug}/events/stream`)
+    expect(live.feed).toBe(`/~${slug}/events/stream?type=${CRM_FILTER}`)
     const stream = await openFeed(slug, cookie, `?after=${live.after}`, host)
     expect(stream.status).toBe(200)
     await tenantApi(slug, key).post('/leads', { name: 'Host lead', source: 'website' })

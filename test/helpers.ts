@@ -239,6 +239,12 @@ export async function callTool(slug: string, key: string, name: string, args: Re
   expect(res.status, res.text).toBe(200)
   const rpc = rpcOf(res)
   const result = rpc.result as { isError?: boolean; content: { text: string }[] }
-  return { isError: result.isError === true, body: JSON.parse(result.content[0]!.text) }
+  const text = result.content[0]!.text
+  // The MCP SDK answers arguments its input schema refuses in plain text ("Input validation error: …").
+  let body: any = text
+  try {
+    body = JSON.parse(text)
+  } catch {}
+  return { isError: result.isError === true, body }
 }
 

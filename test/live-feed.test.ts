@@ -177,6 +177,30 @@ describe('GET /events/stream (Server-Sent Events)', () => {
     for (const s of [deals, won, one]) await s.close()
   })
 
+  it('takes several types, comma-separated, in the feed, /events and MCP alike; too many is a 400 naming type', async () => {
+    const { slug, key, api } = await createTenant('feed-types')
+    const stream = await openStream(slug, key, '?type=contact.created,deal.*')
+    const contact = (await api.post('/contacts', { name: 'Listed' })).body
+    await api.patch(`/contacts/${contact.$id}`, { name: 'Listed again' })
+    const deal = (await api.post('/deals', { name: 'Listed deal', value: 1 })).body
+    await api.post(`/deals/${deal.$id}/win`)
+    const wanted = (await logAfter(slug, key, 0, '&type=contact.created,deal.*')).filter((e) => e.actor !== 'system')
+    expect(wanted.map((e) => e.type)).toEqual(['contact.created', 'deal.created', 'deal.won'])
+    const received = await stream.waitForEvents(wanted.length)
+    await stream.close()
+    expect(received.map((f) => Number(f.id))).toEqual(wanted.map((e) => e.seq))
+
+    const many = Array.from({ length: 21 }, (_, i) => `n${i}.created`).join(',')
+    for (const path of [`/events?type=${many}`, `/events/stream?type=${many}`, '/events?type=deal.won,', '/events?type=deal.won,,lead.*']) {
+      const res = await request('GET', `/~${slug}${path}`, { key })
+      expectProblem(res, 400, 'invalid_query', path)
+      expect(res.body.errors).toEqual([{ path: 'type', message: expect.any(String) }])
+    }
+    const tool = await callTool(slug, key, 'events', { type: Array.from({ length: 5000 }, () => 'a.*').join(',') })
+    expect(tool.isError).toBe(true)
+    expect(tool.body).toMatch(/Input validation error.*type/s)
+  })
+
   it('delivers nothing from a rolled-back write: a failed multi-step call leaves no event in the feed', async () => {
     const { slug, key, api } = await createTenant('feed-rollback')
     const stream = await openStream(slug, key)

@@ -27,7 +27,7 @@ export function register(program: Command, io: Io) {
   const events = program
     .command('events')
     .description("read the event log; --follow then prints new events as they happen; 'events tail' prints only new ones (Ctrl-C stops)")
-    .option('--type <type>', 'deal.won, or deal.* for every verb of a noun')
+    .option('--type <type>', 'deal.won, deal.* for every verb of a noun, or several: lead.*,deal.won')
     .option('--entity <id>', 'events of one entity')
     .option('--actor <id>', 'events by one actor (user_…, or key_… for a service key)')
     .option('--after <seq>', 'events after this position')
@@ -51,7 +51,7 @@ export function register(program: Command, io: Io) {
   events
     .command('tail')
     .description('print events as they happen, one line each (--json: one JSON object per line); resumes by itself after a dropped connection; Ctrl-C stops')
-    .option('--type <type>', 'deal.won, or deal.* for every verb of a noun')
+    .option('--type <type>', 'deal.won, deal.* for every verb of a noun, or several: lead.*,deal.won')
     .option('--entity <id>', 'events of one entity')
     .option('--actor <id>', 'events by one actor (user_…, or key_… for a service key)')
     .option('--after <seq>', 'first the events after this position (default: only new events)')

@@ -1,5 +1,6 @@
 /** The append-only event log: append inside a verb's transaction, read by type, entity, actor, position. */
-import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, or, sql, type SQL } from 'drizzle-orm'
+import { eventTypes } from '../domain/event-filter'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './db'
 import { events } from './schema'
@@ -69,14 +70,18 @@ export interface EventQuery {
   limit: number
 }
 
-/** `type` may end in `.*` (`deal.*`) to match every verb of a noun. */
+/** `type` may end in `.*` (`deal.*`) to match every verb of a noun, and may list several, comma-separated. */
 export function listEvents(db: Db, query: EventQuery): { data: EventRecord[]; next: string | null } {
   const conditions: SQL[] = []
-  if (query.type?.endsWith('.*')) {
-    const prefix = query.type.slice(0, -1)
-    // Range on the index instead of LIKE: 'deal.' ≤ type < 'deal/' ('/' sorts right after '.').
-    conditions.push(gte(events.type, prefix), lt(events.type, `${prefix.slice(0, -1)}/`))
-  } else if (query.type) conditions.push(eq(events.type, query.type))
+  if (query.type) {
+    const types = eventTypes(query.type).map((type): SQL => {
+      if (!type.endsWith('.*')) return eq(events.type, type)
+      // Range on the index instead of LIKE: 'deal.' ≤ type < 'deal/' ('/' sorts right after '.').
+      const prefix = type.slice(0, -1)
+      return and(gte(events.type, prefix), lt(events.type, `${prefix.slice(0, -1)}/`))!
+    })
+    conditions.push(types.length === 1 ? types[0]! : or(...types)!)
+  }
   if (query.entity) conditions.push(eq(events.entityId, query.entity))
   if (query.actor) conditions.push(eq(events.actor, query.actor))
   if (query.after !== undefined) conditions.push(gt(events.seq, query.after))

@@ -5,6 +5,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/server'
 import { z } from 'zod'
+import { eventFilterFields } from '../domain/event-filter'
 import { nounOfType, verbCallOf } from '../domain/engine/steps'
 import type { EntityRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
@@ -169,11 +170,10 @@ export function buildServer(tenant: TenantClient, requestId: string, nouns: Coll
     {
       title: 'Events',
       description:
-        'Read the immutable event log, oldest first: filter by type ("deal.won" or "deal.*"), entity id, actor. Answers { data, next }: pass "next" as "after" for the next page (events with a larger seq); next is null on the last page.',
+        'Read the immutable event log, oldest first: filter by type ("deal.won", "deal.*", or several comma-separated: "lead.*,deal.won"), entity id, actor. Answers { data, next }: pass "next" as "after" for the next page (events with a larger seq); next is null on the last page.',
       inputSchema: z.object({
-        type: z.string().optional(),
-        entity: z.string().optional(),
-        actor: z.string().optional(),
+        // The filter as REST's `/events` checks it: a long list of types is refused, not run as SQL.
+        ...eventFilterFields,
         // `next` is a string (as REST's `/events` and every list cursor): it must come back as it went out.
         after: z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,15}$/, 'is the "next" of a previous answer')]).optional(),
         limit: z.number().int().min(1).max(500).optional(),

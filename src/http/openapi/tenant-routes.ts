@@ -4,6 +4,7 @@
  * Settings bodies are the zod schemas the tenant object validates with, converted to JSON Schema.
  */
 import { z } from 'zod'
+import { EVENT_TYPE_LIST, MAX_EVENT_TYPES } from '../../domain/event-filter'
 import { TenantSettings } from '../../domain/settings'
 import { SETTINGS_SECTIONS } from '../../durable/settings-ops'
 import { TENANT_ERRORS, dataList, jsonBody, jsonResponse, param, problems, type Operation, type Paths } from './components'
@@ -53,7 +54,7 @@ function eventPaths(): Paths {
     '/events': {
       get: get('Events', 'listEvents', 'The event log, oldest first', dataList(ref('Event'), true), {
         parameters: [
-          q('type', { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.([a-z][a-z0-9-]*|\\*)$' }, '`deal.won`, or `deal.*` for every verb of a noun.'),
+          q('type', { type: 'string', maxLength: 1000, pattern: EVENT_TYPE_LIST.source }, `\`deal.won\`, \`deal.*\` for every verb of a noun, or up to ${MAX_EVENT_TYPES} of either, comma-separated (\`lead.*,deal.won\`).`),
           q('entity', { type: 'string', maxLength: 64 }, 'Only events about this entity id.'),
           q('actor', { type: 'string', maxLength: 128 }, 'Only events by this key id or system actor.'),
           q('after', { type: 'integer', minimum: 0 }, 'Only events with a larger `seq` (the previous page’s `next`).'),
@@ -71,7 +72,7 @@ const FEED_LIMITS =
 /** The live feed: the log's committed events as they happen, over SSE or a WebSocket (src/durable/live-feed.ts). */
 function feedPaths(q: (name: string, schema: JsonSchema, description: string) => Record<string, unknown>): Paths {
   const filter = [
-    q('type', { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.([a-z][a-z0-9-]*|\\*)$' }, '`deal.won`, or `deal.*` for every verb of a noun.'),
+    q('type', { type: 'string', maxLength: 1000, pattern: EVENT_TYPE_LIST.source }, `\`deal.won\`, \`deal.*\` for every verb of a noun, or up to ${MAX_EVENT_TYPES} of either, comma-separated (\`lead.*,deal.won\`).`),
     q('entity', { type: 'string', maxLength: 64 }, 'Only events about this entity id.'),
     q('actor', { type: 'string', maxLength: 128 }, 'Only events by this actor.'),
     q('after', { type: 'integer', minimum: 0 }, 'Start after this `seq`: the backlog from the log first, then live. Left out: from now on. `0`: the whole log.'),
