@@ -75,3 +75,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   await stop()
   throw new Error(`wrangler dev did not start in 60 s: ${output}`)
 }
+
+/** One JSON request with a key, as a test's plain client makes it: the status and the parsed body (null when empty). */
+export async function callJson(baseUrl: string, method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+  const text = await response.text()
+  return { status: response.status, body: text ? JSON.parse(text) : null }
+}
+

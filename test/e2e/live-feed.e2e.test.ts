@@ -7,27 +7,14 @@
  * fixed time.
  */
 import { request as httpRequest } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startDevServer, type DevServer } from './dev-server'
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN, callJson } from './dev-server'
+import { devServerForFile } from './dev-server-for-file'
 import { openSocket, openSse, until, type FeedSocket, type FrameBook, type SseListener } from './feed-clients'
 
-let server: DevServer
-beforeAll(async () => {
-  server = await startDevServer()
-}, 90_000)
-afterAll(async () => {
-  await server?.stop()
-})
+const server = devServerForFile()
 
-async function call(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : null }
-}
+const call = (method: string, path: string, key: string, body?: unknown) => callJson(server.baseUrl, method, path, key, body)
 
 /** A tenant and `count` keys of it (its admin key first, then member keys): listeners spread over them. */
 async function tenantWithKeys(slug: string, count: number) {

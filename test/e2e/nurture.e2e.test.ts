@@ -3,7 +3,7 @@
  * flushing the outbox, and crons triggered with /cdn-cgi/handler/scheduled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN, startDevServer, type DevServer } from './dev-server'
+import { ADMIN_TOKEN, callJson, startDevServer, type DevServer } from './dev-server'
 
 let server: DevServer
 beforeAll(async () => {
@@ -13,15 +13,7 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function call(method: string, path: string, key: string, body?: unknown) {
-  const response = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : null }
-}
+const call = (method: string, path: string, key: string, body?: unknown) => callJson(server.baseUrl, method, path, key, body)
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms
