@@ -4,7 +4,7 @@ import { eventFilterFields } from '../domain/event-filter'
 import { toFieldErrors } from '../domain/noun/validators'
 import type { Db } from './db'
 import { listEvents, logHead } from './event-log'
-import type { FeedLimits, FeedLog, FeedSubscription } from './live-feed'
+import type { FeedCredentials, FeedLimits, FeedLog, FeedSubscription } from './live-feed'
 
 const positive = (value: string | undefined, fallback: number) => {
   const n = Number(value)
@@ -48,4 +48,17 @@ export function parseSocketMessage(message: string | ArrayBuffer): Parsed {
   if (!parsed.success) return { error: { status: 422, detail: 'the message is not a valid subscribe', errors: toFieldErrors(parsed.error) } }
   const { op: _op, after, ...filter } = parsed.data
   return { subscription: { filter, ...(after !== undefined ? { after } : {}) } }
+}
+
+/**
+ * What the edge's feed request carries (src/http/tenant.ts, openFeed): the credentials' hashes (only
+ * they are kept with the connection, to check it again), the validated subscription, the transport,
+ * and whether the client offered the `revline` subprotocol.
+ */
+export function readFeedRequest(request: Request): { credentials: FeedCredentials; subscription: FeedSubscription; socket: boolean; offersRevline: boolean } {
+  const given = JSON.parse(request.headers.get('x-revline-credentials') ?? '{}') as FeedCredentials
+  const credentials = { ...(given.keyHash ? { keyHash: given.keyHash } : {}), ...(given.sessionHash ? { sessionHash: given.sessionHash } : {}) }
+  const subscription = JSON.parse(request.headers.get('x-revline-subscription') ?? '{}') as FeedSubscription
+  const offersRevline = request.headers.get('sec-websocket-protocol')?.split(',').some((p) => p.trim() === 'revline') ?? false
+  return { credentials, subscription, socket: new URL(request.url).pathname === '/feed/socket', offersRevline }
 }

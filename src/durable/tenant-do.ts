@@ -38,8 +38,8 @@ import * as schema from './schema'
 import { entityTables } from './schema/tables'
 import { TenantState } from './tenant-state'
 import { backfillSearchIndex } from './search-backfill'
-import { LiveFeed, type FeedCredentials, type FeedSubscription } from './live-feed'
-import { feedLimits, feedLog, parseSocketMessage } from './live-feed-wiring'
+import { LiveFeed } from './live-feed'
+import { feedLimits, feedLog, parseSocketMessage, readFeedRequest } from './live-feed-wiring'
 
 const SYSTEM: Actor = { id: 'system', role: 'system' }
 const OPERATOR: Actor = { id: 'operator', role: 'system' }
@@ -67,7 +67,7 @@ export class TenantDO extends DurableObject<Env> {
     this.db = drizzle(ctx.storage, { schema })
     this.store = new EntityStore(this.db, ctx.storage.sql, entityTables, BUILT_IN_REGISTRY)
     this.state = new TenantState(this.db)
-    this.feed = new LiveFeed(ctx, feedLog(this.db, ctx.storage.sql), feedLimits(env), (credentials) => this.stillAdmitted(credentials))
+    this.feed = new LiveFeed(ctx, feedLog(this.db, ctx.storage.sql), feedLimits(env), (credentials) => this.state.admits(credentials))
     // A client's "ping" is answered by the runtime, without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
     // An object nobody created stays empty: probing unknown slugs must not write schemas.
@@ -143,12 +143,10 @@ export class TenantDO extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const outcome = this.outcome(() => {
       if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
-      const credentials = JSON.parse(request.headers.get('x-revline-credentials') ?? '{}') as FeedCredentials
-      const subscription = JSON.parse(request.headers.get('x-revline-subscription') ?? '{}') as FeedSubscription
+      const { credentials, subscription, socket, offersRevline } = readFeedRequest(request)
       const actor = this.state.authenticate(credentials)
       const principal = actor.via ?? actor.id
-      const held = { ...(credentials.keyHash ? { keyHash: credentials.keyHash } : {}), ...(credentials.sessionHash ? { sessionHash: credentials.sessionHash } : {}) }
-      return new URL(request.url).pathname === '/feed/socket' ? this.feed.openSocket(principal, held, subscription, request.headers.get('sec-websocket-protocol')?.split(',').some((p) => p.trim() === 'revline') ?? false) : this.feed.openStream(principal, held, subscription)
+      return socket ? this.feed.openSocket(principal, credentials, subscription, offersRevline) : this.feed.openStream(principal, credentials, subscription)
     })
     if (outcome.ok) return outcome.value
     return Response.json({ failure: outcome.failure }, { status: 400 })
@@ -165,15 +163,6 @@ export class TenantDO extends DurableObject<Env> {
     try {
       socket.close(code === 1005 || code === 1006 ? 1000 : code, 'closed')
     } catch {}
-  }
-
-  private stillAdmitted(credentials: FeedCredentials): boolean {
-    try {
-      this.state.authenticate(credentials)
-      return true
-    } catch {
-      return false
-    }
   }
 
   /** `POST /auth/email` (public): the same answer for every address; a link is sent only to a user who may sign in. */

@@ -101,6 +101,16 @@ export class TenantState {
     return this.admitted(info, actor)
   }
 
+  /** Whether these credentials still admit anyone (a live feed connection is checked again after revocations). */
+  admits(credentials: { keyHash?: string; sessionHash?: string }): boolean {
+    try {
+      this.authenticate(credentials)
+      return true
+    } catch {
+      return false
+    }
+  }
+
   private admitted(info: TenantRow, actor: Actor): Actor {
     if (info.status !== 'active') throw new AppError('forbidden', 'this tenant is suspended')
     return actor
