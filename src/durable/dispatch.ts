@@ -22,6 +22,7 @@ import { keyOwner, myContact, mySessions, requireUser, revokeMySession, whoAmI }
 import { myPasskeys, registerPasskey, registrationChallenge, removeMyPasskey, spendRegistrationChallenge } from './passkeys'
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents, logHead } from './event-log'
+import { verifyChain } from './event-chain'
 import { searchIndex } from './search-index'
 import { MAX_SEARCH_OFFSET } from '../domain/search'
 import type { Operation } from './operations'
@@ -76,6 +77,9 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
     case 'events.head':
       authorize(actor, 'read')
       return { seq: logHead(store.sql) }
+    case 'events.verify':
+      authorize(actor, 'admin')
+      return verifyChain(store.sql)
     case 'search': {
       authorize(actor, 'read')
       const types = op.types?.map((t) => nounOf(ctx, t).name)

@@ -1,16 +1,20 @@
 /** The append-only event log: append inside a verb's transaction, read by type, entity, actor, position. */
 import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, or, sql, type SQL } from 'drizzle-orm'
+import { chainHash, GENESIS, hashHex } from '../domain/event-chain'
 import { eventTypes } from '../domain/event-filter'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './db'
-import { events } from './schema'
+import { eventChain, events } from './schema'
 import { upcast } from './upcast'
 
-type EventRow = typeof events.$inferSelect
+type EventRow = typeof events.$inferSelect & { prevHash: ArrayBufferLike | Uint8Array | null; hash: ArrayBufferLike | Uint8Array | null }
+
+const hex = (bytes: ArrayBufferLike | Uint8Array | null) => (bytes ? hashHex(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) : undefined)
 
 /** A stored row as the event it records, in today's shape (old events go through their upcasters). */
 export function toEventRecord(db: Db, row: EventRow): EventRecord {
-  return upcast(db, row as unknown as EventRecord)
+  const { sealed: _sealed, prevHash, hash, ...stored } = row
+  return { ...upcast(db, stored as unknown as EventRecord), prevHash: hex(prevHash), hash: hex(hash) }
 }
 
 /**
@@ -23,8 +27,12 @@ export function toEventRecord(db: Db, row: EventRow): EventRecord {
 // subquery an unqualified `entity_id` would name p's own column.
 const readBefore = sql`coalesce("events"."before", (SELECT p."after" FROM "events" p WHERE p."entity_id" = "events"."entity_id" AND p."version" = "events"."version" - 1))`.mapWith(events.before)
 
-/** SELECT of whole events, `before` included (see readBefore). */
-export const selectEvents = (db: Db) => db.select({ ...getTableColumns(events), before: readBefore }).from(events)
+/** SELECT of whole events, `before` included (see readBefore), with their links in the chain. */
+export const selectEvents = (db: Db) =>
+  db
+    .select({ ...getTableColumns(events), before: readBefore, prevHash: eventChain.prevHash, hash: eventChain.hash })
+    .from(events)
+    .leftJoin(eventChain, eq(eventChain.seq, events.seq))
 
 const storesBefore = (event: NewEvent) => !(event.before && event.before.$id === event.entityId && event.before.$version === event.version - 1)
 
@@ -37,29 +45,65 @@ export function logHead(sql: SqlStorage): number {
   return sql.exec<{ seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').toArray()[0]?.seq ?? 0
 }
 
-/** One prepared INSERT per event (this runs inside every verb's transaction). */
+const CHAIN_HEAD = 'SELECT hash FROM event_chain ORDER BY seq DESC LIMIT 1'
+const LINK = 'INSERT INTO event_chain (seq, prev_hash, hash) VALUES (?, ?, ?)'
+
+/** SQLite binds an ArrayBuffer as a blob; a hash owns its buffer, GENESIS is copied. */
+export const bufferOf = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer
+
+/** The newest link's hash (GENESIS for an empty log). */
+export function chainHead(sql: SqlStorage): Uint8Array {
+  const row = sql.exec<{ hash: ArrayBuffer }>(CHAIN_HEAD).toArray()[0]
+  return row ? new Uint8Array(row.hash) : GENESIS
+}
+
+/**
+ * One prepared INSERT per event and one for its link in the chain (this runs inside every verb's
+ * transaction, so an event and its hash are written together or not at all).
+ */
 export function appendEvent(sql: SqlStorage, event: NewEvent): EventRecord {
-  const row = sql
+  const stored = {
+    id: event.id,
+    type: event.type,
+    entity_type: event.entityType,
+    entity_id: event.entityId,
+    verb: event.verb,
+    version: event.version,
+    actor: event.actor,
+    actor_role: event.actorRole,
+    via: event.via,
+    request_id: event.requestId,
+    at: event.at,
+    data: json(event.data),
+    before: storesBefore(event) ? json(event.before) : null,
+    after: json(event.after),
+    cause: event.cause,
+    sealed: null,
+  }
+  const { seq } = sql
     .exec<{ seq: number }>(
       APPEND,
-      event.id,
-      event.type,
-      event.entityType,
-      event.entityId,
-      event.verb,
-      event.version,
-      event.actor,
-      event.actorRole,
-      event.via,
-      event.requestId,
-      event.at,
-      json(event.data),
-      storesBefore(event) ? json(event.before) : null,
-      json(event.after),
-      event.cause,
+      stored.id,
+      stored.type,
+      stored.entity_type,
+      stored.entity_id,
+      stored.verb,
+      stored.version,
+      stored.actor,
+      stored.actor_role,
+      stored.via,
+      stored.request_id,
+      stored.at,
+      stored.data,
+      stored.before,
+      stored.after,
+      stored.cause,
     )
     .one()
-  return { ...event, seq: row.seq }
+  const prevHash = chainHead(sql)
+  const hash = chainHash(prevHash, { seq, ...stored })
+  sql.exec(LINK, seq, bufferOf(prevHash), bufferOf(hash))
+  return { ...event, seq, prevHash: hashHex(prevHash), hash: hashHex(hash) }
 }
 
 export interface EventQuery {

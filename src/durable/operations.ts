@@ -29,6 +29,8 @@ export type Operation =
   | { kind: 'events'; query: EventQuery }
   /** The newest event's seq: a page read after it opens the live feed from there (`?after=`), missing nothing in between. */
   | { kind: 'events.head' }
+  /** Walks the hash chain: `{ ok, count, head }`, or the first seq that does not verify (admins). */
+  | { kind: 'events.verify' }
   /** Full-text search; `types` are noun names or collections; `offset` from the previous page's `next`. */
   | { kind: 'search'; q: string; types?: string[]; limit: number; offset: number }
   /** `user`: 'me' (the caller's own key), a user id (admins), or absent for a service key (admins). `role` absent: the user's own. */

@@ -113,6 +113,10 @@ export function expand(store: EntityStore, noun: NounSchema, entity: EntityRecor
 export interface HistoryEntry {
   version: number
   event: string
+  /** The event's place in the log and its links in the hash chain. */
+  seq: number
+  prevHash?: string
+  hash?: string
   type: string
   at: string
   actor: string
@@ -123,7 +127,7 @@ export interface HistoryEntry {
 export function history(store: EntityStore, noun: NounSchema, id: string): HistoryEntry[] {
   const log = entityEvents(store.db, id).filter((e) => e.entityType === noun.name)
   if (log.length === 0) throw notFound(`${noun.name} ${id}`)
-  return log.map((e: EventRecord) => ({ version: e.version, event: e.id, type: e.type, at: e.at, actor: e.actor, entity: e.after }))
+  return log.map((e: EventRecord) => ({ version: e.version, event: e.id, seq: e.seq, prevHash: e.prevHash, hash: e.hash, type: e.type, at: e.at, actor: e.actor, entity: e.after }))
 }
 
 /** The entity as it was at `asOf`, folded from the log: 404 if it did not exist or was deleted then. */

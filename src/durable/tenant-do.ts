@@ -38,6 +38,7 @@ import * as schema from './schema'
 import { entityTables } from './schema/tables'
 import { TenantState } from './tenant-state'
 import { backfillSearchIndex } from './search-backfill'
+import { linkUnchained } from './event-chain'
 import { LiveFeed } from './live-feed'
 import { feedLimits, feedLog, parseSocketMessage, readFeedRequest } from './live-feed-wiring'
 
@@ -76,6 +77,7 @@ export class TenantDO extends DurableObject<Env> {
         await migrate(this.db, migrations)
         if (this.transaction(() => repairInexactCounters(this.store))) console.warn('rebuilt inexact analytics counters', this.state.info()?.slug)
         this.transaction(() => backfillSearchIndex(this.store, this.nouns()))
+        this.transaction(() => linkUnchained(ctx.storage.sql))
       })
   }
 

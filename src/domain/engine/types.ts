@@ -59,6 +59,9 @@ export interface NewEvent {
 
 export interface EventRecord extends NewEvent {
   seq: number
+  /** The previous event's hash and this one's (hex SHA-256; src/domain/event-chain.ts). */
+  prevHash?: string
+  hash?: string
 }
 
 /** A background job as hooks describe it; the tenant is added when it is sent. */

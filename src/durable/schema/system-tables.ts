@@ -1,6 +1,6 @@
 /** Tables every tenant object has besides its nouns: the event log, keys, dashboard sessions, the tenant row, the outbox. */
 import { sql } from 'drizzle-orm'
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /** Append-only (triggers in migrations refuse UPDATE and DELETE); `seq` is the global position. */
 export const events = sqliteTable(
@@ -23,6 +23,12 @@ export const events = sqliteTable(
     before: text('before', { mode: 'json' }),
     after: text('after', { mode: 'json' }),
     cause: text('cause'),
+    /**
+     * The personal fields of `data`, `before` and `after`, taken out of those columns and sealed
+     * (XChaCha20-Poly1305) with the key of the person they describe (`subject_keys`): forgetting the
+     * person destroys the key, and the sealed bytes, still hashed into the chain, say nothing.
+     */
+    sealed: text('sealed'),
   },
   (t) => [
     uniqueIndex('events_id_uniq').on(t.id),
@@ -33,6 +39,27 @@ export const events = sqliteTable(
     index('events_at_idx').on(t.at),
   ],
 )
+
+/**
+ * The hash chain over the log, one row per event (append-only, like the log): `hash` = SHA-256 of
+ * `prev_hash` and the event's stored bytes (src/domain/event-chain.ts). A separate table so events
+ * written before the chain existed are linked at start without rewriting the log.
+ */
+export const eventChain = sqliteTable('event_chain', {
+  seq: integer('seq').primaryKey(),
+  prevHash: blob('prev_hash', { mode: 'buffer' }).notNull(),
+  hash: blob('hash', { mode: 'buffer' }).notNull(),
+})
+
+/**
+ * One key per person whose data the log holds (a contact, and what was copied from it): the key
+ * seals the personal fields of their events. `POST /contacts/{id}/forget` deletes the rows.
+ */
+export const subjectKeys = sqliteTable('subject_keys', {
+  subject: text('subject').primaryKey(),
+  key: blob('key', { mode: 'buffer' }).notNull(),
+  createdAt: text('created_at').notNull(),
+})
 
 /** API keys: only the SHA-256 of the secret is stored. */
 export const apiKeys = sqliteTable(

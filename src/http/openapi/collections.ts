@@ -224,10 +224,13 @@ export function collectionPaths(noun: NounSchema): Paths {
           'The history, oldest first',
           dataList({
             type: 'object',
-            required: ['version', 'event', 'type', 'at', 'actor', 'entity'],
+            required: ['version', 'event', 'seq', 'type', 'at', 'actor', 'entity'],
             properties: {
               version: { type: 'integer' },
               event: { type: 'string', description: 'The event id (`evt_…`).' },
+              seq: { type: 'integer', description: 'The event’s place in the log.' },
+              prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'The previous event’s hash in the log’s chain.' },
+              hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'This event’s hash: SHA-256 over `prevHash` and the stored event.' },
               type: { type: 'string', examples: [`${noun.idPrefix}.created`] },
               at: { type: 'string', format: 'date-time' },
               actor: { type: 'string' },

@@ -45,6 +45,24 @@ const eventSchema: JsonSchema = {
     before: { type: ['object', 'null'], description: 'The entity before the verb.' },
     after: { type: ['object', 'null'], description: 'The entity after the verb.' },
     cause: { type: ['string', 'null'], description: 'The event whose after hook caused this one.' },
+    prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'The previous event’s `hash` (64 zeros for the first event).' },
+    hash: {
+      type: 'string',
+      pattern: '^[0-9a-f]{64}$',
+      description: 'SHA-256 over `prevHash` and this event’s stored bytes (every column, `data`, `before` and `after` as stored), computed in the transaction that appended it. `GET /events/verify` recomputes the chain.',
+    },
+  },
+}
+
+const verification: JsonSchema = {
+  type: 'object',
+  required: ['ok', 'count', 'head'],
+  properties: {
+    ok: { type: 'boolean' },
+    count: { type: 'integer', description: 'Events verified (all of them when `ok`; those before `seq` otherwise).' },
+    head: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'The hash of the last verified event: compare heads taken at different times.' },
+    seq: { type: 'integer', description: 'When not `ok`: the first event that does not verify.' },
+    reason: { type: 'string', description: 'When not `ok`: whether the event was altered, or an event removed or reordered.' },
   },
 }
 
@@ -60,6 +78,11 @@ function eventPaths(): Paths {
           q('after', { type: 'integer', minimum: 0 }, 'Only events with a larger `seq` (the previous page’s `next`).'),
           q('limit', { type: 'integer', minimum: 1, maximum: 500, default: 100 }, 'Page size.'),
         ],
+      }),
+    },
+    '/events/verify': {
+      get: get('Events', 'verifyEvents', 'Recompute the log’s hash chain (admins)', verification, {
+        description: 'Walks the whole log in pages (never held in memory) and recomputes each event’s hash from the previous one. `ok: false` names the first event that was altered, or that follows a removed or reordered one.',
       }),
     },
     ...feedPaths(q),

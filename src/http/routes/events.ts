@@ -1,7 +1,8 @@
 /**
  * The tenant's event log: `GET /events?type=deal.won&entity={id}&actor={key}&after={seq}&limit=50`
  * pages through it; `GET /events/stream` (Server-Sent Events) and `GET /events/ws` (WebSocket) follow
- * it live, resuming after a seq with no gap and no duplicate (src/durable/live-feed.ts).
+ * it live, resuming after a seq with no gap and no duplicate (src/durable/live-feed.ts); `GET
+ * /events/verify` checks the log's hash chain.
  */
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
@@ -24,6 +25,9 @@ events.get('/events', async (c) => {
   if (!parsed.success) throw new AppError('invalid_query', 'the query is not valid', toFieldErrors(parsed.error))
   return c.json(await c.var.tenant.run({ kind: 'events', query: parsed.data }))
 })
+
+/** Admins: recompute the hash chain over the whole log (it is read in pages, never held whole). */
+events.get('/events/verify', async (c) => c.json(await c.var.tenant.run({ kind: 'events.verify' })))
 
 events.get('/events/stream', async (c) => {
   const response = await c.var.tenant.openFeed('stream', subscriptionOf(c))

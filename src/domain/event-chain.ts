@@ -1,0 +1,49 @@
+/**
+ * The log's hash chain: each event's hash is SHA-256 over the previous event's hash and the event's
+ * stored bytes, so changing, removing or reordering any stored event changes every hash after it.
+ * Hashing the stored text (not a re-encoding of the parsed event) makes the bytes canonical by
+ * construction: the same row always hashes the same, whatever the reader's JSON library does.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+
+/** The previous hash of the first event. */
+export const GENESIS = new Uint8Array(32)
+
+/** An event's columns as stored (JSON columns as their text). */
+export interface StoredEvent {
+  seq: number
+  id: string
+  type: string
+  entity_type: string
+  entity_id: string
+  verb: string
+  version: number
+  actor: string
+  actor_role: string
+  via: string | null
+  request_id: string
+  at: string
+  data: string | null
+  before: string | null
+  after: string | null
+  cause: string | null
+  sealed: string | null
+}
+
+/** The columns in hashing order; the SELECT that feeds `chainHash` reads exactly these. */
+export const HASHED_COLUMNS = [
+  'seq', 'id', 'type', 'entity_type', 'entity_id', 'verb', 'version', 'actor', 'actor_role',
+  'via', 'request_id', 'at', 'data', 'before', 'after', 'cause', 'sealed',
+] as const satisfies readonly (keyof StoredEvent)[]
+
+/** The canonical bytes: a JSON array of the stored columns in HASHED_COLUMNS order. */
+export function canonicalBytes(event: StoredEvent): Uint8Array {
+  return utf8ToBytes(JSON.stringify(HASHED_COLUMNS.map((column) => event[column])))
+}
+
+export function chainHash(prevHash: Uint8Array, event: StoredEvent): Uint8Array {
+  return sha256.create().update(prevHash).update(canonicalBytes(event)).digest()
+}
+
+export const hashHex = (hash: Uint8Array): string => bytesToHex(hash)

@@ -1,0 +1,122 @@
+/**
+ * The tamper-evident log: every write path links its events into one hash chain, `/events` shows
+ * each link, `GET /events/verify` recomputes the chain and names the first event that was altered,
+ * removed or reordered behind the API.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { linkUnchained } from '../src/durable/event-chain'
+import worker from '../src/worker'
+import { createTenant, expectProblem, issueKey, request, type TenantApi } from './helpers'
+
+async function allEvents(api: TenantApi): Promise<any[]> {
+  const out: any[] = []
+  for (let after = 0; ; ) {
+    const page = await api.get(`/events?limit=500&after=${after}`)
+    expect(page.status).toBe(200)
+    out.push(...page.body.data)
+    if (!page.body.next) return out
+    after = Number(page.body.next)
+  }
+}
+
+/** Writes through every path that appends: verbs, hooks, import, a job, a schema change, an audit entry. */
+async function writeEverywhere(slug: string, api: TenantApi) {
+  const contact = await api.post('/contacts', { name: 'Ada Lovelace', email: 'ada@engines.dev' })
+  expect(contact.status).toBe(201)
+  expect((await api.post(`/contacts/${contact.body.$id}/qualify`)).status).toBe(200)
+  // A public capture runs the capture hooks (contact, lead, score) in one transaction.
+  expect((await request('POST', `/~${slug}/capture`, { body: { email: 'grace@navy.dev', name: 'Grace' } })).status).toBeLessThan(300)
+  const imported = await api.post('/leads/import', '{"name":"Imported","source":"website"}\n{"name":"Second","source":"event"}\n', {
+    headers: { 'content-type': 'application/x-ndjson' },
+  })
+  expect(imported.status).toBe(200)
+  expect((await api.put('/nouns/Contact', { shoeSize: 'number#' })).status).toBe(200)
+  expect((await api.post('/keys', { name: 'ci', role: 'member' })).status).toBe(201)
+  // The nightly rescoring job, delivered the way the platform would.
+  const batch = createMessageBatch('revline-jobs', [{ id: 'rescore-1', timestamp: new Date(), attempts: 1, body: { type: 'rescore', tenant: slug, runId: `run-${slug}` } }])
+  const ctx = createExecutionContext()
+  await (worker as ExportedHandler<Env>).queue!(batch, env, ctx)
+  expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([])
+}
+
+describe('the hash chain', () => {
+  it('links every event from every write path, and verifies', async () => {
+    const { slug, api } = await createTenant('chain')
+    await writeEverywhere(slug, api)
+    const events = await allEvents(api)
+    expect(events.some((e) => e.actor === 'system')).toBe(true)
+    expect(events.some((e) => e.type === 'schema.changed')).toBe(true)
+    expect(events.some((e) => e.type === 'apikey.created')).toBe(true)
+    expect(events[0].prevHash).toBe('0'.repeat(64))
+    for (const [i, event] of events.entries()) {
+      expect(event.hash).toMatch(/^[0-9a-f]{64}$/)
+      if (i > 0) expect(event.prevHash).toBe(events[i - 1].hash)
+    }
+    const verified = await api.get('/events/verify')
+    expect(verified.status).toBe(200)
+    expect(verified.body).toEqual({ ok: true, count: events.length, head: events.at(-1).hash })
+    // History shows the same links as the log.
+    const contactId = events.find((e) => e.type === 'contact.created').entityId
+    const history = await api.get(`/contacts/${contactId}/history`)
+    for (const event of history.body.data) expect(event.hash).toBe(events.find((e) => e.seq === event.seq).hash)
+  }, 60_000)
+
+  it('finds an event altered, removed or reordered behind the API', async () => {
+    const { slug, api } = await createTenant('tamper')
+    for (const name of ['One', 'Two', 'Three', 'Four']) expect((await api.post('/contacts', { name })).status).toBe(201)
+    const events = await allEvents(api)
+    const [second, third, fourth] = events.filter((e) => e.type === 'contact.created').slice(1)
+    const tamper = (sql: string) =>
+      runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
+        // Someone with the database file: the append-only triggers are no obstacle to them.
+        state.storage.sql.exec('DROP TRIGGER IF EXISTS events_no_update')
+        state.storage.sql.exec('DROP TRIGGER IF EXISTS events_no_delete')
+        state.storage.sql.exec(sql)
+      })
+
+    await tamper(`UPDATE events SET after = replace(after, 'Two', 'Tw0') WHERE seq = ${second.seq}`)
+    let verified = await api.get('/events/verify')
+    expect(verified.body).toMatchObject({ ok: false, seq: second.seq, count: second.seq - 1, head: second.prevHash })
+    expect(verified.body.reason).toMatch(/altered/)
+    await tamper(`UPDATE events SET after = replace(after, 'Tw0', 'Two') WHERE seq = ${second.seq}`)
+    expect((await api.get('/events/verify')).body).toMatchObject({ ok: true, count: events.length })
+
+    // A changed time (or actor, or type) is an alteration too: every stored column is hashed.
+    await tamper(`UPDATE events SET at = '2020-01-01T00:00:00.000Z' WHERE seq = ${fourth.seq}`)
+    expect((await api.get('/events/verify')).body).toMatchObject({ ok: false, seq: fourth.seq, count: fourth.seq - 1 })
+
+    // Removing an event breaks the next link.
+    await tamper(`DELETE FROM events WHERE seq = ${third.seq}`)
+    verified = await api.get('/events/verify')
+    expect(verified.body).toMatchObject({ ok: false, seq: fourth.seq, count: third.seq - 1 })
+    expect(verified.body.reason).toMatch(/removed or reordered/)
+  })
+
+  it('links a log written before the chain existed, once, at start', async () => {
+    const { slug, api } = await createTenant('legacy')
+    expect((await api.post('/contacts', { name: 'Old' })).status).toBe(201)
+    await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
+      const sql = state.storage.sql
+      sql.exec('DROP TRIGGER event_chain_no_delete')
+      sql.exec('DELETE FROM event_chain')
+      expect(linkUnchained(sql)).toBeGreaterThan(0)
+      expect(linkUnchained(sql)).toBe(0)
+    })
+    expect((await api.post('/contacts', { name: 'New' })).status).toBe(201)
+    const events = await allEvents(api)
+    expect((await api.get('/events/verify')).body).toEqual({ ok: true, count: events.length, head: events.at(-1).hash })
+  })
+
+  it('only admins verify; the link rows are as immutable as the log', async () => {
+    const { slug, key, api } = await createTenant('chain-acl')
+    const member = await issueKey(slug, key, 'member')
+    expectProblem(await member.api.get('/events/verify'), 403, 'forbidden')
+    expectProblem(await request('GET', `/~${slug}/events/verify`), 401, 'unauthorized')
+    await api.post('/contacts', { name: 'X' })
+    await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
+      for (const sql of ['UPDATE event_chain SET hash = x\'00\'', 'DELETE FROM event_chain']) expect(() => state.storage.sql.exec(sql), sql).toThrow(/append-only/)
+    })
+  })
+})
