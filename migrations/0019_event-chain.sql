@@ -11,6 +11,8 @@ CREATE TABLE `subject_keys` (
 );
 --> statement-breakpoint
 ALTER TABLE `events` ADD `sealed` text;--> statement-breakpoint
+ALTER TABLE `job_runs` ADD `chain_seq` integer;--> statement-breakpoint
+ALTER TABLE `job_runs` ADD `chain_head` text;--> statement-breakpoint
 -- The chain is as immutable as the log it hashes; events written before this migration are linked by
 -- the tenant object at its next start (src/durable/event-chain.ts), SQLite having no SHA-256.
 CREATE TRIGGER `event_chain_no_update` BEFORE UPDATE ON `event_chain` BEGIN SELECT RAISE(ABORT, 'the event chain is append-only'); END;

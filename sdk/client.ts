@@ -29,7 +29,11 @@ export interface EventsClient {
    * Starts after `query.after`, else after `options.cursor.load()`, else at the log's head.
    */
   subscribe(query: FeedQuery, handler: (event: RevlineEvent) => unknown, options?: SubscribeOptions): EventSubscription
+  /** Recomputes the log's hash chain (admin keys): `{ ok, count, head }`, or the first `seq` that does not verify. */
+  verify(options?: { signal?: AbortSignal }): Promise<ChainVerification>
 }
+
+export type ChainVerification = { ok: true; count: number; head: string } | { ok: false; count: number; head: string; seq: number; reason: string }
 
 export interface PipelineClient {
   /** Leads, deals by stage with value (major units, like every amount), weighted value, conversion rate, average score. */
@@ -126,7 +130,9 @@ export function eventsClient(transport: () => Transport): EventsClient {
 
   const subscribeTo = (query: FeedQuery, handler: (event: RevlineEvent) => unknown, options?: SubscribeOptions) => subscribe(transport, query ?? {}, handler, options)
 
-  return { list, all, follow, subscribe: subscribeTo }
+  const verify = (options: { signal?: AbortSignal } = {}) => transport().request<ChainVerification>({ method: 'GET', path: '/events/verify', ...signalOf(options) })
+
+  return { list, all, follow, subscribe: subscribeTo, verify }
 }
 
 function pipelineClient(transport: () => Transport): PipelineClient {

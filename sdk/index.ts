@@ -10,7 +10,7 @@
  * Or the default client (env REVLINE_URL / REVLINE_TENANT / REVLINE_API_KEY, or `configure`):
  *   import { Contact, Deal } from './sdk/crm'
  */
-export { createClient, type RevlineClient, type EventsClient, type PipelineClient, type SettingsClient, type SettingsSection } from './client'
+export { createClient, type RevlineClient, type EventsClient, type PipelineClient, type SettingsClient, type SettingsSection, type ChainVerification } from './client'
 export { configure, revline } from './default'
 export { RevlineError, RevlineNetworkError, RevlineConfigError, ServerSideHookError, isRevlineError } from './errors'
 export { newIdempotencyKey, type ClientOptions, type FetchLike } from './http'

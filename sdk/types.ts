@@ -201,6 +201,10 @@ export interface AllOptions<N extends NounName> {
 export interface HistoryEntry<N extends NounName> {
   version: number
   event: string
+  /** The event's place in the log, and its links in the log's hash chain (hex SHA-256). */
+  seq: number
+  prevHash: string
+  hash: string
   type: string
   at: string
   actor: string
@@ -254,6 +258,9 @@ export interface RevlineEvent {
   after: Record<string, unknown> | null
   /** Id of the event whose after hook caused this one. */
   cause: string | null
+  /** The previous event's hash (64 zeros for the first) and this one's: SHA-256 over it and the stored event. */
+  prevHash: string
+  hash: string
 }
 export interface EventQuery {
   /** `deal.won`, `deal.*` for every verb of a noun, or several comma-separated (`lead.*,deal.won`). */

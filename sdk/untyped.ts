@@ -54,6 +54,10 @@ export interface UntypedAllOptions {
 export interface UntypedHistoryEntry<E> {
   version: number
   event: string
+  /** The event's place in the log, and its links in the log's hash chain (hex SHA-256). */
+  seq: number
+  prevHash: string
+  hash: string
   type: string
   at: string
   actor: string

@@ -174,6 +174,16 @@ function adminRoutes(f: Fixture): Route[] {
         { what: 'an unknown id', method: 'POST', path: '/contacts/contact_000000000/restore' },
       ],
     },
+    {
+      route: 'POST /contacts/{id}/forget',
+      probes: [
+        { what: 'a live contact', method: 'POST', path: `/contacts/${f.contactId}/forget`, valid: true },
+        { what: 'an unknown id', method: 'POST', path: '/contacts/contact_000000000/forget' },
+        { what: 'a malformed id', method: 'POST', path: '/contacts/nonsense/forget' },
+        { what: 'another noun’s id', method: 'POST', path: `/contacts/${f.stageId}/forget` },
+      ],
+    },
+    { route: 'GET /events/verify', probes: [{ what: 'plain', method: 'GET', path: '/events/verify', valid: true }] },
   ]
   for (const section of SECTIONS) {
     routes.push({ route: `GET /settings/${section}`, probes: [{ what: 'plain', method: 'GET', path: `/settings/${section}`, valid: true }] })

@@ -57,6 +57,11 @@ describe('the hash chain', () => {
     const verified = await api.get('/events/verify')
     expect(verified.status).toBe(200)
     expect(verified.body).toEqual({ ok: true, count: events.length, head: events.at(-1).hash })
+    // The daily job's run record notes the head as it finished: a point on the chain to compare later.
+    const runs = (await api.get('/jobs')).body.data
+    const run = runs.find((r: any) => r.outcome === 'ok')
+    expect(run, JSON.stringify(runs)).toMatchObject({ outcome: 'ok', chainSeq: expect.any(Number) })
+    expect(run.chainHead).toBe(events.find((e) => e.seq === run.chainSeq).hash)
     // History shows the same links as the log.
     const contactId = events.find((e) => e.type === 'contact.created').entityId
     const history = await api.get(`/contacts/${contactId}/history`)
@@ -76,15 +81,17 @@ describe('the hash chain', () => {
         state.storage.sql.exec(sql)
       })
 
-    await tamper(`UPDATE events SET after = replace(after, 'Two', 'Tw0') WHERE seq = ${second.seq}`)
+    await tamper(`UPDATE events SET actor = 'key_forged' WHERE seq = ${second.seq}`)
     let verified = await api.get('/events/verify')
     expect(verified.body).toMatchObject({ ok: false, seq: second.seq, count: second.seq - 1, head: second.prevHash })
     expect(verified.body.reason).toMatch(/altered/)
-    await tamper(`UPDATE events SET after = replace(after, 'Tw0', 'Two') WHERE seq = ${second.seq}`)
+    await tamper(`UPDATE events SET actor = '${second.actor}' WHERE seq = ${second.seq}`)
     expect((await api.get('/events/verify')).body).toMatchObject({ ok: true, count: events.length })
 
-    // A changed time (or actor, or type) is an alteration too: every stored column is hashed.
+    // A changed time (or sealed personal data, or type) is an alteration too: every stored column is hashed.
     await tamper(`UPDATE events SET at = '2020-01-01T00:00:00.000Z' WHERE seq = ${fourth.seq}`)
+    expect((await api.get('/events/verify')).body).toMatchObject({ ok: false, seq: fourth.seq, count: fourth.seq - 1 })
+    await tamper(`UPDATE events SET at = '${fourth.at}', sealed = substr(sealed, 2) || 'A' WHERE seq = ${fourth.seq}`)
     expect((await api.get('/events/verify')).body).toMatchObject({ ok: false, seq: fourth.seq, count: fourth.seq - 1 })
 
     // Removing an event breaks the next link.

@@ -8,6 +8,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { contributions, type Counter } from '../src/domain/analytics/contributions'
 import type { EntityRecord } from '../src/domain/engine/types'
+import { asc } from 'drizzle-orm'
+import { selectEvents, toEventRecord } from '../src/durable/event-log'
+import { events } from '../src/durable/schema'
 import { createTenant, storeIn, type TenantApi } from './helpers'
 
 type Op =
@@ -132,10 +135,11 @@ async function foldAndCompare(slug: string) {
     const rows = new Map<string, EntityRecord>()
     for (const [name, table] of entityTables) for (const row of store.all(nouns.byName(name)!, db.select().from(table))) rows.set(row.$id, row)
     const folded = new Map<string, EntityRecord>()
-    for (const row of state.storage.sql.exec<{ entity_id: string; after: string | null; entity_type: string }>('SELECT entity_id, entity_type, after FROM events ORDER BY seq')) {
+    // Read as every reader does (personal fields unsealed with their record's key).
+    for (const event of selectEvents(db).orderBy(asc(events.seq)).all().map((row) => toEventRecord(db, row))) {
       // An event without `after` ends the entity (a noun dropped with its rows) unless it is an audit entry.
-      if (row.after) folded.set(row.entity_id, JSON.parse(row.after))
-      else folded.delete(row.entity_id)
+      if (event.after) folded.set(event.entityId, event.after)
+      else folded.delete(event.entityId)
     }
     const counters = new Map<string, Counter>()
     for (const entity of folded.values())

@@ -1,6 +1,7 @@
 /**
  * `revline events [--type deal.*] [--entity id] [--after seq] [--follow]`: the event log;
- * `revline events tail [--type deal.*] [--entity id] [--after seq]`: events as they happen.
+ * `revline events tail [--type deal.*] [--entity id] [--after seq]`: events as they happen;
+ * `revline events verify`: recompute the log's hash chain (exit 1 when it does not verify).
  * Both live forms read the live feed (`GET /events/stream`) through the SDK's `events.subscribe`,
  * which resumes after the last printed event by itself when the connection drops.
  */
@@ -60,6 +61,26 @@ export function register(program: Command, io: Io) {
       const opts = { ...(command.parent?.opts() as FilterOptions & { limit?: string; follow?: boolean }), ...own }
       if (opts.limit !== undefined || opts.follow) throw new UsageError(`'events tail' takes neither --limit nor --follow: it prints events as they happen until Ctrl-C`)
       await printLive(contextOf(command, io), filterOf(opts))
+    })
+
+  registerVerify(events, io)
+}
+
+function registerVerify(events: Command, io: Io) {
+  events
+    .command('verify')
+    .description("recompute the log's hash chain (admin keys): prints the head, or the first event that does not verify and exits 1")
+    .action(async (_opts: unknown, command: Command) => {
+      const ctx = contextOf(command, io)
+      const result = await ctx.client.events.verify()
+      if (ctx.json) ctx.out(`${JSON.stringify(result, null, 2)}
+`)
+      else if (result.ok) ctx.out(`ok: ${result.count} events, head ${result.head}
+`)
+      else ctx.out(`NOT OK at seq ${result.seq}: ${result.reason}
+${result.count} events verified before it, up to head ${result.head}
+`)
+      if (!result.ok) process.exitCode = 1
     })
 }
 

@@ -2,4 +2,5 @@
 import type { DrizzleSqliteDODatabase } from 'drizzle-orm/durable-sqlite'
 import type * as schema from './schema'
 
-export type Db = DrizzleSqliteDODatabase<typeof schema>
+/** `$client`: the object's storage, for the raw statements beside drizzle's (event sealing reads keys). */
+export type Db = DrizzleSqliteDODatabase<typeof schema> & { $client: DurableObjectStorage }

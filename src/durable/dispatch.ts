@@ -23,6 +23,7 @@ import { myPasskeys, registerPasskey, registrationChallenge, removeMyPasskey, sp
 import { createSource, listSources, revokeSource } from './sources'
 import { listEvents, logHead } from './event-log'
 import { verifyChain } from './event-chain'
+import { forgetContact } from './forget-ops'
 import { searchIndex } from './search-index'
 import { MAX_SEARCH_OFFSET } from '../domain/search'
 import type { Operation } from './operations'
@@ -70,6 +71,12 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       const noun = nounOf(ctx, op.noun)
       authorize(actor, 'read')
       return { data: history(store, noun, checkId(noun, op.id)) }
+    }
+    case 'contacts.forget': {
+      authorize(actor, 'admin')
+      const contacts = ctx.nouns.byName('Contact')!
+      checkId(contacts, op.id)
+      return ctx.transaction(() => forgetContact(ctx, op.id))
     }
     case 'events':
       authorize(actor, 'read')

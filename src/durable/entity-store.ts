@@ -8,6 +8,8 @@ import type { NounSchema } from '../domain/noun/noun'
 import type { Db } from './db'
 import { indexInserted, indexUpdated } from './search-index'
 import { appendEvent } from './event-log'
+import { personalFields } from '../domain/personal-data'
+import { subjectKeysOf } from './subject-keys'
 import { column, compileCondition, orderBy, type TableResolver } from './query/compile'
 import type { NounRegistry } from '../domain/noun/registry'
 import { RowCodec } from './row-codec'
@@ -126,6 +128,7 @@ export class EntityStore implements Store {
   /** Forgets every cached read: the transaction that may have filled it rolled back. */
   forgetCachedReads(): void {
     this.findCache.clear()
+    subjectKeysOf(this.sql).clear()
   }
 
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[] {
@@ -163,7 +166,9 @@ export class EntityStore implements Store {
     return out
   }
 
+  /** Appends the event, its personal fields sealed with the record's key (src/durable/sealing.ts). */
   appendEvent(event: NewEvent) {
-    return appendEvent(this.sql, event)
+    const noun = this.registry.byName(event.entityType)
+    return appendEvent(this.sql, event, noun ? personalFields(noun) : [])
   }
 }

@@ -6,15 +6,44 @@ import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './db'
 import { eventChain, events } from './schema'
 import { upcast } from './upcast'
+import { personalFields, withoutPersonalData } from '../domain/personal-data'
+import { NOUNS } from '../domain/nouns'
+import { restore, seal, takePersonal, unseal, type Sealed } from './sealing'
+import { subjectKeysOf } from './subject-keys'
 
-type EventRow = typeof events.$inferSelect & { prevHash: ArrayBufferLike | Uint8Array | null; hash: ArrayBufferLike | Uint8Array | null }
+type EventRow = typeof events.$inferSelect & {
+  /** The previous version's `sealed`, when `before` is read from its `after` (see readBefore). */
+  beforeSealed: string | null
+  prevHash: ArrayBufferLike | Uint8Array | null
+  hash: ArrayBufferLike | Uint8Array | null
+}
 
 const hex = (bytes: ArrayBufferLike | Uint8Array | null) => (bytes ? hashHex(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) : undefined)
 
 /** A stored row as the event it records, in today's shape (old events go through their upcasters). */
 export function toEventRecord(db: Db, row: EventRow): EventRecord {
-  const { sealed: _sealed, prevHash, hash, ...stored } = row
-  return { ...upcast(db, stored as unknown as EventRecord), prevHash: hex(prevHash), hash: hex(hash) }
+  const { sealed, beforeSealed, prevHash, hash, ...stored } = row
+  const event = withPersonalData(db.$client.sql, stored as unknown as EventRecord, sealed, beforeSealed)
+  return { ...upcast(db, event), prevHash: hex(prevHash), hash: hex(hash) }
+}
+
+/**
+ * The event's personal values put back from its sealed column while the record's key exists
+ * (src/durable/sealing.ts); a forgotten record's stay null. Events written before sealing existed
+ * hold theirs in plain text: for a forgotten record they are hidden here, on every read (they are
+ * built-in nouns' fields: the log of that time knew no others).
+ */
+function withPersonalData(sql: SqlStorage, event: EventRecord, sealed: string | null, beforeSealed: string | null): EventRecord {
+  if (!sealed && !beforeSealed) {
+    const noun = Object.hasOwn(NOUNS, event.entityType) ? NOUNS[event.entityType as keyof typeof NOUNS].schema : undefined
+    if (!noun || personalFields(noun).length === 0 || subjectKeysOf(sql).lookup(event.entityId) !== 'forgotten') return event
+    return { ...event, data: event.data && withoutPersonalData(event.data, noun), before: event.before && withoutPersonalData(event.before, noun), after: event.after && withoutPersonalData(event.after, noun) }
+  }
+  const key = subjectKeysOf(sql).lookup(event.entityId)
+  if (!(key instanceof Uint8Array)) return event
+  const own: Sealed = (sealed && unseal(key, sealed)) || {}
+  const previous: Sealed = (beforeSealed && unseal(key, beforeSealed)) || {}
+  return { ...event, data: restore(event.data, own.d), before: restore(event.before, own.b ?? previous.a), after: restore(event.after, own.a) }
 }
 
 /**
@@ -27,17 +56,21 @@ export function toEventRecord(db: Db, row: EventRow): EventRecord {
 // subquery an unqualified `entity_id` would name p's own column.
 const readBefore = sql`coalesce("events"."before", (SELECT p."after" FROM "events" p WHERE p."entity_id" = "events"."entity_id" AND p."version" = "events"."version" - 1))`.mapWith(events.before)
 
+const readBeforeSealed = sql<
+  string | null
+>`CASE WHEN "events"."before" IS NULL THEN (SELECT p."sealed" FROM "events" p WHERE p."entity_id" = "events"."entity_id" AND p."version" = "events"."version" - 1) END`
+
 /** SELECT of whole events, `before` included (see readBefore), with their links in the chain. */
 export const selectEvents = (db: Db) =>
   db
-    .select({ ...getTableColumns(events), before: readBefore, prevHash: eventChain.prevHash, hash: eventChain.hash })
+    .select({ ...getTableColumns(events), before: readBefore, beforeSealed: readBeforeSealed, prevHash: eventChain.prevHash, hash: eventChain.hash })
     .from(events)
     .leftJoin(eventChain, eq(eventChain.seq, events.seq))
 
 const storesBefore = (event: NewEvent) => !(event.before && event.before.$id === event.entityId && event.before.$version === event.version - 1)
 
-const APPEND = `INSERT INTO events (id, type, entity_type, entity_id, verb, version, actor, actor_role, via, request_id, at, data, before, after, cause)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
+const APPEND = `INSERT INTO events (id, type, entity_type, entity_id, verb, version, actor, actor_role, via, request_id, at, data, before, after, cause, sealed)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
 
 /** The newest event's seq, 0 for an empty log: where a live listener that wants only what comes next starts. */
@@ -58,10 +91,24 @@ export function chainHead(sql: SqlStorage): Uint8Array {
 }
 
 /**
+ * The event as stored: personal values (`personal`: the noun's personal fields) sealed with the
+ * record's key, made on its first personal write (src/durable/sealing.ts).
+ */
+function sealPersonal(sql: SqlStorage, event: NewEvent, personal: readonly string[]) {
+  const keepsBefore = storesBefore(event)
+  const [data, d] = takePersonal(event.data, personal)
+  const [before, b] = keepsBefore ? takePersonal(event.before, personal) : [null, undefined]
+  const [after, a] = takePersonal(event.after, personal)
+  const sealed = d || b || a ? seal(subjectKeysOf(sql).keyFor(event.entityId, event.at), { d, b, a }) : null
+  return { data: json(data), before: keepsBefore ? json(before) : null, after: json(after), sealed }
+}
+
+/**
  * One prepared INSERT per event and one for its link in the chain (this runs inside every verb's
  * transaction, so an event and its hash are written together or not at all).
  */
-export function appendEvent(sql: SqlStorage, event: NewEvent): EventRecord {
+export function appendEvent(sql: SqlStorage, event: NewEvent, personal: readonly string[] = []): EventRecord {
+  const { data, before, after, sealed } = sealPersonal(sql, event, personal)
   const stored = {
     id: event.id,
     type: event.type,
@@ -74,11 +121,11 @@ export function appendEvent(sql: SqlStorage, event: NewEvent): EventRecord {
     via: event.via,
     request_id: event.requestId,
     at: event.at,
-    data: json(event.data),
-    before: storesBefore(event) ? json(event.before) : null,
-    after: json(event.after),
+    data,
+    before,
+    after,
     cause: event.cause,
-    sealed: null,
+    sealed,
   }
   const { seq } = sql
     .exec<{ seq: number }>(
@@ -98,6 +145,7 @@ export function appendEvent(sql: SqlStorage, event: NewEvent): EventRecord {
       stored.before,
       stored.after,
       stored.cause,
+      stored.sealed,
     )
     .one()
   const prevHash = chainHead(sql)

@@ -22,6 +22,8 @@ export type Operation =
   | { kind: 'list'; noun: string; query?: ListQuery; params?: [string, string][] }
   | { kind: 'get'; noun: string; id: string; include?: string[]; includeParam?: string; asOf?: string }
   | { kind: 'history'; noun: string; id: string }
+  /** Erases a person's personal data everywhere (admins): src/durable/forget-ops.ts. */
+  | { kind: 'contacts.forget'; id: string }
   /** `route`: the REST route it came by, whose verbs it must be (a collection verb is no instance verb). */
   | { kind: 'verb'; noun: string; verb: string; id?: string; input?: unknown; expectedVersion?: number; route?: VerbRoute }
   /** Several verbs in one transaction (MCP `do` with steps); a step may use an earlier result ("$0.$id"). */

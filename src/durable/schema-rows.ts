@@ -13,6 +13,7 @@ import { fieldSchema } from '../domain/noun/validators'
 import type { NounDiff } from '../domain/schema/diff'
 import type { DispatchContext } from './context'
 import { appendEvent } from './event-log'
+import { personalFields } from '../domain/personal-data'
 import { quoted } from './custom-storage'
 import { reindex, unindex } from './search-index'
 import { searchFields } from '../domain/search'
@@ -241,5 +242,5 @@ function appendRowEvent(ctx: DispatchContext, noun: NounSchema, verb: string, pa
     before,
     after,
     cause: null,
-  })
+  }, personalFields(noun))
 }

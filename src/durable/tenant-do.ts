@@ -45,7 +45,7 @@ import { feedLimits, feedLog, parseSocketMessage, readFeedRequest } from './live
 const SYSTEM: Actor = { id: 'system', role: 'system' }
 const OPERATOR: Actor = { id: 'operator', role: 'system' }
 /** Operations that write, and so honour Idempotency-Key. */
-const WRITES = new Set<Operation['kind']>(['verb', 'steps', 'keys.create', 'keys.revoke', 'sources.create', 'sources.revoke', 'settings.put', 'import'])
+const WRITES = new Set<Operation['kind']>(['verb', 'steps', 'keys.create', 'keys.revoke', 'sources.create', 'sources.revoke', 'settings.put', 'import', 'contacts.forget'])
 
 export interface TenantInit {
   slug: string

@@ -9,6 +9,7 @@ import { passkeyPages } from '../dashboard/passkeys'
 import { methodNotAllowed } from './allow'
 import { handleError } from './errors'
 import { bulk } from './routes/bulk'
+import { privacy } from './routes/privacy'
 import { collections } from './routes/collections'
 import { jobs } from './routes/jobs'
 import { keys } from './routes/keys'
@@ -85,6 +86,7 @@ export function createApp() {
   tenant.route('/', documents)
   tenant.route('/', leadScores)
   tenant.route('/', bulk)
+  tenant.route('/', privacy)
   tenant.route('/', collections)
   app.route(tenantPath, tenant)
   return app

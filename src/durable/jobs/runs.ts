@@ -2,6 +2,7 @@
 import { desc } from 'drizzle-orm'
 import type { Db } from '../db'
 import { deadLetters, jobRuns } from '../schema'
+import { chainHeadOf } from '../event-chain'
 
 /** Claims an effect key; false if it was done before (a redelivered message). Call inside the effect's transaction. */
 export function claimEffect(sql: SqlStorage, key: string): boolean {
@@ -18,8 +19,18 @@ export function progressRun(sql: SqlStorage, id: string, chunk: string, counts: 
   sql.exec('UPDATE job_runs SET items = items + ?, changed = changed + ?, skipped = skipped + ? WHERE id = ?', counts.items, counts.changed, counts.skipped ?? 0, id)
 }
 
+/** Ends a run, noting the log's chain head at that moment (an auditor compares heads taken at different times). */
 export function finishRun(sql: SqlStorage, id: string, outcome: 'ok' | 'failed', detail: string | null = null) {
-  sql.exec('UPDATE job_runs SET outcome = ?, finished_at = coalesce(finished_at, ?), detail = ? WHERE id = ?', outcome, new Date().toISOString(), detail, id)
+  const head = chainHeadOf(sql)
+  sql.exec(
+    'UPDATE job_runs SET outcome = ?, finished_at = coalesce(finished_at, ?), detail = ?, chain_seq = ?, chain_head = ? WHERE id = ?',
+    outcome,
+    new Date().toISOString(),
+    detail,
+    head.seq,
+    head.hash,
+    id,
+  )
 }
 
 export function skippedIn(sql: SqlStorage, id: string): number {

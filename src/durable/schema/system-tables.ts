@@ -242,6 +242,9 @@ export const jobRuns = sqliteTable(
     skipped: integer('skipped').notNull().default(0),
     outcome: text('outcome', { enum: ['running', 'ok', 'failed'] }).notNull(),
     detail: text('detail'),
+    /** The log's chain head when the run finished (seq and hex hash): heads taken at different times compare. */
+    chainSeq: integer('chain_seq'),
+    chainHead: text('chain_head'),
   },
   (t) => [index('job_runs_started_idx').on(t.startedAt)],
 )

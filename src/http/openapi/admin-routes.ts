@@ -96,11 +96,15 @@ function sourcePaths(): Paths {
 }
 
 function jobPaths(): Paths {
-  const log = (operationId: string, summary: string): Operation => ({
-    get: get('Jobs', operationId, summary, dataList({ type: 'object', additionalProperties: true }), { description: 'Admin keys only.', parameters: [param('JobsLimit')] }),
+  const log = (operationId: string, summary: string, description = 'Admin keys only.'): Operation => ({
+    get: get('Jobs', operationId, summary, dataList({ type: 'object', additionalProperties: true }), { description, parameters: [param('JobsLimit')] }),
   })
   return {
-    '/jobs': log('listJobRuns', 'Background job runs, newest first'),
+    '/jobs': log(
+      'listJobRuns',
+      'Background job runs, newest first',
+      'Admin keys only. A finished run notes the event log’s chain head at that moment (`chainSeq`, `chainHead`): heads taken by the daily jobs on different days can be compared with `GET /events/verify`.',
+    ),
     '/jobs/dead': log('listDeadLetters', 'Jobs that failed every retry (dead-letter queue)'),
     '/webhooks/deliveries': log('listWebhookDeliveries', 'Outbound webhook delivery log'),
   }
