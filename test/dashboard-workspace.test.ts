@@ -194,6 +194,29 @@ describe('record pages', () => {
     expect((await get(slug, `leads/${lead}`, me.cookie)).text).toContain(`href="../contacts/${contact}"`)
   })
 
+  it('lets an admin forget a person from their contact page, after a typed confirmation; a member sees no such control', async () => {
+    const { slug, key, api } = await createTenant('forget')
+    const admin = await signInAs(slug, key, { role: 'admin', name: 'Ada Admin' })
+    const member = await signInAs(slug, key, { role: 'member', name: 'Mia Member' })
+    const contact = (await api.post('/contacts', { name: 'Ana Lima', email: 'ana@lima.dev', phone: '+55 11 5555 0101' })).body.$id
+    await api.post('/leads', { name: 'Ana Lima', source: 'website', contact })
+
+    expect(section((await get(slug, `contacts/${contact}`, member.cookie)).text, 'contact-forget')).toBe('')
+    expect((await post(slug, `contacts/${contact}/forget`, member, { confirm: 'forget' })).status).toBe(403)
+    const form = section((await get(slug, `contacts/${contact}`, admin.cookie)).text, 'contact-forget')
+    expect(form).toContain(`action="/~${slug}/dashboard/contacts/${contact}/forget"`)
+
+    const unconfirmed = await follow(await post(slug, `contacts/${contact}/forget`, admin, { confirm: 'yes' }), admin)
+    expect(alerted(unconfirmed.text)).toBe('Type “forget” to confirm: nothing was erased.')
+    expect((await api.get(`/contacts/${contact}`)).body).toMatchObject({ name: 'Ana Lima', email: 'ana@lima.dev' })
+
+    const page = await follow(await post(slug, `contacts/${contact}/forget`, admin, { confirm: 'forget' }), admin)
+    expect(said(page.text)).toBe('The person is forgotten: their personal data is erased from this contact and 1 related record.')
+    expect(page.text).toContain('<h1>(forgotten)</h1>')
+    expect(page.text).not.toContain('ana@lima.dev')
+    expect(page.text).not.toContain('Ana Lima')
+  })
+
   it('answers a record that is not there with a 404 page, and no session with the sign-in page', async () => {
     const { slug, key } = await createTenant('rec')
     const me = await signInAs(slug, key, { role: 'member' })

@@ -6,6 +6,7 @@ import { activityLine, expanded, Facts, RecordLink, Related, text, day, type Fac
 import { Shell } from './shell'
 import type { SignedIn } from './signed-in'
 import { Timeline, type TimelineData } from './timeline'
+import { ForgetForm } from './forget-form'
 
 export interface Page<T = EntityRecord> {
   data: T[]
@@ -51,6 +52,7 @@ export function ContactPage({ s, contact, leads, deals, activities, timeline, no
       </div>
       <Related slug={s.slug} title="Activities" id="contact-activities" records={activities.data} total={activities.total} empty="No calls, emails, meetings, notes or tasks yet." line={activityLine} />
       <Timeline data={timeline} />
+      <ForgetForm s={s} contact={contact} />
     </Shell>
   )
 }

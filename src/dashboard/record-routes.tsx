@@ -4,6 +4,7 @@
  *   GET  /dashboard/deals/:id          a deal, related records, timeline, the move control
  *   GET  /dashboard/board              the pipeline board
  *   POST /dashboard/deals/:id/advance  moves a deal (`advance`, at the version the page showed)
+ *   POST /dashboard/contacts/:id/forget  forgets a person (admins; typed confirmation)
  */
 import { Hono } from 'hono'
 import { AppError } from '../domain/errors'
@@ -11,6 +12,7 @@ import type { EntityRecord } from '../domain/engine/types'
 import { isIdOf } from '../domain/ids'
 import type { AppEnv } from '../http/types'
 import { BoardPage } from './board-page'
+import { FORGET_CONFIRMATION } from './forget-form'
 import { ContactPage } from './contact-page'
 import { DealPage } from './deal-page'
 import { takeFlash } from './flash'
@@ -94,5 +96,21 @@ recordRoutes.post(
         throw error
       }
     },
+  ),
+)
+
+recordRoutes.post(
+  '/dashboard/contacts/:id/forget',
+  action(
+    (c) => `contacts/${checked('contact', c.req.param('id'))}`,
+    async (c, s, form) => {
+      const id = checked('contact', c.req.param('id'))
+      if (field(form, 'confirm').trim().toLowerCase() !== FORGET_CONFIRMATION)
+        throw new AppError('validation_failed', `type “${FORGET_CONFIRMATION}” to confirm: nothing was erased`)
+      const done = await run<{ records: Record<string, string[]> }>(c, s, { kind: 'contacts.forget', id })
+      const others = Object.values(done.records).reduce((n, ids) => n + ids.length, 0)
+      return { flash: { kind: 'ok', text: `The person is forgotten: their personal data is erased from this contact and ${others} related record${others === 1 ? '' : 's'}.` } }
+    },
+    { admin: true },
   ),
 )

@@ -43,6 +43,8 @@ form + .hint { margin-top: .6rem; }
 .list li:last-child { border-bottom: 0; }
 .list .meta, .card .meta { color: var(--muted); font-size: .85rem; }
 .late { color: var(--danger); font-weight: 600; }
+section.danger { border: 1px solid var(--danger); border-radius: .5rem; padding: .25rem 1rem .75rem; margin-top: 1.5rem; }
+section.danger button { background: var(--danger); border-color: var(--danger); color: #fff; }
 .board { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(15rem, 1fr); gap: .75rem; overflow-x: auto; padding-bottom: .5rem; }
 .column { background: #f1f5f9; border: 1px solid var(--line); border-radius: .5rem; padding: .6rem; display: grid; gap: .5rem; align-content: start; min-width: 0; }
 .column h2 { font-size: 1rem; margin: 0; display: flex; justify-content: space-between; gap: .5rem; align-items: baseline; }
