@@ -4,12 +4,15 @@
  * typed confirmation, because it cannot be undone.
  */
 import type { EntityRecord } from '../domain/engine/types'
+import { FORGOTTEN } from '../domain/personal-data'
 import type { SignedIn } from './signed-in'
 
 export const FORGET_CONFIRMATION = 'forget'
 
 export function ForgetForm({ s, contact }: { s: SignedIn; contact: EntityRecord }) {
   if (s.me.role !== 'admin') return null
+  // A forgotten contact keeps the marker in its required name: there is nothing left to erase.
+  if (contact.name === FORGOTTEN) return null
   return (
     <section aria-labelledby="contact-forget" class="danger">
       <h2 id="contact-forget">Forget this person</h2>
@@ -21,8 +24,11 @@ export function ForgetForm({ s, contact }: { s: SignedIn; contact: EntityRecord 
       <form method="post" action={`/~${s.slug}/dashboard/contacts/${contact.$id}/forget`}>
         <input type="hidden" name="csrf" value={s.csrf} />
         <label>
-          Type <strong>{FORGET_CONFIRMATION}</strong> to confirm <input name="confirm" autocomplete="off" required />
-        </label>{' '}
+          <span>
+            Type <strong>{FORGET_CONFIRMATION}</strong> to confirm
+          </span>
+          <input name="confirm" autocomplete="off" required />
+        </label>
         <button type="submit">Forget this person</button>
       </form>
     </section>

@@ -464,6 +464,33 @@ describe('the workspace', () => {
     expect(violations).toEqual([])
     await context.close()
   }, 90_000)
+
+  it('forgets a person from their contact page: the typed confirmation, the notice, and their data gone from the page and from search', async () => {
+    const person = (await (await api('POST', '/contacts', { name: 'Rosa Parkes', email: 'rosa@parkes.example', phone: '+1 555 0199', title: 'Seamstress' })).json()) as { $id: string }
+    await api('POST', '/leads', { name: 'Rosa Parkes', source: 'website', contact: person.$id, need: 'Rosa wants a quote for 40 seats' })
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } })
+    const violations = watchCsp(context)
+    const page = await signIn(context, 'dash', apiKey, OWNER.email, `contacts/${person.$id}`)
+    const danger = page.getByRole('region', { name: 'Forget this person' })
+    await danger.getByRole('textbox').fill('forget')
+    mkdirSync('test-artifacts', { recursive: true })
+    await page.screenshot({ path: 'test-artifacts/dashboard-forget.png', fullPage: true })
+    await danger.getByRole('button', { name: 'Forget this person' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/The person is forgotten: their personal data is erased from this contact and 1 related record/)
+    expect(await page.locator('h1').textContent()).toBe('(forgotten)')
+    const text = (await page.locator('main').textContent()) ?? ''
+    for (const personal of ['Rosa', 'rosa@parkes.example', '555 0199', 'Seamstress', '40 seats']) expect(text).not.toContain(personal)
+    // Nothing is left to erase: the control is gone.
+    expect(await page.getByRole('region', { name: 'Forget this person' }).count()).toBe(0)
+    await page.screenshot({ path: 'test-artifacts/dashboard-forgotten.png', fullPage: true })
+    const box = page.getByRole('search', { name: 'Records' }).getByRole('searchbox', { name: 'Search records' })
+    await box.fill('parkes')
+    await box.press('Enter')
+    await page.waitForURL(/\/dashboard\/search\?q=parkes/)
+    expect(await page.locator('li[data-hit]').count()).toBe(0)
+    expect(violations).toEqual([])
+    await context.close()
+  }, 90_000)
 })
 
 function watchCsp(context: BrowserContext): string[] {
