@@ -27,6 +27,7 @@ import { operator } from './routes/operator'
 import { docs } from './routes/docs'
 import { nounRoutes } from './routes/nouns'
 import { settings } from './routes/settings'
+import { subjectExport } from './routes/subject-export'
 import { cleanQuery } from './query-text'
 import { tenantContext } from './tenant'
 import type { AppEnv } from './types'
@@ -84,6 +85,7 @@ export function createApp() {
   tenant.route('/', sourcesAdmin)
   tenant.route('/', documents)
   tenant.route('/', leadScores)
+  tenant.route('/', subjectExport)
   tenant.route('/', bulk)
   tenant.route('/', collections)
   app.route(tenantPath, tenant)
