@@ -41,10 +41,10 @@ const ids = async (api: TenantApi, path: string): Promise<string[]> => (await re
  * note), converted (deal, tracked event), won (customer, subscription, stage note, onboarding task),
  * a proposal and its contract, a call, a deleted note, a message and a billing customer that only
  * copy the email (in another case), a rep's notification about the deal, an earlier duplicate
- * merged in, and a record of the tenant's own noun. Answers the ids the export must list.
+ * merged in, and records of the tenant's own noun (hers, and one she is among the sitters of). Answers the ids the export must list.
  */
 async function person(slug: string, api: TenantApi, rep: string) {
-  expect((await api.put('/nouns/Pet', { name: 'string!', keeper: '-> Contact.pets' })).status).toBe(201)
+  expect((await api.put('/nouns/Pet', { name: 'string!', keeper: '-> Contact.pets', sitters: '-> Contact[]' })).status).toBe(201)
   const { contact, lead } = await captured(slug, { email: 'alice@acme.dev', name: 'Alice Chen', budget: 20_000 })
   await ok(api.post(`/leads/${lead}/assign`, { owner: rep }))
   const converted = await ok(api.post(`/leads/${lead}/convert`))
@@ -64,6 +64,7 @@ async function person(slug: string, api: TenantApi, rep: string) {
   const oldMessage = await create(api, 'messages', { to: 'achen@old.dev', subject: 'Old newsletter' })
   await ok(api.post(`/contacts/${contact}/merge`, { from: duplicate.$id }))
   const pet = await create(api, 'pets', { name: 'Rex', keeper: contact })
+  const sat = await create(api, 'pets', { name: 'Kitty', keeper: rep, sitters: [rep, contact] })
 
   const customers = await ids(api, `/customers?contact=${contact}`)
   expect(customers).toHaveLength(1)
@@ -81,7 +82,7 @@ async function person(slug: string, api: TenantApi, rep: string) {
     notifications: [notification.$id],
     'tracked-events': await ids(api, `/tracked-events?lead=${lead}`),
     users: [],
-    pets: [pet.$id],
+    pets: [pet.$id, sat.$id],
   }
   expect(expected['lead-scores']!.length).toBeGreaterThan(0)
   expect(expected.subscriptions).toHaveLength(1)
