@@ -120,7 +120,7 @@ function holdingEmail(store: EntityStore, target: QueryTarget, field: string, em
 }
 
 function inCreationOrder(store: EntityStore, { table }: QueryTarget, ids: string[]): string[] {
-  if (ids.length < 2) return ids
+  if (ids.length === 0) return ids
   const id = column(table, '$id')
   return firstColumn<string>(store, store.db.select({ id }).from(table).where(isIn(id, ids)).orderBy(asc(column(table, '$createdAt')), asc(id)))
 }
