@@ -209,6 +209,9 @@ export function createNounClient<N extends NounName>(name: N, transport: () => T
         throw new ServerSideHookError(name, hook)
       }
 
+  if (name === 'Contact')
+    client.exportPerson = (id: string, options: { signal?: AbortSignal } = {}) =>
+      transport().request({ method: 'GET', path: `${base}/${idPath(id)}/export`, ...(options.signal ? { signal: options.signal } : {}) })
   if (name === 'Lead')
     client.scores = (id: string, options: { limit?: number; signal?: AbortSignal } = {}) =>
       transport().request({ method: 'GET', path: `${base}/${idPath(id)}/scores`, query: { limit: options.limit }, ...(options.signal ? { signal: options.signal } : {}) })

@@ -237,6 +237,31 @@ export interface ExportOptions {
   signal?: AbortSignal
 }
 
+/** A record as the export holds it: as its collection serves it, with `$deletedAt` when it is soft-deleted (still held). */
+export type HeldRecord<N extends NounName = NounName> = Entity<N> & { $deletedAt?: string }
+
+/**
+ * `Contact.exportPerson(id)` (`GET /contacts/{id}/export`, admin keys): everything the tenant holds
+ * about the person behind a contact (GDPR art. 15), fixed at one chain head of the log.
+ */
+export interface SubjectExport {
+  exportedAt: string
+  tenant: { slug: string; name: string }
+  /** The log's newest link when the export began; compare with `GET /events/verify`'s `head`. */
+  chainHead: { seq: number; hash: string }
+  /** The contact's id. */
+  subject: string
+  counts: { history: number; events: number; related: Record<string, number> }
+  /** The contact as it is now (a soft-deleted one too). */
+  contact: HeldRecord<'Contact'>
+  /** Every event of the contact, as `Contact.history(id)` answers them. */
+  history: HistoryEntry<'Contact'>[]
+  /** Every other record about the person, by collection (`leads`, `lead-scores`, the tenant's own nouns…), in creation order. */
+  related: { [collection: string]: (Record<string, unknown> & { $id: string; $type: string; $deletedAt?: string })[] }
+  /** Every event of the contact and its related records, in log order, with their hashes. */
+  events: RevlineEvent[]
+}
+
 /** One entry of the tenant's immutable event log. */
 export interface RevlineEvent {
   seq: number
@@ -458,7 +483,9 @@ export type CrudMethods<N extends NounName> = Maybe<
     }
   >
 
-type Extras<N extends NounName> = N extends 'Lead'
+type Extras<N extends NounName> = N extends 'Contact'
+  ? { /** Everything held about the person behind the contact, as one document (admin keys; GDPR art. 15). */ exportPerson(id: string, options?: { signal?: AbortSignal }): Promise<SubjectExport> }
+  : N extends 'Lead'
   ? { /** The lead's score history, newest first, each with its factor breakdown. */ scores(id: string, options?: { limit?: number; signal?: AbortSignal }): Promise<Page<Entity<'LeadScore'>>> }
   : N extends 'Proposal'
     ? { /** The proposal as a printable HTML document. */ document(id: string, options?: { signal?: AbortSignal }): Promise<string> }
@@ -467,7 +494,7 @@ type Extras<N extends NounName> = N extends 'Lead'
 export type NounClient<N extends NounName> = ReadMethods<N> & CrudMethods<N> & VerbMethods<N> & AfterHooks<N> & HookStubs<N> & Extras<N>
 
 /** Method names the noun client defines itself: no noun verb or hook may take one. */
-type Builtin = keyof ReadMethods<NounName> | 'create' | 'update' | 'delete' | 'restore' | 'import' | 'scores' | 'document'
+type Builtin = keyof ReadMethods<NounName> | 'create' | 'update' | 'delete' | 'restore' | 'import' | 'scores' | 'document' | 'exportPerson'
 type Clash = { [N in NounName]: Extract<CustomVerb<N> | HookName<N>, Builtin> }[NounName]
 /** Compile-time check: a verb named like a client method would be shadowed; rename one of them. */
 export type NoClash = [Clash] extends [never] ? true : { error: 'a verb or hook is named like an SDK method'; names: Clash }

@@ -184,6 +184,17 @@ function adminRoutes(f: Fixture): Route[] {
       ],
     },
     { route: 'GET /events/verify', probes: [{ what: 'plain', method: 'GET', path: '/events/verify', valid: true }] },
+    {
+      route: 'GET /contacts/{id}/export',
+      probes: [
+        { what: 'a live contact', method: 'GET', path: `/contacts/${f.contactId}/export`, valid: true },
+        { what: 'a deleted contact', method: 'GET', path: `/contacts/${f.deletedContactId}/export`, valid: true },
+        { what: 'an unknown id', method: 'GET', path: '/contacts/contact_000000000/export' },
+        { what: 'a malformed id', method: 'GET', path: '/contacts/nonsense/export' },
+        { what: 'another noun’s id', method: 'GET', path: `/contacts/${f.stageId}/export` },
+        { what: 'an unknown query parameter', method: 'GET', path: `/contacts/${f.contactId}/export?format=csv` },
+      ],
+    },
   ]
   for (const section of SECTIONS) {
     routes.push({ route: `GET /settings/${section}`, probes: [{ what: 'plain', method: 'GET', path: `/settings/${section}`, valid: true }] })

@@ -309,6 +309,7 @@ function keyedMatrix(target: Target, key: string, ids: World, refs: World, expec
     r('GET', '/webhooks/deliveries', 'read'),
     r('GET', `/leads/${ids.ids.leads}/scores`, 'get'),
     r('GET', `/proposals/${ids.ids.proposals}/document`, 'get'),
+    r('GET', `/contacts/${ids.ids.contacts}/export`, 'get'),
   )
   for (const report of ['summary', 'funnel', 'attribution', 'cycle', 'billing']) probes.push(r('GET', `/pipeline/${report}`, 'read'))
   for (const section of ['automations', 'tiers', 'capture', 'scoring', 'templates', 'webhooks']) probes.push(r('GET', `/settings/${section}`, 'read'))

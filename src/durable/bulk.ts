@@ -14,6 +14,7 @@ import type { NounSchema } from '../domain/noun/noun'
 import { DEFAULT_SORT } from '../domain/query/list-query'
 import { engineContext, type DispatchContext } from './context'
 import type { EntityStore } from './entity-store'
+import { chainHeadOf } from './event-chain'
 import { list } from './reads'
 
 export interface ImportRow {
@@ -100,10 +101,13 @@ function findByEmail(store: EntityStore, noun: NounSchema, email: string): Entit
   return store.getBy(noun, 'email', email.trim().toLowerCase())
 }
 
-/** One page of an export, in creation order, without counting the collection. */
+/**
+ * One page of an export, in creation order, without counting the collection. The first page (no
+ * cursor) also says where the log's hash chain stood when the export began (`Revline-Chain-Head`).
+ */
 export function exportPage(store: EntityStore, noun: NounSchema, cursor: string | undefined, limit: number) {
   const page = list(store, noun, { where: { and: [] }, sort: DEFAULT_SORT, limit, ...(cursor ? { cursor } : {}) }, { count: false })
   // The CSV header: meta fields, then every field of the noun as this tenant has it (its own fields too).
   const columns = ['$id', '$version', '$createdAt', '$updatedAt', '$createdBy', ...Object.keys(noun.fields)]
-  return { data: page.data, next: page.next, columns, plural: noun.plural }
+  return { data: page.data, next: page.next, columns, plural: noun.plural, ...(cursor ? {} : { chainHead: chainHeadOf(store.sql) }) }
 }

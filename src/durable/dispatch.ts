@@ -17,6 +17,7 @@ import { engineContext, type DispatchContext } from './context'
 import { listDeadLetters, listRuns } from './jobs/runs'
 import { listDeliveries } from './jobs/webhooks'
 import { exportPage, importRows } from './bulk'
+import { startSubjectExport, subjectPage } from './subject-ops'
 import { listKeys, revokeKey } from './keys'
 import { keyOwner, myContact, mySessions, requireUser, revokeMySession, whoAmI } from './people-ops'
 import { myPasskeys, registerPasskey, registrationChallenge, removeMyPasskey, spendRegistrationChallenge } from './passkeys'
@@ -153,6 +154,12 @@ export function dispatch(ctx: DispatchContext, op: Operation): unknown {
       authorize(actor, 'read')
       return exportPage(store, noun, op.cursor, op.limit)
     }
+    case 'subject.export':
+      authorize(actor, 'admin')
+      return startSubjectExport(ctx, checkId(nounOf(ctx, 'Contact'), op.contact))
+    case 'subject.page':
+      authorize(actor, 'admin')
+      return subjectPage(ctx, op.page)
     case 'jobs.runs':
       authorize(actor, 'admin')
       return { data: listRuns(store.db, op.limit) }

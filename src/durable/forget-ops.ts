@@ -8,62 +8,18 @@
  * values its earlier events sealed can never be read again. The log is not rewritten: the chain
  * still verifies. Business facts (deals, values, stages, counters) are untouched.
  */
-import { eq, inArray, or, type SQL } from 'drizzle-orm'
 import type { EntityRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
 import { newId } from '../domain/ids'
 import type { NounSchema } from '../domain/noun/noun'
-import { withoutPersonalData } from '../domain/personal-data'
+import { personalFields, withoutPersonalData } from '../domain/personal-data'
 import { delta } from '../domain/analytics/contributions'
 import { applyDelta } from './analytics'
 import type { DispatchContext } from './context'
-import { column } from './query/compile'
+import { personRecords } from './person-records'
 import { subjectKeysOf } from './subject-keys'
 import { writeOutbox } from './outbox'
 import { subscriptionsFor } from '../domain/webhooks'
-
-interface Found {
-  noun: NounSchema
-  ids: string[]
-}
-
-/** Ids of a noun's rows (deleted ones too) matching any condition. */
-function idsWhere(ctx: DispatchContext, nounName: string, conditions: (field: (name: string) => ReturnType<typeof column>) => (SQL | undefined)[]): Found | undefined {
-  const noun = ctx.nouns.byName(nounName)
-  if (!noun) return undefined
-  const table = ctx.store.table(noun)
-  const present = conditions((name) => column(table, name)).filter((c): c is SQL => c !== undefined)
-  if (present.length === 0) return { noun, ids: [] }
-  const rows = ctx.store.db.select({ id: column(table, '$id') }).from(table).where(or(...present)).all() as { id: string }[]
-  return { noun, ids: rows.map((r) => r.id) }
-}
-
-/** The deals the person's leads were converted into. */
-function idsOfLeadDeals(ctx: DispatchContext, leads: string[]): string[] {
-  const noun = ctx.nouns.byName('Lead')!
-  return leads.map((id) => ctx.store.getAny(noun, id)?.deal).filter((deal): deal is string => typeof deal === 'string')
-}
-
-/** Every record holding the person's data, besides the contact itself. */
-function recordsOf(ctx: DispatchContext, contact: EntityRecord): Found[] {
-  const id = contact.$id
-  const email = typeof contact.email === 'string' ? contact.email : undefined
-  const leads = idsWhere(ctx, 'Lead', (f) => [eq(f('contact'), id)])!
-  const ofLeads = (f: (name: string) => ReturnType<typeof column>) => (leads.ids.length ? inArray(f('lead'), leads.ids) : undefined)
-  const deals = idsWhere(ctx, 'Deal', (f) => [eq(f('contact'), id), leads.ids.length ? inArray(f('$id'), idsOfLeadDeals(ctx, leads.ids)) : undefined])!
-  const ofDeals = (f: (name: string) => ReturnType<typeof column>) => (deals.ids.length ? inArray(f('deal'), deals.ids) : undefined)
-  return [
-    leads,
-    deals,
-    idsWhere(ctx, 'Proposal', (f) => [ofDeals(f)]),
-    idsWhere(ctx, 'Customer', (f) => [eq(f('contact'), id), email ? eq(f('email'), email) : undefined]),
-    idsWhere(ctx, 'Activity', (f) => [eq(f('contact'), id), ofLeads(f)]),
-    idsWhere(ctx, 'Message', (f) => [eq(f('contact'), id), ofLeads(f), email ? eq(f('to'), email) : undefined]),
-    idsWhere(ctx, 'TrackedEvent', (f) => [eq(f('contact'), id), ofLeads(f)]),
-    idsWhere(ctx, 'Notification', (f) => [ofLeads(f)]),
-    idsWhere(ctx, 'Contract', (f) => [ofDeals(f)]),
-  ].filter((found): found is Found => found !== undefined && found.ids.length > 0)
-}
 
 /** Rewrites one record without its personal data, with its `<noun>.forgotten` event; then destroys its key. */
 function erase(ctx: DispatchContext, noun: NounSchema, id: string, data: Record<string, unknown>, cause: string | null): { event: string } | undefined {
@@ -115,7 +71,11 @@ export function forgetContact(ctx: DispatchContext, id: string): Forgotten {
   const users = ctx.nouns.byName('User')!
   const user = ctx.store.getBy(users, 'contact', id)
   if (user) throw new AppError('conflict', `contact ${id} is the record of team member ${user.$id}: deactivate the user instead; team members are not forgotten through their contact`)
-  const found = recordsOf(ctx, contact)
+  // The same records the subject access export shows (src/domain/person-links.ts), those with
+  // personal fields; team members (users) are never forgotten through a customer's email.
+  const found = [...personRecords(ctx.store, id)]
+    .map(([name, ids]) => ({ noun: ctx.nouns.byName(name)!, ids: ids.filter((other) => other !== id) }))
+    .filter(({ noun: related, ids }) => ids.length > 0 && related.name !== 'User' && personalFields(related).length > 0)
   const records = Object.fromEntries(found.map((f) => [f.noun.name, f.ids]))
   const counts = Object.fromEntries(found.map((f) => [f.noun.name, f.ids.length]))
   const { event } = erase(ctx, noun, id, { records: counts }, null)!

@@ -10,6 +10,7 @@ import type { EventQuery } from './event-log'
 import type { SettingsSection } from './settings-ops'
 import type { ImportRow } from './bulk'
 import type { NewCredential } from './passkeys'
+import type { SubjectPage } from './subject-ops'
 
 export type Operation =
   /** Only checks the credentials: used to answer 401 before a 400 for a malformed request. */
@@ -55,6 +56,12 @@ export type Operation =
   | { kind: 'sources.revoke'; id: string }
   | { kind: 'import'; noun: string; rows: ImportRow[] }
   | { kind: 'export'; noun: string; cursor?: string; limit: number }
+  /**
+   * Subject access (admins): everything held about the person behind a contact. The answer is the
+   * document's head with the person's record ids and event seqs, which `subject.page` reads in pages.
+   */
+  | { kind: 'subject.export'; contact: string }
+  | { kind: 'subject.page'; page: SubjectPage }
   | { kind: 'jobs.runs'; limit: number }
   | { kind: 'jobs.dead'; limit: number }
   | { kind: 'webhooks.deliveries'; limit: number }

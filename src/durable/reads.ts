@@ -127,8 +127,11 @@ export interface HistoryEntry {
 export function history(store: EntityStore, noun: NounSchema, id: string): HistoryEntry[] {
   const log = entityEvents(store.db, id).filter((e) => e.entityType === noun.name)
   if (log.length === 0) throw notFound(`${noun.name} ${id}`)
-  return log.map((e: EventRecord) => ({ version: e.version, event: e.id, seq: e.seq, prevHash: e.prevHash, hash: e.hash, type: e.type, at: e.at, actor: e.actor, entity: e.after }))
+  return log.map(historyEntry)
 }
+
+/** One event as a history entry: the version it made and the entity after it. */
+export const historyEntry = (e: EventRecord): HistoryEntry => ({ version: e.version, event: e.id, seq: e.seq, prevHash: e.prevHash, hash: e.hash, type: e.type, at: e.at, actor: e.actor, entity: e.after })
 
 /** The entity as it was at `asOf`, folded from the log: 404 if it did not exist or was deleted then. */
 export function getAsOf(store: EntityStore, noun: NounSchema, id: string, asOf: string): EntityRecord {

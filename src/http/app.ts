@@ -85,8 +85,8 @@ export function createApp() {
   tenant.route('/', sourcesAdmin)
   tenant.route('/', documents)
   tenant.route('/', leadScores)
-  tenant.route('/', bulk)
   tenant.route('/', privacy)
+  tenant.route('/', bulk)
   tenant.route('/', collections)
   app.route(tenantPath, tenant)
   return app

@@ -133,6 +133,12 @@ describe('README', () => {
     expect(json(signed!.responseBody)).toMatchObject({ status: 'Signed', signedBy: 'Alice Chen' })
     const [deal] = answer('GET', /^\/~acme\/deals\/deal_\w+$/)
     expect(json(deal!.responseBody)).toMatchObject({ value: 42_000, stage: 'Won' })
+    // Subject access: everything held about Dana, fixed at the log's head, with her won deal's billing.
+    const [subject] = answer('GET', /^\/~acme\/contacts\/contact_\w+\/export$/)
+    const exported = json(subject!.responseBody)
+    expect(exported).toMatchObject({ tenant: { slug: 'acme' }, contact: { email: 'dana@fbi.gov' }, counts: { related: { deals: 1, customers: 1, subscriptions: 1 } } })
+    expect(exported.chainHead).toMatchObject({ seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(exported.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['contact.created', 'deal.won', 'customer.created', 'subscription.created']))
     // The tenant's own schema: the custom-field filter, Project's verb and back-reference, the
     // default filling the contacts, and the manifest copied to globex (dry run, then applied).
     const [custom] = answer('GET', /^\/~acme\/contacts\?tier=Gold&shoeSize\[\$gte\]=36$/)

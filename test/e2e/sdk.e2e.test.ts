@@ -518,6 +518,23 @@ describe('reads: async iteration over cursor pages, find, list, count, history',
   })
 })
 
+describe('subject access, through the SDK', () => {
+  it('Contact.exportPerson answers everything held about the person, at a chain head', async () => {
+    const { tenant, apiKey } = await newTenant(server.baseUrl, 'subject')
+    const client = createClient({ baseUrl: server.baseUrl, tenant, apiKey })
+    const contact = await client.Contact.create({ name: 'Alice Chen', email: 'alice@acme.dev' })
+    const lead = await client.Lead.create({ name: 'Alice Chen', source: 'website', contact: contact.$id })
+    await client.Contact.create({ name: 'Bob', email: 'bob@other.dev' })
+    const doc = await client.Contact.exportPerson(contact.$id)
+    expectTypeOf(doc.chainHead).toEqualTypeOf<{ seq: number; hash: string }>()
+    expect(doc).toMatchObject({ subject: contact.$id, tenant: { slug: tenant }, contact: { $id: contact.$id, email: 'alice@acme.dev' } })
+    expect(doc.related.leads!.map((l) => l.$id)).toEqual([lead.$id])
+    expect(doc.history[0]!.type).toBe('contact.created')
+    expect(doc.events.every((e) => e.seq <= doc.chainHead.seq && (e.entityId === contact.$id || e.entityType !== 'Contact'))).toBe(true)
+    await expect(client.Contact.exportPerson('contact_AAAAAAAAA')).rejects.toMatchObject({ status: 404, code: 'not_found' })
+  })
+})
+
 describe('the SDK stays a client', () => {
   it('imports nothing of the server at runtime', () => {
     const dir = path.resolve(import.meta.dirname, '../../sdk')

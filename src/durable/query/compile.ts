@@ -36,13 +36,13 @@ export interface QueryTarget {
 }
 
 /** A field as SQL: its column, or its place in the JSON column; and how a value is written to compare with it. */
-interface FieldRef {
+export interface FieldRef {
   sql: SQL | SQLiteColumn
   encode(value: unknown): unknown
   isList: boolean
 }
 
-function fieldRef(target: QueryTarget, field: string): FieldRef {
+export function fieldRef(target: QueryTarget, field: string): FieldRef {
   const spec = own(target.noun.fields, field)
   if (spec?.custom) return { sql: sql.raw(customExpression(field, getTableName(target.table))), encode: jsonScalar, isList: spec.list }
   const col = column(target.table, field)

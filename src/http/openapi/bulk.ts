@@ -53,9 +53,12 @@ export function bulkPaths(noun: NounSchema): Paths {
         operationId: `export${many(noun)}`,
         tags: [noun.name],
         summary: `Export every ${noun.name}`,
-        description: 'Streams the whole collection (keyset pages of 1,000), one JSON object per line or CSV with a header row.',
+        description: 'Streams the whole collection (keyset pages of 1,000), one JSON object per line or CSV with a header row. `Revline-Chain-Head` says where the event log stood when the export began.',
         parameters: [{ name: 'format', in: 'query', schema: { type: 'string', enum: ['ndjson', 'csv'], default: 'ndjson' } }],
-        responses: { '200': { description: 'The collection', content: { 'application/x-ndjson': text, 'text/csv': text } }, ...problems(400, ...TENANT_ERRORS) },
+        responses: {
+          '200': { description: 'The collection', headers: { 'Revline-Chain-Head': header('ChainHead') }, content: { 'application/x-ndjson': text, 'text/csv': text } },
+          ...problems(400, ...TENANT_ERRORS),
+        },
       },
     },
   }

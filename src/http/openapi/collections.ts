@@ -10,7 +10,7 @@ import { ASSIGN_NOTE } from '../../domain/ownership'
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../../domain/query/list-query'
 import { TENANT_ERRORS, dataList, header, jsonBody, jsonResponse, param, problems, type Operation, type PathItem, type Paths } from './components'
 import { POST_HEADERS, bulkPaths, many } from './bulk'
-import { fieldSchema, idSchema, ref, verbInputName } from './schemas'
+import { fieldSchema, idSchema, ref, verbInputName, type JsonSchema } from './schemas'
 
 const ENTITY_HEADERS = { ETag: header('ETag'), ...POST_HEADERS }
 
@@ -205,6 +205,23 @@ function restoreOperation(noun: NounSchema): Operation {
   }
 }
 
+/** One entry of an entity's history: an event of it, with the entity after it. */
+export const historyEntrySchema = (noun: NounSchema): JsonSchema => ({
+  type: 'object',
+  required: ['version', 'event', 'seq', 'type', 'at', 'actor', 'entity'],
+  properties: {
+    version: { type: 'integer' },
+    event: { type: 'string', description: 'The event id (`evt_…`).' },
+    seq: { type: 'integer', description: 'The event’s place in the log.' },
+    prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'The previous event’s hash in the log’s chain.' },
+    hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'This event’s hash: SHA-256 over `prevHash` and the stored event.' },
+    type: { type: 'string', examples: [`${noun.idPrefix}.created`] },
+    at: { type: 'string', format: 'date-time' },
+    actor: { type: 'string' },
+    entity: { anyOf: [ref(noun.name), { type: 'null' }] },
+  },
+})
+
 /** Every path of one noun, relative to the tenant server `/~{tenant}`. */
 export function collectionPaths(noun: NounSchema): Paths {
   const base = `/${noun.plural}`
@@ -220,24 +237,7 @@ export function collectionPaths(noun: NounSchema): Paths {
       description: 'Answered from the event log: one entry per event, with the entity after it.',
       parameters: [idParam(noun)],
       responses: {
-        '200': jsonResponse(
-          'The history, oldest first',
-          dataList({
-            type: 'object',
-            required: ['version', 'event', 'seq', 'type', 'at', 'actor', 'entity'],
-            properties: {
-              version: { type: 'integer' },
-              event: { type: 'string', description: 'The event id (`evt_…`).' },
-              seq: { type: 'integer', description: 'The event’s place in the log.' },
-              prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'The previous event’s hash in the log’s chain.' },
-              hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'This event’s hash: SHA-256 over `prevHash` and the stored event.' },
-              type: { type: 'string', examples: [`${noun.idPrefix}.created`] },
-              at: { type: 'string', format: 'date-time' },
-              actor: { type: 'string' },
-              entity: { anyOf: [ref(noun.name), { type: 'null' }] },
-            },
-          }),
-        ),
+        '200': jsonResponse('The history, oldest first', dataList(historyEntrySchema(noun))),
         ...problems(400, ...TENANT_ERRORS),
       },
     },

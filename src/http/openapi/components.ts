@@ -168,6 +168,11 @@ const headers: Record<string, unknown> = {
     schema: { type: 'string' },
   },
   Allow: { description: 'The methods the path has, e.g. `GET, HEAD, POST`.', schema: { type: 'string' } },
+  ChainHead: {
+    description:
+      'Where the log’s hash chain stood when the export began, `{seq}:{hash}` (`0:` and 64 zeros for an empty log): the newest event’s seq and hash, as `GET /events/verify` gives them (`head`). Heads taken at different times can be compared: a log that only grew keeps the earlier event at that seq with that hash.',
+    schema: { type: 'string', pattern: '^\\d+:[0-9a-f]{64}$' },
+  },
 }
 
 export function sharedComponents(): Record<string, unknown> {

@@ -11,7 +11,7 @@ import { sharedComponents, type Paths } from './components'
 import { edgePaths } from './edge-routes'
 import { peoplePaths } from './people-routes'
 import { searchPaths } from './search-routes'
-import { privacyPaths } from './privacy-routes'
+import { subjectPaths } from './subject-routes'
 import { nounComponents } from './schemas'
 import { passkeyRoutePaths } from './passkey-routes'
 import { schemaRoutePaths } from './schema-routes'
@@ -34,7 +34,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     Object.assign(schemas, nounComponents(noun))
     Object.assign(paths, collectionPaths(noun))
   }
-  Object.assign(paths, tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), peoplePaths(), passkeyRoutePaths(), searchPaths(), privacyPaths(), edgePaths())
+  Object.assign(paths, subjectPaths(nouns), tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), peoplePaths(), passkeyRoutePaths(), searchPaths(), edgePaths())
   const shared = sharedComponents()
   return {
     openapi: '3.1.0',

@@ -26,6 +26,11 @@ export const MAX_REPORTED_ERRORS = 1_000
 
 export const bulk = new Hono<AppEnv>()
 
+type ChainHead = { seq: number; hash: string }
+/** Where the log's hash chain stood when an export began, `{seq}:{hash}`: heads taken at different times can be compared (and checked against `GET /events/verify`). */
+export const CHAIN_HEAD_HEADER = 'Revline-Chain-Head'
+export const chainHeadValue = (head: ChainHead) => `${head.seq}:${head.hash}`
+
 const importLimit = bodyLimit({
   maxSize: MAX_IMPORT_BYTES,
   onError: () => {
@@ -245,7 +250,7 @@ bulk.get('/:collection/export', async (c) => {
   const format = c.req.query('format') ?? 'ndjson'
   if (format !== 'ndjson' && format !== 'csv') throw new AppError('invalid_query', 'format is ndjson or csv', [{ path: 'format', message: 'must be ndjson or csv' }])
   // Check access before the stream starts: a 401/403 must not arrive as a 200 with an empty body.
-  const first = await c.var.tenant.run<{ data: EntityRecord[]; next: string | null; columns: string[] }>({ kind: 'export', noun: plural, limit: EXPORT_PAGE })
+  const first = await c.var.tenant.run<{ data: EntityRecord[]; next: string | null; columns: string[]; chainHead: ChainHead }>({ kind: 'export', noun: plural, limit: EXPORT_PAGE })
   const columns = first.columns
   const encoder = new TextEncoder()
   const encode = (page: EntityRecord[], withHeader: boolean) =>
@@ -271,7 +276,11 @@ bulk.get('/:collection/export', async (c) => {
   })
   const filename = `${plural}.${format === 'csv' ? 'csv' : 'ndjson'}`
   return new Response(stream, {
-    headers: { 'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', 'content-disposition': `attachment; filename="${filename}"` },
+    headers: {
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+      'content-disposition': `attachment; filename="${filename}"`,
+      [CHAIN_HEAD_HEADER]: chainHeadValue(first.chainHead),
+    },
   })
 })
 

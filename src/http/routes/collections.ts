@@ -43,7 +43,8 @@ function idOf(c: Context<AppEnv>, builtIn: NounSchema | undefined): string {
   return id
 }
 
-function onlyParams(c: Context<AppEnv>, allowed: string[]) {
+/** 400 for query parameters the route does not take. */
+export function onlyParams(c: Context<AppEnv>, allowed: string[]) {
   const unknown = Object.keys(c.req.queries()).filter((k) => !allowed.includes(k))
   if (unknown.length > 0) throw new AppError('invalid_query', 'unknown query parameters', unknown.map((path) => ({ path, message: `is not a parameter here (allowed: ${allowed.join(', ') || 'none'})` })))
 }
