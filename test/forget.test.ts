@@ -87,6 +87,7 @@ describe('forgetting a person', () => {
       ok(api.get('/activities?limit=100')),
       ok(api.get(`/deals/${deal}?include=contact,leads`)),
       ok(api.get('/contacts/export')),
+      ok(api.get(`/contacts/${ada.$id}/export`)),
       allEvents(api),
       ok(api.get('/search?q=Lovelace')),
       ok(api.get('/search?q=engines')),
