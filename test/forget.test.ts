@@ -6,22 +6,10 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createTenant, expectProblem, issueKey, type TenantApi } from './helpers'
+import { createOk, createTenant, expectProblem, issueKey, ok, type TenantApi } from './helpers'
 
 const ADA = ['Ada Lovelace', 'ada@engines.dev', '+44 20 7946 0018', 'Countess of Lovelace', 'Ada said the engine could compose music', 'analytical-engine-fan']
 const GRACE = ['Grace Hopper', 'grace@navy.dev']
-
-async function created(api: TenantApi, path: string, body: Record<string, unknown>) {
-  const res = await api.post(path, body)
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return res.body
-}
-
-async function ok(promise: Promise<{ status: number; body: any }>) {
-  const res = await promise
-  expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return res.body
-}
 
 async function allEvents(api: TenantApi): Promise<any[]> {
   const out: any[] = []
@@ -35,19 +23,19 @@ async function allEvents(api: TenantApi): Promise<any[]> {
 
 /** Ada with a lead, a won deal (a billing customer and a contract copy her name and email), an activity, a tracked event; and Grace. */
 async function twoPeople(api: TenantApi) {
-  const ada = await created(api, '/contacts', { name: ADA[0], email: ADA[1], phone: ADA[2], title: ADA[3], stage: 'Qualified', source: 'referral' })
-  const lead = await created(api, '/leads', { name: ADA[0], contact: ada.$id, source: 'website', budget: 12_000, need: ADA[4], status: 'Qualified' })
+  const ada = await createOk(api, 'contacts', { name: ADA[0], email: ADA[1], phone: ADA[2], title: ADA[3], stage: 'Qualified', source: 'referral' })
+  const lead = await createOk(api, 'leads', { name: ADA[0], contact: ada.$id, source: 'website', budget: 12_000, need: ADA[4], status: 'Qualified' })
   const converted = await ok(api.post(`/leads/${lead.$id}/convert`))
   const deal = converted.deal as string
   await ok(api.patch(`/deals/${deal}`, { value: 12_000 }))
-  const proposal = await created(api, '/proposals', { deal, tier: 'warrior' })
-  const contract = await created(api, '/contracts', { proposal: proposal.$id, deal })
+  const proposal = await createOk(api, 'proposals', { deal, tier: 'warrior' })
+  const contract = await createOk(api, 'contracts', { proposal: proposal.$id, deal })
   await ok(api.post(`/contracts/${contract.$id}/send`))
   await ok(api.post(`/contracts/${contract.$id}/sign`, { signedBy: ADA[0] }))
-  const activity = await created(api, '/activities', { subject: `Call ${ADA[0]}`, type: 'Call', contact: ada.$id, body: ADA[4] })
-  const tracked = await created(api, '/tracked-events', { name: 'page_view', contact: ada.$id, properties: { handle: ADA[5] } })
-  const grace = await created(api, '/contacts', { name: GRACE[0], email: GRACE[1] })
-  await created(api, '/leads', { name: GRACE[0], contact: grace.$id, source: 'event' })
+  const activity = await createOk(api, 'activities', { subject: `Call ${ADA[0]}`, type: 'Call', contact: ada.$id, body: ADA[4] })
+  const tracked = await createOk(api, 'tracked-events', { name: 'page_view', contact: ada.$id, properties: { handle: ADA[5] } })
+  const grace = await createOk(api, 'contacts', { name: GRACE[0], email: GRACE[1] })
+  await createOk(api, 'leads', { name: GRACE[0], contact: grace.$id, source: 'event' })
   return { ada, lead, deal, contract, activity, tracked, grace }
 }
 
@@ -141,7 +129,7 @@ describe('forgetting a person', () => {
     expect(await ok(api.post(`/leads/${lead.$id}/rescore`))).toMatchObject({ $id: lead.$id, name: '(forgotten)' })
     expectProblem(await api.patch(`/contacts/${ada.$id}`, { email: 'ada@again.dev' }), 409, 'conflict')
     // The person may come back, as a new record.
-    expect(await created(api, '/contacts', { name: ADA[0], email: ADA[1] })).toMatchObject({ email: ADA[1] })
+    expect(await createOk(api, 'contacts', { name: ADA[0], email: ADA[1] })).toMatchObject({ email: ADA[1] })
     // A second forget is harmless.
     expect(await ok(api.post(`/contacts/${ada.$id}/forget`))).toMatchObject({ contact: { $id: ada.$id, name: '(forgotten)' } })
     expect(await ok(api.get('/events/verify'))).toMatchObject({ ok: true })
@@ -149,7 +137,7 @@ describe('forgetting a person', () => {
 
   it('is for admins only; an unknown contact is 404; a team member is not forgotten through their contact', async () => {
     const { slug, key, api } = await createTenant('forget-acl')
-    const ada = await created(api, '/contacts', { name: ADA[0], email: ADA[1] })
+    const ada = await createOk(api, 'contacts', { name: ADA[0], email: ADA[1] })
     const member = await issueKey(slug, key, 'member')
     expectProblem(await member.api.post(`/contacts/${ada.$id}/forget`), 403, 'forbidden')
     expect(await ok(api.get(`/contacts/${ada.$id}`))).toMatchObject({ name: ADA[0] })
@@ -157,7 +145,7 @@ describe('forgetting a person', () => {
     expectProblem(await api.post('/contacts/lead_abc/forget'), 404, 'not_found')
     const other = await createTenant('forget-other')
     expectProblem(await other.api.post(`/contacts/${ada.$id}/forget`), 404, 'not_found')
-    const user = await created(api, '/users', { email: 'mia@team.dev', name: 'Mia' })
+    const user = await createOk(api, 'users', { email: 'mia@team.dev', name: 'Mia' })
     expectProblem(await api.post(`/contacts/${user.contact}/forget`), 409, 'conflict')
   })
 })

@@ -109,6 +109,13 @@ export async function createOk(api: TenantApi, collection: string, body: Record<
   return res.body
 }
 
+/** Awaits any call and expects 200: the body. */
+export async function ok(promise: Promise<ApiResponse>) {
+  const res = await promise
+  expect(res.status, JSON.stringify(res.body)).toBe(200)
+  return res.body
+}
+
 /** GETs a path and expects 200: the body. */
 export async function readOk(api: TenantApi, path: string) {
   const res = await api.get(path)

@@ -1,29 +1,17 @@
 /** The seeds' own examples, run over REST against the Workers runtime. */
 import { describe, expect, it } from 'vitest'
-import { createTenant, type TenantApi } from './helpers'
-
-async function created(api: TenantApi, path: string, body: unknown) {
-  const res = await api.post(path, body)
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return res.body
-}
-
-async function ok(promise: Promise<{ status: number; body: any }>) {
-  const res = await promise
-  expect(res.status, JSON.stringify(res.body)).toBe(200)
-  return res.body
-}
+import { createOk, createTenant, ok, type TenantApi } from './helpers'
 
 describe('Seed 000: lead to revenue', () => {
   it('runs the whole flow with default settings and emits its six events in order, billing caused by deal.won', async () => {
     const { api } = await createTenant()
     // 1. Capture
-    const contact = await created(api, '/contacts', { name: 'Alice Chen', email: 'alice@acme.dev', stage: 'Lead', source: 'website' })
+    const contact = await createOk(api, 'contacts', { name: 'Alice Chen', email: 'alice@acme.dev', stage: 'Lead', source: 'website' })
     expect(contact.$id).toMatch(/^contact_[0-9A-Za-z]{9}$/)
     // 2. Qualify
     expect((await ok(api.post(`/contacts/${contact.$id}/qualify`))).stage).toBe('Qualified')
     // 3. Deal
-    const deal = await created(api, '/deals', { name: 'Acme Enterprise', value: 48_000, contact: contact.$id, stage: 'Prospecting' })
+    const deal = await createOk(api, 'deals', { name: 'Acme Enterprise', value: 48_000, contact: contact.$id, stage: 'Prospecting' })
     expect(deal.$id).toMatch(/^deal_/)
     // 4. Win
     const won = await ok(api.post(`/deals/${deal.$id}/win`))
@@ -58,8 +46,8 @@ describe('Seed 000: lead to revenue', () => {
 
   it('uses the deal plan when it has one', async () => {
     const { api } = await createTenant()
-    const plan = await created(api, '/plans', { name: 'Enterprise', price: 4_000, interval: 'Year' })
-    const deal = await created(api, '/deals', { name: 'Big one', value: 48_000, plan: plan.$id })
+    const plan = await createOk(api, 'plans', { name: 'Enterprise', price: 4_000, interval: 'Year' })
+    const deal = await createOk(api, 'deals', { name: 'Big one', value: 48_000, plan: plan.$id })
     await ok(api.post(`/deals/${deal.$id}/win`))
     const subscriptions = (await api.get('/subscriptions')).body.data
     expect(subscriptions).toHaveLength(1)
@@ -70,10 +58,10 @@ describe('Seed 000: lead to revenue', () => {
 describe('Seed 001: leads', () => {
   it('creates the BANT lead of the seed and reads it with full context', async () => {
     const { api } = await createTenant()
-    const contact = await created(api, '/contacts', { name: 'Alice Chen', email: 'alice@acme.dev' })
-    const org = await created(api, '/organizations', { name: 'Acme', domain: 'acme.dev' })
-    const campaign = await created(api, '/campaigns', { name: 'Spring launch', type: 'Email' })
-    const lead = await created(api, '/leads', {
+    const contact = await createOk(api, 'contacts', { name: 'Alice Chen', email: 'alice@acme.dev' })
+    const org = await createOk(api, 'organizations', { name: 'Acme', domain: 'acme.dev' })
+    const campaign = await createOk(api, 'campaigns', { name: 'Spring launch', type: 'Email' })
+    const lead = await createOk(api, 'leads', {
       name: 'Acme Platform Evaluation',
       contact: contact.$id,
       organization: org.$id,
@@ -96,8 +84,8 @@ describe('Seed 001: leads', () => {
 
   it('converts a qualified lead into a deal, links it, advances the contact and tracks the conversion', async () => {
     const { api } = await createTenant()
-    const contact = await created(api, '/contacts', { name: 'Alice Chen', email: 'alice@acme.dev', stage: 'Lead' })
-    const lead = await created(api, '/leads', { name: 'Inbound Demo', contact: contact.$id, source: 'website', budget: 50_000, firstTouchAt: '2026-01-01T00:00:00Z' })
+    const contact = await createOk(api, 'contacts', { name: 'Alice Chen', email: 'alice@acme.dev', stage: 'Lead' })
+    const lead = await createOk(api, 'leads', { name: 'Inbound Demo', contact: contact.$id, source: 'website', budget: 50_000, firstTouchAt: '2026-01-01T00:00:00Z' })
     await ok(api.patch(`/leads/${lead.$id}`, { status: 'Qualified' }))
     const converted = await ok(api.post(`/leads/${lead.$id}/convert`))
     expect(converted.status).toBe('Converted')
@@ -123,7 +111,7 @@ describe('Seed 001: leads', () => {
 
   it('refuses to convert a lead without a contact (before hook) and writes nothing', async () => {
     const { api } = await createTenant()
-    const lead = await created(api, '/leads', { name: 'Orphan', source: 'website', status: 'Qualified' })
+    const lead = await createOk(api, 'leads', { name: 'Orphan', source: 'website', status: 'Qualified' })
     const before = (await api.events()).length
     const res = await api.post(`/leads/${lead.$id}/convert`)
     expect(res.status).toBe(422)
@@ -135,9 +123,9 @@ describe('Seed 001: leads', () => {
 
   it('answers the seed queries: status filter, campaign + score range', async () => {
     const { api } = await createTenant()
-    const campaign = await created(api, '/campaigns', { name: 'C', type: 'Paid' })
+    const campaign = await createOk(api, 'campaigns', { name: 'C', type: 'Paid' })
     for (const [name, status, score] of [['a', 'Qualified', 85], ['b', 'Qualified', 60], ['c', 'New', 90]] as const)
-      await created(api, '/leads', { name, source: 'website', status, score, campaign: campaign.$id })
+      await createOk(api, 'leads', { name, source: 'website', status, score, campaign: campaign.$id })
     expect((await api.get('/leads?status=Qualified')).body.total).toBe(2)
     const hot = await ok(api.get(`/leads?status=Qualified&campaign=${campaign.$id}&score[$gte]=80`))
     expect(hot.data.map((l: { name: string }) => l.name)).toEqual(['a'])
@@ -147,12 +135,12 @@ describe('Seed 001: leads', () => {
 describe('Seed 002: contacts', () => {
   it('finds qualified decision makers and reads a contact with organization, leads and activities', async () => {
     const { api } = await createTenant()
-    const org = await created(api, '/organizations', { name: 'Acme' })
-    const alice = await created(api, '/contacts', { name: 'Alice', email: 'a@acme.dev', stage: 'Qualified', role: 'DecisionMaker', organization: org.$id })
-    await created(api, '/contacts', { name: 'Bob', stage: 'Qualified', role: 'User' })
+    const org = await createOk(api, 'organizations', { name: 'Acme' })
+    const alice = await createOk(api, 'contacts', { name: 'Alice', email: 'a@acme.dev', stage: 'Qualified', role: 'DecisionMaker', organization: org.$id })
+    await createOk(api, 'contacts', { name: 'Bob', stage: 'Qualified', role: 'User' })
     expect((await ok(api.get('/contacts?stage=Qualified&role=DecisionMaker'))).data.map((c: { name: string }) => c.name)).toEqual(['Alice'])
-    await created(api, '/leads', { name: 'L', source: 'website', contact: alice.$id })
-    await created(api, '/activities', { subject: 'Call Alice', type: 'Call', contact: alice.$id })
+    await createOk(api, 'leads', { name: 'L', source: 'website', contact: alice.$id })
+    await createOk(api, 'activities', { subject: 'Call Alice', type: 'Call', contact: alice.$id })
     const full = await ok(api.get(`/contacts/${alice.$id}?include=organization,leads,activities`))
     expect(full.organization.name).toBe('Acme')
     expect(full.leads).toHaveLength(1)
@@ -161,7 +149,7 @@ describe('Seed 002: contacts', () => {
 
   it('captures a lead: creates the contact, records the source and opens a Lead', async () => {
     const { api } = await createTenant()
-    const org = await created(api, '/organizations', { name: 'Startup' })
+    const org = await createOk(api, 'organizations', { name: 'Startup' })
     const res = await api.post('/contacts/capture', { name: 'Bob Rivera', email: 'Bob@Startup.io', source: 'demo-request-form', organization: org.$id })
     expect(res.status, JSON.stringify(res.body)).toBe(200)
     expect(res.body).toMatchObject({ name: 'Bob Rivera', email: 'bob@startup.io', source: 'demo-request-form', stage: 'Lead', organization: org.$id })
@@ -189,27 +177,27 @@ describe('Seed 002: contacts', () => {
 
   it('qualifies over REST, refusing contacts without an email', async () => {
     const { api } = await createTenant()
-    const bare = await created(api, '/contacts', { name: 'No Email', stage: 'Lead' })
+    const bare = await createOk(api, 'contacts', { name: 'No Email', stage: 'Lead' })
     expect((await api.post(`/contacts/${bare.$id}/qualify`)).body.code).toBe('rejected')
-    const low = await created(api, '/contacts', { name: 'Low', email: 'low@x.dev', stage: 'Lead', leadScore: 20 })
+    const low = await createOk(api, 'contacts', { name: 'Low', email: 'low@x.dev', stage: 'Lead', leadScore: 20 })
     expect((await api.post(`/contacts/${low.$id}/qualify`)).body.detail).toBe('Lead score too low')
   })
 
   it('assigns an owner', async () => {
     const { api } = await createTenant()
-    const rep = await created(api, '/contacts', { name: 'Rep' })
-    const c = await created(api, '/contacts', { name: 'C' })
+    const rep = await createOk(api, 'contacts', { name: 'Rep' })
+    const c = await createOk(api, 'contacts', { name: 'C' })
     expect((await ok(api.post(`/contacts/${c.$id}/assign`, { owner: rep.$id }))).owner).toBe(rep.$id)
     expect(await api.eventTypes(c.$id)).toEqual(['contact.created', 'contact.assigned'])
   })
 
   it('merges a duplicate: fills blanks, re-points relations, retires the duplicate with mergedInto in the log', async () => {
     const { api } = await createTenant()
-    const survivor = await created(api, '/contacts', { name: 'Alice Chen', email: 'alice@acme.dev', title: 'CTO' })
-    const duplicate = await created(api, '/contacts', { name: 'A. Chen', email: 'achen@gmail.com', phone: '+1 555', title: 'Engineer' })
-    const report = await created(api, '/contacts', { name: 'Report', manager: duplicate.$id })
-    const lead = await created(api, '/leads', { name: 'L', source: 'website', contact: duplicate.$id })
-    const activity = await created(api, '/activities', { subject: 'Call', type: 'Call', contact: duplicate.$id })
+    const survivor = await createOk(api, 'contacts', { name: 'Alice Chen', email: 'alice@acme.dev', title: 'CTO' })
+    const duplicate = await createOk(api, 'contacts', { name: 'A. Chen', email: 'achen@gmail.com', phone: '+1 555', title: 'Engineer' })
+    const report = await createOk(api, 'contacts', { name: 'Report', manager: duplicate.$id })
+    const lead = await createOk(api, 'leads', { name: 'L', source: 'website', contact: duplicate.$id })
+    const activity = await createOk(api, 'activities', { subject: 'Call', type: 'Call', contact: duplicate.$id })
 
     const merged = await ok(api.post(`/contacts/${survivor.$id}/merge`, { from: duplicate.$id }))
     expect(merged).toMatchObject({ name: 'Alice Chen', email: 'alice@acme.dev', title: 'CTO', phone: '+1 555' })
@@ -229,7 +217,7 @@ describe('Seed 002: contacts', () => {
 
   it('refuses to merge a contact into itself', async () => {
     const { api } = await createTenant()
-    const c = await created(api, '/contacts', { name: 'Solo' })
+    const c = await createOk(api, 'contacts', { name: 'Solo' })
     const res = await api.post(`/contacts/${c.$id}/merge`, { from: c.$id })
     expect(res.status).toBe(422)
     expect(res.body.errors[0].path).toBe('from')
@@ -237,18 +225,18 @@ describe('Seed 002: contacts', () => {
 
   it('enriches from the email domain, reusing the organization, and skips free mail', async () => {
     const { api } = await createTenant()
-    const a = await created(api, '/contacts', { name: 'A', email: 'a@acme-labs.dev' })
+    const a = await createOk(api, 'contacts', { name: 'A', email: 'a@acme-labs.dev' })
     const enriched = await ok(api.post(`/contacts/${a.$id}/enrich`, { title: 'VP Sales', linkedinUrl: 'https://linkedin.com/in/a' }))
     expect(enriched).toMatchObject({ title: 'VP Sales', linkedinUrl: 'https://linkedin.com/in/a' })
     const org = (await api.get(`/organizations/${enriched.organization}`)).body
     expect(org).toMatchObject({ name: 'Acme Labs', domain: 'acme-labs.dev', website: 'https://acme-labs.dev' })
 
-    const b = await created(api, '/contacts', { name: 'B', email: 'b@acme-labs.dev', title: 'Engineer' })
+    const b = await createOk(api, 'contacts', { name: 'B', email: 'b@acme-labs.dev', title: 'Engineer' })
     const bEnriched = await ok(api.post(`/contacts/${b.$id}/enrich`, { title: 'ignored, title is set' }))
     expect(bEnriched).toMatchObject({ organization: org.$id, title: 'Engineer' })
     expect((await api.get('/organizations')).body.total).toBe(1)
 
-    const free = await created(api, '/contacts', { name: 'F', email: 'f@gmail.com' })
+    const free = await createOk(api, 'contacts', { name: 'F', email: 'f@gmail.com' })
     expect((await ok(api.post(`/contacts/${free.$id}/enrich`))).organization).toBeUndefined()
     const withPayload = await ok(api.post(`/contacts/${free.$id}/enrich`, { company: { name: 'Globex', domain: 'globex.com', industry: 'Energy', employeeCount: 120 } }))
     expect((await api.get(`/organizations/${withPayload.organization}`)).body).toMatchObject({ name: 'Globex', industry: 'Energy', employeeCount: 120 })
@@ -256,8 +244,8 @@ describe('Seed 002: contacts', () => {
 
   it('keeps a timeline: activities of a contact, newest first', async () => {
     const { api } = await createTenant()
-    const c = await created(api, '/contacts', { name: 'T' })
-    for (const subject of ['first', 'second', 'third']) await created(api, '/activities', { subject, type: 'Note', contact: c.$id })
+    const c = await createOk(api, 'contacts', { name: 'T' })
+    for (const subject of ['first', 'second', 'third']) await createOk(api, 'activities', { subject, type: 'Note', contact: c.$id })
     const timeline = await ok(api.get(`/activities?contact=${c.$id}&sort=-$createdAt`))
     expect(timeline.data.map((a: { subject: string }) => a.subject)).toEqual(['third', 'second', 'first'])
   })
@@ -298,7 +286,7 @@ describe('Automations (seed 002 hooks as tenant data)', () => {
   it('run inside the verb that triggers them: qualifying creates the inbound deal and the follow-up task', async () => {
     const { api } = await createTenant()
     await putSettings(api, automations)
-    const c = await created(api, '/contacts', { name: 'Dana', email: 'dana@x.dev', stage: 'Lead' })
+    const c = await createOk(api, 'contacts', { name: 'Dana', email: 'dana@x.dev', stage: 'Lead' })
     await ok(api.post(`/contacts/${c.$id}/qualify`))
     const deals = (await api.get(`/deals?contact=${c.$id}`)).body.data
     expect(deals).toHaveLength(1)
@@ -312,7 +300,7 @@ describe('Automations (seed 002 hooks as tenant data)', () => {
   it('respect their when filter: a churned contact gets a win-back campaign, others do not', async () => {
     const { api } = await createTenant()
     await putSettings(api, automations)
-    const c = await created(api, '/contacts', { name: 'Eve', stage: 'Customer' })
+    const c = await createOk(api, 'contacts', { name: 'Eve', stage: 'Customer' })
     await ok(api.patch(`/contacts/${c.$id}`, { title: 'CFO' }))
     expect((await api.get('/campaigns')).body.total).toBe(0)
     await ok(api.patch(`/contacts/${c.$id}`, { stage: 'Churned' }))
@@ -324,7 +312,7 @@ describe('Automations (seed 002 hooks as tenant data)', () => {
   it('roll the triggering call back when one of their actions fails', async () => {
     const { api } = await createTenant()
     await putSettings(api, [{ id: 'broken', on: 'contact.qualified', do: [{ create: 'Deal', with: { name: '{{contact.name}}', stage: 'Nowhere' } }] }])
-    const c = await created(api, '/contacts', { name: 'Fay', email: 'fay@x.dev', stage: 'Lead' })
+    const c = await createOk(api, 'contacts', { name: 'Fay', email: 'fay@x.dev', stage: 'Lead' })
     const res = await api.post(`/contacts/${c.$id}/qualify`)
     expect(res.status).toBe(422)
     expect(res.body.detail).toMatch(/automation 'broken'/)

@@ -10,13 +10,13 @@
  */
 import type { EntityRecord } from '../domain/engine/types'
 import { AppError } from '../domain/errors'
-import { newId } from '../domain/ids'
 import type { NounSchema } from '../domain/noun/noun'
 import { personalFields, withoutPersonalData } from '../domain/personal-data'
 import { delta } from '../domain/analytics/contributions'
 import { applyDelta } from './analytics'
 import type { DispatchContext } from './context'
 import { personRecords } from './person-records'
+import { appendRecordEvent } from './record-event'
 import { subjectKeysOf } from './subject-keys'
 import { writeOutbox } from './outbox'
 import { subscriptionsFor } from '../domain/webhooks'
@@ -30,23 +30,7 @@ function erase(ctx: DispatchContext, noun: NounSchema, id: string, data: Record<
   // A message still waiting to be sent to the person will never be: there is no one to send it to.
   if (noun.name === 'Message' && after.status === 'Queued') after.status = 'Failed'
   ctx.store.update(noun, after, before)
-  const event = ctx.store.appendEvent({
-    id: newId('evt'),
-    type: `${noun.name.toLowerCase()}.forgotten`,
-    entityType: noun.name,
-    entityId: id,
-    verb: 'forget',
-    version: after.$version,
-    actor: ctx.actor.id,
-    actorRole: ctx.actor.role,
-    via: ctx.actor.via ?? null,
-    requestId: ctx.requestId,
-    at,
-    data,
-    before,
-    after,
-    cause,
-  })
+  const event = appendRecordEvent(ctx, noun, { verb: 'forget', past: 'forgotten', at, before, after, data, cause })
   applyDelta(ctx.store.sql, delta(before, after))
   // Systems that copied the person (webhook subscribers) hear of it, so they can forget too.
   for (const subscription of subscriptionsFor(ctx.tenant.settings().webhooks, event.type)) {

@@ -6,14 +6,12 @@
  */
 import type { EntityRecord } from '../domain/engine/types'
 import type { FieldError } from '../domain/errors'
-import { newId } from '../domain/ids'
 import type { StoredField } from '../domain/noun/grammar'
 import type { NounSchema } from '../domain/noun/noun'
 import { fieldSchema } from '../domain/noun/validators'
 import type { NounDiff } from '../domain/schema/diff'
 import type { DispatchContext } from './context'
-import { appendEvent } from './event-log'
-import { personalFields } from '../domain/personal-data'
+import { appendRecordEvent } from './record-event'
 import { quoted } from './custom-storage'
 import { reindex, unindex } from './search-index'
 import { searchFields } from '../domain/search'
@@ -226,21 +224,5 @@ function dropRows(ctx: DispatchContext, noun: NounSchema, version: number): numb
 
 /** The event of a row a schema change rewrote or deleted: the row's stream goes on, caused by the change. */
 function appendRowEvent(ctx: DispatchContext, noun: NounSchema, verb: string, past: string, at: string, before: EntityRecord, after: EntityRecord | null, data: Record<string, unknown>) {
-  appendEvent(ctx.store.sql, {
-    id: newId('evt'),
-    type: `${noun.name.toLowerCase()}.${past}`,
-    entityType: noun.name,
-    entityId: before.$id,
-    verb,
-    version: before.$version + 1,
-    actor: ctx.actor.id,
-    actorRole: ctx.actor.role,
-    via: ctx.actor.via ?? null,
-    requestId: ctx.requestId,
-    at,
-    data,
-    before,
-    after,
-    cause: null,
-  }, personalFields(noun))
+  appendRecordEvent(ctx, noun, { verb, past, at, before, after, data })
 }
