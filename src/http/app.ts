@@ -8,6 +8,7 @@ import { signInPages } from '../dashboard/sign-in'
 import { passkeyPages } from '../dashboard/passkeys'
 import { methodNotAllowed } from './allow'
 import { handleError } from './errors'
+import { backups } from './routes/backups'
 import { bulk } from './routes/bulk'
 import { collections } from './routes/collections'
 import { jobs } from './routes/jobs'
@@ -72,6 +73,7 @@ export function createApp() {
   // After the key check's middleware, so a refused query still answers 401 to a caller without a key.
   tenant.use(cleanQuery)
   tenant.route('/', events)
+  tenant.route('/', backups)
   tenant.route('/', search)
   tenant.route('/', settings)
   tenant.route('/', nounRoutes)
