@@ -4,7 +4,7 @@
  * log, equal to the source at that point: every entity row, the counters, the search index, the
  * chain head. The nightly job backs every tenant up once a day and deletes what is past retention.
  */
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, runInDurableObject } from 'cloudflare:test'
+import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { getTableName } from 'drizzle-orm'
@@ -255,6 +255,25 @@ describe('restoring a backup into a new tenant', () => {
     expect(phases.filter((p) => p === 'fold').length).toBeGreaterThan(3)
     expect(await storedState(slug)).toEqual(await storedState(source.slug))
     expect(await readOk(tenantApi(slug, source.key), '/events/verify')).toMatchObject({ ok: true, count: made.events + 1 })
+  })
+
+  it('is carried on by the alarm when the caller goes away after the first step', async () => {
+    const source = await createTenant('alarm')
+    await source.api.post('/leads', { name: 'Carried on', source: 'website' })
+    const made = await backUp(source.api)
+    const slug = newSlug('alarm')
+    await env.REGISTRY.getByName('registry').claim(slug, 'Alarm')
+    const stub = env.TENANT.getByName(slug)
+    const first = (await stub.restore({ slug, name: 'Alarm', adminKey: { id: 'key_alarmABCD', hash: 'b'.repeat(64) }, from: { tenant: source.slug, backup: made.id }, budget: { lines: 5, entities: 5 } })) as any
+    expect(first.value.done).toBe(false)
+    const status = (await request('GET', `/tenants/${slug}/restore`, { key: ADMIN_TOKEN })).body
+    expect(status).toMatchObject({ slug, restoring: true, phase: expect.stringMatching(/^(log|fold|finish)$/) })
+    expectProblem(await request('GET', `/tenants/${slug}/restore`, { key: source.key }), 401, 'unauthorized')
+    for (let i = 0; i < 200 && (await request('GET', `/~${slug}/leads`, { key: source.key })).status === 404; i++) expect(await runDurableObjectAlarm(stub)).toBe(true)
+    expect((await readOk(tenantApi(slug, source.key), '/leads')).data.map((l: { name: string }) => l.name)).toEqual(['Carried on'])
+    expect(await runDurableObjectAlarm(stub)).toBe(false)
+    expect((await request('GET', `/tenants/${slug}/restore`, { key: ADMIN_TOKEN })).body).toEqual({ slug, restoring: false })
+    expectProblem(await request('GET', '/tenants/never-was/restore', { key: ADMIN_TOKEN }), 404, 'not_found')
   })
 
   it('refuses hostile or impossible restoreFrom bodies with a 4xx naming the field, and takes no slug', async () => {

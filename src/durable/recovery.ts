@@ -36,6 +36,10 @@ export class Recovery {
     return this.restorer.step(init)
   }
 
+  restoreStatus(): RestoreProgress | undefined {
+    return this.restorer.status()
+  }
+
   /** The alarm's part: carries on a restore under way (false when there is none). */
   resume(): Promise<boolean> {
     return this.restorer.resume()

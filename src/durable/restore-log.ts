@@ -152,12 +152,14 @@ export class LogWriter {
 }
 
 /**
- * A gzip NDJSON object's lines, decompressed and decoded as they arrive. A stream that is not
- * gzip, or breaks off, is a 422 naming the backup.
+ * A gzip NDJSON object's lines after the first `skip`, decompressed and decoded as they arrive, each
+ * with its 1-based number. The skipped lines (those an earlier step wrote) are only counted, never
+ * cut out. A stream that is not gzip, or breaks off, is a 422 naming the backup.
  */
-export async function* backupLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+export async function* backupLines(body: ReadableStream<Uint8Array>, skip = 0): AsyncGenerator<[string, number]> {
   const reader = body.pipeThrough(new DecompressionStream('gzip')).pipeThrough(new TextDecoderStream()).getReader()
   let rest = ''
+  let n = 0
   try {
     for (;;) {
       let chunk: ReadableStreamReadResult<string>
@@ -170,12 +172,12 @@ export async function* backupLines(body: ReadableStream<Uint8Array>): AsyncGener
       rest += chunk.value
       let start = 0
       for (let end = rest.indexOf('\n'); end >= 0; end = rest.indexOf('\n', start)) {
-        yield rest.slice(start, end)
+        if (++n > skip) yield [rest.slice(start, end), n]
         start = end + 1
       }
       rest = rest.slice(start)
     }
-    if (rest) yield rest
+    if (rest && ++n > skip) yield [rest, n]
   } finally {
     reader.cancel().catch(() => {})
   }

@@ -105,6 +105,11 @@ export class TenantDO extends DurableObject<Env> {
     return this.outcomeOf(() => this.recovery.restore(init))
   }
 
+  /** Where a restore under way stands, for the operator (`GET /tenants/{slug}/restore`); null when there is none. */
+  async restoreStatus(): Promise<RestoreProgress | null> {
+    return this.recovery.restoreStatus() ?? null
+  }
+
   /** `POST /backups` (an admin's credentials) and the nightly job: the log and what it does not hold, to R2 (src/durable/backup-ops.ts). */
   async backup(request: BackupRequest): Promise<Outcome<BackupSummary>> {
     return this.outcomeOf(async () => {

@@ -56,6 +56,14 @@ for (const [action, status] of [['suspend', 'suspended'], ['reactivate', 'active
   })
 }
 
+/** A restore under way: `POST /tenants` with `restoreFrom` waits for it; this answers whoever stopped waiting. */
+operator.get('/tenants/:slug/restore', async (c) => {
+  const slug = c.req.param('slug')
+  if (!SLUG_PATTERN.test(slug) || !(await c.env.REGISTRY.getByName('registry').has(slug))) throw new AppError('not_found', `tenant '${slug}' not found`)
+  const progress = await c.env.TENANT.getByName(slug).restoreStatus()
+  return c.json(progress ? { slug, restoring: true, phase: progress.phase, events: progress.events, entities: progress.entities } : { slug, restoring: false })
+})
+
 operator.post('/tenants', async (c) => {
   const parsed = NewTenant.safeParse(await readJsonObject(c))
   if (!parsed.success) throw new AppError('validation_failed', 'the tenant is not valid', toFieldErrors(parsed.error))
