@@ -199,6 +199,23 @@ describe('restoring a backup into a new tenant', () => {
     expect(await readOk(restored.api, '/events/verify')).toMatchObject({ ok: true, count: point.count + 1 })
   })
 
+  it('says when the point cuts a write in two (a convert and what its hooks wrote)', async () => {
+    const source = await createTenant('mid-write')
+    const contact = (await source.api.post('/contacts', { name: 'Ada', email: 'ada@mid.dev', stage: 'Lead' })).body
+    const lead = (await source.api.post('/leads', { name: 'Converted', source: 'referral', budget: 9000, contact: contact.$id, status: 'Qualified' })).body
+    const converted = await source.api.post(`/leads/${lead.$id}/convert`)
+    expect(converted.status, JSON.stringify(converted.body)).toBe(200)
+    const events = (await readOk(source.api, '/events?limit=500')).data as { seq: number; type: string; requestId: string }[]
+    const write = events.filter((e) => e.requestId === events.find((x) => x.type === 'lead.converted')!.requestId)
+    expect(write.length).toBeGreaterThan(1)
+    const made = await backUp(source.api)
+    const cut = await restore({ tenant: source.slug, backup: made.id, untilSeq: write[0]!.seq })
+    expect(cut.body.restored).toMatchObject({ seq: write[0]!.seq, midWrite: true })
+    const whole = await restore({ tenant: source.slug, backup: made.id, untilSeq: write.at(-1)!.seq })
+    expect(whole.body.restored.midWrite).toBeUndefined()
+    expect((await readOk(whole.api, `/leads/${lead.$id}`)).status).toBe('Converted')
+  })
+
   it('restores up to untilTime: the last event at or before it', async () => {
     const source = await createTenant('until-time')
     const early = (await source.api.post('/leads', { name: 'Early', source: 'website' })).body

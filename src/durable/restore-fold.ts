@@ -8,7 +8,7 @@ import { and, asc, gt, inArray, sql } from 'drizzle-orm'
 import { contributions, type Contribution } from '../domain/analytics/contributions'
 import { AppError } from '../domain/errors'
 import { readSchemaDoc, type NounBody, type SchemaDoc } from '../domain/schema/doc'
-import { readSettings, type TenantSettings } from '../domain/settings'
+import { readSettings, TenantSettings } from '../domain/settings'
 import { applyDelta } from './analytics'
 import type { Db } from './db'
 import type { EntityStore } from './entity-store'
@@ -81,7 +81,12 @@ export function pointInTime(db: Db, source: SourceTenant): PointInTime {
 
   const defaults = readSettings({})
   let settings = readSettings(json(source.settings))
-  for (const [section, value] of sections) if (value !== UNKNOWN && Object.hasOwn(defaults, section)) settings = readSettings({ ...settings, [section]: value })
+  for (const [section, value] of sections) {
+    if (value === UNKNOWN || !Object.hasOwn(defaults, section)) continue
+    // A value this version no longer reads keeps the backup's.
+    const next = TenantSettings.safeParse({ ...settings, [section]: value })
+    if (next.success) settings = next.data
+  }
   const registry = tenantRegistry(schema)
   const settingsReset: string[] = []
   for (let conflicts = settingsConflicts(settings, registry); conflicts.length > 0; conflicts = settingsConflicts(settings, registry)) {

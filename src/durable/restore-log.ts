@@ -26,6 +26,10 @@ export interface LogProgress {
   events: number
   /** The log is written up to the restore point. */
   complete: boolean
+  /** The last event's request and instant: an event beyond the point with both is the same write, cut in two. */
+  last?: { requestId: SqlStorageValue; at: SqlStorageValue }
+  /** The point falls inside a write (the next event shares the last one's request and instant). */
+  midWrite?: boolean
 }
 
 export const startProgress = (): LogProgress => ({ lines: 0, lastSeq: 0, head: hashHex(GENESIS), events: 0, complete: false })
@@ -95,7 +99,11 @@ export class LogWriter {
     const seq = row.seq
     if (typeof seq !== 'number' || seq <= this.progress.lastSeq) throw refuse(`the log is out of order after seq ${this.progress.lastSeq}`)
     const { untilSeq, untilTime } = this.target.point
-    if ((untilSeq !== undefined && seq > untilSeq) || (untilTime !== undefined && typeof row.at === 'string' && row.at > untilTime)) return this.reachedPoint()
+    if ((untilSeq !== undefined && seq > untilSeq) || (untilTime !== undefined && typeof row.at === 'string' && row.at > untilTime)) {
+      const last = this.progress.last
+      if (last && row.request_id === last.requestId && row.at === last.at) this.progress.midWrite = true
+      return this.reachedPoint()
+    }
     this.pending = row
   }
 
@@ -111,6 +119,7 @@ export class LogWriter {
     this.insert('event_chain', row, 'INSERT')
     this.pending = undefined
     this.progress.lastSeq = event.seq as number
+    this.progress.last = { requestId: event.request_id ?? null, at: event.at ?? null }
     this.progress.head = hashHex(hash)
     this.progress.events++
   }

@@ -50,6 +50,8 @@ export interface Restored {
   entities: number
   /** Settings sections reset to defaults: they named fields or nouns the schema at the point lacks. */
   settingsReset?: string[]
+  /** The point cuts a write in two: the source's next event came from the same request at the same instant. */
+  midWrite?: true
 }
 
 export interface RestoreProgress {
@@ -252,6 +254,7 @@ export class Restorer {
       events: log.events,
       entities: fold.entities,
       ...(point.settingsReset.length > 0 ? { settingsReset: point.settingsReset } : {}),
+      ...(log.midWrite ? { midWrite: true as const } : {}),
     }
     const db = (this.db ??= drizzle(this.ports.ctx.storage, { schema }))
     this.ports.transaction(() => {

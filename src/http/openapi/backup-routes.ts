@@ -57,5 +57,6 @@ export const restoredSchema: JsonSchema = {
     events: { type: 'integer' },
     entities: { type: 'integer' },
     settingsReset: { type: 'array', items: { type: 'string' }, description: 'Settings sections reset to their defaults: they named fields the schema at that point lacks.' },
+    midWrite: { type: 'boolean', description: 'The point cuts one write in two (the source’s next event came from the same request at the same instant): restore to that write’s last event to keep it whole.' },
   },
 }
