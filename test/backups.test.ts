@@ -251,6 +251,43 @@ describe('restoring a backup into a new tenant', () => {
     expect((await readOk(whole.api, `/contacts/${ada.$id}`)).shoeSize).toBe(44)
   })
 
+  it('brings back the settings of that point, and resets a section that names a field the schema then lacked', async () => {
+    const source = await createTenant('settings-point')
+    expect((await source.api.put('/settings/capture', { rateLimitPerMinute: 50 })).status).toBe(200)
+    const captureAtPoint = (await readOk(source.api, '/settings/capture')).data
+    const point = (await readOk(source.api, '/events/verify')).count
+    expect((await source.api.put('/settings/capture', { rateLimitPerMinute: 99 })).status).toBe(200)
+    expect((await source.api.put('/nouns/Lead', { seats: 'int' })).status).toBe(200)
+    expect((await source.api.put('/settings/dashboard', { leadColumns: ['seats'] })).status).toBe(200)
+    const made = await backUp(source.api)
+
+    const restored = await restore({ tenant: source.slug, backup: made.id, untilSeq: point })
+    expect((await readOk(restored.api, '/settings/capture')).data).toEqual(captureAtPoint)
+    expect((await readOk(restored.api, '/settings/dashboard')).data).toEqual({ leadColumns: [], leadForm: [] })
+    expect(restored.body.restored.settingsReset).toEqual(['dashboard'])
+    // The whole backup keeps them as they were.
+    const whole = await restore({ tenant: source.slug, backup: made.id })
+    expect((await readOk(whole.api, '/settings/dashboard')).data).toEqual({ leadColumns: ['seats'], leadForm: [] })
+    expect(whole.body.restored.settingsReset).toBeUndefined()
+  })
+
+  it('brings back a schema a manifest made: its event carries the document', async () => {
+    const source = await createTenant('manifest-point')
+    const manifest = { ...(await readOk(source.api, '/manifest')), nouns: { Contact: { tier: 'Gold | Silver' }, Project: { name: 'string!' } } }
+    expect((await source.api.put('/manifest', manifest)).status).toBe(200)
+    await source.api.post('/projects', { name: 'Rollout' })
+    const atPoint = await readOk(source.api, '/manifest')
+    const before = await storedState(source.slug)
+    const point = (await readOk(source.api, '/events/verify')).count
+    expect((await source.api.put('/nouns/Project', { name: 'string!', code: 'string##' })).status).toBe(200)
+    await source.api.post('/projects', { name: 'Later', code: 'L-1' })
+    const made = await backUp(source.api)
+
+    const restored = await restore({ tenant: source.slug, backup: made.id, untilSeq: point })
+    expect(await readOk(restored.api, '/manifest')).toEqual(atPoint)
+    expect(await storedState(restored.slug)).toEqual(before)
+  })
+
   it('resumes between steps: a restore in many small steps ends as the one-call restore does', async () => {
     const source = await busyTenant()
     const made = await backUp(source.api)
