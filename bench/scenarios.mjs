@@ -26,6 +26,7 @@
  *   optIn        true: runs only when --only names it
  */
 
+import { backupScenario } from './backup.mjs'
 import { customListScenario } from './custom-fields.mjs'
 import { feedScenario } from './feed.mjs'
 import { searchScenario } from './search.mjs'
@@ -218,6 +219,16 @@ export const scenarios = [
     heavy: true,
     goal: 10_000,
     run: importScenario,
+  },
+  {
+    // Opt-in (`--only backup`), informational: POST /backups of the seeded bench tenant (100,000
+    // imported leads by default), then POST /tenants { restoreFrom } of that backup into a new
+    // tenant, timed, with Revline's memory sampled while it restores (backup.mjs).
+    name: 'backup',
+    optIn: true,
+    heavy: true,
+    goal: null,
+    run: backupScenario,
   },
   {
     // A new tenant's first answer: provisioning + first request vs a fresh baseline object.

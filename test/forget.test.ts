@@ -6,7 +6,7 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createOk, createTenant, expectProblem, issueKey, ok, type TenantApi } from './helpers'
+import { ADMIN_TOKEN, createOk, createTenant, expectProblem, issueKey, ok, request, tenantApi, type TenantApi } from './helpers'
 
 const ADA = ['Ada Lovelace', 'ada@engines.dev', '+44 20 7946 0018', 'Countess of Lovelace', 'Ada said the engine could compose music', 'analytical-engine-fan']
 const GRACE = ['Grace Hopper', 'grace@navy.dev']
@@ -134,6 +134,29 @@ describe('forgetting a person', () => {
     expect(await ok(api.post(`/contacts/${ada.$id}/forget`))).toMatchObject({ contact: { $id: ada.$id, name: '(forgotten)' } })
     expect(await ok(api.get('/events/verify'))).toMatchObject({ ok: true })
   })
+
+  it('leaves nothing of the person in a backup taken after, and a tenant restored from it keeps them forgotten', async () => {
+    const { slug, api } = await createTenant('forget-backup')
+    const { ada, lead, grace } = await twoPeople(api)
+    await ok(api.post(`/contacts/${ada.$id}/forget`))
+    const backup = await api.post('/backups')
+    expect(backup.status, JSON.stringify(backup.body)).toBe(201)
+    const object = await env.BACKUPS.get(`tenants/${slug}/${backup.body.id}.ndjson.gz`)
+    const text = await new Response(object!.body.pipeThrough(new DecompressionStream('gzip'))).text()
+    // (Nobody's personal data is in it in the clear: the log holds it sealed, the keys of those not forgotten beside it.)
+    expect(text).toContain(ada.$id)
+    expect(mentionsAda(text)).toEqual([])
+
+    const restoredSlug = `forget-restored-${Date.now().toString(36)}`
+    const restored = await request('POST', '/tenants', { key: ADMIN_TOKEN, body: { slug: restoredSlug, name: 'Restored', restoreFrom: { tenant: slug, backup: backup.body.id } } })
+    expect(restored.status, JSON.stringify(restored.body)).toBe(201)
+    const copy = tenantApi(restoredSlug, restored.body.apiKey)
+    expect(await ok(copy.get(`/contacts/${ada.$id}`))).toMatchObject({ name: '(forgotten)' })
+    expect(mentionsAda([await ok(copy.get(`/contacts/${ada.$id}/history`)), await ok(copy.get(`/leads/${lead.$id}/history`))])).toEqual([])
+    expect(await ok(copy.get(`/contacts/${grace.$id}`))).toMatchObject({ name: GRACE[0], email: GRACE[1] })
+    expectProblem(await copy.patch(`/contacts/${ada.$id}`, { email: ADA[1] }), 409, 'conflict')
+    expect(await ok(copy.get('/events/verify'))).toMatchObject({ ok: true })
+  }, 60_000)
 
   it('is for admins only; an unknown contact is 404; a team member is not forgotten through their contact', async () => {
     const { slug, key, api } = await createTenant('forget-acl')

@@ -180,7 +180,8 @@ function apply(ctx: DispatchContext, manifest: z.infer<typeof ManifestShape>, dr
       entityType: 'Manifest',
       entityId: 'manifest',
       verb: 'apply',
-      data: { changes: changes.map(({ path, change }) => ({ path, change })), ...(version !== undefined ? { schemaVersion: version } : {}) },
+      // The schema document it made rides along: a restore to a point in the log rebuilds the schema from it.
+      data: { changes: changes.map(({ path, change }) => ({ path, change })), ...(version !== undefined ? { schemaVersion: version, schema: { nouns: manifest.nouns } } : {}) },
     })
   return { dryRun: false, changes, ...(version !== undefined ? { version } : {}) }
 }

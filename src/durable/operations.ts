@@ -94,3 +94,14 @@ export interface Credentials {
 }
 
 export type Outcome<T = unknown> = { ok: true; value: T; replayed?: boolean } | { ok: false; failure: Failure }
+
+/** What the operator's `POST /tenants` hands a new tenant object (a restore hands it a RestoreInit instead). */
+export interface TenantInit {
+  slug: string
+  name: string
+  adminKey: { id: string; hash: string }
+  /** The team's first owner: invited by email (a sign-in link) when the operator gives one. */
+  owner?: { email: string; name: string }
+  /** The tenant's base URL, for the owner's invitation link. */
+  baseUrl?: string
+}

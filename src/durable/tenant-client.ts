@@ -7,6 +7,7 @@ import type { Role } from '../domain/engine/types'
 import type { Credentials, Operation } from './operations'
 import type { TenantRegistry } from '../domain/schema/registry'
 import type { FeedSubscription } from './live-feed'
+import type { BackupSummary } from './backup-store'
 
 /** Who the request's key is, as the tenant object's `authenticate` answers it. */
 export interface Identity {
@@ -35,4 +36,6 @@ export interface TenantClient {
   openFeed(transport: 'stream' | 'socket', subscription: FeedSubscription): Promise<Response>
   /** The tenant's nouns, built-in ones with its own schema on top (one small read of the object, then cached by version). */
   nouns(): Promise<TenantRegistry>
+  /** Backs the tenant up to R2 with this request's credentials (admins; src/durable/backup-ops.ts). */
+  backup(): Promise<BackupSummary>
 }

@@ -32,8 +32,8 @@ import type { TenantRegistry } from '../domain/schema/registry'
 import { BUILT_IN_REGISTRY, tenantRegistry } from './tenant-nouns'
 import type { Db } from './db'
 import { EntityStore } from './entity-store'
-import { failureOf } from './failure'
-import type { Credentials, Operation, Outcome } from './operations'
+import { asyncOutcomeOf, outcomeOf } from './failure'
+import type { Credentials, Operation, Outcome, TenantInit } from './operations'
 import * as schema from './schema'
 import { entityTables } from './schema/tables'
 import { TenantState } from './tenant-state'
@@ -41,27 +41,19 @@ import { backfillSearchIndex } from './search-backfill'
 import { linkUnchained } from './event-chain'
 import { LiveFeed } from './live-feed'
 import { feedLimits, feedLog, parseSocketMessage, readFeedRequest } from './live-feed-wiring'
+import { Recovery, type BackupRequest, type BackupSummary, type RestoreInit, type RestoreProgress } from './recovery'
 
 const SYSTEM: Actor = { id: 'system', role: 'system' }
 const OPERATOR: Actor = { id: 'operator', role: 'system' }
 /** Operations that write, and so honour Idempotency-Key. */
 const WRITES = new Set<Operation['kind']>(['verb', 'steps', 'keys.create', 'keys.revoke', 'sources.create', 'sources.revoke', 'settings.put', 'import', 'contacts.forget'])
 
-export interface TenantInit {
-  slug: string
-  name: string
-  adminKey: { id: string; hash: string }
-  /** The team's first owner: invited by email (a sign-in link) when the operator gives one. */
-  owner?: { email: string; name: string }
-  /** The tenant's base URL, for the owner's invitation link. */
-  baseUrl?: string
-}
-
 export class TenantDO extends DurableObject<Env> {
   private readonly db: Db
   private readonly store: EntityStore
   private readonly state: TenantState
   private readonly feed: LiveFeed
+  private readonly recovery: Recovery
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -69,6 +61,7 @@ export class TenantDO extends DurableObject<Env> {
     this.store = new EntityStore(this.db, ctx.storage.sql, entityTables, BUILT_IN_REGISTRY)
     this.state = new TenantState(this.db)
     this.feed = new LiveFeed(ctx, feedLog(this.db, ctx.storage.sql), feedLimits(env), (credentials) => this.state.admits(credentials))
+    this.recovery = new Recovery(ctx, env, { state: this.state, transaction: (fn) => this.transaction(fn), provision: () => this.provision(), wiped: () => ((this.provisioned = false), this.state.invalidate()) })
     // A client's "ping" is answered by the runtime, without waking a hibernated object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
     // An object nobody created stays empty: probing unknown slugs must not write schemas.
@@ -81,12 +74,16 @@ export class TenantDO extends DurableObject<Env> {
       })
   }
 
-  /** Creates the tenant with its first admin key; 409 if this object already is a tenant. */
-  async init(input: TenantInit): Promise<Outcome<{ slug: string; name: string; status: string; createdAt: string; owner?: { id: string; email: string } }>> {
+  /** Applies the migrations to a new object; a new tenant has nothing written before its search index: 0018's marker goes. */
+  private async provision() {
     await migrate(this.db, migrations)
     this.provisioned = true
-    // A new tenant has nothing written before its search index: clear 0018's marker.
     if (!this.state.info()) this.transaction(() => backfillSearchIndex(this.store, this.nouns()))
+  }
+
+  /** Creates the tenant with its first admin key; 409 if this object already is a tenant. */
+  async init(input: TenantInit): Promise<Outcome<{ slug: string; name: string; status: string; createdAt: string; owner?: { id: string; email: string } }>> {
+    await this.provision()
     return this.outcome(() => {
       if (this.state.info()) throw new AppError('conflict', `tenant '${input.slug}' already exists`)
       const now = new Date().toISOString()
@@ -100,6 +97,24 @@ export class TenantDO extends DurableObject<Env> {
         const owner = input.owner ? $.User.create({ email: input.owner.email, name: input.owner.name, role: 'owner' }) : undefined
         return { slug: row.slug, name: row.name, status: row.status, createdAt: row.createdAt, ...(owner ? { owner: { id: owner.$id, email: owner.email } } : {}) }
       })
+    })
+  }
+
+  /** Builds this new tenant from a backup, one bounded step per call until `done` (src/durable/restore.ts). */
+  async restore(init: RestoreInit): Promise<Outcome<RestoreProgress>> {
+    return this.outcomeOf(() => this.recovery.restore(init))
+  }
+
+  /** Where a restore under way stands, for the operator (`GET /tenants/{slug}/restore`); null when there is none. */
+  async restoreStatus(): Promise<RestoreProgress | null> {
+    return this.recovery.restoreStatus() ?? null
+  }
+
+  /** `POST /backups` (an admin's credentials) and the nightly job: the log and what it does not hold, to R2 (src/durable/backup-ops.ts). */
+  async backup(request: BackupRequest): Promise<Outcome<BackupSummary>> {
+    return this.outcomeOf(async () => {
+      if (!this.isProvisioned()) throw new AppError('not_found', 'tenant not found')
+      return this.recovery.backup(request)
     })
   }
 
@@ -226,8 +241,9 @@ export class TenantDO extends DurableObject<Env> {
     if (this.isProvisioned()) recordDeadLetter(this.db, letter)
   }
 
-  /** Sends the outbox to the queue; reschedules itself with backoff while the queue refuses. */
+  /** Carries on a restore under way; else sends the outbox to the queue, rescheduling itself with backoff while the queue refuses. */
   override async alarm(info?: AlarmInvocationInfo): Promise<void> {
+    if (await this.recovery.resume()) return
     const slug = this.state.info()?.slug
     if (!slug) return
     try {
@@ -376,19 +392,7 @@ export class TenantDO extends DurableObject<Env> {
     return this.provisioned
   }
 
-  private async outcomeOf<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
-    try {
-      return { ok: true, value: await fn() }
-    } catch (error) {
-      return { ok: false, failure: failureOf(error) }
-    }
-  }
-
-  private outcome<T>(fn: () => T): Outcome<T> {
-    try {
-      return { ok: true, value: fn() }
-    } catch (error) {
-      return { ok: false, failure: failureOf(error) }
-    }
-  }
+  /** Failures as data for the trip over RPC (src/durable/failure.ts). */
+  private readonly outcome = outcomeOf
+  private readonly outcomeOf = asyncOutcomeOf
 }

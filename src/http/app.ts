@@ -8,6 +8,7 @@ import { signInPages } from '../dashboard/sign-in'
 import { passkeyPages } from '../dashboard/passkeys'
 import { methodNotAllowed } from './allow'
 import { handleError } from './errors'
+import { backups } from './routes/backups'
 import { bulk } from './routes/bulk'
 import { privacy } from './routes/privacy'
 import { collections } from './routes/collections'
@@ -73,6 +74,7 @@ export function createApp() {
   // After the key check's middleware, so a refused query still answers 401 to a caller without a key.
   tenant.use(cleanQuery)
   tenant.route('/', events)
+  tenant.route('/', backups)
   tenant.route('/', search)
   tenant.route('/', settings)
   tenant.route('/', nounRoutes)

@@ -18,6 +18,7 @@ import type { Credentials, Operation, Outcome } from '../durable/operations'
 import type { Failure } from '../domain/errors'
 import type { FeedSubscription } from '../durable/live-feed'
 import type { Identity } from '../durable/tenant-client'
+import type { BackupSummary } from '../durable/backup-store'
 import type { AppEnv } from './types'
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/
@@ -93,7 +94,11 @@ export const tenantContext = createMiddleware<AppEnv>(async (c, next) => {
     return response
   }
   const nouns = async () => edgeRegistry(slug, await send<SchemaSnapshot>(base, { kind: 'schema.doc' }))
-  c.set('tenant', { slug, run, authenticate, authorize: authorizeAction, nouns, openFeed, idempotencyKey: credentials.idempotency?.key })
+  const backup = async () => {
+    called = true
+    return valueOf<BackupSummary>(await stub.backup({ credentials: base }))
+  }
+  c.set('tenant', { slug, run, authenticate, authorize: authorizeAction, nouns, openFeed, backup, idempotencyKey: credentials.idempotency?.key })
   await next()
   // A request refused at the edge (bad query, bad body) never reached the tenant object: make sure
   // the caller may talk to this tenant before telling them what was wrong with their request.

@@ -3,6 +3,7 @@
  * exponential backoff on failure. After the configured retries the platform moves the message to
  * the dead-letter queue, whose consumer records it in the tenant (GET /jobs/dead).
  */
+import { handleBackup } from './handlers/backup'
 import { handleChunked } from './handlers/chunked'
 import { handleNurture } from './handlers/nurture'
 import { handleWebhook } from './handlers/webhook'
@@ -23,6 +24,8 @@ export async function handleJob(env: Env, job: JobMessage) {
       return handleWebhook(env, job)
     case 'email':
       return sendQueued(env, job.tenant, [job.message])
+    case 'backup':
+      return handleBackup(env, job)
   }
 }
 

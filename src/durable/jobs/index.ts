@@ -27,8 +27,10 @@ function runInTransaction(ctx: DispatchContext, email: EmailSetting, job: JobMes
   const sql = ctx.store.sql
   switch (job.type) {
     case 'email':
-      // Sent by the queue consumer straight to the provider (src/queues/email.ts); nothing runs here.
-      throw new Error('email jobs are not run by the tenant object')
+    case 'backup':
+      // Sent by the queue consumer straight to the provider (src/queues/email.ts), or written by the
+      // object's own backup (src/durable/backup-ops.ts): nothing runs here.
+      throw new Error(`${job.type} jobs are not run by runJob`)
     case 'nurture': {
       const runId = `nurture:${job.event}`
       startRun(sql, runId, 'leadNurtureFollowUp')

@@ -18,6 +18,8 @@ export const JobMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook'), tenant, subscription: z.string(), event: z.string() }),
   /** One queued Message (an invitation, a sign-in link) for the email provider; the message id keys the send. */
   z.object({ type: z.literal('email'), tenant, message: z.string() }),
+  /** The nightly backup of one tenant for one day (its id is the day's, so a retry makes no second one), then retention. */
+  z.object({ type: z.literal('backup'), tenant, day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
 ])
 export type JobMessage = z.infer<typeof JobMessage>
 export type JobType = JobMessage['type']

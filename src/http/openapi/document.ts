@@ -6,6 +6,7 @@
 import { nouns as builtIns } from '../../domain/nouns'
 import type { CollectionRegistry } from '../../domain/noun/registry'
 import { adminRoutePaths } from './admin-routes'
+import { backupPaths } from './backup-routes'
 import { collectionPaths } from './collections'
 import { sharedComponents, type Paths } from './components'
 import { edgePaths } from './edge-routes'
@@ -34,7 +35,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     Object.assign(schemas, nounComponents(noun))
     Object.assign(paths, collectionPaths(noun))
   }
-  Object.assign(paths, subjectPaths(nouns), tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), peoplePaths(), passkeyRoutePaths(), searchPaths(), edgePaths())
+  Object.assign(paths, subjectPaths(nouns), tenantRoutePaths(), schemaRoutePaths(), adminRoutePaths(), backupPaths(), peoplePaths(), passkeyRoutePaths(), searchPaths(), edgePaths())
   const shared = sharedComponents()
   return {
     openapi: '3.1.0',
@@ -55,7 +56,7 @@ export function buildDocument(baseHost: string, nouns: CollectionRegistry = buil
     security: [{ apiKey: [] }],
     tags: [
       ...all.map((n) => ({ name: n.name, description: `\`/${n.plural}\`${n.adminOnly ? ' (writes: admin keys only)' : ''}` })),
-      ...['Events', 'Search', 'Schema', 'Settings', 'People', 'Passkeys', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
+      ...['Events', 'Search', 'Schema', 'Settings', 'People', 'Passkeys', 'Keys', 'Sources', 'Pipeline', 'Jobs', 'Backups', 'Capture', 'Operator', 'Meta'].map((name) => ({ name })),
     ],
     paths,
     components: { ...shared, schemas: { ...(shared.schemas as object), ...tenantRouteSchemas(), ...schemas } },

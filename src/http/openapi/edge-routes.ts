@@ -7,6 +7,7 @@ import { SLUG_PATTERN } from '../tenant'
 import { header, jsonBody, jsonResponse, param, problems, type Paths } from './components'
 import type { JsonSchema } from './schemas'
 import { fromZod } from './tenant-routes'
+import { restoredSchema, restoreFromSchema } from './backup-routes'
 
 const ROOT_SERVER = [{ url: '/', description: 'The Worker’s root (not tenant-scoped)' }]
 
@@ -116,19 +117,31 @@ function operatorPaths(): Paths {
         tags: ['Operator'],
         summary: 'Create a tenant with its first admin key',
         security,
+        description: 'Provisions the tenant (default stages, plan) with its first admin key, or, with `restoreFrom`, builds it from a backup instead (no provisioning: the backup’s log brings its own). A restore answers when it is done; a large one takes seconds to minutes.',
         requestBody: jsonBody({
           type: 'object',
           required: ['slug', 'name'],
           additionalProperties: false,
-          properties: { slug: slugSchema, name: { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: {
+            slug: slugSchema,
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            owner: {
+              type: 'object',
+              description: 'The team’s first owner, invited by email (a sign-in link). Not with `restoreFrom`.',
+              required: ['email', 'name'],
+              additionalProperties: false,
+              properties: { email: { type: 'string', format: 'email', maxLength: 254 }, name: { type: 'string', minLength: 1, maxLength: 200 } },
+            },
+            restoreFrom: restoreFromSchema(),
+          },
         }),
         responses: {
           '201': jsonResponse('The tenant; `apiKey` (an admin key) is shown this once', {
             type: 'object',
             required: ['tenant', 'apiKey', 'keyId'],
-            properties: { tenant: tenantEntry, apiKey: { type: 'string', pattern: '^rvl_[0-9A-Za-z]{32}$' }, keyId: { type: 'string' } },
+            properties: { tenant: tenantEntry, apiKey: { type: 'string', pattern: '^rvl_[0-9A-Za-z]{32}$' }, keyId: { type: 'string' }, restored: restoredSchema },
           }),
-          ...problems(400, 401, 403, 409, 413, 415, 422),
+          ...problems(400, 401, 403, 404, 409, 413, 415, 422),
         },
       },
       get: {
@@ -138,6 +151,25 @@ function operatorPaths(): Paths {
         security,
         parameters: [{ name: 'status', in: 'query', schema: { type: 'string', enum: ['active', 'suspended'] } }],
         responses: { '200': jsonResponse('The tenants, by slug', { type: 'object', properties: { data: { type: 'array', items: tenantEntry } } }), ...problems(400, 401, 403) },
+      },
+    },
+    '/tenants/{slug}/restore': {
+      servers: ROOT_SERVER,
+      get: {
+        operationId: 'restoreStatus',
+        tags: ['Operator'],
+        summary: 'Where a restore into the tenant stands',
+        description: '`POST /tenants` with `restoreFrom` answers when the restore is done; a restore whose caller stopped waiting is carried on by the tenant object, and this says how far it is (the tenant answers 404 until it is done).',
+        security,
+        parameters: [slug],
+        responses: {
+          '200': jsonResponse('The restore under way, or `restoring: false`', {
+            type: 'object',
+            required: ['slug', 'restoring'],
+            properties: { slug: slugSchema, restoring: { type: 'boolean' }, phase: { type: 'string', enum: ['log', 'fold', 'finish'] }, events: { type: 'integer' }, entities: { type: 'integer' } },
+          }),
+          ...problems(401, 403, 404),
+        },
       },
     },
     '/tenants/{slug}/suspend': statusChange('suspend', 'Keys get 403 and the public 404 until it is reactivated.'),

@@ -11,6 +11,7 @@ import { secretsEqual, sha256Hex } from '../crypto'
 import { cleanQuery } from '../query-text'
 import { SLUG_PATTERN } from '../tenant'
 import type { AppEnv } from '../types'
+import { checkRestoreFrom, RestoreFrom, restoreTenant } from '../restore'
 
 const operatorOnly = createMiddleware<AppEnv>(async (c, next) => {
   const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
@@ -24,6 +25,8 @@ const NewTenant = z.strictObject({
   name: z.string().trim().min(1).max(200),
   /** The team's first owner: invited by email (a sign-in link to the dashboard). */
   owner: z.strictObject({ email: z.string().trim().email().max(254), name: z.string().trim().min(1).max(200) }).optional(),
+  /** Build the tenant from a backup instead of provisioning it (src/http/restore.ts). */
+  restoreFrom: RestoreFrom.optional(),
 })
 
 /** API keys: `rvl_` + 32 base62 characters (~190 bits). Shown once; only the hash is stored. */
@@ -53,10 +56,21 @@ for (const [action, status] of [['suspend', 'suspended'], ['reactivate', 'active
   })
 }
 
+/** A restore under way: `POST /tenants` with `restoreFrom` waits for it; this answers whoever stopped waiting. */
+operator.get('/tenants/:slug/restore', async (c) => {
+  const slug = c.req.param('slug')
+  if (!SLUG_PATTERN.test(slug) || !(await c.env.REGISTRY.getByName('registry').has(slug))) throw new AppError('not_found', `tenant '${slug}' not found`)
+  const progress = await c.env.TENANT.getByName(slug).restoreStatus()
+  return c.json(progress ? { slug, restoring: true, phase: progress.phase, events: progress.events, entities: progress.entities } : { slug, restoring: false })
+})
+
 operator.post('/tenants', async (c) => {
   const parsed = NewTenant.safeParse(await readJsonObject(c))
   if (!parsed.success) throw new AppError('validation_failed', 'the tenant is not valid', toFieldErrors(parsed.error))
-  const { slug, name, owner } = parsed.data
+  const { slug, name, owner, restoreFrom } = parsed.data
+  if (restoreFrom && owner) throw new AppError('validation_failed', 'a restored tenant brings its own users', [{ path: 'owner', message: 'cannot be given with restoreFrom' }])
+  // The backup is found (and the restore point checked against it) before the slug is taken.
+  const source = restoreFrom ? await checkRestoreFrom(c.env.BACKUPS, restoreFrom) : undefined
   const registry = c.env.REGISTRY.getByName('registry')
   const claimed = await registry.claim(slug, name)
   if (!claimed.ok) throw new AppError(claimed.failure.code, claimed.failure.detail, claimed.failure.errors)
@@ -64,6 +78,10 @@ operator.post('/tenants', async (c) => {
   const apiKey = newApiKey()
   const adminKey = { id: newId('key'), hash: await sha256Hex(apiKey) }
   try {
+    if (source) {
+      const { tenant, restored } = await restoreTenant(c.env.TENANT.getByName(slug), { slug, name, adminKey, ...source })
+      return c.json({ tenant, apiKey, keyId: adminKey.id, restored }, 201)
+    }
     const created = await c.env.TENANT.getByName(slug).init({ slug, name, adminKey, ...(owner ? { owner, baseUrl: tenantBaseUrl(c, slug) } : {}) })
     if (!created.ok) throw new AppError(created.failure.code, created.failure.detail, created.failure.errors)
     return c.json({ tenant: created.value, apiKey, keyId: adminKey.id }, 201)
