@@ -46,12 +46,12 @@ function filesUnder(dir, prefix = '') {
 }
 
 /**
- * Brings `<root>/public/vendor/` up to date; returns the paths it wrote or removed.
+ * Brings `out` (`<root>/public/vendor/`) up to date; returns the paths it wrote or removed.
  * @param {string} root the checkout (packages are looked up from it upwards)
+ * @param {string} [out] the directory to fill
  * @returns {string[]}
  */
-export function vendorAssets(root) {
-  const out = path.join(root, 'public', 'vendor')
+export function vendorAssets(root, out = path.join(root, 'public', 'vendor')) {
   const changed = []
   for (const [pkg, file, target] of VENDOR_FILES) {
     const source = readFileSync(path.join(packageDir(pkg, root), file))
