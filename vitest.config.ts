@@ -1,8 +1,11 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { vendorAssets } from './scripts/vendor-assets.mjs'
 
-const WEBAUTHN_BROWSER = '@simplewebauthn/browser/dist/bundle/index.umd.min.js'
+// The Workers pool serves public/ through the ASSETS binding but does not run wrangler.toml's
+// [build] command, which fills public/vendor/ from node_modules: fill it here, before any project starts.
+vendorAssets(fileURLToPath(new URL('.', import.meta.url).href))
 
 export default defineConfig({
   test: {
@@ -18,9 +21,6 @@ export default defineConfig({
             miniflare: { bindings: { ADMIN_TOKEN: 'test-admin-token', ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false', FEED_CONNECTIONS_PER_KEY: '3', FEED_CONNECTIONS_PER_TENANT: '5', FEED_HEARTBEAT_SECONDS: '1' } },
           }),
         ],
-        // The passkey page script's library is served as text from its prebuilt browser bundle, a
-        // file the package's `exports` leave out: wrangler finds it by plain path, Vite needs this.
-        resolve: { alias: { [WEBAUTHN_BROWSER]: fileURLToPath(new URL(`./node_modules/${WEBAUTHN_BROWSER}`, import.meta.url).href) } },
         test: {
           name: 'workers',
           include: ['test/*.test.ts'],

@@ -21,7 +21,9 @@
  *   --leads 100000        BENCH_LEADS         leads seeded on each side after them, each pointing at a contact
  *                                             (default 100,000, one CSV import per side): get, list, summary,
  *                                             export and rescore run over them
- *   --only get,list       BENCH_ONLY          run only these scenarios
+ *   --only get,list       BENCH_ONLY          run only these scenarios (`deployment` names the
+ *                                             deployment line, which needs no server: `--only
+ *                                             deployment` starts none)
  *   --skip import,rescore BENCH_SKIP          leave these scenarios out (e.g. the two heavy bulk ones)
  *   --deals N             BENCH_DEALS         open deals seeded for the opt-in verb-win scenario (default:
  *                                             enough for 500 rps over every run of it)
@@ -32,6 +34,7 @@
  *                                             inspector): one extra, unmeasured run per autocannon
  *                                             scenario, and the Revline side of each bulk one; writes
  *                                             DIR/<scenario>.cpuprofile and prints where the time went
+ *   --startup-runs 3      BENCH_STARTUP_RUNS  `wrangler check startup` runs of the deployment line
  *   --out bench/results.json  BENCH_OUT       where to write the results
  *   --revline-config wrangler.toml  BENCH_REVLINE_CONFIG  Revline's wrangler config (e.g. a checkout of
  *                                   another commit, to compare two versions against the same baseline)
@@ -45,6 +48,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { exportIds, importFile, leadsCsv } from './bulk.mjs'
+import { deploymentLine, measureDeployment } from './deployment.mjs'
 import { describeMemory, sampleMemory } from './memory.mjs'
 import { profileWhile } from './profile.mjs'
 import { scenarios, seedContact } from './scenarios.mjs'
@@ -68,6 +72,7 @@ const { values: flags } = parseArgs({
     'cold-starts': { type: 'string' },
     'rescore-timeout': { type: 'string' },
     profile: { type: 'string' },
+    'startup-runs': { type: 'string' },
     out: { type: 'string' },
     'revline-config': { type: 'string' },
   },
@@ -87,6 +92,7 @@ const config = {
   rescoreTimeout: Number(opt('rescore-timeout', 600)),
   coldStarts: Number(opt('cold-starts', 10)),
   profile: opt('profile', '') ? path.resolve(root, String(opt('profile', ''))) : null,
+  startupRuns: Number(opt('startup-runs', 3)),
   out: path.resolve(root, opt('out', 'bench/results.json')),
   revlineConfig: path.resolve(root, flags['revline-config'] ?? process.env.BENCH_REVLINE_CONFIG ?? 'wrangler.toml'),
 }
@@ -549,8 +555,22 @@ async function main() {
   if (loadBefore > 0.5 * os.cpus().length)
     process.stderr.write(`note: load average is ${loadBefore.toFixed(2)} on ${os.cpus().length} cpus before starting; other work on the machine adds noise (A/B alternation spreads it over both sides)\n`)
   const selected = scenarios.filter((s) => (config.only ? config.only.includes(s.name) : !s.optIn) && !config.skip.includes(s.name))
-  if (selected.length === 0) throw new Error(`no scenario left by --only ${config.only} --skip ${config.skip}; have ${scenarios.map((s) => s.name).join(', ')}`)
+  const deploymentWanted = (config.only ? config.only.includes('deployment') : true) && !config.skip.includes('deployment')
+  if (selected.length === 0 && !deploymentWanted) throw new Error(`no scenario left by --only ${config.only} --skip ${config.skip}; have deployment, ${scenarios.map((s) => s.name).join(', ')}`)
   if (config.profile) mkdirSync(config.profile, { recursive: true })
+
+  // First, while no server runs: the dry-run build and the start-up profile (deployment.mjs).
+  let deployment = null
+  if (deploymentWanted) {
+    process.stderr.write('deployment: wrangler deploy --dry-run into a temporary directory, then wrangler check startup…\n')
+    deployment = await measureDeployment({ configPath: config.revlineConfig, bin, env: TUNED_ENV, startupRuns: config.startupRuns })
+    console.log(deploymentLine(deployment))
+  }
+  if (selected.length === 0) {
+    writeFileSync(config.out, `${JSON.stringify({ date: new Date().toISOString(), revlineSource: gitState(path.dirname(config.revlineConfig)), deployment }, null, 2)}\n`)
+    console.log(`results written to ${path.relative(process.cwd(), config.out)}`)
+    return
+  }
 
   process.stderr.write('copying revline and baseline to .wrangler/bench-snapshots/ (later edits to their sources do not reach this run)…\n')
   const revlineSource = gitState(path.dirname(config.revlineConfig))
@@ -609,6 +629,7 @@ async function main() {
     if (cpu)
       console.log(`\nCPU time of each server's processes (both workerd + wrangler) per request, median over rounds (steadier from round to round than rps; it still rises when the machine is busy):\n\n${cpu}\n`)
     if (bulkRows.length) console.log(`\nBulk scenarios (one timed run per side):\n\n${bulkMarkdown}\n${bulkNotes(bulkRows)}`)
+    if (deployment) console.log(`\n${deploymentLine(deployment)}`)
     const bad = rows.filter((r) => r.revline.bad || r.baseline.bad)
     for (const r of bad)
       console.log(`WARNING: ${r.scenario} c=${r.connections}: ${r.revline.bad} unexpected responses/errors on revline, ${r.baseline.bad} on baseline (see results.json)`)
@@ -616,7 +637,7 @@ async function main() {
       console.log(`WARNING: ${r.scenario} c=${r.connections}: wrangler restarted workerd during ${r.revline.restarts} revline / ${r.baseline.restarts} baseline round(s) (a source file changed?): those rounds are suspect`)
     for (const r of bulkRows.filter((r) => r.restarted || r.failed))
       console.log(`WARNING: ${r.scenario}: ${r.failed ?? 'wrangler restarted workerd during the run (a source file changed?): the figure is suspect'}`)
-    const missed = [...rows.filter((r) => r.met === false).map((r) => `${r.scenario}@${r.connections}`), ...bulkRows.filter((r) => r.met === false).map((r) => r.scenario)]
+    const missed = [...rows.filter((r) => r.met === false).map((r) => `${r.scenario}@${r.connections}`), ...bulkRows.filter((r) => r.met === false).map((r) => r.scenario), ...(deployment?.met === false ? ['deployment'] : [])]
     console.log(missed.length === 0 ? 'all goals met' : `goals missed: ${missed.join(', ')}`)
 
     const pkg = (name) => JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version
@@ -629,6 +650,7 @@ async function main() {
       machine: { loadAverage: { before: loadBefore, after: os.loadavg()[0] }, cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, wrangler: pkg('wrangler'), autocannon: pkg('autocannon') },
       config: { ...config, out: path.relative(root, config.out), revlineConfig: path.relative(root, config.revlineConfig), profile: config.profile && path.relative(root, config.profile) },
       revlineSource,
+      deployment,
       rows,
       bulkRows,
       markdown,

@@ -319,14 +319,21 @@ describe('the dashboard’s passkey pieces', () => {
     const html = String(page.body)
     expect(html).toContain('Sign in with a passkey')
     expect(html).toContain(`data-options="/~${slug}/auth/passkey/options"`)
-    for (const name of ['webauthn.js', 'passkeys.js']) expect(html).toContain(`<script nonce="${nonce}" src="/~${slug}/dashboard/assets/${name}"`)
+    // The library is @simplewebauthn/browser's bundle, a static asset (public/vendor/); the page script comes from the Worker.
+    const scripts = [...html.matchAll(/<script nonce="([^"]*)" src="([^"]+)"/g)].map((m) => ({ nonce: m[1], src: m[2] }))
+    expect(scripts).toEqual([
+      { nonce, src: '/vendor/simplewebauthn-browser/index.umd.min.js' },
+      { nonce, src: `/~${slug}/dashboard/assets/passkeys.js` },
+    ])
     expect(html).not.toMatch(/<script[^>]+src="https?:/)
 
-    const library = await asBrowser(`/~${slug}/dashboard/assets/webauthn.js`)
+    const library = await asBrowser('/vendor/simplewebauthn-browser/index.umd.min.js')
     expect(library.status).toBe(200)
     expect(library.headers.get('content-type')).toContain('text/javascript')
+    expect(library.headers.get('x-content-type-options')).toBe('nosniff')
     expect(String(library.body)).toContain('SimpleWebAuthnBrowser')
     expect(String(library.body)).toContain('startAuthentication')
+    expect((await asBrowser(`/~${slug}/dashboard/assets/webauthn.js`)).status).toBe(404)
     const script = await asBrowser(`/~${slug}/dashboard/assets/passkeys.js`)
     expect(String(script.body)).toContain('data-passkey-sign-in')
     expect((await asBrowser(`/~${slug}/dashboard/assets/__proto__`)).status).toBe(404)

@@ -2,7 +2,7 @@
  * `GET /dashboard/assets/{name}`: the dashboard's scripts, served by the Worker from this origin (the
  * CSP allows no other host, and the pages load each with their response's nonce). No session is
  * needed: the sign-in page loads the passkey scripts too, and none holds anything of a tenant.
- *   webauthn.js, passkeys.js  the passkey pages (passkey-script.ts)
+ *   passkeys.js               the passkey pages (passkey-script.ts; their library is a static asset)
  *   live.js                   pages that follow the live feed (live-script.ts)
  */
 import { Hono } from 'hono'

@@ -1,14 +1,15 @@
 /**
- * The passkey pages' scripts, served by the Worker from this origin (the dashboard's CSP allows no
- * other host and no inline script without the response's nonce):
- *   webauthn.js  @simplewebauthn/browser's prebuilt bundle (global `SimpleWebAuthnBrowser`), imported
- *                as text (wrangler.toml [[rules]]); a file its package does not export, so the
- *                Workers test pool finds it through an alias (vitest.config.ts)
- *   passkeys.js  this page script: the "Sign in with a passkey" button and the "Add a passkey" form
- * Both are plain scripts the pages load with their nonce. The page script reads its addresses from
- * data attributes, so it holds no tenant's paths.
+ * The passkey pages' scripts, both loaded from this origin with the page's nonce (the dashboard's CSP
+ * allows no other host and no inline script without it):
+ *   WEBAUTHN_LIBRARY  @simplewebauthn/browser's prebuilt bundle (global `SimpleWebAuthnBrowser`): a
+ *                     static asset copied from the package by scripts/vendor-assets.mjs
+ *   passkeys.js       this page script, served by the Worker (assets.ts): the "Sign in with a
+ *                     passkey" button and the "Add a passkey" form
+ * The page script reads its addresses from data attributes, so it holds no tenant's paths.
  */
-import bundle from '@simplewebauthn/browser/dist/bundle/index.umd.min.js'
+
+/** The library's address (public/vendor/, see scripts/vendor-assets.mjs). */
+export const WEBAUTHN_LIBRARY = '/vendor/simplewebauthn-browser/index.umd.min.js'
 
 const PAGE_SCRIPT = `(() => {
   'use strict';
@@ -102,10 +103,7 @@ const PAGE_SCRIPT = `(() => {
 })();
 `
 
-const stripSourceMap = (text: string) => text.replace(/\n?\/[/*]# sourceMappingURL=[^\n]*\s*$/, '')
-
-/** The scripts by file name. */
+/** The Worker's passkey scripts by file name (assets.ts). */
 export const PASSKEY_ASSETS: Record<string, string> = {
-  'webauthn.js': stripSourceMap(bundle),
   'passkeys.js': PAGE_SCRIPT,
 }

@@ -4,7 +4,7 @@
  *   <PasskeysPanel>   a signed-in user's passkeys: add one (named), list, remove
  *   GET  /dashboard/account                        the signed-in user and their passkeys panel
  *   POST /dashboard/account/passkeys/{id}/remove  removes one of theirs (form with the CSRF token)
- * The scripts (passkey-script.ts) come from this origin (assets.ts). The ceremonies themselves are
+ * The scripts (passkey-script.ts) come from this origin (a static asset and assets.ts). The ceremonies themselves are
  * the JSON routes of src/http/routes/passkeys.ts, called by the page script with the session cookie.
  * These routes sit under `/dashboard/*`, so the dashboard's middleware (src/dashboard/routes.tsx)
  * gives them its security headers (CSP with a nonce) and its Origin check for form posts.
@@ -23,13 +23,14 @@ import type { AppEnv } from '../http/types'
 import { setFlash, takeFlash, type Flash } from './flash'
 import { Layout, Notices } from './layout'
 import { assetPath } from './assets'
+import { WEBAUTHN_LIBRARY } from './passkey-script'
 
 
 /** The two scripts, each with this response's nonce. */
 function PasskeyScripts({ tenant, nonce }: { tenant: string; nonce: string | undefined }) {
   return (
     <>
-      <script nonce={nonce} src={assetPath(tenant, 'webauthn.js')} defer />
+      <script nonce={nonce} src={WEBAUTHN_LIBRARY} defer />
       <script nonce={nonce} src={assetPath(tenant, 'passkeys.js')} defer />
     </>
   )

@@ -27,6 +27,7 @@ import { events } from './routes/events'
 import { search } from './routes/search'
 import { operator } from './routes/operator'
 import { docs } from './routes/docs'
+import { vendor } from './routes/vendor'
 import { nounRoutes } from './routes/nouns'
 import { settings } from './routes/settings'
 import { cleanQuery } from './query-text'
@@ -58,6 +59,7 @@ export function createApp() {
   app.get('/', (c) => c.json({ name: 'Revline', docs: '/docs', openapi: '/openapi.json', tenants: '/~{slug}/…' }))
   app.route('/', operator)
   app.route('/', docs)
+  app.route('/', vendor)
 
   const tenantPath = '/:tenant{~[a-z0-9-]+}'
   // Public routes first: they answer without a key, before the key check below runs.

@@ -2,7 +2,7 @@
  * `GET /openapi.json` and `GET /docs` against `wrangler dev`: the document passes a real OpenAPI
  * 3.1 validator, names every collection, verb and error shape the nouns imply, agrees with what
  * the API actually answers, and the Swagger UI page renders it in Debian's Chromium without
- * fetching anything from another host.
+ * fetching anything from another host (its files are static assets, served before the Worker runs).
  */
 import { mkdirSync } from 'node:fs'
 import { validate } from '@readme/openapi-parser'
@@ -200,7 +200,7 @@ describe('GET /docs', () => {
     await browser?.close()
   })
 
-  it('renders the document from the Worker alone, with no request to another host', async () => {
+  it('renders the document from this origin alone (the Worker and its static assets), with no request to another host', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
     const requests: string[] = []
@@ -232,10 +232,29 @@ describe('GET /docs', () => {
     const origin = new URL(server.baseUrl).origin
     const external = requests.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin)
     expect(external).toEqual([])
-    expect(requests).toEqual(expect.arrayContaining([`${origin}/docs/swagger-ui-bundle.js`, `${origin}/docs/swagger-ui.css`, `${origin}/openapi.json`]))
+    expect(requests).toEqual(expect.arrayContaining([`${origin}/vendor/swagger-ui-dist/swagger-ui-bundle.js`, `${origin}/vendor/swagger-ui-dist/swagger-ui.css`, `${origin}/docs/init.js`, `${origin}/openapi.json`]))
     expect(problems).toEqual([])
     await context.close()
   }, 90_000)
+
+  it("gets Swagger UI's files from the static assets, before the Worker runs", async () => {
+    // Every answer of the Worker carries a request id (hono/request-id); the asset router's do not.
+    const page = await fetch(`${server.baseUrl}/docs`)
+    expect(page.headers.get('x-request-id')).toBeTruthy()
+    for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
+      const res = await fetch(`${server.baseUrl}/vendor/swagger-ui-dist/${file}`)
+      expect(res.status, file).toBe(200)
+      expect(res.headers.get('x-request-id'), file).toBeNull()
+      expect(res.headers.get('x-content-type-options'), file).toBe('nosniff')
+      expect(res.headers.get('cache-control'), file).toBe('public, max-age=3600')
+      await res.arrayBuffer()
+    }
+    const missing = await fetch(`${server.baseUrl}/vendor/swagger-ui-dist/nope.js`)
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('content-type')).toContain('application/problem+json')
+    // The assets' header rules are read, not served.
+    expect((await fetch(`${server.baseUrl}/_headers`)).status).toBe(404)
+  })
 })
 
 describe("a tenant's own document", () => {

@@ -1,12 +1,12 @@
 /**
- * `GET /docs`: Swagger UI rendering `/openapi.json`. Its bundle and stylesheet come from the
- * swagger-ui-dist package as text modules and are served by this Worker, so the page loads from
- * no other host; a Content-Security-Policy of 'self' holds it to that.
+ * `GET /docs`: Swagger UI rendering `/openapi.json`. Its bundle and stylesheet are swagger-ui-dist's
+ * own files, served as static assets from this origin (`/vendor/…`, copied by
+ * scripts/vendor-assets.mjs), so the page loads from no other host; a Content-Security-Policy of
+ * 'self' holds it to that. The page and its small start-up script come from the Worker.
  */
-import bundle from 'swagger-ui-dist/swagger-ui-bundle.js'
-import css from 'swagger-ui-dist/swagger-ui.css'
 
-const stripSourceMap = (text: string) => text.replace(/\n?\/[/*]# sourceMappingURL=[^\n]*\s*$/, '')
+/** Where the static assets are (public/vendor/, see scripts/vendor-assets.mjs). */
+const SWAGGER_UI = { bundle: '/vendor/swagger-ui-dist/swagger-ui-bundle.js', css: '/vendor/swagger-ui-dist/swagger-ui.css' }
 
 const INIT = `window.ui = SwaggerUIBundle({
   url: '/openapi.json',
@@ -28,12 +28,12 @@ const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Revline API reference</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="stylesheet" href="${SWAGGER_UI.css}">
 <style>body { margin: 0; } .swagger-ui .topbar { display: none; }</style>
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="${SWAGGER_UI.bundle}"></script>
 <script src="/docs/init.js"></script>
 </body>
 </html>
@@ -53,9 +53,5 @@ export const DOCS_CSP = [
 
 export const DOCS_PAGE = PAGE
 
-/** The page's static files by name, with their content types. */
-export const DOCS_ASSETS: Record<string, { type: string; body: string }> = {
-  'swagger-ui-bundle.js': { type: 'text/javascript; charset=utf-8', body: stripSourceMap(bundle) },
-  'swagger-ui.css': { type: 'text/css; charset=utf-8', body: stripSourceMap(css) },
-  'init.js': { type: 'text/javascript; charset=utf-8', body: INIT },
-}
+/** `GET /docs/init.js`: starts Swagger UI on the page (a file, since the CSP allows no inline script). */
+export const DOCS_INIT = INIT

@@ -1,14 +1,18 @@
 /** `/~{tenant}/mcp`: streamable HTTP MCP, stateless, authenticated by the same Bearer key as REST. */
-import { createMcpHandler } from 'agents/mcp'
 import { Hono, type Context } from 'hono'
 import { AppError } from '../../domain/errors'
 import { parseJsonText } from '../../domain/json-text'
 import { prototypeKeyErrors } from '../../domain/own'
-import { buildServer } from '../../mcp/server'
 import { bodyText } from '../body'
 import type { AppEnv } from '../types'
 
 export const mcp = new Hono<AppEnv>()
+
+/**
+ * The MCP SDKs (agents, @modelcontextprotocol/*: about a third of the bundle, which builds every
+ * protocol version's zod schemas when evaluated) load with the first MCP request, not with the Worker.
+ */
+const protocol = () => Promise.all([import('agents/mcp'), import('../../mcp/server')])
 
 mcp.all('/mcp', async (c) => {
   // The key is checked before the protocol starts (reading the tenant's nouns needs a good key), so a
@@ -16,6 +20,7 @@ mcp.all('/mcp', async (c) => {
   const nouns = await c.var.tenant.nouns()
   const request = c.req.method === 'POST' ? await checkedMessage(c) : c.req.raw
   const url = new URL(c.req.url)
+  const [{ createMcpHandler }, { buildServer }] = await protocol()
   const handler = createMcpHandler(() => buildServer(c.var.tenant, c.get('requestId'), nouns), {
     route: url.pathname,
     // Authentication is the Bearer key, so the hostname guard against DNS rebinding is not what protects us.
