@@ -152,6 +152,23 @@ export const scenarios = [
     })),
   },
   {
+    // Also last-ish: it grows the leads table. The main write of every capture, scored: Revline runs
+    // the create pipeline, the lead's scoring (its LeadScore row and that row's event), counters and
+    // search; the baseline INSERTs the lead (status New, a stand-in score) and its event.
+    name: 'lead-create',
+    goal: 0.7,
+    expect: 201,
+    ...same((t) => ({
+      method: 'POST',
+      headers: t.headers,
+      path: `/~${t.slug}/leads`,
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ name: `Lead ${t.counter++}`, source: 'website', budget: 12_000, timeline: 'within 2 weeks' }),
+      }),
+    })),
+  },
+  {
     // A verb against the baseline's "UPDATE + event INSERT in one transaction":
     // POST /deals/{id}/advance {"stage"} alternating Prospecting ↔ Negotiation (neither has
     // autoNurture, so no outbox row) over a pool of 1,000 deals (seeded by import, ids read back

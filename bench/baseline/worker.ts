@@ -10,6 +10,7 @@
  *   GET  /                          {"name":"baseline"}               (no DO: the Worker floor)
  *   GET  /~{slug}/ping              DO round trip, no SQL
  *   POST /~{slug}/contacts          one transactionSync: INSERT contact + INSERT event (JSON)
+ *   POST /~{slug}/leads             the same for a lead (status New and a stand-in score set by hand)
  *   GET  /~{slug}/contacts/{id}     SELECT * … WHERE id = ? AND deleted_at IS NULL (primary key)
  *   GET  /~{slug}/contacts?stage=&source=&limit=
  *                                   SELECT count(*) over the filter, then SELECT * … ORDER BY
@@ -249,11 +250,11 @@ export class BaselineDO extends DurableObject<BaselineEnv> {
     return entity
   }
 
-  /** null when the email is taken (the unique index says so). */
-  create(input: Entity, actor: string, requestId: string, role = 'admin'): Entity | null {
+  /** null when the email is taken (the unique index says so). `collection`: contacts, or leads (with their stand-in score). */
+  create(input: Entity, actor: string, requestId: string, role = 'admin', collection: 'contacts' | 'leads' = 'contacts'): Entity | null {
     const now = new Date().toISOString()
     try {
-      return this.ctx.storage.transactionSync(() => this.insert(COLLECTIONS.contacts!, input, actor, role, requestId, now))
+      return this.ctx.storage.transactionSync(() => this.insert(COLLECTIONS[collection]!, input, actor, role, requestId, now))
     } catch (error) {
       if (String(error).includes('UNIQUE')) return null
       throw error
@@ -498,6 +499,18 @@ export default {
       }
       const limit = Math.min(Math.max(Number(q.get('limit') ?? 25) || 25, 1), 100)
       return json(await stub.listLeads({ source: q.get('source') ?? undefined, status: q.get('status') ?? undefined }, q.get('sort') ?? '-$createdAt', limit))
+    }
+    // A lead create: one transactionSync, INSERT lead (status New, the stand-in score) + INSERT event.
+    if (request.method === 'POST' && resource === 'leads' && id === undefined) {
+      let input: unknown
+      try {
+        input = await request.json()
+      } catch {
+        return problem(400, 'body is not JSON')
+      }
+      if (!input || typeof input !== 'object' || Array.isArray(input) || typeof (input as Entity).name !== 'string' || typeof (input as Entity).source !== 'string')
+        return problem(422, 'a lead needs a name and a source')
+      return json(await stub.create(input as Entity, 'key_baseline', crypto.randomUUID(), 'admin', 'leads'), 201)
     }
     if (request.method === 'POST' && resource === 'leads' && id === 'rescore-loop') {
       const t0 = Date.now()
