@@ -3,7 +3,7 @@
  * seq order, so a log of any length is hashed in bounded memory.
  */
 import { chainHash, GENESIS, HASHED_COLUMNS, hashHex, type StoredEvent } from '../domain/event-chain'
-import { bufferOf } from './event-log'
+import { bufferOf, newestLink } from './event-log'
 
 const PAGE = 500
 const STORED = HASHED_COLUMNS.map((c) => `e."${c}"`).join(', ')
@@ -26,9 +26,9 @@ function page(sql: SqlStorage, after: number): ChainRow[] {
  * newest link. Runs at start, in the object's own transaction; answers how many it linked.
  */
 export function linkUnchained(sql: SqlStorage): number {
-  const head = sql.exec<{ seq: number; hash: ArrayBuffer }>('SELECT seq, hash FROM event_chain ORDER BY seq DESC LIMIT 1').toArray()[0]
+  const head = newestLink(sql)
   let after = head?.seq ?? 0
-  let prev: Uint8Array = head ? new Uint8Array(head.hash) : GENESIS
+  let prev: Uint8Array = head?.hash ?? GENESIS
   let linked = 0
   for (let rows = page(sql, after); rows.length; rows = page(sql, after)) {
     for (const row of rows) {
@@ -72,6 +72,6 @@ export function verifyChain(sql: SqlStorage): Verification {
 
 /** The head an auditor compares: the newest hash and the seq it covers. */
 export function chainHeadOf(sql: SqlStorage): { seq: number; hash: string } {
-  const row = sql.exec<{ seq: number; hash: ArrayBuffer }>('SELECT seq, hash FROM event_chain ORDER BY seq DESC LIMIT 1').toArray()[0]
-  return row ? { seq: row.seq, hash: hashHex(new Uint8Array(row.hash)) } : { seq: 0, hash: hashHex(GENESIS) }
+  const link = newestLink(sql)
+  return { seq: link?.seq ?? 0, hash: hashHex(link?.hash ?? GENESIS) }
 }

@@ -6,7 +6,7 @@ import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './db'
 import { eventChain, events } from './schema'
 import { upcast } from './upcast'
-import { personalFields, withoutPersonalData } from '../domain/personal-data'
+import { isForgottenMarker, personalFields, withoutPersonalData } from '../domain/personal-data'
 import { NOUNS } from '../domain/nouns'
 import { restore, seal, takePersonal, unseal, type Sealed } from './sealing'
 import { subjectKeysOf } from './subject-keys'
@@ -27,6 +27,11 @@ export function toEventRecord(db: Db, row: EventRow): EventRecord {
   return { ...upcast(db, event), prevHash: hex(prevHash), hash: hex(hash) }
 }
 
+const plainIn = (value: Record<string, unknown> | null, fields: readonly string[]) =>
+  !!value && fields.some((name) => value[name] !== undefined && value[name] !== null && !isForgottenMarker(value[name]))
+const holdsPlainPersonalData = (event: EventRecord, fields: readonly string[]) =>
+  fields.length > 0 && (plainIn(event.data, fields) || plainIn(event.before, fields) || plainIn(event.after, fields))
+
 /**
  * The event's personal values put back from its sealed column while the record's key exists
  * (src/durable/sealing.ts); a forgotten record's stay null. Events written before sealing existed
@@ -36,7 +41,9 @@ export function toEventRecord(db: Db, row: EventRow): EventRecord {
 function withPersonalData(sql: SqlStorage, event: EventRecord, sealed: string | null, beforeSealed: string | null): EventRecord {
   if (!sealed && !beforeSealed) {
     const noun = Object.hasOwn(NOUNS, event.entityType) ? NOUNS[event.entityType as keyof typeof NOUNS].schema : undefined
-    if (!noun || personalFields(noun).length === 0 || subjectKeysOf(sql).lookup(event.entityId) !== 'forgotten') return event
+    // Since sealing, a personal value is never stored in the clear: only an older event can hold one,
+    // and only then is the record's key worth a lookup.
+    if (!noun || !holdsPlainPersonalData(event, personalFields(noun)) || subjectKeysOf(sql).lookup(event.entityId) !== 'forgotten') return event
     return { ...event, data: event.data && withoutPersonalData(event.data, noun), before: event.before && withoutPersonalData(event.before, noun), after: event.after && withoutPersonalData(event.after, noun) }
   }
   const key = subjectKeysOf(sql).lookup(event.entityId)
@@ -78,16 +85,15 @@ export function logHead(sql: SqlStorage): number {
   return sql.exec<{ seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').toArray()[0]?.seq ?? 0
 }
 
-const CHAIN_HEAD = 'SELECT hash FROM event_chain ORDER BY seq DESC LIMIT 1'
 const LINK = 'INSERT INTO event_chain (seq, prev_hash, hash) VALUES (?, ?, ?)'
 
 /** SQLite binds an ArrayBuffer as a blob; a hash owns its buffer, GENESIS is copied. */
 export const bufferOf = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer
 
-/** The newest link's hash (GENESIS for an empty log). */
-export function chainHead(sql: SqlStorage): Uint8Array {
-  const row = sql.exec<{ hash: ArrayBuffer }>(CHAIN_HEAD).toArray()[0]
-  return row ? new Uint8Array(row.hash) : GENESIS
+/** The chain's newest link (none for an empty log): where the next event links, and the head an auditor notes. */
+export function newestLink(sql: SqlStorage): { seq: number; hash: Uint8Array } | undefined {
+  const row = sql.exec<{ seq: number; hash: ArrayBuffer }>('SELECT seq, hash FROM event_chain ORDER BY seq DESC LIMIT 1').toArray()[0]
+  return row ? { seq: row.seq, hash: new Uint8Array(row.hash) } : undefined
 }
 
 /**
@@ -148,7 +154,7 @@ export function appendEvent(sql: SqlStorage, event: NewEvent, personal: readonly
       stored.sealed,
     )
     .one()
-  const prevHash = chainHead(sql)
+  const prevHash = newestLink(sql)?.hash ?? GENESIS
   const hash = chainHash(prevHash, { seq, ...stored })
   sql.exec(LINK, seq, bufferOf(prevHash), bufferOf(hash))
   return { ...event, seq, prevHash: hashHex(prevHash), hash: hashHex(hash) }

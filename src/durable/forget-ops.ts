@@ -41,6 +41,16 @@ function erase(ctx: DispatchContext, noun: NounSchema, id: string, data: Record<
   return { event: event.id }
 }
 
+/**
+ * Answers kept for Idempotency-Key replays (a day's worth) may quote the person's records: they go
+ * too. One pass over the table, whatever the number of records.
+ */
+function dropRepliesQuoting(sql: SqlStorage, ids: readonly string[]) {
+  const quoted = (response: string) => ids.some((id) => response.includes(id))
+  const keys = sql.exec<{ key: string; response: string }>('SELECT key, response FROM idempotency_keys').toArray().filter((row) => quoted(row.response)).map((row) => row.key)
+  for (const key of keys) sql.exec('DELETE FROM idempotency_keys WHERE key = ?', key)
+}
+
 export interface Forgotten {
   contact: EntityRecord
   /** The records that lost the person's data, by noun. */
@@ -64,8 +74,6 @@ export function forgetContact(ctx: DispatchContext, id: string): Forgotten {
   const counts = Object.fromEntries(found.map((f) => [f.noun.name, f.ids.length]))
   const { event } = erase(ctx, noun, id, { records: counts }, null)!
   for (const { noun: related, ids } of found) for (const relatedId of ids) erase(ctx, related, relatedId, { contact: id }, event)
-  // Answers kept for Idempotency-Key replays may quote the person: they go too.
-  const touched = [id, ...found.flatMap((f) => f.ids)]
-  for (const recordId of touched) ctx.store.sql.exec('DELETE FROM idempotency_keys WHERE instr(response, ?) > 0', recordId)
+  dropRepliesQuoting(ctx.store.sql, [id, ...found.flatMap((f) => f.ids)])
   return { contact: ctx.store.getAny(noun, id)!, records, event }
 }
