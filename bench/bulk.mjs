@@ -43,9 +43,9 @@ export function contactsCsv(count) {
  */
 export const LEAD_SOURCES = ['website', 'referral', 'event', 'partner', 'paid_ads', 'organic_search']
 const TIMELINES = ['ASAP', 'within 2 weeks', 'next month', 'Q3 2027', '6 months', '']
-export function leadsCsv(count, contactIds) {
+export function leadsCsv(count, contactIds, start = 0) {
   const lines = ['name,source,budget,timeline,contact']
-  for (let i = 0; i < count; i++)
+  for (let i = start; i < start + count; i++)
     lines.push(`Lead ${i},${LEAD_SOURCES[i % LEAD_SOURCES.length]},${1000 + ((i * 7919) % 119) * 1000},${TIMELINES[Math.floor(i / LEAD_SOURCES.length) % TIMELINES.length]},${contactIds[(i * 13) % contactIds.length]}`)
   return `${lines.join('\n')}\n`
 }
@@ -62,15 +62,21 @@ export async function importFile(ctx, t, collection, body, contentType, { ids = 
   return res.json
 }
 
-/** The ids of a Revline collection, from its NDJSON export (in creation order). */
+/** The ids of a Revline collection, from its NDJSON export (in creation order), read line by line (a million rows never sit in one string). */
 export async function exportIds(ctx, t, collection) {
   const res = await fetch(`${t.server.origin}/~${t.slug}/${collection}/export`, { headers: t.headers })
-  const text = await res.text()
-  if (res.status !== 200) throw new Error(`${t.name}: GET /~${t.slug}/${collection}/export answered ${res.status} ${text.slice(0, 300)}`)
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line).$id)
+  if (res.status !== 200) throw new Error(`${t.name}: GET /~${t.slug}/${collection}/export answered ${res.status} ${(await res.text()).slice(0, 300)}`)
+  const ids = []
+  let rest = ''
+  const decoder = new TextDecoder()
+  const take = (line) => line.trim() && ids.push(JSON.parse(line).$id)
+  for await (const chunk of res.body) {
+    const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n')
+    rest = lines.pop()
+    lines.forEach(take)
+  }
+  take(rest + decoder.decode())
+  return ids
 }
 
 /** Imports the same rows on both sides; Revline's ids come back from its export, the baseline's from `?ids=1`. */

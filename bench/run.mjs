@@ -38,6 +38,11 @@
  *   --out bench/results.json  BENCH_OUT       where to write the results
  *   --revline-config wrangler.toml  BENCH_REVLINE_CONFIG  Revline's wrangler config (e.g. a checkout of
  *                                   another commit, to compare two versions against the same baseline)
+ *   --scale 1000000       BENCH_SCALE         the large-tenant mode (scale.mjs; minutes, never in CI): one tenant of
+ *                                             N leads and N/10 contacts (`--seed` overrides) built through the
+ *                                             import path on each side in turn, then the scale scenarios
+ *                                             (get, list, summary, scale-search, export, scale-writes,
+ *                                             scale-evict; `--only` picks among them) at 10 connections, 2 rounds
  */
 import autocannon from 'autocannon'
 import { execFileSync, spawn } from 'node:child_process'
@@ -51,6 +56,7 @@ import { exportIds, importFile, leadsCsv } from './bulk.mjs'
 import { deploymentLine, measureDeployment } from './deployment.mjs'
 import { describeMemory, sampleMemory } from './memory.mjs'
 import { profileWhile } from './profile.mjs'
+import { SCALE_SCENARIOS, scaleLines, seedScale, storageOf } from './scale.mjs'
 import { scenarios, seedContact } from './scenarios.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -75,17 +81,20 @@ const { values: flags } = parseArgs({
     'startup-runs': { type: 'string' },
     out: { type: 'string' },
     'revline-config': { type: 'string' },
+    scale: { type: 'string' },
   },
 })
 const opt = (name, fallback) => flags[name] ?? process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`] ?? fallback
+const scale = Number(opt('scale', 0))
 const config = {
-  connections: String(opt('connections', '10,50')).split(',').map(Number),
+  scale,
+  connections: String(opt('connections', scale ? '10' : '10,50')).split(',').map(Number),
   duration: Number(opt('duration', 3)),
-  rounds: Number(opt('rounds', 4)),
+  rounds: Number(opt('rounds', scale ? 2 : 4)),
   warmup: Number(opt('warmup', 1)),
-  seed: Number(opt('seed', 10_000)),
-  leads: Number(opt('leads', 100_000)),
-  only: opt('only', '') ? String(opt('only', '')).split(',') : null,
+  seed: Number(opt('seed', scale ? Math.round(scale / 10) : 10_000)),
+  leads: Number(opt('leads', scale || 100_000)),
+  only: opt('only', '') ? String(opt('only', '')).split(',') : scale ? SCALE_SCENARIOS : null,
   skip: opt('skip', '') ? String(opt('skip', '')).split(',') : [],
   deals: Number(opt('deals', 0)),
   importRows: Number(opt('import-rows', 100_000)),
@@ -144,10 +153,9 @@ function snapshot(name, configPath, into) {
   return { config: path.join(dir, path.basename(configPath)), dir }
 }
 
-async function startWrangler(name, configPath, vars) {
+async function startWrangler(name, configPath, vars, persistTo = mkdtempSync(path.join(os.tmpdir(), `revline-bench-${name}-`))) {
   const port = await freePort()
   const inspectorPort = await freePort()
-  const persistTo = mkdtempSync(path.join(os.tmpdir(), `revline-bench-${name}-`))
   const args = ['dev', '--config', configPath, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
     '--log-level', 'warn', '--persist-to', persistTo, '--show-interactive-dev-session=false', ...vars.flatMap((v) => ['--var', v])]
   const child = spawn(path.join(bin, 'wrangler'), args, {
@@ -156,7 +164,7 @@ async function startWrangler(name, configPath, vars) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
-  const server = { name, port, inspectorPort, persistTo, child, origin: `http://127.0.0.1:${port}`, log: '', exited: false }
+  const server = { name, port, inspectorPort, persistTo, configPath, vars, child, origin: `http://127.0.0.1:${port}`, log: '', exited: false }
   const keep = (chunk) => {
     server.log = (server.log + chunk).slice(-20_000)
   }
@@ -198,7 +206,7 @@ function killGroup(server, signal) {
   }
 }
 
-async function stopWrangler(server) {
+async function stopWrangler(server, { keepData = false } = {}) {
   if (!server.exited) {
     const t0 = Date.now()
     server.child.kill('SIGINT')
@@ -209,7 +217,7 @@ async function stopWrangler(server) {
     else process.stderr.write(`${server.name}: wrangler stopped in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`)
   }
   killGroup(server, 'SIGKILL') // anything of its group still alive (normally nothing)
-  rmSync(server.persistTo, { recursive: true, force: true })
+  if (!keepData) rmSync(server.persistTo, { recursive: true, force: true })
 }
 
 const bundleDirs = new Set()
@@ -302,6 +310,16 @@ function context(revline, baseline) {
     cpuSince(server, before) {
       const delta = cpuDelta(before, groupCpu(server.child.pid))
       return { ms: delta.ended.includes('workerd') ? null : delta.ms, restarted: delta.ended.includes('workerd') }
+    },
+    /**
+     * Stops a side's wrangler and starts it again on the same data (what an evicted object meets:
+     * a fresh isolate and object over the stored database); the target then points at the new server.
+     */
+    async restart(t) {
+      const before = t.server
+      await stopWrangler(before, { keepData: true })
+      t.server = await startWrangler(before.name, before.configPath, before.vars, before.persistTo)
+      return t.server
     },
     /** Runs fn; with --profile, under Revline's V8 profiler (label names the file), else plainly. */
     profile: (label, fn) => (config.profile && label ? profileWhile(revline.server.inspectorPort, path.join(config.profile, `${label}.cpuprofile`), fn) : fn()),
@@ -590,10 +608,17 @@ async function main() {
     const ctx = context(revline, baseline)
 
     const t0 = Date.now()
-    process.stderr.write(`seeding ${config.seed} contacts and ${config.leads} leads on each side (bulk import)…\n`)
-    await Promise.all(sides.map((t) => seed(t, { contacts: config.seed, leads: config.leads }, ctx)))
+    process.stderr.write(`seeding ${config.seed} contacts and ${config.leads} leads on each side (bulk import${config.scale ? ', one side after the other' : ''})…\n`)
+    // The large tenant is built one side at a time, so each side's build time is its own (scale.mjs).
+    const build = config.scale ? { revline: await seedScale(revline, config, ctx), baseline: await seedScale(baseline, config, ctx) } : null
+    if (!build) await Promise.all(sides.map((t) => seed(t, { contacts: config.seed, leads: config.leads }, ctx)))
     const seedSeconds = Math.round((Date.now() - t0) / 100) / 10
-    const storage = { revlineBytes: largestDatabase(revlineServer.persistTo), baselineBytes: largestDatabase(baselineServer.persistTo), entities: config.seed + config.leads }
+    const storage = {
+      revlineBytes: largestDatabase(revlineServer.persistTo),
+      baselineBytes: largestDatabase(baselineServer.persistTo),
+      entities: config.seed + config.leads,
+      ...(build && { build, revline: storageOf(revlineServer.persistTo, config), baseline: storageOf(baselineServer.persistTo, config) }),
+    }
     process.stderr.write(`seeded in ${seedSeconds}s; the tenant's SQLite file: revline ${mb(storage.revlineBytes)} MB, baseline ${mb(storage.baselineBytes)} MB\n`)
 
     const rows = []
@@ -629,6 +654,7 @@ async function main() {
     if (cpu)
       console.log(`\nCPU time of each server's processes (both workerd + wrangler) per request, median over rounds (steadier from round to round than rps; it still rises when the machine is busy):\n\n${cpu}\n`)
     if (bulkRows.length) console.log(`\nBulk scenarios (one timed run per side):\n\n${bulkMarkdown}\n${bulkNotes(bulkRows)}`)
+    if (storage.build) console.log(`\nThe large tenant (--scale ${config.scale}: ${config.leads.toLocaleString('en-US')} leads, ${config.seed.toLocaleString('en-US')} contacts):\n${scaleLines(storage).join('\n')}`)
     if (deployment) console.log(`\n${deploymentLine(deployment)}`)
     const bad = rows.filter((r) => r.revline.bad || r.baseline.bad)
     for (const r of bad)
@@ -660,7 +686,9 @@ async function main() {
     writeFileSync(config.out, `${JSON.stringify(results, null, 2)}\n`)
     console.log(`results written to ${path.relative(process.cwd(), config.out)} (${results.durationSeconds}s; load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after)`)
   } finally {
-    await Promise.allSettled([revlineServer, baselineServer].filter(Boolean).map(stopWrangler))
+    // A side restarted by a scenario (ctx.restart) is a new server on the same data: stop whichever runs now.
+    await Promise.allSettled([...children].map((server) => stopWrangler(server)))
+    for (const server of [revlineServer, baselineServer].filter(Boolean)) rmSync(server.persistTo, { recursive: true, force: true })
     for (const b of bundles) rmSync(b.dir, { recursive: true, force: true })
   }
 }

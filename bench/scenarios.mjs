@@ -29,6 +29,7 @@
 import { backupScenario } from './backup.mjs'
 import { customListScenario } from './custom-fields.mjs'
 import { feedScenario } from './feed.mjs'
+import { scaleEvictScenario, scaleSearch, scaleWritesScenario } from './scale.mjs'
 import { searchScenario } from './search.mjs'
 import { coldStartScenario, exportScenario, importScenario, raiseCaptureLimit, rescoreScenario, seedDeals } from './bulk.mjs'
 
@@ -246,6 +247,29 @@ export const scenarios = [
     heavy: true,
     goal: null,
     run: backupScenario,
+  },
+  // The large-tenant mode's own scenarios (`--scale N` runs them; scale.mjs).
+  {
+    // Search over N leads by one lead's number vs the baseline's LIKE scan of every name (no index): informational.
+    name: 'scale-search',
+    optIn: true,
+    goal: null,
+    expect: 200,
+    ...scaleSearch,
+  },
+  {
+    // p99 of lead creates alone and while a filtered list runs, each side.
+    name: 'scale-writes',
+    optIn: true,
+    goal: null,
+    run: scaleWritesScenario,
+  },
+  {
+    // The first read after the object is evicted (wrangler restarted on the same data).
+    name: 'scale-evict',
+    optIn: true,
+    goal: null,
+    run: scaleEvictScenario,
   },
   {
     // A new tenant's first answer: provisioning + first request vs a fresh baseline object.

@@ -361,6 +361,19 @@ export class BaselineDO extends DurableObject<BaselineEnv> {
    * `NOT INDEXED` gives it its best plan: left alone, SQLite walks `leads_status_score_idx` for the
    * grouping and fetches every row through it, twice the time of a plain scan + sort.
    */
+  /**
+   * What a lead search costs without an index (the scale bench's floor for `GET /search`): a LIKE
+   * scan of every lead's name, the first `limit` matches.
+   */
+  searchLeads(words: string, limit: number) {
+    const c = COLLECTIONS.leads!
+    const pattern = `%${words.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`
+    return this.sql
+      .exec<Row>("SELECT * FROM leads WHERE deleted_at IS NULL AND name LIKE ? ESCAPE '\\' LIMIT ?", pattern, limit)
+      .toArray()
+      .map((row) => toEntity(row, c.columns, c.type))
+  }
+
   leadSummary() {
     return this.sql
       .exec('SELECT status, count(*) AS n, avg(score) AS avgScore, sum(budget) AS budget FROM leads NOT INDEXED WHERE deleted_at IS NULL GROUP BY status')
@@ -491,6 +504,7 @@ export default {
     if (request.method === 'POST' && id === 'import') return importBody(request, stub, resource!, url.searchParams.get('ids') === '1')
     // What a pipeline summary costs without counters: GROUP BY over every lead, per request.
     if (request.method === 'GET' && resource === 'leads' && id === 'summary') return json(await stub.leadSummary())
+    if (request.method === 'GET' && resource === 'leads' && id === 'search') return json({ data: await stub.searchLeads(url.searchParams.get('q') ?? '', 20) })
     if (request.method === 'GET' && resource === 'leads' && verb === undefined) {
       const q = url.searchParams
       if (id !== undefined) {
