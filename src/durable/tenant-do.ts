@@ -4,8 +4,6 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/durable-sqlite'
-import { migrate } from 'drizzle-orm/durable-sqlite/migrator'
-import migrations from '../../migrations/migrations.js'
 import { AppError } from '../domain/errors'
 import { createHandle } from '../domain/engine/handle'
 import type { Actor, EntityRecord } from '../domain/engine/types'
@@ -32,6 +30,7 @@ import type { TenantRegistry } from '../domain/schema/registry'
 import { BUILT_IN_REGISTRY, tenantRegistry } from './tenant-nouns'
 import type { Db } from './db'
 import { EntityStore } from './entity-store'
+import { migrateSchema } from './fresh-schema'
 import { asyncOutcomeOf, outcomeOf } from './failure'
 import type { Credentials, Operation, Outcome, TenantInit } from './operations'
 import * as schema from './schema'
@@ -67,7 +66,7 @@ export class TenantDO extends DurableObject<Env> {
     // An object nobody created stays empty: probing unknown slugs must not write schemas.
     if (this.isProvisioned())
       void ctx.blockConcurrencyWhile(async () => {
-        await migrate(this.db, migrations)
+        await migrateSchema(this.db)
         if (this.transaction(() => repairInexactCounters(this.store))) console.warn('rebuilt inexact analytics counters', this.state.info()?.slug)
         this.transaction(() => backfillSearchIndex(this.store, this.nouns()))
         this.transaction(() => linkUnchained(ctx.storage.sql))
@@ -76,7 +75,7 @@ export class TenantDO extends DurableObject<Env> {
 
   /** Applies the migrations to a new object; a new tenant has nothing written before its search index: 0018's marker goes. */
   private async provision() {
-    await migrate(this.db, migrations)
+    await migrateSchema(this.db)
     this.provisioned = true
     if (!this.state.info()) this.transaction(() => backfillSearchIndex(this.store, this.nouns()))
   }

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import ts from 'typescript'
 
 /** One import arrow: `from` imports `to` (both paths relative to the root, `src/...`). */
@@ -34,9 +34,11 @@ export function importGraph(root: string, dir: string): { arrows: Arrow[]; packa
         packages.push({ from, specifier })
         continue
       }
-      const resolved = ts.resolveModuleName(specifier, file, options, ts.sys).resolvedModule
+      // Text modules (`.sql`, wrangler's [[rules]]) are files, not modules tsc resolves.
+      const text = /\.sql$/.test(specifier) && ts.sys.fileExists(join(dirname(file), specifier)) ? join(dirname(file), specifier) : undefined
+      const resolved = text ?? ts.resolveModuleName(specifier, file, options, ts.sys).resolvedModule?.resolvedFileName
       if (!resolved) throw new Error(`${from}: cannot resolve '${specifier}'`)
-      const to = relative(root, resolved.resolvedFileName)
+      const to = relative(root, resolved)
       if (!to.startsWith(dir + '/')) continue
       const key = `${from}→${to}`
       const seen = arrows.get(key)
