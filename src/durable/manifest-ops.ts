@@ -138,7 +138,7 @@ function apply(ctx: DispatchContext, manifest: z.infer<typeof ManifestShape>, dr
   let nouns: TenantRegistry = ctx.nouns
   let version: number | undefined
   if (manifest.nouns) {
-    const plan = planSchema(ctx, { nouns: manifest.nouns }, drop, (noun, path) => `nouns.${noun}.${path}`)
+    const plan = planSchema(ctx, { nouns: manifest.nouns }, drop, (noun, path) => (path === noun ? `nouns.${noun}` : `nouns.${noun}.${path}`))
     if (plan.conflicts.length > 0) throw new AppError('schema_conflict', 'the manifest would lose or invalidate stored values; nothing was changed', plan.conflicts)
     for (const name of plan.changed) changes.push(...nounChanges(name, own(before.nouns, name), own(manifest.nouns, name)))
     if (plan.changed.length > 0) version = applySchema(ctx, plan).version

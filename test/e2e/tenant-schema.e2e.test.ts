@@ -122,6 +122,11 @@ describe("CLI: revline nouns and records commands on the tenant's own nouns", ()
     expect(table.stdout).toMatch(/^Name\s+Collection\s+Kind\s+Custom fields/)
     expect(table.stdout).toMatch(/Contact\s+\/contacts\s+built-in\n/)
     expect(table.stdout).toMatch(/Project\s+\/projects\s+custom\s+name, budget, status, tags, priority\n/)
+    // `revline nouns Project` is `nouns show Project` (it used to be refused as an extra argument of list).
+    const one = await run(['nouns', 'Project'])
+    expect(one.code, one.stderr).toBe(0)
+    expect(one.stdout).toMatch(/^Project \(custom\) · \/projects · ids project_…/)
+    expect(one.stdout).toContain('verbs: activate → Active')
 
     const portal = json(await run(['create', 'projects', 'name=Portal', 'budget=12_000', 'tags=web,api', '--json']))
     expect(portal).toMatchObject({ $type: 'Project', name: 'Portal', budget: 12_000, tags: ['web', 'api'], priority: 3 })

@@ -160,6 +160,8 @@ export function defineNoun(name: string, definition: Definition, options: NounOp
       if (!(CRUD as readonly string[]).includes(key)) throw new GrammarError(`${name}.${key}: only create/update/delete can be null`)
       disabled.add(key)
     } else if (isVerbDeclaration(value)) {
+      // CRUD verbs are switched off with null, never given a state: the CRUD verb would replace it.
+      if ((CRUD as readonly string[]).includes(key)) throw new GrammarError(`${name}.${key}: ${key} is a CRUD verb; it takes null (switched off), not a state`)
       verbs[key] = customVerb(key, value.trim(), verbOptions[key])
     } else {
       const spec = parseField(key, value)
@@ -253,7 +255,7 @@ function bindVerbToFields(noun: string, verb: VerbSpec, fields: Record<string, S
   } else if (candidates.length === 1) {
     verb.stateField = candidates[0]!.name
   } else if (candidates.length > 1) {
-    throw new GrammarError(`${noun}.${verb.verb}: state '${verb.state}' is in several enums; name the field in options`)
+    throw new GrammarError(`${noun}.${verb.verb}: state '${verb.state}' is in several enums (${candidates.map((f) => f.name).join(', ')}); keep it in one, or name the field in the noun's options`)
   }
   const stamp = `${verb.past}At`
   const stampField = fields[stamp]
