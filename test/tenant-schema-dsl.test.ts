@@ -120,3 +120,19 @@ describe('a manifest that would drop a noun with records', () => {
     expectProblem(await api.get('/projects'), 404, 'not_found')
   })
 })
+
+describe('a definition stored before these checks', () => {
+  it('still builds as it was accepted (its records stay in sight); only a change to it is held to them', async () => {
+    const { buildRegistry } = await import('../src/domain/schema/registry')
+    const { BUILT_IN_NOUNS } = await import('../src/durable/tenant-nouns')
+    const doc = { nouns: { Gadget: { name: 'string', since: 'date = yesterday', status: 'Draft | Active', update: 'Active' }, Contact: { rank: 'int = 3' } } }
+    expect(buildRegistry(BUILT_IN_NOUNS, doc).byName('Gadget')?.plural).toBe('gadgets')
+    expect(() => buildRegistry(BUILT_IN_NOUNS, doc, { checked: new Set(['Contact']) })).not.toThrow()
+    try {
+      buildRegistry(BUILT_IN_NOUNS, doc, { checked: new Set(['Gadget']) })
+      expect.unreachable('a checked Gadget does not build')
+    } catch (error) {
+      expect((error as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual(['Gadget.since', 'Gadget.update'])
+    }
+  })
+})

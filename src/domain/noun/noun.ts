@@ -160,8 +160,6 @@ export function defineNoun(name: string, definition: Definition, options: NounOp
       if (!(CRUD as readonly string[]).includes(key)) throw new GrammarError(`${name}.${key}: only create/update/delete can be null`)
       disabled.add(key)
     } else if (isVerbDeclaration(value)) {
-      // CRUD verbs are switched off with null, never given a state: the CRUD verb would replace it.
-      if ((CRUD as readonly string[]).includes(key)) throw new GrammarError(`${name}.${key}: ${key} is a CRUD verb; it takes null (switched off), not a state`)
       verbs[key] = customVerb(key, value.trim(), verbOptions[key])
     } else {
       const spec = parseField(key, value)

@@ -70,7 +70,18 @@ class SchemaErrors {
   }
 }
 
-export function buildRegistry(builtIns: readonly NounSchema[], doc: SchemaDoc): TenantRegistry {
+export interface BuildOptions {
+  /**
+   * Nouns whose definition this change writes: they are also held to the checks added after
+   * documents were first stored (defaults the field takes, no state on a CRUD verb). A stored
+   * definition is built as it was accepted, so a tenant's data never goes out of sight.
+   */
+  checked?: ReadonlySet<string>
+}
+
+const CRUD_NAMES = new Set(['create', 'update', 'delete'])
+
+export function buildRegistry(builtIns: readonly NounSchema[], doc: SchemaDoc, options: BuildOptions = {}): TenantRegistry {
   const problems = new SchemaErrors()
   const builtInByName = new Map(builtIns.map((n) => [n.name, n]))
   const result = new Map<string, NounSchema>(builtIns.map((n) => [n.name, n]))
@@ -93,6 +104,9 @@ export function buildRegistry(builtIns: readonly NounSchema[], doc: SchemaDoc): 
       continue
     }
     ownNouns++
+    if (options.checked?.has(name))
+      for (const [key, value] of Object.entries(body))
+        if (CRUD_NAMES.has(key) && value !== null) problems.add(`${name}.${key}`, `${key} is a CRUD verb: it takes null (switched off), not a state or a field`)
     const noun = defineOwn(name, body, problems)
     if (noun) {
       result.set(name, noun)
@@ -109,7 +123,7 @@ export function buildRegistry(builtIns: readonly NounSchema[], doc: SchemaDoc): 
   }
   linkRelations(result, custom, problems)
   for (const [name, fields] of custom) {
-    for (const field of fields) checkDefault(field, `${name}.${field.name}`, problems)
+    if (options.checked?.has(name)) for (const field of fields) checkDefault(field, `${name}.${field.name}`, problems)
     if (fields.length > SCHEMA_LIMITS.customFields) problems.add(name, `at most ${SCHEMA_LIMITS.customFields} custom fields on one noun`)
     const indexed = fields.filter((f) => f.index !== 'none' || (f.kind === 'relation' && !f.list)).length
     if (indexed > SCHEMA_LIMITS.indexedFields) problems.add(name, `at most ${SCHEMA_LIMITS.indexedFields} indexed custom fields (#, ##, relations) on one noun`)
