@@ -10,6 +10,7 @@ import path from 'node:path'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, RevlineError, type RevlineClient } from '../../sdk'
+import * as crm from '../../sdk/crm'
 import { cliRunner, json, root } from './cli-support'
 import { startDevServer, type DevServer } from './dev-server'
 import { newTenant } from './sdk-support'
@@ -85,6 +86,17 @@ describe("SDK: client.noun(name) for the tenant's own nouns", () => {
     const captured = await contacts.collectionVerb('capture', { email: 'bo@acme-labs.dev', name: 'Bo' })
     expect(captured).toMatchObject({ $type: 'Contact', email: 'bo@acme-labs.dev' })
     expect((await client.nouns.get('Contact')).custom).toEqual({ shoeSize: 'number#' })
+  })
+
+  it("the seeds' import reaches the tenant's own nouns: crm.noun('Project').create(...) on the default client", async () => {
+    const client = await tenant('sdk-crm')
+    crm.configure({ baseUrl: server.baseUrl, tenant: env.REVLINE_TENANT!, apiKey: env.REVLINE_API_KEY! })
+    await crm.nouns.put('Project', PROJECT)
+    const portal = await crm.noun('Project').create({ name: 'Portal', budget: 12_000, status: 'Draft' })
+    expect(portal).toMatchObject({ $type: 'Project', name: 'Portal', budget: 12_000 })
+    expect(await crm.noun('projects').verb(portal.$id, 'activate')).toMatchObject({ status: 'Active' })
+    expect((await client.noun('Project').get(portal.$id)).status).toBe('Active')
+    expect((await crm.manifest.get()).nouns.Project).toEqual(PROJECT)
   })
 
   it('is generic: given entity types, create and update inputs are checked (by tsc)', () => {
