@@ -106,7 +106,7 @@ describe('reverse lists over a list relation', () => {
 })
 
 describe('a manifest that would drop a noun with records', () => {
-  it('names the noun itself (nouns.Project) and how many records stand in the way', async () => {
+  it('names the noun itself (nouns.Project) and how many records stand in the way; a bad definition is placed under nouns.', async () => {
     const { api } = await createTenant()
     expect((await api.put('/nouns/Project', { name: 'string!' })).status).toBe(201)
     await createOk(api, 'projects', { name: 'Portal' })
@@ -115,6 +115,9 @@ describe('a manifest that would drop a noun with records', () => {
     expectProblem(refused, 409, 'schema_conflict')
     expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'nouns.Project', rows: 1 })])
     expect(refused.body.errors[0].message).toMatch(/^1 record of Project is stored/)
+    const invalid = await api.put('/manifest?dryRun=true', { ...manifest, nouns: { ...manifest.nouns, Gadget: { name: 'string', size: 'money' } } })
+    expectProblem(invalid, 422, 'validation_failed')
+    expect(pathsOf(invalid.body)).toEqual(['nouns.Gadget.size'])
     const dropped = await api.put('/manifest?drop=Project', { ...manifest, nouns: {} })
     expect(dropped.status, JSON.stringify(dropped.body)).toBe(200)
     expectProblem(await api.get('/projects'), 404, 'not_found')
