@@ -25,6 +25,14 @@ export const LeadScore = revline.LeadScore
 export const TrackedEvent = revline.TrackedEvent
 export const Message = revline.Message
 export const Notification = revline.Notification
+/**
+ * Any noun of the tenant by name, its own ones included: `crm.noun('Project').create({ name: 'Portal' })`
+ * (with `import * as crm from './sdk/crm'`); typed with the types `revline types` writes.
+ */
+export const noun: typeof revline.noun = (name) => revline.noun(name)
+/** The tenant's nouns in the Noun DSL (`nouns.put('Project', {...})`) and its manifest. */
+export const nouns = revline.nouns
+export const manifest = revline.manifest
 /** The tenant's event log. */
 export const events = revline.events
 /** Pipeline reports: `pipeline.summary()`, funnel, attribution, cycle, billing. */

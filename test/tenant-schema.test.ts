@@ -313,7 +313,7 @@ describe('random definitions', () => {
     await createOk(api, 'contacts', { name: 'Keeper', email: 'keeper@acme-labs.dev' })
     const name = fc.oneof(fc.constantFrom('size', 'tier', 'client', 'tags', 'status', 'go', 'email', '$id', 'x y', 'constructor', '__proto__', 'ÄÖ', ''), fc.string({ maxLength: 12 }))
     const dsl = fc.oneof(
-      fc.constantFrom('string', 'number#', 'int!', 'email##', 'A | B', 'A | B = C', '-> Organization.projects', '-> Contact', '<- Deal.contact[]', 'string[]', 'json', 'boolean = true', 'Active', 'datetime#', '-> Nope', 'int = x', '| |', '!#', '->'),
+      fc.constantFrom('string', 'number#', 'int!', 'email##', 'A | B', 'A | B = C', '-> Organization.projects', '-> Contact', '<- Deal.contact[]', 'string[]', 'json', 'boolean = true', 'Active', 'datetime#', '-> Nope', 'int = x', '| |', '!#', '->', 'string[] = x', 'json = {', 'date = x', '-> Contact[]'),
       fc.string({ maxLength: 40 }),
     )
     await fc.assert(

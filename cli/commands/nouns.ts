@@ -59,10 +59,18 @@ function changeSummary(verb: string, name: string, change: SchemaChange): string
 export function register(program: Command, io: Io) {
   const nouns = program.command('nouns').description("the tenant's nouns and their fields in the Noun DSL (list, show, put, delete)")
 
+  const show = async (name: string, command: Command) => {
+    const ctx = contextOf(command, io)
+    const view = await ctx.client.nouns.get(name)
+    emit(ctx, view, () => renderNoun(view))
+  }
+
   nouns
     .command('list', { isDefault: true })
-    .description('every noun: name, collection, built-in or custom, custom fields')
-    .action(async (_opts: unknown, command: Command) => {
+    .description('every noun: name, collection, built-in or custom, custom fields (`revline nouns Project` shows one)')
+    .argument('[name]', 'one noun to show, as `nouns show <name>` does')
+    .action(async (name: string | undefined, _opts: unknown, command: Command) => {
+      if (name) return show(name, command)
       const ctx = contextOf(command, io)
       const schema = await ctx.client.nouns.list()
       emit(ctx, schema, () => {
@@ -75,11 +83,7 @@ export function register(program: Command, io: Io) {
     .command('show')
     .description("one noun's definition: fields in the DSL (custom ones marked), verbs")
     .argument('<name>', 'Project, Contact, …')
-    .action(async (name: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command, io)
-      const view = await ctx.client.nouns.get(name)
-      emit(ctx, view, () => renderNoun(view))
-    })
+    .action((name: string, _opts: unknown, command: Command) => show(name, command))
 
   nouns
     .command('put')

@@ -130,6 +130,16 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v))
 }
 
+/** A definition's problems placed in the manifest (`nouns.Gadget.size`, as its conflicts are). */
+function inNouns<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'validation_failed' || !error.errors) throw error
+    throw new AppError('validation_failed', error.detail, error.errors.map((e) => ({ ...e, path: e.path.startsWith('nouns') ? e.path : `nouns.${e.path}` })))
+  }
+}
+
 function apply(ctx: DispatchContext, manifest: z.infer<typeof ManifestShape>, drop: Record<string, string[]>): ManifestResult {
   const changes: ManifestChange[] = []
   const before = readManifest(ctx)
@@ -138,7 +148,7 @@ function apply(ctx: DispatchContext, manifest: z.infer<typeof ManifestShape>, dr
   let nouns: TenantRegistry = ctx.nouns
   let version: number | undefined
   if (manifest.nouns) {
-    const plan = planSchema(ctx, { nouns: manifest.nouns }, drop, (noun, path) => `nouns.${noun}.${path}`)
+    const plan = inNouns(() => planSchema(ctx, { nouns: manifest.nouns! }, drop, (noun, path) => (path === noun ? `nouns.${noun}` : `nouns.${noun}.${path}`)))
     if (plan.conflicts.length > 0) throw new AppError('schema_conflict', 'the manifest would lose or invalidate stored values; nothing was changed', plan.conflicts)
     for (const name of plan.changed) changes.push(...nounChanges(name, own(before.nouns, name), own(manifest.nouns, name)))
     if (plan.changed.length > 0) version = applySchema(ctx, plan).version

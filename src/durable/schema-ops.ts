@@ -125,9 +125,9 @@ const canonical = (value: unknown) => JSON.stringify(value ?? null)
  */
 export function planSchema(ctx: DispatchContext, doc: SchemaDoc, drop: Readonly<Record<string, readonly string[]>>, pathOf: (noun: string, path: string) => string): SchemaPlan {
   const before = ctx.nouns
-  const after = buildRegistry(BUILT_IN_NOUNS, doc)
   const names = [...new Set([...Object.keys(before.doc.nouns), ...Object.keys(doc.nouns)])]
   const changed = names.filter((name) => canonical(own(before.doc.nouns, name)) !== canonical(own(doc.nouns, name)))
+  const after = buildRegistry(BUILT_IN_NOUNS, doc, { checked: new Set(changed) })
   for (const [name, fields] of Object.entries(drop)) {
     const oldNoun = before.byName(name)
     for (const field of fields) {

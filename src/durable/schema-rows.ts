@@ -70,7 +70,7 @@ export function planRows(ctx: DispatchContext, oldNoun: NounSchema, newNoun: Nou
   if (!newNoun) {
     const n = ctx.store.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${quoted(oldNoun.table)}`).one().n
     if (n > 0 && !drop.has(oldNoun.name))
-      conflicts.push({ path: oldNoun.name, message: `${plural(n, 'record')} of ${oldNoun.name} are stored (deleted ones included); repeat with ?drop=${oldNoun.name} to delete them with the noun`, rows: n })
+      conflicts.push({ path: oldNoun.name, message: `${plural(n, 'record')} of ${oldNoun.name} ${n === 1 ? 'is' : 'are'} stored (deleted ones included); repeat with ?drop=${oldNoun.name} to delete them with the noun`, rows: n })
     return { conflicts, rewrite: () => 0, drop: (version) => (n > 0 ? dropRows(ctx, oldNoun, version) : 0) }
   }
 

@@ -10,6 +10,7 @@ import path from 'node:path'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, RevlineError, type RevlineClient } from '../../sdk'
+import * as crm from '../../sdk/crm'
 import { cliRunner, json, root } from './cli-support'
 import { startDevServer, type DevServer } from './dev-server'
 import { newTenant } from './sdk-support'
@@ -87,6 +88,17 @@ describe("SDK: client.noun(name) for the tenant's own nouns", () => {
     expect((await client.nouns.get('Contact')).custom).toEqual({ shoeSize: 'number#' })
   })
 
+  it("the seeds' import reaches the tenant's own nouns: crm.noun('Project').create(...) on the default client", async () => {
+    const client = await tenant('sdk-crm')
+    crm.configure({ baseUrl: server.baseUrl, tenant: env.REVLINE_TENANT!, apiKey: env.REVLINE_API_KEY! })
+    await crm.nouns.put('Project', PROJECT)
+    const portal = await crm.noun('Project').create({ name: 'Portal', budget: 12_000, status: 'Draft' })
+    expect(portal).toMatchObject({ $type: 'Project', name: 'Portal', budget: 12_000 })
+    expect(await crm.noun('projects').verb(portal.$id, 'activate')).toMatchObject({ status: 'Active' })
+    expect((await client.noun('Project').get(portal.$id)).status).toBe('Active')
+    expect((await crm.manifest.get()).nouns.Project).toEqual(PROJECT)
+  })
+
   it('is generic: given entity types, create and update inputs are checked (by tsc)', () => {
     interface Project { $id: string; $type: 'Project'; $version: number; $createdAt: string; $updatedAt: string; name: string; budget?: number | null }
     const client = createClient({ baseUrl: 'http://127.0.0.1:9', tenant: 't', apiKey: 'k' })
@@ -122,6 +134,11 @@ describe("CLI: revline nouns and records commands on the tenant's own nouns", ()
     expect(table.stdout).toMatch(/^Name\s+Collection\s+Kind\s+Custom fields/)
     expect(table.stdout).toMatch(/Contact\s+\/contacts\s+built-in\n/)
     expect(table.stdout).toMatch(/Project\s+\/projects\s+custom\s+name, budget, status, tags, priority\n/)
+    // `revline nouns Project` is `nouns show Project` (it used to be refused as an extra argument of list).
+    const one = await run(['nouns', 'Project'])
+    expect(one.code, one.stderr).toBe(0)
+    expect(one.stdout).toMatch(/^Project \(custom\) · \/projects · ids project_…/)
+    expect(one.stdout).toContain('verbs: activate → Active')
 
     const portal = json(await run(['create', 'projects', 'name=Portal', 'budget=12_000', 'tags=web,api', '--json']))
     expect(portal).toMatchObject({ $type: 'Project', name: 'Portal', budget: 12_000, tags: ['web', 'api'], priority: 3 })

@@ -123,10 +123,19 @@ function parseReverse(name: string, text: string): ReverseField {
   return { kind: 'reverse', name, target: match[1]!, via: match[2]! }
 }
 
+/** A default written as JSON (a list's, a json field's): a text that does not parse is the declaration's error. */
+function parseJsonDefault(field: StoredField, text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new GrammarError(`${field.name}: default '${text}' is not JSON${field.list ? ' (a list default is a JSON array)' : ''}`)
+  }
+}
+
 function parseDefault(field: StoredField, text: string): unknown {
   const unquoted = text.replace(/^(['"])(.*)\1$/, '$2')
   if (field.list) {
-    const parsed: unknown = JSON.parse(text)
+    const parsed: unknown = parseJsonDefault(field, text)
     if (!Array.isArray(parsed)) throw new GrammarError(`${field.name}: list default must be a JSON array`)
     return parsed
   }
@@ -146,7 +155,7 @@ function parseDefault(field: StoredField, text: string): unknown {
         if (unquoted !== 'true' && unquoted !== 'false') throw new GrammarError(`${field.name}: bad default '${text}'`)
         return unquoted === 'true'
       case 'json':
-        return JSON.parse(text)
+        return parseJsonDefault(field, text)
       default:
         return unquoted
     }

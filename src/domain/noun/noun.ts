@@ -253,7 +253,7 @@ function bindVerbToFields(noun: string, verb: VerbSpec, fields: Record<string, S
   } else if (candidates.length === 1) {
     verb.stateField = candidates[0]!.name
   } else if (candidates.length > 1) {
-    throw new GrammarError(`${noun}.${verb.verb}: state '${verb.state}' is in several enums; name the field in options`)
+    throw new GrammarError(`${noun}.${verb.verb}: state '${verb.state}' is in several enums (${candidates.map((f) => f.name).join(', ')}); keep it in one, or name the field in the noun's options`)
   }
   const stamp = `${verb.past}At`
   const stampField = fields[stamp]

@@ -10,6 +10,7 @@ import { AppError, type FieldError } from '../errors'
 import { GrammarError, isVerbDeclaration, parseField, type ReverseField, type StoredField } from '../noun/grammar'
 import { defineNoun, type NounSchema } from '../noun/noun'
 import { pluralize } from '../noun/plural'
+import { fieldSchema, toFieldErrors } from '../noun/validators'
 import type { CollectionRegistry } from '../noun/registry'
 import { own, ownRecord } from '../own'
 import { SCHEMA_LIMITS, type NounBody, type SchemaDoc } from './doc'
@@ -57,14 +58,30 @@ class SchemaErrors {
       return fn()
     } catch (error) {
       if (!(error instanceof GrammarError)) throw error
-      // The grammar names the noun and field itself ("Project.budget: unknown type 'money'"): keep the reason.
-      this.add(path, error.message.replace(/^[A-Za-z]+(\.[A-Za-z0-9]+)?: /, ''))
+      // The grammar names the noun and field itself ("Project.budget: unknown type 'money'"): keep the
+      // reason, and place a noun's error at the field or verb it names.
+      // ("Project.go: …" from the noun, "budget: …" from a field's grammar, "Project: …" the noun itself)
+      const named = /^([A-Za-z][A-Za-z0-9]*)(?:\.([A-Za-z0-9]+))?: /.exec(error.message)
+      const field = named?.[2] ?? (named?.[1] !== path ? named?.[1] : undefined)
+      const at = field && !path.includes('.') ? `${path}.${field}` : path
+      this.add(at, named ? error.message.slice(named[0].length) : error.message)
       return undefined
     }
   }
 }
 
-export function buildRegistry(builtIns: readonly NounSchema[], doc: SchemaDoc): TenantRegistry {
+export interface BuildOptions {
+  /**
+   * Nouns whose definition this change writes: they are also held to the checks added after
+   * documents were first stored (defaults the field takes, no state on a CRUD verb). A stored
+   * definition is built as it was accepted, so a tenant's data never goes out of sight.
+   */
+  checked?: ReadonlySet<string>
+}
+
+const CRUD_NAMES = new Set(['create', 'update', 'delete'])
+
+export function buildRegistry(builtIns: readonly NounSchema[], doc: SchemaDoc, options: BuildOptions = {}): TenantRegistry {
   const problems = new SchemaErrors()
   const builtInByName = new Map(builtIns.map((n) => [n.name, n]))
   const result = new Map<string, NounSchema>(builtIns.map((n) => [n.name, n]))
@@ -87,6 +104,9 @@ export function buildRegistry(builtIns: readonly NounSchema[], doc: SchemaDoc): 
       continue
     }
     ownNouns++
+    if (options.checked?.has(name))
+      for (const [key, value] of Object.entries(body))
+        if (CRUD_NAMES.has(key) && value !== null) problems.add(`${name}.${key}`, `${key} is a CRUD verb: it takes null (switched off), not a state or a field`)
     const noun = defineOwn(name, body, problems)
     if (noun) {
       result.set(name, noun)
@@ -103,6 +123,7 @@ export function buildRegistry(builtIns: readonly NounSchema[], doc: SchemaDoc): 
   }
   linkRelations(result, custom, problems)
   for (const [name, fields] of custom) {
+    if (options.checked?.has(name)) for (const field of fields) checkDefault(field, `${name}.${field.name}`, problems)
     if (fields.length > SCHEMA_LIMITS.customFields) problems.add(name, `at most ${SCHEMA_LIMITS.customFields} custom fields on one noun`)
     const indexed = fields.filter((f) => f.index !== 'none' || (f.kind === 'relation' && !f.list)).length
     if (indexed > SCHEMA_LIMITS.indexedFields) problems.add(name, `at most ${SCHEMA_LIMITS.indexedFields} indexed custom fields (#, ##, relations) on one noun`)
@@ -166,6 +187,18 @@ function defineOwn(name: string, body: NounBody, problems: SchemaErrors): NounSc
   if (Object.keys(noun.fields).length === 0) problems.add(name, 'a noun needs at least one field')
   const fields = ownRecord<StoredField>(Object.fromEntries(Object.values(noun.fields).map((f) => [f.name, { ...f, custom: true as const }])))
   return { ...noun, fields, table: customTableOf(noun.plural), tenantDefined: true }
+}
+
+/**
+ * A default is a value the field must take: it fills new rows and, for a new required field, the
+ * stored ones, so `date = yesterday` or `int[] = ["x"]` would write values no request could.
+ */
+function checkDefault(field: StoredField, path: string, problems: SchemaErrors) {
+  if (field.default === undefined) return
+  const parsed = fieldSchema(field).safeParse(field.default)
+  if (parsed.success) return
+  const reason = toFieldErrors(parsed.error).map((e) => (e.path === '(body)' ? e.message : `${e.path}: ${e.message}`)).join('; ')
+  problems.add(path, `its default ${JSON.stringify(field.default)} is not a value of the field (${reason})`)
 }
 
 function checkFieldName(key: string, path: string, problems: SchemaErrors): boolean {

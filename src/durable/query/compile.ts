@@ -125,6 +125,8 @@ export function orderBy(target: QueryTarget, sort: SortKey[]): SQL[] {
 /** Where a relation field points back: `"contact" = ?` (or its place in the JSON column). */
 export function pointsTo(target: QueryTarget, via: string, id: string): SQL {
   const ref = fieldRef(target, via)
+  // A list relation (`-> Contact[]`) holds a JSON array of ids: it points to every id it lists.
+  if (ref.isList) return sql`EXISTS (SELECT 1 FROM json_each(${ref.sql}) WHERE json_each.value = ${id})`
   return sql`${ref.sql} = ${ref.encode(id)}`
 }
 
