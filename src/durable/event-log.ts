@@ -1,6 +1,7 @@
 /** The append-only event log: append inside a verb's transaction, read by type, entity, actor, position. */
 import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, or, sql, type SQL } from 'drizzle-orm'
-import { chainHash, GENESIS, hashHex } from '../domain/event-chain'
+import { GENESIS, hashHex } from '../domain/event-chain'
+import { cachedHead, linkHash, rememberHead, type ChainHead } from './chain-head'
 import { eventTypes } from '../domain/event-filter'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './db'
@@ -154,10 +155,20 @@ export function appendEvent(sql: SqlStorage, event: NewEvent, personal: readonly
       stored.sealed,
     )
     .one()
-  const prevHash = newestLink(sql)?.hash ?? GENESIS
-  const hash = chainHash(prevHash, { seq, ...stored })
-  sql.exec(LINK, seq, bufferOf(prevHash), bufferOf(hash))
-  return { ...event, seq, prevHash: hashHex(prevHash), hash: hashHex(hash) }
+  let head = cachedHead(sql)
+  // A remembered head at or past the new seq is not this log's (never expected; read it again).
+  if (!head || head.seq >= seq) head = readHead(sql)
+  const hash = linkHash(head.hash, { seq, ...stored })
+  sql.exec(LINK, seq, bufferOf(head.hash), bufferOf(hash))
+  const link = { seq, hash, hex: hashHex(hash) }
+  rememberHead(sql, link)
+  return { ...event, seq, prevHash: head.hex, hash: link.hex }
+}
+
+function readHead(sql: SqlStorage): ChainHead {
+  const link = newestLink(sql)
+  const hash = link?.hash ?? GENESIS
+  return { seq: link?.seq ?? 0, hash, hex: hashHex(hash) }
 }
 
 export interface EventQuery {
