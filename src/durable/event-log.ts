@@ -2,6 +2,7 @@
 import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, or, sql, type SQL } from 'drizzle-orm'
 import { GENESIS, hashHex } from '../domain/event-chain'
 import { cachedHead, linkHash, rememberHead, type ChainHead } from './chain-head'
+import { dataAsKeys, dataFromKeys, type DataEntry } from './event-data'
 import { eventTypes } from '../domain/event-filter'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './db'
@@ -24,7 +25,9 @@ const hex = (bytes: ArrayBufferLike | Uint8Array | null) => (bytes ? hashHex(byt
 /** A stored row as the event it records, in today's shape (old events go through their upcasters). */
 export function toEventRecord(db: Db, row: EventRow): EventRecord {
   const { sealed, beforeSealed, prevHash, hash, ...stored } = row
-  const event = withPersonalData(db.$client.sql, stored as unknown as EventRecord, sealed, beforeSealed)
+  const read = withPersonalData(db.$client.sql, stored as unknown as EventRecord, sealed, beforeSealed)
+  // A create's data stored as the list of its keys in `after` (src/durable/event-data.ts).
+  const event = Array.isArray(read.data) ? { ...read, data: dataFromKeys(read.data as DataEntry[], read.after) } : read
   return { ...upcast(db, event), prevHash: hex(prevHash), hash: hex(hash) }
 }
 
@@ -103,7 +106,8 @@ export function newestLink(sql: SqlStorage): { seq: number; hash: Uint8Array } |
  */
 function sealPersonal(sql: SqlStorage, event: NewEvent, personal: readonly string[]) {
   const keepsBefore = storesBefore(event)
-  const [data, d] = takePersonal(event.data, personal)
+  const keys = event.verb === 'create' ? dataAsKeys(event.data, event.after, personal) : undefined
+  const [data, d] = keys ? [keys, undefined] : takePersonal(event.data, personal)
   const [before, b] = keepsBefore ? takePersonal(event.before, personal) : [null, undefined]
   const [after, a] = takePersonal(event.after, personal)
   const sealed = d || b || a ? seal(subjectKeysOf(sql).keyFor(event.entityId, event.at), { d, b, a }) : null
