@@ -51,7 +51,25 @@ describe('a create event stored with its data as keys of after', () => {
       expect(stored('evt_c')).toBe('{}')
       expect(stored('evt_d')).toBe('[["tags",["x"]],"stage"]')
       expect(stored('evt_e')).toBe('{}')
+      const after = state.storage.sql.exec<{ after: string }>('SELECT after FROM events WHERE id = ?', 'evt_d').one().after
+      expect(after).toBe('{"tags":["x"],"stage":"Lead"}')
     })
+  })
+
+  it('stores the $ fields of a create once, in its columns; an update reads its before from it whole', async () => {
+    const { api } = await createTenant('event-meta')
+    const contact = (await api.post('/contacts', { name: 'Ada', email: 'ada@x.dev', stage: 'Lead' })).body
+    const updated = (await api.patch(`/contacts/${contact.$id}`, { title: 'CTO' })).body
+    const events = (await api.get(`/events?entity=${contact.$id}`)).body.data
+    expect(events.map((e: any) => e.type)).toEqual(['contact.created', 'contact.updated'])
+    const [create, update] = events
+    expect(JSON.stringify(Object.keys(create.after).slice(0, 6))).toBe(JSON.stringify(['$id', '$type', '$version', '$createdAt', '$updatedAt', '$createdBy']))
+    expect(create.after).toEqual(contact)
+    expect(update.before).toEqual(contact)
+    expect(JSON.stringify(update.before)).toBe(JSON.stringify(create.after))
+    expect(update.after).toEqual(updated)
+    const history = (await api.get(`/contacts/${contact.$id}/history`)).body
+    expect(JSON.stringify(history)).toContain('"$createdBy"')
   })
 
   it('falls back to the full form when the list would not read back the same', () => {

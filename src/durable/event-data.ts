@@ -43,3 +43,38 @@ export function dataFromKeys(entries: readonly DataEntry[], after: Json | null):
   }
   return Object.fromEntries(pairs)
 }
+
+/**
+ * A create's `after` opens with the six `$` fields its event's own columns hold (`$id` the entity,
+ * `$version` the version, `$createdAt` and `$updatedAt` the instant, `$createdBy` the actor): they
+ * are stored once, in the columns, and put back first on read. An `after` without `$id` can only be
+ * this form (every entity has one). The previous version's, when an update reads its `before` from
+ * it, gets its instant and actor from that event (selectEvents' `beforeMeta`).
+ */
+const META = ['$id', '$type', '$version', '$createdAt', '$updatedAt', '$createdBy'] as const
+
+export interface EventColumns {
+  entityId: string
+  entityType: string
+  version: number
+  at: string
+  actor: string
+}
+
+/** `after` without the `$` fields, or undefined when they are not exactly the event's columns (then it is stored whole). */
+export function afterWithoutMeta(after: Json | null, event: EventColumns): Json | undefined {
+  if (!after) return undefined
+  const keys = Object.keys(after)
+  if (keys.length < META.length || META.some((name, i) => keys[i] !== name)) return undefined
+  if (after.$id !== event.entityId || after.$type !== event.entityType || after.$version !== event.version) return undefined
+  if (after.$createdAt !== event.at || after.$updatedAt !== event.at || after.$createdBy !== event.actor) return undefined
+  const rest = keys.slice(META.length)
+  if (rest.some((key) => key.startsWith('$'))) return undefined
+  return Object.fromEntries(rest.map((key) => [key, after[key]]))
+}
+
+/** The entity back from its stored form (as is when it has its `$id`). */
+export function afterWithMeta<T extends Json | null>(stored: T, event: EventColumns): T {
+  if (!stored || typeof stored !== 'object' || Array.isArray(stored) || Object.hasOwn(stored, '$id')) return stored
+  return { $id: event.entityId, $type: event.entityType, $version: event.version, $createdAt: event.at, $updatedAt: event.at, $createdBy: event.actor, ...stored } as T
+}

@@ -2,7 +2,7 @@
 import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, or, sql, type SQL } from 'drizzle-orm'
 import { GENESIS, hashHex } from '../domain/event-chain'
 import { cachedHead, linkHash, rememberHead, type ChainHead } from './chain-head'
-import { dataAsKeys, dataFromKeys, type DataEntry } from './event-data'
+import { afterWithMeta, afterWithoutMeta, dataAsKeys, dataFromKeys, type DataEntry, type EventColumns } from './event-data'
 import { eventTypes } from '../domain/event-filter'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './db'
@@ -16,15 +16,21 @@ import { subjectKeysOf } from './subject-keys'
 type EventRow = typeof events.$inferSelect & {
   /** The previous version's `sealed`, when `before` is read from its `after` (see readBefore). */
   beforeSealed: string | null
+  /** The previous version's instant and actor (`[at, actor]` as JSON), when `before` is read from its `after`. */
+  beforeMeta: string | null
   prevHash: ArrayBufferLike | Uint8Array | null
   hash: ArrayBufferLike | Uint8Array | null
 }
+
+type Json = Record<string, unknown>
 
 const hex = (bytes: ArrayBufferLike | Uint8Array | null) => (bytes ? hashHex(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) : undefined)
 
 /** A stored row as the event it records, in today's shape (old events go through their upcasters). */
 export function toEventRecord(db: Db, row: EventRow): EventRecord {
-  const { sealed, beforeSealed, prevHash, hash, ...stored } = row
+  const { sealed, beforeSealed, beforeMeta, prevHash, hash, ...columns } = row
+  // A create's after, and a before read from it, stored without their `$` fields (src/durable/event-data.ts).
+  const stored = { ...columns, after: afterWithMeta(columns.after as Json | null, columns), before: beforeMeta ? afterWithMeta(columns.before as Json | null, priorColumns(columns, beforeMeta)) : columns.before }
   const read = withPersonalData(db.$client.sql, stored as unknown as EventRecord, sealed, beforeSealed)
   // A create's data stored as the list of its keys in `after` (src/durable/event-data.ts).
   const event = Array.isArray(read.data) ? { ...read, data: dataFromKeys(read.data as DataEntry[], read.after) } : read
@@ -71,10 +77,19 @@ const readBeforeSealed = sql<
   string | null
 >`CASE WHEN "events"."before" IS NULL THEN (SELECT p."sealed" FROM "events" p WHERE p."entity_id" = "events"."entity_id" AND p."version" = "events"."version" - 1) END`
 
+const readBeforeMeta = sql<
+  string | null
+>`CASE WHEN "events"."before" IS NULL THEN (SELECT json_array(p."at", p."actor") FROM "events" p WHERE p."entity_id" = "events"."entity_id" AND p."version" = "events"."version" - 1) END`
+
+const priorColumns = (event: EventColumns, meta: string): EventColumns => {
+  const [at, actor] = JSON.parse(meta) as [string, string]
+  return { entityId: event.entityId, entityType: event.entityType, version: event.version - 1, at, actor }
+}
+
 /** SELECT of whole events, `before` included (see readBefore), with their links in the chain. */
 export const selectEvents = (db: Db) =>
   db
-    .select({ ...getTableColumns(events), before: readBefore, beforeSealed: readBeforeSealed, prevHash: eventChain.prevHash, hash: eventChain.hash })
+    .select({ ...getTableColumns(events), before: readBefore, beforeSealed: readBeforeSealed, beforeMeta: readBeforeMeta, prevHash: eventChain.prevHash, hash: eventChain.hash })
     .from(events)
     .leftJoin(eventChain, eq(eventChain.seq, events.seq))
 
@@ -109,7 +124,8 @@ function sealPersonal(sql: SqlStorage, event: NewEvent, personal: readonly strin
   const keys = event.verb === 'create' ? dataAsKeys(event.data, event.after, personal) : undefined
   const [data, d] = keys ? [keys, undefined] : takePersonal(event.data, personal)
   const [before, b] = keepsBefore ? takePersonal(event.before, personal) : [null, undefined]
-  const [after, a] = takePersonal(event.after, personal)
+  const [full, a] = takePersonal(event.after, personal)
+  const after = (event.verb === 'create' && afterWithoutMeta(full, event)) || full
   const sealed = d || b || a ? seal(subjectKeysOf(sql).keyFor(event.entityId, event.at), { d, b, a }) : null
   return { data: json(data), before: keepsBefore ? json(before) : null, after: json(after), sealed }
 }
