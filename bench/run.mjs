@@ -34,6 +34,9 @@
  *                                             inspector): one extra, unmeasured run per autocannon
  *                                             scenario, and the Revline side of each bulk one; writes
  *                                             DIR/<scenario>.cpuprofile and prints where the time went
+ *   --unminified          BENCH_UNMINIFIED    run Revline's Worker unminified (its copy's wrangler.toml
+ *                                             gets `minify = false`), so a profile names every function
+ *                                             and module; slower to parse, so use it for profiles only
  *   --startup-runs 3      BENCH_STARTUP_RUNS  `wrangler check startup` runs of the deployment line
  *   --out bench/results.json  BENCH_OUT       where to write the results
  *   --revline-config wrangler.toml  BENCH_REVLINE_CONFIG  Revline's wrangler config (e.g. a checkout of
@@ -78,6 +81,7 @@ const { values: flags } = parseArgs({
     'cold-starts': { type: 'string' },
     'rescore-timeout': { type: 'string' },
     profile: { type: 'string' },
+    unminified: { type: 'boolean' },
     'startup-runs': { type: 'string' },
     out: { type: 'string' },
     'revline-config': { type: 'string' },
@@ -101,6 +105,7 @@ const config = {
   rescoreTimeout: Number(opt('rescore-timeout', 600)),
   coldStarts: Number(opt('cold-starts', 10)),
   profile: opt('profile', '') ? path.resolve(root, String(opt('profile', ''))) : null,
+  unminified: [true, 'true', '1'].includes(opt('unminified', false)),
   startupRuns: Number(opt('startup-runs', 3)),
   out: path.resolve(root, opt('out', 'bench/results.json')),
   revlineConfig: path.resolve(root, flags['revline-config'] ?? process.env.BENCH_REVLINE_CONFIG ?? 'wrangler.toml'),
@@ -594,6 +599,11 @@ async function main() {
   const revlineSource = gitState(path.dirname(config.revlineConfig))
   const into = path.join(path.dirname(config.revlineConfig), '.wrangler', 'bench-snapshots')
   const bundles = [snapshot('revline', config.revlineConfig, into), snapshot('baseline', path.join(here, 'baseline', 'wrangler.toml'), into)]
+  if (config.unminified) {
+    const copy = readFileSync(bundles[0].config, 'utf8')
+    if (!/^minify = true$/m.test(copy)) throw new Error(`--unminified: no "minify = true" line in ${config.revlineConfig}`)
+    writeFileSync(bundles[0].config, copy.replace(/^minify = true$/m, 'minify = false'))
+  }
   process.stderr.write('starting wrangler dev (revline, baseline)…\n')
   let revlineServer
   let baselineServer

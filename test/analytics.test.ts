@@ -238,6 +238,16 @@ describe('incremental aggregates', () => {
       { numRuns: 15 },
     )
   }, 120_000)
+
+  it('count an import batch once per counter, and none of a refused row', async () => {
+    const { api, slug } = await createTenant('fold')
+    const rows = ['{"name":"A","source":"website","budget":1000}', '{"name":"B","source":"referral"}', '{"name":"C","status":"Nope"}', '{"name":"D","source":"website"}']
+    const imported = await ok(api.post('/leads/import', `${rows.join('\n')}\n`, { headers: { 'content-type': 'application/x-ndjson' } }))
+    expect(imported).toMatchObject({ created: 3, rejected: 1 })
+    const { expected, actual } = await recomputeAndCompare(slug)
+    expect(actual).toEqual(expected)
+    expect((await ok(api.get('/pipeline/summary'))).leads).toEqual({ total: 3, active: 3, converted: 0, lost: 0 })
+  })
 })
 
 describe('the lead list of seed 003 (crm.leads.list)', () => {

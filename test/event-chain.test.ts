@@ -6,6 +6,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { chainHash, GENESIS, type StoredEvent } from '../src/domain/event-chain'
+import { linkHash } from '../src/durable/chain-head'
 import { linkUnchained } from '../src/durable/event-chain'
 import worker from '../src/worker'
 import { createTenant, expectProblem, issueKey, request, type TenantApi } from './helpers'
@@ -125,5 +127,34 @@ describe('the hash chain', () => {
     await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
       for (const sql of ['UPDATE event_chain SET hash = x\'00\'', 'DELETE FROM event_chain']) expect(() => state.storage.sql.exec(sql), sql).toThrow(/append-only/)
     })
+  })
+
+  it('hashes natively to the same bytes as the chain definition, whatever the text holds', () => {
+    const event: StoredEvent = {
+      seq: 7, id: 'evt_1', type: 'contact.created', entity_type: 'Contact', entity_id: 'contact_1', verb: 'create', version: 1,
+      actor: 'key_1', actor_role: 'admin', via: null, request_id: 'r', at: '2026-01-01T00:00:00.000Z',
+      data: '{"name":"Zoë 🚀 \\u0000"}', before: null, after: '{"a":"\ud800 lone"}', cause: null, sealed: 'c2VhbGVk',
+    }
+    const prev = chainHash(GENESIS, { ...event, seq: 6 })
+    expect(linkHash(prev, event)).toEqual(chainHash(prev, event))
+    expect(linkHash(GENESIS, event)).toEqual(chainHash(GENESIS, event))
+  })
+
+  it('links the writes after a rolled-back one to the chain as it stands', async () => {
+    const { api } = await createTenant('chain-rollback')
+    expect((await api.post('/contacts', { name: 'First', email: 'first@x.dev' })).status).toBe(201)
+    // The batch runs optimistically, appends the first row's events, then rolls back on the second
+    // (a duplicate email in the file is merged; an unknown stage is refused) and runs again row by row.
+    const imported = await api.post('/contacts/import', '{"name":"A","email":"a@x.dev"}\n{"name":"B","stage":"Nope"}\n{"name":"C"}\n', {
+      headers: { 'content-type': 'application/x-ndjson' },
+    })
+    expect(imported.status).toBe(200)
+    expect(imported.body).toMatchObject({ created: 2, rejected: 1 })
+    // A refused verb (after its own checks) and a write after it.
+    expect((await api.post('/contacts', { name: 'Dup', email: 'first@x.dev' })).status).toBe(409)
+    expect((await api.post('/contacts', { name: 'Last' })).status).toBe(201)
+    const events = await allEvents(api)
+    for (const [i, event] of events.entries()) if (i > 0) expect(event.prevHash).toBe(events[i - 1].hash)
+    expect((await api.get('/events/verify')).body).toEqual({ ok: true, count: events.length, head: events.at(-1).hash })
   })
 })

@@ -37,9 +37,14 @@ export const HASHED_COLUMNS = [
   'via', 'request_id', 'at', 'data', 'before', 'after', 'cause', 'sealed',
 ] as const satisfies readonly (keyof StoredEvent)[]
 
-/** The canonical bytes: a JSON array of the stored columns in HASHED_COLUMNS order. */
+/** The canonical text: a JSON array of the stored columns in HASHED_COLUMNS order. */
+export function canonicalText(event: StoredEvent): string {
+  return JSON.stringify(HASHED_COLUMNS.map((column) => event[column]))
+}
+
+/** The canonical bytes: the canonical text in UTF-8. */
 export function canonicalBytes(event: StoredEvent): Uint8Array {
-  return utf8ToBytes(JSON.stringify(HASHED_COLUMNS.map((column) => event[column])))
+  return utf8ToBytes(canonicalText(event))
 }
 
 export function chainHash(prevHash: Uint8Array, event: StoredEvent): Uint8Array {

@@ -10,7 +10,7 @@ import type { Actor } from '../domain/engine/types'
 import { newId } from '../domain/ids'
 import type { WebhookTargetPolicy } from '../domain/webhook-target'
 import { subscriptionsFor } from '../domain/webhooks'
-import { applyDelta } from './analytics'
+import { countDelta } from './analytics'
 import type { EntityStore } from './entity-store'
 import type { TenantRegistry } from '../domain/schema/registry'
 import { writeOutbox } from './outbox'
@@ -56,7 +56,7 @@ export function engineContext(ctx: DispatchContext): EngineContext {
     },
     accounts: accountsPort(ctx),
     react: (event, entity, $) => {
-      applyDelta(ctx.store.sql, delta(event.before, event.after))
+      countDelta(ctx.store.sql, delta(event.before, event.after))
       const settings = ctx.tenant.settings()
       runAutomations(settings.automations, event, entity, $, ctx.nouns)
       for (const subscription of subscriptionsFor(settings.webhooks, event.type)) $.enqueue({ type: 'webhook', subscription: subscription.id, event: event.id })

@@ -10,6 +10,7 @@ import { indexInserted, indexUpdated } from './search-index'
 import { appendEvent } from './event-log'
 import { personalFields } from '../domain/personal-data'
 import { subjectKeysOf } from './subject-keys'
+import { forgetChainHead } from './chain-head'
 import { column, compileCondition, orderBy, type TableResolver } from './query/compile'
 import type { NounRegistry } from '../domain/noun/registry'
 import { RowCodec } from './row-codec'
@@ -129,6 +130,7 @@ export class EntityStore implements Store {
   forgetCachedReads(): void {
     this.findCache.clear()
     subjectKeysOf(this.sql).clear()
+    forgetChainHead(this.sql)
   }
 
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[] {

@@ -2,7 +2,8 @@
  * Linking and verifying the log's hash chain in the tenant object. Both walk the log in pages of
  * seq order, so a log of any length is hashed in bounded memory.
  */
-import { chainHash, GENESIS, HASHED_COLUMNS, hashHex, type StoredEvent } from '../domain/event-chain'
+import { GENESIS, HASHED_COLUMNS, hashHex, type StoredEvent } from '../domain/event-chain'
+import { forgetChainHead, linkHash } from './chain-head'
 import { bufferOf, newestLink } from './event-log'
 
 const PAGE = 500
@@ -26,13 +27,14 @@ function page(sql: SqlStorage, after: number): ChainRow[] {
  * newest link. Runs at start, in the object's own transaction; answers how many it linked.
  */
 export function linkUnchained(sql: SqlStorage): number {
+  forgetChainHead(sql)
   const head = newestLink(sql)
   let after = head?.seq ?? 0
   let prev: Uint8Array = head?.hash ?? GENESIS
   let linked = 0
   for (let rows = page(sql, after); rows.length; rows = page(sql, after)) {
     for (const row of rows) {
-      const hash = chainHash(prev, row)
+      const hash = linkHash(prev, row)
       sql.exec('INSERT INTO event_chain (seq, prev_hash, hash) VALUES (?, ?, ?)', row.seq, bufferOf(prev), bufferOf(hash))
       prev = hash
       after = row.seq
@@ -57,7 +59,7 @@ export function verifyChain(sql: SqlStorage): Verification {
     for (const row of rows) {
       if (row.link_seq === null || !row.hash || !row.prev_hash) return fail(row.seq, 'the event has no link in the chain')
       if (!equal(new Uint8Array(row.prev_hash), prev)) return fail(row.seq, 'the link does not follow the previous event (an event was removed or reordered)')
-      const hash = chainHash(prev, row)
+      const hash = linkHash(prev, row)
       if (!equal(new Uint8Array(row.hash), hash)) return fail(row.seq, 'the stored event does not match its hash (it was altered)')
       prev = hash
       after = row.seq

@@ -1,6 +1,8 @@
 /** The append-only event log: append inside a verb's transaction, read by type, entity, actor, position. */
 import { and, asc, eq, getTableColumns, gt, gte, lt, lte, desc, or, sql, type SQL } from 'drizzle-orm'
-import { chainHash, GENESIS, hashHex } from '../domain/event-chain'
+import { GENESIS, hashHex } from '../domain/event-chain'
+import { cachedHead, linkHash, rememberHead, type ChainHead } from './chain-head'
+import { afterWithMeta, afterWithoutMeta, dataAsKeys, dataFromKeys, type DataEntry, type EventColumns } from './event-data'
 import { eventTypes } from '../domain/event-filter'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
 import type { Db } from './db'
@@ -14,16 +16,24 @@ import { subjectKeysOf } from './subject-keys'
 type EventRow = typeof events.$inferSelect & {
   /** The previous version's `sealed`, when `before` is read from its `after` (see readBefore). */
   beforeSealed: string | null
+  /** The previous version's instant and actor (`[at, actor]` as JSON), when `before` is read from its `after`. */
+  beforeMeta: string | null
   prevHash: ArrayBufferLike | Uint8Array | null
   hash: ArrayBufferLike | Uint8Array | null
 }
+
+type Json = Record<string, unknown>
 
 const hex = (bytes: ArrayBufferLike | Uint8Array | null) => (bytes ? hashHex(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) : undefined)
 
 /** A stored row as the event it records, in today's shape (old events go through their upcasters). */
 export function toEventRecord(db: Db, row: EventRow): EventRecord {
-  const { sealed, beforeSealed, prevHash, hash, ...stored } = row
-  const event = withPersonalData(db.$client.sql, stored as unknown as EventRecord, sealed, beforeSealed)
+  const { sealed, beforeSealed, beforeMeta, prevHash, hash, ...columns } = row
+  // A create's after, and a before read from it, stored without their `$` fields (src/durable/event-data.ts).
+  const stored = { ...columns, after: afterWithMeta(columns.after as Json | null, columns), before: beforeMeta ? afterWithMeta(columns.before as Json | null, priorColumns(columns, beforeMeta)) : columns.before }
+  const read = withPersonalData(db.$client.sql, stored as unknown as EventRecord, sealed, beforeSealed)
+  // A create's data stored as the list of its keys in `after` (src/durable/event-data.ts).
+  const event = Array.isArray(read.data) ? { ...read, data: dataFromKeys(read.data as DataEntry[], read.after) } : read
   return { ...upcast(db, event), prevHash: hex(prevHash), hash: hex(hash) }
 }
 
@@ -67,10 +77,19 @@ const readBeforeSealed = sql<
   string | null
 >`CASE WHEN "events"."before" IS NULL THEN (SELECT p."sealed" FROM "events" p WHERE p."entity_id" = "events"."entity_id" AND p."version" = "events"."version" - 1) END`
 
+const readBeforeMeta = sql<
+  string | null
+>`CASE WHEN "events"."before" IS NULL THEN (SELECT json_array(p."at", p."actor") FROM "events" p WHERE p."entity_id" = "events"."entity_id" AND p."version" = "events"."version" - 1) END`
+
+const priorColumns = (event: EventColumns, meta: string): EventColumns => {
+  const [at, actor] = JSON.parse(meta) as [string, string]
+  return { entityId: event.entityId, entityType: event.entityType, version: event.version - 1, at, actor }
+}
+
 /** SELECT of whole events, `before` included (see readBefore), with their links in the chain. */
 export const selectEvents = (db: Db) =>
   db
-    .select({ ...getTableColumns(events), before: readBefore, beforeSealed: readBeforeSealed, prevHash: eventChain.prevHash, hash: eventChain.hash })
+    .select({ ...getTableColumns(events), before: readBefore, beforeSealed: readBeforeSealed, beforeMeta: readBeforeMeta, prevHash: eventChain.prevHash, hash: eventChain.hash })
     .from(events)
     .leftJoin(eventChain, eq(eventChain.seq, events.seq))
 
@@ -102,9 +121,11 @@ export function newestLink(sql: SqlStorage): { seq: number; hash: Uint8Array } |
  */
 function sealPersonal(sql: SqlStorage, event: NewEvent, personal: readonly string[]) {
   const keepsBefore = storesBefore(event)
-  const [data, d] = takePersonal(event.data, personal)
+  const keys = event.verb === 'create' ? dataAsKeys(event.data, event.after, personal) : undefined
+  const [data, d] = keys ? [keys, undefined] : takePersonal(event.data, personal)
   const [before, b] = keepsBefore ? takePersonal(event.before, personal) : [null, undefined]
-  const [after, a] = takePersonal(event.after, personal)
+  const [full, a] = takePersonal(event.after, personal)
+  const after = (event.verb === 'create' && afterWithoutMeta(full, event)) || full
   const sealed = d || b || a ? seal(subjectKeysOf(sql).keyFor(event.entityId, event.at), { d, b, a }) : null
   return { data: json(data), before: keepsBefore ? json(before) : null, after: json(after), sealed }
 }
@@ -154,10 +175,20 @@ export function appendEvent(sql: SqlStorage, event: NewEvent, personal: readonly
       stored.sealed,
     )
     .one()
-  const prevHash = newestLink(sql)?.hash ?? GENESIS
-  const hash = chainHash(prevHash, { seq, ...stored })
-  sql.exec(LINK, seq, bufferOf(prevHash), bufferOf(hash))
-  return { ...event, seq, prevHash: hashHex(prevHash), hash: hashHex(hash) }
+  let head = cachedHead(sql)
+  // A remembered head at or past the new seq is not this log's (never expected; read it again).
+  if (!head || head.seq >= seq) head = readHead(sql)
+  const hash = linkHash(head.hash, { seq, ...stored })
+  sql.exec(LINK, seq, bufferOf(head.hash), bufferOf(hash))
+  const link = { seq, hash, hex: hashHex(hash) }
+  rememberHead(sql, link)
+  return { ...event, seq, prevHash: head.hex, hash: link.hex }
+}
+
+function readHead(sql: SqlStorage): ChainHead {
+  const link = newestLink(sql)
+  const hash = link?.hash ?? GENESIS
+  return { seq: link?.seq ?? 0, hash, hex: hashHex(hash) }
 }
 
 export interface EventQuery {

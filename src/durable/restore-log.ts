@@ -6,7 +6,8 @@
  * Progress is plain data (LogProgress), saved with every batch, so the phase resumes where it stopped.
  */
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { chainHash, GENESIS, hashHex, type StoredEvent } from '../domain/event-chain'
+import { GENESIS, hashHex, type StoredEvent } from '../domain/event-chain'
+import { forgetChainHead, linkHash } from './chain-head'
 import { AppError } from '../domain/errors'
 import { TABLE_POLICY, type BackupHeader, type BackupLine, type Row } from './backup-format'
 
@@ -112,11 +113,12 @@ export class LogWriter {
     const event = this.pending
     if (!event || row.seq !== event.seq) throw refuse(`a link in the chain (seq ${String(row.seq)}) has no event before it`)
     const prev = hexToBytes(this.progress.head)
-    const hash = chainHash(prev, event as unknown as StoredEvent)
+    const hash = linkHash(prev, event as unknown as StoredEvent)
     if (!equal(row.prev_hash as ArrayBuffer | undefined, prev) || !equal(row.hash as ArrayBuffer | undefined, hash))
       throw refuse(`the event at seq ${String(event.seq)} does not verify against the chain: the backup was altered`)
     this.insert('events', event, 'INSERT')
     this.insert('event_chain', row, 'INSERT')
+    forgetChainHead(this.target.sql)
     this.pending = undefined
     this.progress.lastSeq = event.seq as number
     this.progress.last = { requestId: event.request_id ?? null, at: event.at ?? null }

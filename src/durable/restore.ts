@@ -27,6 +27,7 @@ import * as schema from './schema'
 import { entityTables } from './schema/tables'
 import { tenantRegistry } from './tenant-nouns'
 import type { TenantState } from './tenant-state'
+import { forgetChainHead } from './chain-head'
 
 export interface RestoreInit {
   slug: string
@@ -272,6 +273,7 @@ export class Restorer {
   private async abandon() {
     await this.ports.ctx.storage.deleteAlarm()
     await this.ports.ctx.storage.deleteAll()
+    forgetChainHead(this.ports.ctx.storage.sql)
     this.db = undefined
     this.store = undefined
     this.ports.wiped()

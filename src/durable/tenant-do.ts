@@ -24,7 +24,7 @@ import { runJob, type JobResult } from './jobs'
 import { recordDeadLetter } from './jobs/runs'
 import { recordDelivery } from './jobs/webhooks'
 import { flushOutbox } from './outbox'
-import { repairInexactCounters } from './analytics'
+import { foldingCounters, repairInexactCounters } from './analytics'
 import { runVerb } from '../domain/engine/run-verb'
 import type { TenantRegistry } from '../domain/schema/registry'
 import { BUILT_IN_REGISTRY, tenantRegistry } from './tenant-nouns'
@@ -342,7 +342,7 @@ export class TenantDO extends DurableObject<Env> {
   private transaction<T>(fn: () => T): T {
     this.transactionDepth++
     try {
-      const value = this.ctx.storage.transactionSync(fn)
+      const value = this.ctx.storage.transactionSync(() => foldingCounters(this.ctx.storage.sql, fn))
       // Committed: live listeners may now see what it appended (after the output gate opens).
       if (this.transactionDepth === 1) this.feed.wake()
       return value
