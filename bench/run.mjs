@@ -34,6 +34,8 @@
  *                                             inspector): one extra, unmeasured run per autocannon
  *                                             scenario, and the Revline side of each bulk one; writes
  *                                             DIR/<scenario>.cpuprofile and prints where the time went
+ *   --unminified          BENCH_UNMINIFIED    run Revline unminified (`wrangler dev --minify=false`), so a profile
+ *                                             keeps the bundle's `// src/…` markers; on by default with --profile
  *   --startup-runs 3      BENCH_STARTUP_RUNS  `wrangler check startup` runs of the deployment line
  *   --out bench/results.json  BENCH_OUT       where to write the results
  *   --revline-config wrangler.toml  BENCH_REVLINE_CONFIG  Revline's wrangler config (e.g. a checkout of
@@ -72,6 +74,7 @@ const { values: flags } = parseArgs({
     'cold-starts': { type: 'string' },
     'rescore-timeout': { type: 'string' },
     profile: { type: 'string' },
+    unminified: { type: 'boolean' },
     'startup-runs': { type: 'string' },
     out: { type: 'string' },
     'revline-config': { type: 'string' },
@@ -93,6 +96,8 @@ const config = {
   coldStarts: Number(opt('cold-starts', 10)),
   profile: opt('profile', '') ? path.resolve(root, String(opt('profile', ''))) : null,
   startupRuns: Number(opt('startup-runs', 3)),
+  // Minifying strips esbuild's module comments, which profile.mjs maps samples to files by.
+  unminified: Boolean(flags.unminified ?? (process.env.BENCH_UNMINIFIED ? process.env.BENCH_UNMINIFIED !== '0' : Boolean(opt('profile', '')))),
   out: path.resolve(root, opt('out', 'bench/results.json')),
   revlineConfig: path.resolve(root, flags['revline-config'] ?? process.env.BENCH_REVLINE_CONFIG ?? 'wrangler.toml'),
 }
@@ -144,12 +149,12 @@ function snapshot(name, configPath, into) {
   return { config: path.join(dir, path.basename(configPath)), dir }
 }
 
-async function startWrangler(name, configPath, vars) {
+async function startWrangler(name, configPath, vars, extra = []) {
   const port = await freePort()
   const inspectorPort = await freePort()
   const persistTo = mkdtempSync(path.join(os.tmpdir(), `revline-bench-${name}-`))
   const args = ['dev', '--config', configPath, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-    '--log-level', 'warn', '--persist-to', persistTo, '--show-interactive-dev-session=false', ...vars.flatMap((v) => ['--var', v])]
+    '--log-level', 'warn', '--persist-to', persistTo, '--show-interactive-dev-session=false', ...vars.flatMap((v) => ['--var', v]), ...extra]
   const child = spawn(path.join(bin, 'wrangler'), args, {
     cwd: root,
     env: { ...process.env, ...TUNED_ENV, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
@@ -581,7 +586,7 @@ async function main() {
   let baselineServer
   try {
     ;[revlineServer, baselineServer] = await Promise.all([
-      startWrangler('revline', bundles[0].config, [`ADMIN_TOKEN:${ADMIN_TOKEN}`]),
+      startWrangler('revline', bundles[0].config, [`ADMIN_TOKEN:${ADMIN_TOKEN}`], config.unminified ? ['--minify=false'] : []),
       startWrangler('baseline', bundles[1].config, [`TOKEN:${BASELINE_TOKEN}`]),
     ])
     const revline = await revlineTarget(revlineServer)
