@@ -70,6 +70,22 @@ export function matchesWhen(subject: Record<string, unknown>, when: Record<strin
   })
 }
 
+const OWN_SCORE = new Set(['score', 'band', 'scoreSource'])
+const readsOwn = new WeakMap<Ruleset, boolean>()
+
+/** Whether a rule reads the lead's own score, band or score source (then a score depends on the one before it). */
+export function readsOwnScore(ruleset: Ruleset): boolean {
+  let reads = readsOwn.get(ruleset)
+  if (reads === undefined) readsOwn.set(ruleset, (reads = ruleset.rules.some((rule) => whenReads(rule.when, OWN_SCORE))))
+  return reads
+}
+
+function whenReads(when: Record<string, unknown>, fields: ReadonlySet<string>): boolean {
+  return Object.entries(when).some(([key, condition]) =>
+    key === '$and' || key === '$or' ? Array.isArray(condition) && condition.some((c) => whenReads(c as Record<string, unknown>, fields)) : fields.has(key.split('.')[0]!),
+  )
+}
+
 /** Rules name only fields that exist and operators that do; bands must be ordered. */
 /** The fields a rule may name, from the tenant's nouns (its own fields count: a rule may score on them). */
 export function scoringFields(nouns: NounRegistry): { lead: string[]; contact: string[]; organization: string[] } {
