@@ -91,7 +91,7 @@ export class EntityStore implements Store {
     if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(codec.insert, ...codec.encode(entity))
     indexInserted(this.sql, noun, entity)
-    this.writeCount++
+    this.wrote(entity.$id)
   }
 
   update(noun: NounSchema, entity: EntityRecord, before: EntityRecord): void {
@@ -99,7 +99,25 @@ export class EntityStore implements Store {
     if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(statement, ...values)
     indexUpdated(this.sql, noun, entity, before)
-    this.writeCount++
+    this.wrote(entity.$id)
+  }
+
+  /** The writeCount at each entity's latest write; bounded, and what it forgot counts as written since it forgot. */
+  private readonly lastWrites = new Map<string, number>()
+  private forgotWritesAt = 0
+
+  private wrote(id: string): void {
+    if (this.lastWrites.size >= 10_000) {
+      this.lastWrites.clear()
+      this.forgotWritesAt = this.writeCount
+    }
+    this.lastWrites.set(id, ++this.writeCount)
+  }
+
+  /** Whether the entity may have been written since writeCount was `mark` (a verb's hooks wrote to it: read it again). */
+  writtenSince(id: string, mark: number): boolean {
+    const at = this.lastWrites.get(id)
+    return at !== undefined ? at > mark : this.forgotWritesAt > mark
   }
 
   exists(noun: NounSchema, id: string): boolean {
