@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createValidator, validate } from '../src/domain/noun/validators'
 import { LeadScore } from '../src/domain/nouns/lead-score'
 import { factsOf } from '../src/domain/scoring/facts'
-import { DEFAULT_RULESET, type Ruleset } from '../src/domain/scoring/rules'
+import { DEFAULT_RULESET, matchesWhen, type Ruleset } from '../src/domain/scoring/rules'
 import { bandOf, scoreLead } from '../src/domain/scoring/score'
 import { timelineDays } from '../src/domain/scoring/timeline'
 import { createTenant, issueKey, type TenantApi } from './helpers'
@@ -193,6 +193,29 @@ describe('scoring rules (pure)', () => {
   it('facts are computed once from the lead, its contact and organization', () => {
     const facts = factsOf({ lead: { source: 'partner', budget: 1 }, contact: { title: 'VP Marketing' }, organization: { industry: 'Fintech', employeeCount: 12 }, targetIndustries: ['fintech'], now: NOW })
     expect(facts).toMatchObject({ budgetConfirmed: true, decisionMaker: true, industryMatch: true, teamSize: 12, titleSeniority: 'vp', sourceQuality: 'high' })
+  })
+})
+
+describe('compiled rules (pure)', () => {
+  it('match exactly the leads matchesWhen matches, rule by rule', () => {
+    const rules = [
+      ...DEFAULT_RULESET.rules,
+      { id: 'either', label: 'Either', when: { $or: [{ source: 'event' }, { 'contact.title': { $contains: 'vp' } }] }, points: 1 },
+      { id: 'both', label: 'Both', when: { $and: [{ budget: { $gte: 1_000, $lt: 9_000 } }, { 'facts.teamSize': { $exists: false } }] }, points: 1 },
+      { id: 'none-of', label: 'None of', when: { source: { $nin: ['referral', 'event'] }, need: null }, points: 1 },
+    ]
+    const ruleset = { ...DEFAULT_RULESET, rules }
+    const leads = [
+      { lead: { source: 'event', budget: 5_000 } },
+      { lead: { source: 'referral', need: 'CRM', timeline: 'ASAP' }, contact: { title: 'VP Sales', role: 'DecisionMaker' } },
+      { lead: { source: 'website', budget: 60_000, agencyExperience: true }, organization: { industry: 'SaaS', employeeCount: 250 } },
+      { lead: {} },
+    ]
+    for (const { lead, ...related } of leads) {
+      const subject = { ...lead, facts: factsOf({ lead, ...related, targetIndustries: ruleset.targetIndustries, now: NOW }), contact: related.contact ?? {}, organization: related.organization ?? {} }
+      const expected = rules.filter((rule) => matchesWhen(subject, rule.when)).map((rule) => rule.id)
+      expect(score(lead, related, ruleset).factors.map((f) => f.rule)).toEqual(expected)
+    }
   })
 })
 
