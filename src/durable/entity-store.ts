@@ -80,6 +80,18 @@ export class EntityStore implements Store {
     return row.done ? undefined : codec.decode(row.value)
   }
 
+  /** The live entities among `ids`, by id, in one query (a job reading a chunk's related records). */
+  getMany(noun: NounSchema, ids: readonly string[]): Map<string, EntityRecord> {
+    const codec = this.codec(noun)
+    const found = new Map<string, EntityRecord>()
+    if (ids.length === 0) return found
+    for (const row of this.sql.exec(codec.selectLiveIn, JSON.stringify(ids)).raw()) {
+      const entity = codec.decode(row)
+      found.set(entity.$id, entity)
+    }
+    return found
+  }
+
   getAny(noun: NounSchema, id: string): EntityRecord | undefined {
     const codec = this.codec(noun)
     const row = this.sql.exec(codec.selectAny, id).raw().next()
