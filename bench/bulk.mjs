@@ -130,6 +130,54 @@ const rate = (rows, ms) => (ms > 0 ? (rows * 1000) / ms : 0)
  * Memory: Revline's heap and rss are sampled during its import (memory.mjs), and, to show that they
  * do not grow with the file, first during an import of a tenth of the rows into another fresh tenant.
  */
+/**
+ * `lead-import` (opt-in): one POST /leads/import of `importRows` CSV rows (leadsCsv: name, source,
+ * budget, timeline, contact) into a fresh tenant on each side, after 100 contacts for the leads to
+ * point at. Revline runs the lead's create verb per row (scoring, LeadScore row, counters, events);
+ * the baseline inserts row + event. Rows/s from each side's durationMs, as for `import`; no memory
+ * sampling. The goal is absolute: Revline ≥ 10,000 rows/s.
+ */
+export async function leadImportScenario(ctx) {
+  const { config } = ctx
+  const rows = config.importRows
+  const tenant = await ctx.tenant('bench-lead-import')
+  const sides = {}
+  for (const t of [tenant.revline, tenant.baseline]) {
+    let ndjson = ''
+    for (let i = 0; i < 100; i++) ndjson += `${JSON.stringify({ name: `Lead Contact ${i}`, email: `lead-contact-${i}@bench.dev` })}\n`
+    const contactIds =
+      t.name === 'baseline'
+        ? (await importFile(ctx, t, 'contacts', ndjson, 'application/x-ndjson', { ids: true })).ids
+        : (await importFile(ctx, t, 'contacts', ndjson, 'application/x-ndjson'), await exportIds(ctx, t, 'contacts'))
+    const csv = leadsCsv(rows, contactIds)
+    ctx.log(`  lead-import: ${t.name} ← ${rows} CSV rows (${(csv.length / 1024 / 1024).toFixed(1)} MB)…`)
+    const cpu = ctx.cpu(t.server)
+    const report = await ctx.profile(t.name === 'revline' ? 'lead-import' : null, () => importFile(ctx, t, 'leads', csv, 'text/csv'))
+    const used = ctx.cpuSince(t.server, cpu)
+    sides[t.name] = {
+      rate: rate(report.rows, report.durationMs),
+      rows: report.rows,
+      created: report.created,
+      durationMs: report.durationMs,
+      cpuMs: used.ms,
+      cpuMsPer1kRows: used.ms == null ? null : (used.ms * 1000) / report.rows,
+      restarted: used.restarted,
+    }
+    ctx.log(`  lead-import: ${t.name} ${sides[t.name].rate.toFixed(0)} rows/s (${report.durationMs} ms, CPU ${used.ms == null ? '–' : (used.ms / 1000).toFixed(1)} s)`)
+  }
+  return {
+    unit: 'rows/s',
+    what: `${rows.toLocaleString('en-US')} leads, CSV, one request`,
+    revline: sides.revline,
+    baseline: sides.baseline,
+    ratio: sides.baseline.rate > 0 ? sides.revline.rate / sides.baseline.rate : 0,
+    cpuRatio: sides.revline.cpuMsPer1kRows && sides.baseline.cpuMsPer1kRows ? sides.baseline.cpuMsPer1kRows / sides.revline.cpuMsPer1kRows : null,
+    goalLabel: `revline ≥ ${ctx.scenario.goal.toLocaleString('en-US')} rows/s`,
+    met: sides.revline.rate >= ctx.scenario.goal,
+    restarted: sides.revline.restarted || sides.baseline.restarted,
+  }
+}
+
 export async function importScenario(ctx) {
   const { config } = ctx
   const rows = config.importRows

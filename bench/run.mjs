@@ -36,7 +36,8 @@
  *                                             DIR/<scenario>.cpuprofile and prints where the time went
  *   --unminified          BENCH_UNMINIFIED    run Revline's Worker unminified (its copy's wrangler.toml
  *                                             gets `minify = false`), so a profile names every function
- *                                             and module; slower to parse, so use it for profiles only
+ *                                             and module; on by default with --profile (BENCH_UNMINIFIED=0
+ *                                             keeps the minified build); slower to parse, so not for figures
  *   --startup-runs 3      BENCH_STARTUP_RUNS  `wrangler check startup` runs of the deployment line
  *   --out bench/results.json  BENCH_OUT       where to write the results
  *   --revline-config wrangler.toml  BENCH_REVLINE_CONFIG  Revline's wrangler config (e.g. a checkout of
@@ -105,8 +106,9 @@ const config = {
   rescoreTimeout: Number(opt('rescore-timeout', 600)),
   coldStarts: Number(opt('cold-starts', 10)),
   profile: opt('profile', '') ? path.resolve(root, String(opt('profile', ''))) : null,
-  unminified: [true, 'true', '1'].includes(opt('unminified', false)),
   startupRuns: Number(opt('startup-runs', 3)),
+  // Minifying strips esbuild's module comments, which profile.mjs maps samples to files by.
+  unminified: Boolean(flags.unminified ?? (process.env.BENCH_UNMINIFIED ? process.env.BENCH_UNMINIFIED !== '0' : Boolean(opt('profile', '')))),
   out: path.resolve(root, opt('out', 'bench/results.json')),
   revlineConfig: path.resolve(root, flags['revline-config'] ?? process.env.BENCH_REVLINE_CONFIG ?? 'wrangler.toml'),
 }

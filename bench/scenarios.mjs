@@ -31,7 +31,7 @@ import { customListScenario } from './custom-fields.mjs'
 import { feedScenario } from './feed.mjs'
 import { scaleEvictScenario, scaleSearch, scaleWritesScenario } from './scale.mjs'
 import { searchScenario } from './search.mjs'
-import { coldStartScenario, exportScenario, importScenario, raiseCaptureLimit, rescoreScenario, seedDeals } from './bulk.mjs'
+import { coldStartScenario, exportScenario, importScenario, leadImportScenario, raiseCaptureLimit, rescoreScenario, seedDeals } from './bulk.mjs'
 
 /** Seed data: the same contacts, in the same order, on both sides (see seedContact). */
 export const STAGES = ['Lead', 'Qualified', 'Customer', 'Churned', 'Partner']
@@ -237,6 +237,15 @@ export const scenarios = [
     heavy: true,
     goal: 10_000,
     run: importScenario,
+  },
+  {
+    // Opt-in (`--only lead-import`): the same for leads (bulk.mjs `leadImportScenario`): `--import-rows`
+    // CSV leads into a fresh tenant, each scored with its LeadScore row. Goal: Revline ≥ 10,000 rows/s.
+    name: 'lead-import',
+    optIn: true,
+    heavy: true,
+    goal: 10_000,
+    run: leadImportScenario,
   },
   {
     // Opt-in (`--only backup`), informational: POST /backups of the seeded bench tenant (100,000

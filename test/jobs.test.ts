@@ -422,7 +422,12 @@ describe('leadScoreRefresh (cron 0 3 * * *)', () => {
     const referral = await created(tenant.api, '/leads', { name: 'Referral lead', source: 'referral' })
     const website = await created(tenant.api, '/leads', { name: 'Website lead', source: 'website' })
     expect([referral.score, website.score]).toEqual([20, 0])
-    return { ...tenant, referral, website }
+    // Scored from its contact and organization too, which the job reads per chunk.
+    const organization = await created(tenant.api, '/organizations', { name: 'Acme', industry: 'SaaS', employeeCount: 250 })
+    const contact = await created(tenant.api, '/contacts', { name: 'Cleo', email: 'cleo@acme.dev', title: 'CEO', organization: organization.$id })
+    const related = await created(tenant.api, '/leads', { name: 'Related lead', source: 'website', contact: contact.$id, organization: organization.$id })
+    expect(related.score).toBeGreaterThan(20)
+    return { ...tenant, referral, website, related }
   }
 
   it('rescores every active tenant; only leads whose score changed get lead.rescored and a new LeadScore row', async () => {
@@ -452,13 +457,15 @@ describe('leadScoreRefresh (cron 0 3 * * *)', () => {
     expect((await eventTypesOf(changed!.api, changed!.referral.$id)).filter((t) => t === 'lead.rescored')).toHaveLength(1)
     expect((await eventTypesOf(changed!.api, changed!.website.$id)).filter((t) => t === 'lead.rescored')).toHaveLength(0)
     expect((await ok(changed!.api.get(`/leads/${changed!.website.$id}/scores`))).data).toHaveLength(1)
-    expect((await ok(changed!.api.get('/jobs'))).data.find((r: any) => r.id === `rescore:${day}`)).toMatchObject({ type: 'leadScoreRefresh', items: 2, changed: 1, outcome: 'ok' })
+    expect((await eventTypesOf(changed!.api, changed!.related.$id)).filter((t) => t === 'lead.rescored')).toHaveLength(0)
+    expect((await ok(changed!.api.get('/jobs'))).data.find((r: any) => r.id === `rescore:${day}`)).toMatchObject({ type: 'leadScoreRefresh', items: 3, changed: 1, outcome: 'ok' })
 
     for (const t of same) {
       expect((await eventTypesOf(t.api, t.referral.$id)).filter((type) => type === 'lead.rescored'), t.slug).toEqual([])
+      expect((await eventTypesOf(t.api, t.related.$id)).filter((type) => type === 'lead.rescored'), t.slug).toEqual([])
       expect((await eventTypesOf(t.api, t.website.$id)).filter((type) => type === 'lead.rescored'), t.slug).toEqual([])
       expect((await ok(t.api.get(`/leads/${t.referral.$id}/scores`))).data).toHaveLength(1)
-      expect((await ok(t.api.get('/jobs'))).data.find((r: any) => r.id === `rescore:${day}`)).toMatchObject({ type: 'leadScoreRefresh', items: 2, changed: 0, outcome: 'ok' })
+      expect((await ok(t.api.get('/jobs'))).data.find((r: any) => r.id === `rescore:${day}`)).toMatchObject({ type: 'leadScoreRefresh', items: 3, changed: 0, outcome: 'ok' })
     }
 
     // Running it again changes nothing more.
@@ -474,7 +481,7 @@ describe('leadScoreRefresh (cron 0 3 * * *)', () => {
 
     const outcome = (await stub(t.slug).runJob({ type: 'rescore', tenant: t.slug, runId: 'rescore:direct' })) as any
     expect(outcome.ok, JSON.stringify(outcome)).toBe(true)
-    expect(outcome.value).toEqual({ type: 'rescore', items: 2, changed: 1 })
+    expect(outcome.value).toEqual({ type: 'rescore', items: 3, changed: 1 })
     expect('next' in outcome.value).toBe(false)
     expect((await ok(t.api.get(`/leads/${lost.$id}`))).score).toBe(20)
     expect((await ok(t.api.get(`/leads/${t.referral.$id}`))).score).toBe(0)

@@ -7,8 +7,10 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { createValidator, validate } from '../src/domain/noun/validators'
+import { LeadScore } from '../src/domain/nouns/lead-score'
 import { factsOf } from '../src/domain/scoring/facts'
-import { DEFAULT_RULESET, type Ruleset } from '../src/domain/scoring/rules'
+import { DEFAULT_RULESET, matchesWhen, type Ruleset } from '../src/domain/scoring/rules'
 import { bandOf, scoreLead } from '../src/domain/scoring/score'
 import { timelineDays } from '../src/domain/scoring/timeline'
 import { createTenant, issueKey, type TenantApi } from './helpers'
@@ -191,6 +193,29 @@ describe('scoring rules (pure)', () => {
   it('facts are computed once from the lead, its contact and organization', () => {
     const facts = factsOf({ lead: { source: 'partner', budget: 1 }, contact: { title: 'VP Marketing' }, organization: { industry: 'Fintech', employeeCount: 12 }, targetIndustries: ['fintech'], now: NOW })
     expect(facts).toMatchObject({ budgetConfirmed: true, decisionMaker: true, industryMatch: true, teamSize: 12, titleSeniority: 'vp', sourceQuality: 'high' })
+  })
+})
+
+describe('compiled rules (pure)', () => {
+  it('match exactly the leads matchesWhen matches, rule by rule', () => {
+    const rules = [
+      ...DEFAULT_RULESET.rules,
+      { id: 'either', label: 'Either', when: { $or: [{ source: 'event' }, { 'contact.title': { $contains: 'vp' } }] }, points: 1 },
+      { id: 'both', label: 'Both', when: { $and: [{ budget: { $gte: 1_000, $lt: 9_000 } }, { 'facts.teamSize': { $exists: false } }] }, points: 1 },
+      { id: 'none-of', label: 'None of', when: { source: { $nin: ['referral', 'event'] }, need: null }, points: 1 },
+    ]
+    const ruleset = { ...DEFAULT_RULESET, rules }
+    const leads = [
+      { lead: { source: 'event', budget: 5_000 } },
+      { lead: { source: 'referral', need: 'CRM', timeline: 'ASAP' }, contact: { title: 'VP Sales', role: 'DecisionMaker' } },
+      { lead: { source: 'website', budget: 60_000, agencyExperience: true }, organization: { industry: 'SaaS', employeeCount: 250 } },
+      { lead: {} },
+    ]
+    for (const { lead, ...related } of leads) {
+      const subject = { ...lead, facts: factsOf({ lead, ...related, targetIndustries: ruleset.targetIndustries, now: NOW }), contact: related.contact ?? {}, organization: related.organization ?? {} }
+      const expected = rules.filter((rule) => matchesWhen(subject, rule.when)).map((rule) => rule.id)
+      expect(score(lead, related, ruleset).factors.map((f) => f.rule)).toEqual(expected)
+    }
   })
 })
 
@@ -430,6 +455,34 @@ describe('scores through the API', () => {
     expect(rows[0]).toMatchObject({ previousScore: 20, rulesetVersion: 2 })
     expect(rows[0].factors).toEqual([{ rule: 'referral-source', label: 'Referral source', points: 35 }])
     expect((await api.eventTypes(lead.$id)).filter((t) => t === 'lead.rescored')).toHaveLength(1)
+  })
+
+  it('every history row is stored exactly as its validator returns it, and explains the lead as stored', async () => {
+    const { api } = await createTenant()
+    const contact = await created(api, '/contacts', { name: 'Vera', email: 'vera@scored.dev', title: 'Account Manager' })
+    const lead = await created(api, '/leads', { name: 'Rows', source: 'referral', budget: 20_000, timeline: 'within 2 weeks', contact: contact.$id })
+    await ok(api.patch(`/leads/${lead.$id}`, { budget: 60_000 }))
+    await ok(api.patch(`/contacts/${contact.$id}`, { title: 'Chief Executive Officer' }))
+    // A rule on the lead's own band: the score it explains is the one stored, band included.
+    const rules = [...DEFAULT_RULESET.rules, { id: 'already-high', label: 'Already high', when: { band: 'high' }, points: 1 }]
+    await ok(api.put('/settings/scoring', { ...(await ok(api.get('/settings/scoring'))).data, rules }))
+    await ok(api.post(`/leads/${lead.$id}/rescore`))
+    await ok(api.patch(`/leads/${lead.$id}`, { score: 90 }))
+    const stored = await ok(api.get(`/leads/${lead.$id}`))
+    const events = (await api.events('type=leadscore.created')).filter((e) => e.data.lead === lead.$id)
+    expect(events.map((e) => e.data.reason)).toEqual(['created', 'updated: budget', 'rescored', 'rescored', 'manual'])
+    for (const event of events) {
+      expect(JSON.stringify(validate(createValidator(LeadScore.schema), event.data, 'row'))).toBe(JSON.stringify(event.data))
+      expect(event.after).toMatchObject(Object.fromEntries(Object.entries(event.data).filter(([, v]) => v !== null)))
+    }
+    // The last rule-made row, recomputed from the lead as it was then stored: the same factors.
+    const rescored = events[3]!
+    const leadThen = (await api.events(`entity=${lead.$id}`)).find((e) => e.type === 'lead.rescored' && e.seq < rescored.seq && e.version === 4)!.after
+    const ceo = await ok(api.get(`/contacts/${contact.$id}`))
+    const again = scoreLead({ lead: leadThen, contact: ceo, now: new Date(rescored.at) }, { ...DEFAULT_RULESET, rules, version: 2 })
+    expect(rescored.data.factors).toEqual(again.factors)
+    expect(rescored.data.facts).toEqual(again.facts)
+    expect(stored).toMatchObject({ score: 90, scoreSource: 'manual' })
   })
 
   describe('a manual score (given by a person or an integration)', () => {

@@ -5,7 +5,8 @@
 import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { Organization } from '../src/domain/nouns'
+import { createValidator, revalidate, updateValidator, validate } from '../src/domain/noun/validators'
+import { Lead, Organization } from '../src/domain/nouns'
 import { createTenant, storeIn } from './helpers'
 
 Organization.creating((_draft, input) => {
@@ -44,6 +45,35 @@ describe('before hooks', () => {
     expect(res.body).toMatchObject({ name: 'Acme', industry: 'Adjusted' })
     const [event] = await api.events()
     expect(event.data).toMatchObject({ name: 'Acme', industry: 'Adjusted' })
+  })
+})
+
+describe("a before hook's replacement input", () => {
+  const outcome = (fn: () => unknown) => {
+    try {
+      return JSON.stringify(fn())
+    } catch (error) {
+      return `refused ${JSON.stringify((error as { errors?: unknown }).errors)}`
+    }
+  }
+  it('is checked only where it changed, with the whole validator\'s result, field order and errors', () => {
+    for (const schema of [createValidator(Lead.schema), updateValidator(Lead.schema)]) {
+      const previous = validate<Record<string, unknown>>(schema, { source: 'website', name: 'A', budget: 5, timeline: null, contact: 'contact_abcdefghi' }, 'x')
+      const replacements = [
+        { ...previous, firstTouchAt: '2026-01-01T00:00:00+02:00' },
+        { ...previous, score: 20, band: 'low', scoreSource: 'rules' },
+        { ...previous, budget: 7 },
+        { ...previous, budget: undefined },
+        { name: 'A' },
+        { ...previous, score: 250 },
+        { ...previous, band: 'lukewarm' },
+        { ...previous, nope: 1 },
+        { ...previous, name: null },
+        { ...previous, __proto__: { polluted: true } },
+        'not an object',
+      ]
+      for (const replaced of replacements) expect(outcome(() => revalidate(schema, previous, replaced, 'x'))).toBe(outcome(() => validate(schema, replaced, 'x')))
+    }
   })
 })
 

@@ -81,6 +81,18 @@ export class EntityStore implements Store {
     return row.done ? undefined : codec.decode(row.value)
   }
 
+  /** The live entities among `ids`, by id, in one query (a job reading a chunk's related records). */
+  getMany(noun: NounSchema, ids: readonly string[]): Map<string, EntityRecord> {
+    const codec = this.codec(noun)
+    const found = new Map<string, EntityRecord>()
+    if (ids.length === 0) return found
+    for (const row of this.sql.exec(codec.selectLiveIn, JSON.stringify(ids)).raw()) {
+      const entity = codec.decode(row)
+      found.set(entity.$id, entity)
+    }
+    return found
+  }
+
   getAny(noun: NounSchema, id: string): EntityRecord | undefined {
     const codec = this.codec(noun)
     const row = this.sql.exec(codec.selectAny, id).raw().next()
@@ -92,7 +104,7 @@ export class EntityStore implements Store {
     if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(codec.insert, ...codec.encode(entity))
     indexInserted(this.sql, noun, entity)
-    this.writeCount++
+    this.wrote(entity.$id)
   }
 
   update(noun: NounSchema, entity: EntityRecord, before: EntityRecord): void {
@@ -100,7 +112,25 @@ export class EntityStore implements Store {
     if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(statement, ...values)
     indexUpdated(this.sql, noun, entity, before)
-    this.writeCount++
+    this.wrote(entity.$id)
+  }
+
+  /** The writeCount at each entity's latest write; bounded, and what it forgot counts as written since it forgot. */
+  private readonly lastWrites = new Map<string, number>()
+  private forgotWritesAt = 0
+
+  private wrote(id: string): void {
+    if (this.lastWrites.size >= 10_000) {
+      this.lastWrites.clear()
+      this.forgotWritesAt = this.writeCount
+    }
+    this.lastWrites.set(id, ++this.writeCount)
+  }
+
+  /** Whether the entity may have been written since writeCount was `mark` (a verb's hooks wrote to it: read it again). */
+  writtenSince(id: string, mark: number): boolean {
+    const at = this.lastWrites.get(id)
+    return at !== undefined ? at > mark : this.forgotWritesAt > mark
   }
 
   exists(noun: NounSchema, id: string): boolean {
@@ -171,6 +201,15 @@ export class EntityStore implements Store {
   /** Appends the event, its personal fields sealed with the record's key (src/durable/sealing.ts). */
   appendEvent(event: NewEvent) {
     const noun = this.registry.byName(event.entityType)
-    return appendEvent(this.sql, event, noun ? personalFields(noun) : [])
+    const personal = noun ? personalFields(noun) : []
+    if (personal.length === 0) return appendEvent(this.sql, event, personal)
+    // A create's event (version 1, nothing before) is its record's first write: no key to look up.
+    const keys = subjectKeysOf(this.sql)
+    keys.expectNew(event.version === 1 && event.before === null ? event.entityId : undefined)
+    try {
+      return appendEvent(this.sql, event, personal)
+    } finally {
+      keys.expectNew(undefined)
+    }
   }
 }

@@ -26,6 +26,8 @@ export class RowCodec {
   private readonly typeName: string
   readonly selectLive: string
   readonly selectAny: string
+  /** Live rows whose ids are in a JSON array (one bound parameter however many ids). */
+  readonly selectLiveIn: string
   readonly insert: string
   readonly existsLive: string
   private readonly tableName: string
@@ -44,6 +46,7 @@ export class RowCodec {
     this.selectList = `SELECT ${list.join(', ')}`
     this.selectLive = `${this.selectList} FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.selectAny = `${this.selectList} FROM ${name} WHERE "id" = ?`
+    this.selectLiveIn = `${this.selectList} FROM ${name} WHERE "id" IN (SELECT value FROM json_each(?)) AND "deleted_at" IS NULL`
     this.existsLive = `SELECT 1 FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.insert = `INSERT INTO ${name} (${list.join(', ')}) VALUES (${list.map(() => '?').join(', ')})`
     if (this.columns[0]?.key !== '$id') throw new Error(`${noun.name}: the id column must come first`)

@@ -12,7 +12,13 @@ import { isForgottenMarker } from '../domain/personal-data'
 
 const aead = managedNonce(xchacha20poly1305)
 
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** The runtime's own Uint8Array.prototype.toBase64 where it has one (same alphabet and padding as btoa). */
+const nativeToBase64 = (Uint8Array.prototype as { toBase64?: () => string }).toBase64
 function bytesToBase64(bytes: Uint8Array): string {
+  if (nativeToBase64) return nativeToBase64.call(bytes)
   let binary = ''
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
   return btoa(binary)
@@ -46,13 +52,13 @@ export function takePersonal<T extends Json | null>(value: T, fields: readonly s
 }
 
 export function seal(key: Uint8Array, sealed: Sealed): string {
-  return bytesToBase64(aead(key).encrypt(new TextEncoder().encode(JSON.stringify(sealed))))
+  return bytesToBase64(aead(key).encrypt(encoder.encode(JSON.stringify(sealed))))
 }
 
 /** The sealed values, or undefined when the key cannot open them. */
 export function unseal(key: Uint8Array, text: string): Sealed | undefined {
   try {
-    return JSON.parse(new TextDecoder().decode(aead(key).decrypt(base64ToBytes(text)))) as Sealed
+    return JSON.parse(decoder.decode(aead(key).decrypt(base64ToBytes(text)))) as Sealed
   } catch {
     return undefined
   }

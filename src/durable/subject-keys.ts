@@ -15,7 +15,18 @@ export class SubjectKeys {
   /** Live keys only: a key never changes once made, so a cached key is never stale. */
   private readonly cache = new Map<string, Uint8Array>()
 
+  /** A record whose first event is being appended (see expectNew). */
+  private newSubject: string | undefined
+
   constructor(private readonly sql: SqlStorage) {}
+
+  /**
+   * The event being appended creates `subject` (version 1 of a record the engine has just given a
+   * fresh id): it has no key yet, so keyFor makes one without looking first. `undefined` ends it.
+   */
+  expectNew(subject: string | undefined): void {
+    this.newSubject = subject
+  }
 
   lookup(subject: string): SubjectKey {
     const cached = this.cache.get(subject)
@@ -24,20 +35,26 @@ export class SubjectKeys {
     if (!row) return undefined
     if (row.key.byteLength === 0) return 'forgotten'
     const key = new Uint8Array(row.key)
-    if (this.cache.size > 50_000) this.cache.clear()
-    this.cache.set(subject, key)
+    this.remember(subject, key)
     return key
   }
 
   /** The record's key, made now if it has none. Personal data is not written to a forgotten record. */
   keyFor(subject: string, createdAt: string): Uint8Array {
-    const key = this.lookup(subject)
+    const key = subject === this.newSubject ? this.cache.get(subject) : this.lookup(subject)
     if (key === 'forgotten') throw new AppError('conflict', `${subject} was forgotten (its personal data erased on request): personal fields cannot be written to it again; create a new record if the person comes back`)
     if (key) return key
     const made = randomBytes(32)
     this.sql.exec('INSERT INTO subject_keys (subject, key, created_at) VALUES (?, ?, ?)', subject, made.slice().buffer, createdAt)
-    // Not cached here: the transaction that made it may still roll back.
+    // Cached at once, so the record's next events in this transaction find it without a query: every
+    // write runs in a transaction whose rollback (a nested one's too) clears the cache (TenantDO.transaction).
+    this.remember(subject, made)
     return made
+  }
+
+  private remember(subject: string, key: Uint8Array): void {
+    if (this.cache.size > 50_000) this.cache.clear()
+    this.cache.set(subject, key)
   }
 
   /** Destroys the record's key for good (inside the forget's transaction). */

@@ -22,6 +22,8 @@ export interface Store {
   appendEvent(event: NewEvent): EventRecord
   /** How many entity writes this store has done: the engine re-reads an entity only if hooks wrote. */
   readonly writeCount: number
+  /** Whether the entity may have been written since the store's writeCount was `mark` (without it: whether anything was). */
+  writtenSince?(id: string, mark: number): boolean
   /** Live entities matching a condition, in order, at most `limit`. */
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[]
 }

@@ -32,7 +32,7 @@ export interface Chain {
  * Runs one verb call for `$`: the verb pipeline (runVerb in ./run-verb), handed in by its caller so
  * that the pipeline, which builds `$` for its hooks, and `$`, which runs verbs, don't import each other.
  */
-export type RunVerb = (ctx: EngineContext, call: { noun: NounSchema; verb: string; id?: string; input?: unknown }, chain: Chain) => { entity: EntityRecord }
+export type RunVerb = (ctx: EngineContext, call: { noun: NounSchema; verb: string; id?: string; input?: unknown; trusted?: boolean }, chain: Chain) => { entity: EntityRecord }
 
 export function createHandle(ctx: EngineContext, chain: Chain, runVerb: RunVerb): TenantHandle {
   const handles = new Map<string, Record<string, unknown>>()
@@ -66,9 +66,10 @@ function below<T>(fn: () => T): T {
 }
 
 function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain, runVerb: RunVerb): Record<string, unknown> {
-  const call = (verb: string, id: string | undefined, input: unknown): EntityRecord => below(() => runVerb(ctx, { noun, verb, id, input }, chain).entity)
+  const call = (verb: string, id: string | undefined, input: unknown, trusted?: boolean): EntityRecord =>
+    below(() => runVerb(ctx, { noun, verb, id, input, ...(trusted ? { trusted } : {}) }, chain).entity)
   const handle: Record<string, unknown> = {
-    create: (input: unknown) => call('create', undefined, input),
+    create: (input: unknown, options?: { trusted?: boolean }) => call('create', undefined, input, options?.trusted),
     update: (id: string, input: unknown) => call('update', id, input),
     delete: (id: string) => void call('delete', id, undefined),
     get: (id: string) => below(() => ctx.store.get(noun, id)),

@@ -11,7 +11,8 @@ export type VerbTarget = string | ({ id: string } & Record<string, unknown>)
 /** `$.Lead`: the CRUD and custom verbs of one noun, typed from its declaration (`typeof Lead`). */
 export type HandleFor<H> = H extends { $entity: infer E; $create: infer C; $update: infer U; $verbs: infer V }
   ? {
-      create(input: C): E
+      /** `{ trusted: true }`: input a hook built in validation's shape, not validated again (see VerbCall.trusted). */
+      create(input: C, options?: { trusted?: true }): E
       update(id: string, input: U): E
       delete(id: string): void
       get(id: string): E | undefined

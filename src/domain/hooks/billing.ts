@@ -11,12 +11,13 @@ import { Contact, Subscription } from '../nouns'
 /**
  * The contact's billing Customer, made the first time it is needed and reused ever after, so every
  * path to Customer (a stage change, a won deal, a deal won again after a reopen) links one record.
- * A won deal links itself to a customer that has no deal yet.
+ * A won deal links itself to a customer that has no deal yet. `newContact`: the contact is being
+ * created by this very call, so no Customer can link it yet (an import's Customer rows skip the lookup).
  */
-export function billingCustomerOf($: TenantHandle, contact: EntityRecord | undefined, deal?: EntityRecord): EntityRecord {
+export function billingCustomerOf($: TenantHandle, contact: EntityRecord | undefined, deal?: EntityRecord, newContact = false): EntityRecord {
   const existing =
     (deal ? $.Customer.find({ deal: deal.$id }, { sort: '$createdAt', limit: 1 })[0] : undefined) ??
-    (contact ? $.Customer.find({ contact: contact.$id }, { sort: '$createdAt', limit: 1 })[0] : undefined)
+    (contact && !newContact ? $.Customer.find({ contact: contact.$id }, { sort: '$createdAt', limit: 1 })[0] : undefined)
   if (existing) return deal && !existing.deal ? $.Customer.update(existing.$id, { deal: deal.$id }) : existing
   return $.Customer.create({
     name: String(deal?.name ?? contact?.name),
@@ -29,7 +30,7 @@ export function billingCustomerOf($: TenantHandle, contact: EntityRecord | undef
 
 /** Seed 002: "when a contact's stage moves to Customer, a billing Customer record links this contact". */
 function linkBillingCustomer(contact: EntityRecord, $: TenantHandle, event: EventRecord) {
-  if (contact.stage === 'Customer' && event.before?.stage !== 'Customer') billingCustomerOf($, contact)
+  if (contact.stage === 'Customer' && event.before?.stage !== 'Customer') billingCustomerOf($, contact, undefined, event.verb === 'create')
 }
 for (const register of [Contact.created, Contact.updated, Contact.merged]) register(linkBillingCustomer)
 

@@ -134,6 +134,41 @@ export function validate<T = Record<string, unknown>>(schema: z.ZodType, value: 
   throw new AppError('validation_failed', `${what} is not valid`, toFieldErrors(result.error))
 }
 
+const fieldOrder = new WeakMap<object, string[]>()
+
+/**
+ * What a before hook returned (`replaced`), validated, where `previous` is the validator's own
+ * output: the keys the hook kept as they were are not checked again, only those it added or changed
+ * (each by its field's schema), and the result is in the schema's field order, as the whole
+ * validator returns it. Anything else (a key dropped, an undefined or refused value, a schema that
+ * is not a plain object of fields, an input that is not a plain object) goes through the whole validator, which names the problem.
+ * For createValidator and updateValidator: they check nothing across fields.
+ */
+export function revalidate<T = Record<string, unknown>>(schema: z.ZodType, previous: Record<string, unknown>, replaced: unknown, what: string): T {
+  const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : undefined
+  // A plain object only: zod also reads inherited keys, which Object.keys below would not see.
+  if (!shape || typeof replaced !== 'object' || replaced === null || Object.getPrototypeOf(replaced) !== Object.prototype) return validate(schema, replaced, what)
+  const given = replaced as Record<string, unknown>
+  for (const key of Object.keys(previous)) if (!Object.hasOwn(given, key)) return validate(schema, replaced, what)
+  const changed = new Map<string, unknown>()
+  for (const key of Object.keys(given)) {
+    const value = given[key]
+    if (Object.hasOwn(previous, key) && previous[key] === value) continue
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined
+    const result = value === undefined || !field ? undefined : field.safeParse(value, MISSING)
+    if (!result?.success) return validate(schema, replaced, what)
+    changed.set(key, result.data)
+  }
+  let order = fieldOrder.get(shape)
+  if (!order) fieldOrder.set(shape, (order = Object.keys(shape)))
+  const out: Record<string, unknown> = {}
+  for (const key of order) {
+    if (changed.has(key)) out[key] = changed.get(key)
+    else if (Object.hasOwn(previous, key)) out[key] = previous[key]
+  }
+  return out as T
+}
+
 export function toFieldErrors(error: z.ZodError): FieldError[] {
   const errors: FieldError[] = []
   for (const issue of error.issues) {

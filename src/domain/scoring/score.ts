@@ -3,7 +3,7 @@
  * every rule's contribution kept so a score can always be explained.
  */
 import { factsOf, type Facts, type ScoringInput } from './facts'
-import { matchesWhen, type Ruleset } from './rules'
+import { compiledRules, type Ruleset } from './rules'
 
 export type Band = 'high' | 'medium' | 'low'
 
@@ -28,7 +28,8 @@ export function bandOf(score: number, bands: Ruleset['bands']): Band {
 export function scoreLead(input: Omit<ScoringInput, 'targetIndustries'>, ruleset: Ruleset): Score {
   const facts = factsOf({ ...input, targetIndustries: ruleset.targetIndustries })
   const subject = { ...input.lead, facts, contact: input.contact ?? {}, organization: input.organization ?? {} }
-  const factors = ruleset.rules.filter((rule) => matchesWhen(subject, rule.when)).map((rule) => ({ rule: rule.id, label: rule.label, points: rule.points }))
+  const factors: Factor[] = []
+  for (const { rule, test } of compiledRules(ruleset)) if (test(subject)) factors.push({ rule: rule.id, label: rule.label, points: rule.points })
   const score = Math.max(0, Math.min(100, factors.reduce((sum, f) => sum + f.points, 0)))
   return { score, band: bandOf(score, ruleset.bands), factors, facts, rulesetVersion: ruleset.version }
 }

@@ -5,7 +5,6 @@
  * organizations are read once per chunk.
  */
 import { runVerb } from '../../domain/engine/run-verb'
-import type { EntityRecord } from '../../domain/engine/types'
 import type { Condition } from '../../domain/query/filter'
 import type { SortKey } from '../../domain/query/list-query'
 import { scoreLead } from '../../domain/scoring/score'
@@ -30,12 +29,14 @@ export function rescoreChunk(ctx: DispatchContext, cursor: string | undefined, l
   // A manual score (given by a person or an integration) stands until it is cleared.
   const leads = page.filter((lead) => OPEN.has(lead.status as string) && lead.scoreSource !== 'manual')
   const ruleset = ctx.tenant.settings().scoring
-  const related = new Map<string, EntityRecord | undefined>()
-  const load = (name: 'Contact' | 'Organization', id: unknown) => {
-    if (typeof id !== 'string') return undefined
-    if (!related.has(id)) related.set(id, ctx.store.get(noun(name), id))
-    return related.get(id)
+  // Each chunk's contacts and organizations in one query per noun, not one per lead.
+  const relatedOf = (name: 'Contact' | 'Organization', field: string) => {
+    const ids = new Set<string>()
+    for (const lead of leads) if (typeof lead[field] === 'string') ids.add(lead[field])
+    return ctx.store.getMany(noun(name), [...ids])
   }
+  const related = { Contact: relatedOf('Contact', 'contact'), Organization: relatedOf('Organization', 'organization') }
+  const load = (name: 'Contact' | 'Organization', id: unknown) => (typeof id === 'string' ? related[name].get(id) : undefined)
   const changed = leads.filter((lead) => scoreLead({ lead, contact: load('Contact', lead.contact), organization: load('Organization', lead.organization), now }, ruleset).score !== lead.score)
   if (changed.length > 0) {
     const engine = engineContext(ctx)
