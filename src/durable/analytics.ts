@@ -4,19 +4,30 @@ import { AppError } from '../domain/errors'
 import { attribution, billing, cycle, funnel, measures, pipelineSummary, type PlanRow, type StageRow } from '../domain/analytics/reports'
 import type { EntityStore } from './entity-store'
 
-const UPSERT = `INSERT INTO aggregates (key, n, sum, extra) VALUES (?, ?, ?, ?)
+/**
+ * One multi-row upsert per (up to) 25 counters: a verb moves a handful of counters (a deal's stage
+ * change four), and each statement costs a round into SQLite, so they go in one. 25 rows × 4 = 100
+ * bound values, the platform's limit per statement.
+ */
+const ROWS_PER_UPSERT = 25
+const upserts: string[] = []
+const upsertOf = (rows: number) =>
+  (upserts[rows] ??= `INSERT INTO aggregates (key, n, sum, extra) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}
   ON CONFLICT(key) DO UPDATE SET n = n + excluded.n, sum = sum + excluded.sum, extra = extra + excluded.extra
-  RETURNING sum, extra`
+  RETURNING key, sum, extra`)
 
 /** A counter beyond this is no longer an exact integer in a double: the write that would get there is refused. */
 const exact = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER
 
 export function applyDelta(sql: SqlStorage, delta: Contribution) {
-  for (const [key, c] of delta) {
-    if (!exact(c.sum) || !exact(c.extra)) throw tooLarge(key)
-    const row = sql.exec<{ sum: number; extra: number }>(UPSERT, key, c.n, c.sum, c.extra).one()
+  const entries = [...delta]
+  for (const [key, c] of entries) if (!exact(c.sum) || !exact(c.extra)) throw tooLarge(key)
+  for (let start = 0; start < entries.length; start += ROWS_PER_UPSERT) {
+    const chunk = entries.slice(start, start + ROWS_PER_UPSERT)
+    const values: SqlStorageValue[] = []
+    for (const [key, c] of chunk) values.push(key, c.n, c.sum, c.extra)
     // The caller's transaction rolls back with the throw: the counter never holds an inexact total.
-    if (!exact(row.sum) || !exact(row.extra)) throw tooLarge(key)
+    for (const row of sql.exec<{ key: string; sum: number; extra: number }>(upsertOf(chunk.length), ...values)) if (!exact(row.sum) || !exact(row.extra)) throw tooLarge(row.key)
   }
 }
 
