@@ -4,20 +4,46 @@ import { AppError } from '../domain/errors'
 import { attribution, billing, cycle, funnel, measures, pipelineSummary, type PlanRow, type StageRow } from '../domain/analytics/reports'
 import type { EntityStore } from './entity-store'
 
-const UPSERT = `INSERT INTO aggregates (key, n, sum, extra) VALUES (?, ?, ?, ?)
-  ON CONFLICT(key) DO UPDATE SET n = n + excluded.n, sum = sum + excluded.sum, extra = extra + excluded.extra
-  RETURNING sum, extra`
+/**
+ * One multi-row upsert per (up to) 25 counters (a deal's stage change moves four): each statement
+ * costs a round into SQLite. 25 rows × 4 = 100 bound values, the platform's limit per statement.
+ * A total that would leave the exact integers becomes NULL, which the NOT NULL columns refuse: the
+ * statement fails whole, no RETURNING or second read needed on the common path (both cost, see ./db).
+ */
+const ROWS_PER_UPSERT = 25
+const upserts: string[] = []
+const upsertOf = (rows: number) =>
+  (upserts[rows] ??= `INSERT INTO aggregates (key, n, sum, extra) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}
+  ON CONFLICT(key) DO UPDATE SET n = n + excluded.n,
+    sum = CASE WHEN abs(sum + excluded.sum) <= ${Number.MAX_SAFE_INTEGER} THEN sum + excluded.sum END,
+    extra = CASE WHEN abs(extra + excluded.extra) <= ${Number.MAX_SAFE_INTEGER} THEN extra + excluded.extra END`)
 
 /** A counter beyond this is no longer an exact integer in a double: the write that would get there is refused. */
 const exact = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER
 
 export function applyDelta(sql: SqlStorage, delta: Contribution) {
-  for (const [key, c] of delta) {
-    if (!exact(c.sum) || !exact(c.extra)) throw tooLarge(key)
-    const row = sql.exec<{ sum: number; extra: number }>(UPSERT, key, c.n, c.sum, c.extra).one()
-    // The caller's transaction rolls back with the throw: the counter never holds an inexact total.
-    if (!exact(row.sum) || !exact(row.extra)) throw tooLarge(key)
+  const entries = [...delta]
+  for (const [key, c] of entries) if (!exact(c.sum) || !exact(c.extra)) throw tooLarge(key)
+  for (let start = 0; start < entries.length; start += ROWS_PER_UPSERT) {
+    const chunk = entries.slice(start, start + ROWS_PER_UPSERT)
+    const values: SqlStorageValue[] = []
+    for (const [key, c] of chunk) values.push(key, c.n, c.sum, c.extra)
+    try {
+      sql.exec(upsertOf(chunk.length), ...values)
+    } catch (error) {
+      // The caller's transaction rolls back with the throw: the counter never holds an inexact total.
+      throw overflowOf(sql, chunk) ?? error
+    }
   }
+}
+
+/** Which counter of a refused upsert would have left the exact integers (read after the statement undid itself). */
+function overflowOf(sql: SqlStorage, chunk: [string, Counter][]): AppError | undefined {
+  for (const [key, c] of chunk) {
+    const row = sql.exec<{ sum: number; extra: number }>('SELECT sum, extra FROM aggregates WHERE key = ?', key).toArray()[0]
+    if (row && (!exact(row.sum + c.sum) || !exact(row.extra + c.extra))) return tooLarge(key)
+  }
+  return undefined
 }
 
 /**

@@ -21,6 +21,10 @@ export class EntityStore implements Store {
   private tables = new Map<string, EntityTable>()
   private registry!: NounRegistry
   writeCount = 0
+  /** Entity id → the write count its last write made; bounded (see wroteSince). */
+  private readonly lastWrites = new Map<string, number>()
+  /** The write count when `lastWrites` was last emptied: before it, any entity may have been written. */
+  private lastWritesFrom = 0
 
   /** The nouns this store reads and writes (the tenant's: built-in ones with its own on top). */
   get nouns(): NounRegistry {
@@ -54,6 +58,7 @@ export class EntityStore implements Store {
     this.tables = tables
     this.codecs = codecs
     this.findCache.clear()
+    this.liveInTransaction.clear()
   }
 
   /** Tables of related nouns, for `relation.field` filters. */
@@ -78,7 +83,9 @@ export class EntityStore implements Store {
   get(noun: NounSchema, id: string): EntityRecord | undefined {
     const codec = this.codec(noun)
     const row = this.sql.exec(codec.selectLive, id).raw().next()
-    return row.done ? undefined : codec.decode(row.value)
+    if (row.done) return undefined
+    this.seenLive(noun, id)
+    return codec.decode(row.value)
   }
 
   /** The live entities among `ids`, by id, in one query (a job reading a chunk's related records). */
@@ -99,10 +106,29 @@ export class EntityStore implements Store {
     return row.done ? undefined : codec.decode(row.value)
   }
 
+  /**
+   * Entities this transaction has read or written live (id → noun name): a relation check on one of
+   * them (the activity a deal's move logs names that deal) needs no query. Only this store deletes
+   * entities (soft, by update), so it keeps the set true; the object empties it as every transaction
+   * starts and ends and when one rolls back.
+   */
+  private readonly liveInTransaction = new Map<string, string>()
+
+  private seenLive(noun: NounSchema, id: string) {
+    if (this.liveInTransaction.size >= 1_000) this.liveInTransaction.clear()
+    this.liveInTransaction.set(id, noun.name)
+  }
+
+  /** Forgets which entities the transaction saw live (see liveInTransaction). */
+  forgetTransactionReads(): void {
+    this.liveInTransaction.clear()
+  }
+
   insert(noun: NounSchema, entity: EntityRecord): void {
     const codec = this.codec(noun)
     if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(codec.insert, ...codec.encode(entity))
+    if (!entity.$deletedAt) this.seenLive(noun, entity.$id)
     indexInserted(this.sql, noun, entity)
     this.wrote(entity.$id)
   }
@@ -111,30 +137,37 @@ export class EntityStore implements Store {
     const { statement, values } = this.codec(noun).updateChanged(before, entity)
     if (noun.adminOnly) this.findCache.clear()
     this.sql.exec(statement, ...values)
+    if (entity.$deletedAt) this.liveInTransaction.delete(entity.$id)
+    else this.seenLive(noun, entity.$id)
     indexUpdated(this.sql, noun, entity, before)
     this.wrote(entity.$id)
   }
 
-  /** The writeCount at each entity's latest write; bounded, and what it forgot counts as written since it forgot. */
-  private readonly lastWrites = new Map<string, number>()
-  private forgotWritesAt = 0
-
-  private wrote(id: string): void {
+  private wrote(id: string) {
+    this.writeCount++
     if (this.lastWrites.size >= 10_000) {
       this.lastWrites.clear()
-      this.forgotWritesAt = this.writeCount
+      this.lastWritesFrom = this.writeCount - 1
     }
-    this.lastWrites.set(id, ++this.writeCount)
+    this.lastWrites.set(id, this.writeCount)
   }
 
-  /** Whether the entity may have been written since writeCount was `mark` (a verb's hooks wrote to it: read it again). */
-  writtenSince(id: string, mark: number): boolean {
+  /** Whether the entity was written after write count `since` (when unsure, as after the map was emptied: yes). */
+  wroteSince(id: string, since: number): boolean {
     const at = this.lastWrites.get(id)
-    return at !== undefined ? at > mark : this.forgotWritesAt > mark
+    return at !== undefined ? at > since : this.lastWritesFrom > since
   }
 
   exists(noun: NounSchema, id: string): boolean {
-    return !this.sql.exec(this.codec(noun).existsLive, id).raw().next().done
+    if (this.liveInTransaction.get(id) === noun.name) return true
+    if (!noun.adminOnly) return !this.sql.exec(this.codec(noun).existsLive, id).raw().next().done
+    // Admin-only nouns (stages: every deal move names one) are cached like their finds; only what
+    // exists is remembered, so ids that name nothing cannot fill the cache.
+    const key = `${noun.name}:exists:${id}`
+    if (this.findCache.has(key)) return true
+    if (this.sql.exec(this.codec(noun).existsLive, id).raw().next().done) return false
+    this.findCache.set(key, [])
+    return true
   }
 
   /** A prepared lookup on one column (dedupe by email): the live entity holding `value`, if any. */
@@ -159,6 +192,7 @@ export class EntityStore implements Store {
   /** Forgets every cached read: the transaction that may have filled it rolled back. */
   forgetCachedReads(): void {
     this.findCache.clear()
+    this.liveInTransaction.clear()
     subjectKeysOf(this.sql).clear()
     forgetChainHead(this.sql)
   }

@@ -5,7 +5,7 @@ import { cachedHead, linkHash, rememberHead, type ChainHead } from './chain-head
 import { afterWithMeta, afterWithoutMeta, dataAsKeys, dataFromKeys, type DataEntry, type EventColumns } from './event-data'
 import { eventTypes } from '../domain/event-filter'
 import type { EventRecord, NewEvent } from '../domain/engine/types'
-import type { Db } from './db'
+import { lastRowid, type Db } from './db'
 import { eventChain, events } from './schema'
 import { upcast } from './upcast'
 import { isForgottenMarker, personalFields, withoutPersonalData } from '../domain/personal-data'
@@ -95,8 +95,10 @@ export const selectEvents = (db: Db) =>
 
 const storesBefore = (event: NewEvent) => !(event.before && event.before.$id === event.entityId && event.before.$version === event.version - 1)
 
+// No RETURNING: the seq is read with lastRowid (./db: cheaper; events have no insert trigger).
 const APPEND = `INSERT INTO events (id, type, entity_type, entity_id, verb, version, actor, actor_role, via, request_id, at, data, before, after, cause, sealed)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
 
 /** The newest event's seq, 0 for an empty log: where a live listener that wants only what comes next starts. */
@@ -154,27 +156,9 @@ export function appendEvent(sql: SqlStorage, event: NewEvent, personal: readonly
     cause: event.cause,
     sealed,
   }
-  const { seq } = sql
-    .exec<{ seq: number }>(
-      APPEND,
-      stored.id,
-      stored.type,
-      stored.entity_type,
-      stored.entity_id,
-      stored.verb,
-      stored.version,
-      stored.actor,
-      stored.actor_role,
-      stored.via,
-      stored.request_id,
-      stored.at,
-      stored.data,
-      stored.before,
-      stored.after,
-      stored.cause,
-      stored.sealed,
-    )
-    .one()
+  const { id, type, entity_type, entity_id, verb, version, actor, actor_role, via, request_id, at, cause } = stored
+  sql.exec(APPEND, id, type, entity_type, entity_id, verb, version, actor, actor_role, via, request_id, at, data, before, after, cause, sealed)
+  const seq = lastRowid(sql)
   let head = cachedHead(sql)
   // A remembered head at or past the new seq is not this log's (never expected; read it again).
   if (!head || head.seq >= seq) head = readHead(sql)

@@ -279,9 +279,12 @@ export class LiveFeed {
     }
   }
 
-  /** After a commit: one pump for however many writes commit before it runs. */
+  /**
+   * After a commit: one pump for however many writes commit before it runs. With nobody listening
+   * there is nothing to pump (a listener that joins later reads what it missed from the log).
+   */
   wake() {
-    if (this.pumpScheduled) return
+    if (this.pumpScheduled || (this.sse.size === 0 && this.ctx.getWebSockets().length === 0)) return
     this.pumpScheduled = true
     setTimeout(() => {
       this.pumpScheduled = false

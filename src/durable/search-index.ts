@@ -6,9 +6,10 @@
 import { ftsQuery, searchChanged, searchDocument } from '../domain/search'
 import type { EntityRecord } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
+import { lastRowid } from './db'
 
 const FIND = 'SELECT rowid FROM search_docs WHERE entity_id = ?'
-const ADD_DOC = 'INSERT INTO search_docs (entity_id, entity_type) VALUES (?, ?) RETURNING rowid'
+const ADD_DOC = 'INSERT INTO search_docs (entity_id, entity_type) VALUES (?, ?)'
 const ADD_TEXT = 'INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)'
 const SET_TEXT = 'UPDATE search_fts SET title = ?, body = ? WHERE rowid = ?'
 const DROP_TEXT = 'DELETE FROM search_fts WHERE rowid = ?'
@@ -18,8 +19,8 @@ const DROP_DOC = 'DELETE FROM search_docs WHERE rowid = ?'
 export function indexInserted(sql: SqlStorage, noun: NounSchema, entity: EntityRecord) {
   const doc = searchDocument(noun, entity)
   if (!doc) return
-  const { rowid } = sql.exec<{ rowid: number }>(ADD_DOC, entity.$id, noun.name).one()
-  sql.exec(ADD_TEXT, rowid, doc.title, doc.body)
+  sql.exec(ADD_DOC, entity.$id, noun.name)
+  sql.exec(ADD_TEXT, lastRowid(sql), doc.title, doc.body)
 }
 
 /** Re-indexes a record whose text (or deletion) changed; a deleted record leaves the index, a restored one comes back. */

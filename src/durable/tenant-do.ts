@@ -340,7 +340,7 @@ export class TenantDO extends DurableObject<Env> {
    * Idempotency-Key); a nested rollback drops the caches too, as what they hold may be undone.
    */
   private transaction<T>(fn: () => T): T {
-    this.transactionDepth++
+    if (this.transactionDepth++ === 0) this.store.forgetTransactionReads()
     try {
       const value = this.ctx.storage.transactionSync(() => foldingCounters(this.ctx.storage.sql, fn))
       // Committed: live listeners may now see what it appended (after the output gate opens).
@@ -353,7 +353,10 @@ export class TenantDO extends DurableObject<Env> {
       this.registryVersion = -1
       throw error
     } finally {
-      if (--this.transactionDepth === 0) this.transactionClock = undefined
+      if (--this.transactionDepth === 0) {
+        this.transactionClock = undefined
+        this.store.forgetTransactionReads()
+      }
     }
   }
 

@@ -1,7 +1,9 @@
 /** Hashing and comparison for secrets that cross the edge: API keys and the operator token. */
+import { createHash } from 'node:crypto'
+
+/** SHA-256 of the text's UTF-8, as hex (synchronously, natively: every request hashes its key). */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return createHash('sha256').update(text, 'utf8').digest('hex')
 }
 
 /** Constant-time equality of two secrets (compared as digests, so lengths never leak). */

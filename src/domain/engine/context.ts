@@ -20,10 +20,10 @@ export interface Store {
   /** Id of the live entity holding `value` in a unique field, if any. */
   findIdBy(noun: NounSchema, field: string, value: unknown): string | undefined
   appendEvent(event: NewEvent): EventRecord
-  /** How many entity writes this store has done: the engine re-reads an entity only if hooks wrote. */
+  /** How many entity writes this store has done (a position to ask `wroteSince` about). */
   readonly writeCount: number
-  /** Whether the entity may have been written since the store's writeCount was `mark` (without it: whether anything was). */
-  writtenSince?(id: string, mark: number): boolean
+  /** Whether this entity may have been written after position `since`: the engine re-reads an entity only if its hooks wrote it. */
+  wroteSince(id: string, since: number): boolean
   /** Live entities matching a condition, in order, at most `limit`. */
   find(noun: NounSchema, where: Condition, options: { sort?: SortKey[]; limit: number }): EntityRecord[]
 }

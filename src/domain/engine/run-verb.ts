@@ -108,7 +108,7 @@ export function runVerb(ctx: EngineContext, call: VerbCall, chain: Chain = ROOT)
   for (const hook of noun.hooks.after.get(verb.verb) ?? []) runHook(() => hook(next, $, event))
   ctx.react?.(event, next, $)
   // After hooks and automations may have changed this very entity (e.g. linked the deal a conversion created).
-  const touched = ctx.store.writtenSince ? ctx.store.writtenSince(next.$id, writesBefore) : ctx.store.writeCount !== writesBefore
+  const touched = ctx.store.wroteSince(next.$id, writesBefore)
   const entity = verb.kind === 'delete' || !touched ? next : (ctx.store.get(noun, next.$id) ?? next)
   return { entity, event }
 }
