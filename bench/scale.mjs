@@ -8,9 +8,11 @@
  *   storage      the database and WAL sizes on disk, bytes per lead (the tenant's whole file ÷ leads:
  *                each lead's row, its creation event, its LeadScore row and that row's event, and the
  *                tenth of a contact per lead, with all their indexes)
- *   get, list, summary   the usual scenarios (scenarios.mjs), now over N leads
- *   scale-search `GET /search?q=<a lead's number>&type=Lead` against the baseline's LIKE scan of
- *                every lead name (what a search without an index costs; informational, like summary)
+ *   get, list    the usual scenarios (scenarios.mjs), now over N leads
+ *   scale-reads  the pipeline summary and a search, one request at a time (the baseline's GROUP BY
+ *                and LIKE scan over N leads take seconds each: under autocannon's few seconds and
+ *                10 connections they would complete nothing): median latency per side
+ *   scale-search (opt-in) the search under autocannon, for Revline's throughput
  *   export       the streamed NDJSON export of every lead, rows/s and heap (bulk.mjs)
  *   scale-writes p99 of lead creates at 10 connections alone, then while a filtered list runs at 2
  *                connections on the same tenant, each side
@@ -27,7 +29,7 @@ import { median } from './same-tenant.mjs'
 import { seedContact } from './scenarios.mjs'
 
 /** The scenarios `--scale` runs unless `--only` names others. */
-export const SCALE_SCENARIOS = ['get', 'list', 'summary', 'scale-search', 'export', 'scale-writes', 'scale-evict']
+export const SCALE_SCENARIOS = ['get', 'list', 'scale-reads', 'export', 'scale-writes', 'scale-evict']
 
 const CHUNK = 50_000
 const num = (x) => Math.round(x).toLocaleString('en-US')
@@ -114,6 +116,44 @@ const someLeadNumber = (t) => Math.floor(t.leadIds.length / 10 + Math.random() *
 export const scaleSearch = {
   revline: (t) => ({ method: 'GET', headers: t.headers, setupRequest: (req) => ({ ...req, path: `/~${t.slug}/search?q=${someLeadNumber(t)}&type=Lead&limit=20` }) }),
   baseline: (t) => ({ method: 'GET', headers: t.headers, setupRequest: (req) => ({ ...req, path: `/~${t.slug}/leads/search?q=${someLeadNumber(t)}` }) }),
+}
+
+/**
+ * `scale-reads`: the pipeline summary (Revline's counters vs the baseline's GROUP BY over every lead)
+ * and a search for one lead's number (Revline's index vs the baseline's LIKE scan of every name), each
+ * asked 5 times in turn per side, one request at a time; medians of the latency.
+ */
+export async function scaleReadsScenario(ctx) {
+  const timed = async (t, pathname) => {
+    const t0 = performance.now()
+    const res = await fetch(t.server.origin + pathname, { headers: t.headers })
+    await res.arrayBuffer()
+    if (res.status !== 200) throw new Error(`${t.name} ${pathname}: ${res.status}`)
+    return performance.now() - t0
+  }
+  const reads = {
+    summary: { revline: (t) => `/~${t.slug}/pipeline/summary`, baseline: (t) => `/~${t.slug}/leads/summary` },
+    search: { revline: (t) => `/~${t.slug}/search?q=${someLeadNumber(t)}&type=Lead&limit=20`, baseline: (t) => `/~${t.slug}/leads/search?q=${someLeadNumber(t)}` },
+  }
+  const result = {}
+  for (const [name, paths] of Object.entries(reads)) {
+    const ms = { revline: [], baseline: [] }
+    for (let i = 0; i < 5; i++) for (const t of i % 2 ? [ctx.baseline, ctx.revline] : [ctx.revline, ctx.baseline]) ms[t.name].push(await timed(t, paths[t.name](t)))
+    result[name] = { revlineMs: Math.round(median(ms.revline) * 10) / 10, baselineMs: Math.round(median(ms.baseline) * 10) / 10 }
+    ctx.log(`  scale-reads ${name}: revline ${ms.revline.map((x) => x.toFixed(0)).join(', ')} ms; baseline ${ms.baseline.map((x) => x.toFixed(0)).join(', ')} ms`)
+  }
+  const text = (side) => `summary ${result.summary[`${side}Ms`]} ms, search ${result.search[`${side}Ms`]} ms`
+  return {
+    unit: 'ms',
+    what: `one request at a time, median of 5: the pipeline summary (counters vs GROUP BY) and a search (index vs LIKE scan), ${num(ctx.config.leads)} leads`,
+    revline: result,
+    baseline: result,
+    revlineText: text('revline'),
+    baselineText: text('baseline'),
+    ratio: result.summary.baselineMs / result.summary.revlineMs,
+    goalLabel: 'summary ≥ 10×',
+    met: result.summary.baselineMs / result.summary.revlineMs >= 10,
+  }
 }
 
 async function cannonOnce(t, request, connections, duration, expect) {

@@ -29,7 +29,7 @@
 import { backupScenario } from './backup.mjs'
 import { customListScenario } from './custom-fields.mjs'
 import { feedScenario } from './feed.mjs'
-import { scaleEvictScenario, scaleSearch, scaleWritesScenario } from './scale.mjs'
+import { scaleEvictScenario, scaleReadsScenario, scaleSearch, scaleWritesScenario } from './scale.mjs'
 import { searchScenario } from './search.mjs'
 import { coldStartScenario, exportScenario, importScenario, leadImportScenario, raiseCaptureLimit, rescoreScenario, seedDeals } from './bulk.mjs'
 
@@ -265,6 +265,13 @@ export const scenarios = [
     goal: null,
     expect: 200,
     ...scaleSearch,
+  },
+  {
+    // The summary and a search one request at a time (the baseline's full scans take seconds at scale).
+    name: 'scale-reads',
+    optIn: true,
+    goal: null,
+    run: scaleReadsScenario,
   },
   {
     // p99 of lead creates alone and while a filtered list runs, each side.
