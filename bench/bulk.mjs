@@ -154,15 +154,7 @@ export async function leadImportScenario(ctx) {
     const cpu = ctx.cpu(t.server)
     const report = await ctx.profile(t.name === 'revline' ? 'lead-import' : null, () => importFile(ctx, t, 'leads', csv, 'text/csv'))
     const used = ctx.cpuSince(t.server, cpu)
-    sides[t.name] = {
-      rate: rate(report.rows, report.durationMs),
-      rows: report.rows,
-      created: report.created,
-      durationMs: report.durationMs,
-      cpuMs: used.ms,
-      cpuMsPer1kRows: used.ms == null ? null : (used.ms * 1000) / report.rows,
-      restarted: used.restarted,
-    }
+    sides[t.name] = importedSide(report, used)
     ctx.log(`  lead-import: ${t.name} ${sides[t.name].rate.toFixed(0)} rows/s (${report.durationMs} ms, CPU ${used.ms == null ? '–' : (used.ms / 1000).toFixed(1)} s)`)
   }
   return {
@@ -175,6 +167,19 @@ export async function leadImportScenario(ctx) {
     goalLabel: `revline ≥ ${ctx.scenario.goal.toLocaleString('en-US')} rows/s`,
     met: sides.revline.rate >= ctx.scenario.goal,
     restarted: sides.revline.restarted || sides.baseline.restarted,
+  }
+}
+
+/** One side of an import scenario: rows/s from the import's own duration, and the CPU its processes used. */
+function importedSide(report, used) {
+  return {
+    rate: rate(report.rows, report.durationMs),
+    rows: report.rows,
+    created: report.created,
+    durationMs: report.durationMs,
+    cpuMs: used.ms,
+    cpuMsPer1kRows: used.ms == null ? null : (used.ms * 1000) / report.rows,
+    restarted: used.restarted,
   }
 }
 
@@ -198,15 +203,9 @@ export async function importScenario(ctx) {
     const wallMs = Date.now() - t0
     const used = ctx.cpuSince(t.server, cpu)
     sides[t.name] = {
-      rate: rate(report.rows, report.durationMs),
-      rows: report.rows,
-      created: report.created,
+      ...importedSide(report, used),
       rejected: report.rejected,
-      durationMs: report.durationMs,
       wallMs,
-      cpuMs: used.ms,
-      cpuMsPer1kRows: used.ms == null ? null : (used.ms * 1000) / report.rows,
-      restarted: used.restarted,
       ...(memory ? { memory, memorySmall: { rows: small, ...smallRun.memory }, memoryBounded: boundedMemory(memory, smallRun.memory) } : {}),
     }
     ctx.log(`  import: ${t.name} ${sides[t.name].rate.toFixed(0)} rows/s (${report.durationMs} ms, CPU ${used.ms == null ? '–' : (used.ms / 1000).toFixed(1)} s)${memory ? `; ${ctx.describeMemory(memory)}` : ''}${used.restarted ? '  RELOADED (workerd restarted)' : ''}`)

@@ -50,7 +50,7 @@
  */
 import autocannon from 'autocannon'
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -60,7 +60,7 @@ import { exportIds, importFile, leadsCsv } from './bulk.mjs'
 import { deploymentLine, measureDeployment } from './deployment.mjs'
 import { describeMemory, sampleMemory } from './memory.mjs'
 import { profileWhile } from './profile.mjs'
-import { SCALE_SCENARIOS, scaleLines, seedScale, storageOf } from './scale.mjs'
+import { databaseBytes, SCALE_SCENARIOS, scaleLines, seedScale, storageOf } from './scale.mjs'
 import { scenarios, seedContact } from './scenarios.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -539,31 +539,6 @@ function bulkNotes(rows) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0)
 
-/**
- * Bytes of the largest Durable Object database (+ its WAL) under a `--persist-to` directory: the
- * bench tenant's, right after seeding. What a tenant's data and history cost on disk, for the
- * README's sizing (Cloudflare's limit is 10 GB per object).
- */
-function largestDatabase(dir) {
-  let best = 0
-  const walk = (d) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const file = path.join(d, entry.name)
-      if (entry.isDirectory()) walk(file)
-      else if (entry.name.endsWith('.sqlite')) {
-        const wal = `${file}-wal`
-        best = Math.max(best, statSync(file).size + (existsSync(wal) ? statSync(wal).size : 0))
-      }
-    }
-  }
-  try {
-    walk(dir)
-  } catch {
-    // not there (another wrangler layout): reported as 0
-  }
-  return best
-}
-
 /** Which Revline was measured: the commit of its checkout and whether src/ or migrations/ had local edits. */
 function gitState(dir) {
   try {
@@ -626,8 +601,8 @@ async function main() {
     if (!build) await Promise.all(sides.map((t) => seed(t, { contacts: config.seed, leads: config.leads }, ctx)))
     const seedSeconds = Math.round((Date.now() - t0) / 100) / 10
     const storage = {
-      revlineBytes: largestDatabase(revlineServer.persistTo),
-      baselineBytes: largestDatabase(baselineServer.persistTo),
+      revlineBytes: databaseBytes(revlineServer.persistTo),
+      baselineBytes: databaseBytes(baselineServer.persistTo),
       entities: config.seed + config.leads,
       ...(build && { build, revline: storageOf(revlineServer.persistTo, config), baseline: storageOf(baselineServer.persistTo, config) }),
     }

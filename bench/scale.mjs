@@ -81,8 +81,12 @@ export async function seedScale(t, config, ctx) {
   return side
 }
 
-/** The largest Durable Object database under a --persist-to directory: its file and WAL sizes, and bytes per lead. */
-export function storageOf(dir, config) {
+/**
+ * The largest Durable Object database under a `--persist-to` directory (the bench tenant's): its
+ * file and WAL sizes. What a tenant's data and history cost on disk (Cloudflare's limit is 10 GB per
+ * object); none found (another wrangler layout) reads as 0.
+ */
+export function largestDatabase(dir) {
   let best = { db: 0, wal: 0 }
   const walk = (d) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
@@ -96,6 +100,18 @@ export function storageOf(dir, config) {
     }
   }
   if (existsSync(dir)) walk(dir)
+  return best
+}
+
+/** The database and its WAL together, in bytes. */
+export const databaseBytes = (dir) => {
+  const { db, wal } = largestDatabase(dir)
+  return db + wal
+}
+
+/** The large tenant's storage: file and WAL sizes, and bytes per lead. */
+export function storageOf(dir, config) {
+  const best = largestDatabase(dir)
   return { ...best, bytesPerLead: Math.round((best.db + best.wal) / config.leads) }
 }
 

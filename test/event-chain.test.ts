@@ -6,7 +6,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { chainHash, GENESIS, type StoredEvent } from '../src/domain/event-chain'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { utf8ToBytes } from '@noble/hashes/utils.js'
+import { canonicalText, GENESIS, type StoredEvent } from '../src/domain/event-chain'
 import { linkHash } from '../src/durable/chain-head'
 import { linkUnchained } from '../src/durable/event-chain'
 import worker from '../src/worker'
@@ -128,6 +130,9 @@ describe('the hash chain', () => {
       for (const sql of ['UPDATE event_chain SET hash = x\'00\'', 'DELETE FROM event_chain']) expect(() => state.storage.sql.exec(sql), sql).toThrow(/append-only/)
     })
   })
+
+  /** The chain's definition computed by a second, independent SHA-256 (@noble/hashes): what an auditor would write. */
+  const chainHash = (prev: Uint8Array, event: StoredEvent) => sha256.create().update(prev).update(utf8ToBytes(canonicalText(event))).digest()
 
   it('hashes natively to the same bytes as the chain definition, whatever the text holds', () => {
     const event: StoredEvent = {

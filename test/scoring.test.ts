@@ -10,7 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createValidator, validate } from '../src/domain/noun/validators'
 import { LeadScore } from '../src/domain/nouns/lead-score'
 import { factsOf } from '../src/domain/scoring/facts'
-import { DEFAULT_RULESET, matchesWhen, type Ruleset } from '../src/domain/scoring/rules'
+import { DEFAULT_RULESET, type Ruleset } from '../src/domain/scoring/rules'
+import { compareValues } from '../src/domain/query/compare'
+import { valueAt } from '../src/domain/own'
 import { bandOf, scoreLead } from '../src/domain/scoring/score'
 import { timelineDays } from '../src/domain/scoring/timeline'
 import { createTenant, issueKey, type TenantApi } from './helpers'
@@ -195,6 +197,18 @@ describe('scoring rules (pure)', () => {
     expect(facts).toMatchObject({ budgetConfirmed: true, decisionMaker: true, industryMatch: true, teamSize: 12, titleSeniority: 'vp', sourceQuality: 'high' })
   })
 })
+
+/** The rules' meaning read straight off the filter, each time (how rules were evaluated before they were compiled): the oracle. */
+function matchesWhen(subject: Record<string, unknown>, when: Record<string, unknown>): boolean {
+  return Object.entries(when).every(([key, condition]) => {
+    if (key === '$and') return (condition as Record<string, unknown>[]).every((c) => matchesWhen(subject, c))
+    if (key === '$or') return (condition as Record<string, unknown>[]).some((c) => matchesWhen(subject, c))
+    const actual = valueAt(subject, key) ?? null
+    if (condition !== null && typeof condition === 'object' && !Array.isArray(condition))
+      return Object.entries(condition).every(([op, expected]) => compareValues(actual, op, expected))
+    return compareValues(actual, '$eq', condition)
+  })
+}
 
 describe('compiled rules (pure)', () => {
   it('match exactly the leads matchesWhen matches, rule by rule', () => {

@@ -4,8 +4,7 @@
  * Hashing the stored text (not a re-encoding of the parsed event) makes the bytes canonical by
  * construction: the same row always hashes the same, whatever the reader's JSON library does.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 
 /** The previous hash of the first event. */
 export const GENESIS = new Uint8Array(32)
@@ -31,24 +30,18 @@ export interface StoredEvent {
   sealed: string | null
 }
 
-/** The columns in hashing order; the SELECT that feeds `chainHash` reads exactly these. */
+/** The columns in hashing order; the SELECT that feeds the hash (src/durable/chain-head.ts) reads exactly these. */
 export const HASHED_COLUMNS = [
   'seq', 'id', 'type', 'entity_type', 'entity_id', 'verb', 'version', 'actor', 'actor_role',
   'via', 'request_id', 'at', 'data', 'before', 'after', 'cause', 'sealed',
 ] as const satisfies readonly (keyof StoredEvent)[]
 
-/** The canonical text: a JSON array of the stored columns in HASHED_COLUMNS order. */
+/**
+ * The canonical text: a JSON array of the stored columns in HASHED_COLUMNS order. An event's hash is
+ * SHA-256(previous hash ‖ this text in UTF-8), computed in the object by linkHash (src/durable/chain-head.ts).
+ */
 export function canonicalText(event: StoredEvent): string {
   return JSON.stringify(HASHED_COLUMNS.map((column) => event[column]))
-}
-
-/** The canonical bytes: the canonical text in UTF-8. */
-export function canonicalBytes(event: StoredEvent): Uint8Array {
-  return utf8ToBytes(canonicalText(event))
-}
-
-export function chainHash(prevHash: Uint8Array, event: StoredEvent): Uint8Array {
-  return sha256.create().update(prevHash).update(canonicalBytes(event)).digest()
 }
 
 export const hashHex = (hash: Uint8Array): string => bytesToHex(hash)

@@ -18,8 +18,13 @@ export function own<T>(record: Readonly<Record<string, T>>, name: string): T | u
 
 /** The value at a dotted path (`data.email`), through own properties of objects only. */
 export function valueAt(value: unknown, path: string): unknown {
+  return valueAtPath(value, path.split('.'))
+}
+
+/** valueAt with the path already split (a compiled reader splits it once). */
+export function valueAtPath(value: unknown, parts: readonly string[]): unknown {
   let current = value
-  for (const part of path.split('.')) current = current !== null && typeof current === 'object' && Object.hasOwn(current, part) ? (current as Record<string, unknown>)[part] : undefined
+  for (const part of parts) current = current !== null && typeof current === 'object' && Object.hasOwn(current, part) ? (current as Record<string, unknown>)[part] : undefined
   return current
 }
 

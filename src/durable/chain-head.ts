@@ -10,7 +10,7 @@ import { canonicalText, type StoredEvent } from '../domain/event-chain'
 
 const encoder = new TextEncoder()
 
-/** `chainHash` of src/domain/event-chain.ts, the same bytes (test/event-chain.test.ts compares them), natively. */
+/** An event's link: SHA-256 over the previous hash and its canonical text (src/domain/event-chain.ts), natively (test/event-chain.test.ts checks it against an independent SHA-256). */
 export function linkHash(prev: Uint8Array, event: StoredEvent): Uint8Array {
   return new Uint8Array(createHash('sha256').update(prev).update(encoder.encode(canonicalText(event))).digest())
 }

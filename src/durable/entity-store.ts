@@ -235,15 +235,6 @@ export class EntityStore implements Store {
   /** Appends the event, its personal fields sealed with the record's key (src/durable/sealing.ts). */
   appendEvent(event: NewEvent) {
     const noun = this.registry.byName(event.entityType)
-    const personal = noun ? personalFields(noun) : []
-    if (personal.length === 0) return appendEvent(this.sql, event, personal)
-    // A create's event (version 1, nothing before) is its record's first write: no key to look up.
-    const keys = subjectKeysOf(this.sql)
-    keys.expectNew(event.version === 1 && event.before === null ? event.entityId : undefined)
-    try {
-      return appendEvent(this.sql, event, personal)
-    } finally {
-      keys.expectNew(undefined)
-    }
+    return appendEvent(this.sql, event, noun ? personalFields(noun) : [])
   }
 }

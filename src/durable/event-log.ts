@@ -128,7 +128,9 @@ function sealPersonal(sql: SqlStorage, event: NewEvent, personal: readonly strin
   const [before, b] = keepsBefore ? takePersonal(event.before, personal) : [null, undefined]
   const [full, a] = takePersonal(event.after, personal)
   const after = (event.verb === 'create' && afterWithoutMeta(full, event)) || full
-  const sealed = d || b || a ? seal(subjectKeysOf(sql).keyFor(event.entityId, event.at), { d, b, a }) : null
+  // A create's event (version 1, nothing before) is its record's first write: no key to look up.
+  const created = event.version === 1 && event.before === null
+  const sealed = d || b || a ? seal(subjectKeysOf(sql).keyFor(event.entityId, event.at, created), { d, b, a }) : null
   return { data: json(data), before: keepsBefore ? json(before) : null, after: json(after), sealed }
 }
 

@@ -15,18 +15,7 @@ export class SubjectKeys {
   /** Live keys only: a key never changes once made, so a cached key is never stale. */
   private readonly cache = new Map<string, Uint8Array>()
 
-  /** A record whose first event is being appended (see expectNew). */
-  private newSubject: string | undefined
-
   constructor(private readonly sql: SqlStorage) {}
-
-  /**
-   * The event being appended creates `subject` (version 1 of a record the engine has just given a
-   * fresh id): it has no key yet, so keyFor makes one without looking first. `undefined` ends it.
-   */
-  expectNew(subject: string | undefined): void {
-    this.newSubject = subject
-  }
 
   lookup(subject: string): SubjectKey {
     const cached = this.cache.get(subject)
@@ -39,9 +28,13 @@ export class SubjectKeys {
     return key
   }
 
-  /** The record's key, made now if it has none. Personal data is not written to a forgotten record. */
-  keyFor(subject: string, createdAt: string): Uint8Array {
-    const key = subject === this.newSubject ? this.cache.get(subject) : this.lookup(subject)
+  /**
+   * The record's key, made now if it has none. Personal data is not written to a forgotten record.
+   * `created`: the event creates the record (its first version), so it can have no stored key yet
+   * and none is looked up (one made earlier in this transaction is in the cache).
+   */
+  keyFor(subject: string, createdAt: string, created = false): Uint8Array {
+    const key = created ? this.cache.get(subject) : this.lookup(subject)
     if (key === 'forgotten') throw new AppError('conflict', `${subject} was forgotten (its personal data erased on request): personal fields cannot be written to it again; create a new record if the person comes back`)
     if (key) return key
     const made = randomBytes(32)

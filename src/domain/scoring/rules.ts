@@ -8,7 +8,7 @@ import { AppError, type FieldError } from '../errors'
 import { compareValues } from '../query/compare'
 import { OPERATORS } from '../query/filter'
 import { FACT_TYPES } from './facts'
-import { valueAt } from '../own'
+import { valueAtPath } from '../own'
 import type { NounRegistry } from '../noun/registry'
 
 export const Rule = z.strictObject({
@@ -61,26 +61,25 @@ export const DEFAULT_RULESET: Ruleset = {
 type Test = (subject: Record<string, unknown>) => boolean
 const compiled = new WeakMap<Ruleset, { rule: Rule; test: Test }[]>()
 
-/** The ruleset's rules with each `when` compiled once into a test (what matchesWhen does, without re-reading the filter per lead). */
+/** The ruleset's rules with each `when` compiled once into a test (the filter is not re-read per lead). */
 export function compiledRules(ruleset: Ruleset): { rule: Rule; test: Test }[] {
   let rules = compiled.get(ruleset)
   if (!rules) compiled.set(ruleset, (rules = ruleset.rules.map((rule) => ({ rule, test: compileWhen(rule.when) }))))
   return rules
 }
 
+/**
+ * A rule's `when` as a test of the scoring subject: dotted paths, the API's operators, `$and` /
+ * `$or` lists (validateRuleset refuses anything else under them, so a non-list reads as empty).
+ */
 function compileWhen(when: Record<string, unknown>): Test {
   const tests = Object.entries(when).map(([key, condition]): Test => {
-    if ((key === '$and' || key === '$or') && Array.isArray(condition)) {
-      const parts = (condition as Record<string, unknown>[]).map(compileWhen)
+    if (key === '$and' || key === '$or') {
+      const parts = (Array.isArray(condition) ? (condition as Record<string, unknown>[]) : []).map(compileWhen)
       return key === '$and' ? (subject) => parts.every((test) => test(subject)) : (subject) => parts.some((test) => test(subject))
     }
-    if (key === '$and' || key === '$or') return (subject) => matchesWhen(subject, { [key]: condition })
     const path = key.split('.')
-    const read = (subject: Record<string, unknown>) => {
-      let current: unknown = subject
-      for (const part of path) current = current !== null && typeof current === 'object' && Object.hasOwn(current, part) ? (current as Record<string, unknown>)[part] : undefined
-      return current ?? null
-    }
+    const read = (subject: Record<string, unknown>) => valueAtPath(subject, path) ?? null
     if (condition !== null && typeof condition === 'object' && !Array.isArray(condition)) {
       const ops = Object.entries(condition)
       return (subject) => {
@@ -91,18 +90,6 @@ function compileWhen(when: Record<string, unknown>): Test {
     return (subject) => compareValues(read(subject), '$eq', condition)
   })
   return (subject) => tests.every((test) => test(subject))
-}
-
-/** Evaluates a rule's `when` against the scoring subject (dotted paths, the API's operators). */
-export function matchesWhen(subject: Record<string, unknown>, when: Record<string, unknown>): boolean {
-  return Object.entries(when).every(([key, condition]) => {
-    if (key === '$and') return (condition as Record<string, unknown>[]).every((c) => matchesWhen(subject, c))
-    if (key === '$or') return (condition as Record<string, unknown>[]).some((c) => matchesWhen(subject, c))
-    const actual = valueAt(subject, key) ?? null
-    if (condition !== null && typeof condition === 'object' && !Array.isArray(condition))
-      return Object.entries(condition).every(([op, expected]) => compareValues(actual, op, expected))
-    return compareValues(actual, '$eq', condition)
-  })
 }
 
 const OWN_SCORE = new Set(['score', 'band', 'scoreSource'])
