@@ -604,7 +604,7 @@ async function main() {
       revlineBytes: databaseBytes(revlineServer.persistTo),
       baselineBytes: databaseBytes(baselineServer.persistTo),
       entities: config.seed + config.leads,
-      ...(build && { build, revline: storageOf(revlineServer.persistTo, config), baseline: storageOf(baselineServer.persistTo, config) }),
+      ...(build && { build, revline: await storageOf(revlineServer.persistTo, config), baseline: await storageOf(baselineServer.persistTo, config) }),
     }
     process.stderr.write(`seeded in ${seedSeconds}s; the tenant's SQLite file: revline ${mb(storage.revlineBytes)} MB, baseline ${mb(storage.baselineBytes)} MB\n`)
 

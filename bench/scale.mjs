@@ -87,7 +87,7 @@ export async function seedScale(t, config, ctx) {
  * object); none found (another wrangler layout) reads as 0.
  */
 export function largestDatabase(dir) {
-  let best = { db: 0, wal: 0 }
+  let best = { db: 0, wal: 0, file: null }
   const walk = (d) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const file = path.join(d, entry.name)
@@ -95,7 +95,7 @@ export function largestDatabase(dir) {
       else if (entry.name.endsWith('.sqlite')) {
         const db = statSync(file).size
         const wal = existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0
-        if (db + wal > best.db + best.wal) best = { db, wal }
+        if (db + wal > best.db + best.wal) best = { db, wal, file }
       }
     }
   }
@@ -109,10 +109,36 @@ export const databaseBytes = (dir) => {
   return db + wal
 }
 
-/** The large tenant's storage: file and WAL sizes, and bytes per lead. */
-export function storageOf(dir, config) {
-  const best = largestDatabase(dir)
-  return { ...best, bytesPerLead: Math.round((best.db + best.wal) / config.leads) }
+/**
+ * Where a database's bytes go: each table with its indexes (an FTS5 table with its shadow tables),
+ * bytes per lead, largest first, from SQLite's dbstat (node:sqlite, Node ≥ 22.5, which `npm run bench`
+ * runs on; older Node gives null). Read while wrangler runs: WAL pages are read through, nothing is
+ * written.
+ */
+async function tableBytes(file, leads) {
+  let sqlite
+  try {
+    sqlite = await import('node:sqlite')
+  } catch {
+    return null
+  }
+  const db = new sqlite.DatabaseSync(file, { readOnly: true })
+  try {
+    const owner = new Map(db.prepare("SELECT name, tbl_name FROM sqlite_schema WHERE name IS NOT NULL").all().map((r) => [r.name, r.tbl_name]))
+    const fts = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'").all().map((r) => r.name)
+    const group = (name) => fts.find((f) => name === f || name.startsWith(`${f}_`)) ?? owner.get(name) ?? name
+    const sums = new Map()
+    for (const { name, bytes } of db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all()) sums.set(group(name), (sums.get(group(name)) ?? 0) + bytes)
+    return [...sums].sort((a, b) => b[1] - a[1]).filter(([, bytes]) => bytes >= 4096 * 8).map(([table, bytes]) => ({ table, bytesPerLead: Math.round(bytes / leads) }))
+  } finally {
+    db.close()
+  }
+}
+
+/** The large tenant's storage: file and WAL sizes, bytes per lead, and which tables hold them. */
+export async function storageOf(dir, config) {
+  const { file, ...best } = largestDatabase(dir)
+  return { ...best, bytesPerLead: Math.round((best.db + best.wal) / config.leads), tables: file ? await tableBytes(file, config.leads) : null }
 }
 
 /** One line per side for the report: build and storage. */
@@ -121,7 +147,8 @@ export function scaleLines(storage) {
   return ['revline', 'baseline'].map((name) => {
     const b = storage.build[name]
     const s = storage[name]
-    return `  scale ${name}: built in ${b.seconds} s (contacts ${num(b.contactsPerSecond)} rows/s, leads ${num(b.leadsPerSecond)} rows/s, CPU ${b.cpuSeconds ?? '–'} s); database ${mb(s.db)} + WAL ${mb(s.wal)}: ${num(s.bytesPerLead)} B per lead${b.memory ? `; heap while importing: ${b.memory.heapPeak ?? '–'} MB peak` : ''}`
+    const tables = s.tables ? `\n    per lead by table (with its indexes): ${s.tables.map((x) => `${x.table} ${num(x.bytesPerLead)} B`).join(', ')}` : ''
+    return `  scale ${name}: built in ${b.seconds} s (contacts ${num(b.contactsPerSecond)} rows/s, leads ${num(b.leadsPerSecond)} rows/s, CPU ${b.cpuSeconds ?? '–'} s); database ${mb(s.db)} + WAL ${mb(s.wal)}: ${num(s.bytesPerLead)} B per lead${b.memory ? `; heap while importing: ${b.memory.heapPeak ?? '–'} MB peak` : ''}${tables}`
   })
 }
 

@@ -37,6 +37,12 @@ describe('a create event stored with its data as keys of after', () => {
         // a value equal but not the same object: inline
         [created('d', { tags: ['x'], stage: 'Lead' }, { tags: ['x'], stage: 'Lead' }), []],
         [created('e', {}, {}), []],
+        // data in another order than after: the list keeps data's order
+        [created('f', { source: 'web', stage: 'Lead' }, { stage: 'Lead', source: 'web' }), []],
+        // a personal null stays in place in after: still every field, in after's order
+        [created('g', { stage: 'Lead', name: null, email: 'g@x.dev', source: 'web' }, { stage: 'Lead', name: null, email: 'g@x.dev', source: 'web' }), ['name', 'email']],
+        // after holds a field data does not
+        [created('h', { stage: 'Lead' }, { stage: 'Lead', source: 'web' }), []],
       ]
       for (const [event, personal] of cases) {
         const appended = appendEvent(state.storage.sql, event, personal)
@@ -46,7 +52,11 @@ describe('a create event stored with its data as keys of after', () => {
         expect(JSON.stringify(read.after), event.id).toBe(JSON.stringify(personalLast(appended.after, personal)))
       }
       const stored = (id: string) => state.storage.sql.exec<{ data: string }>('SELECT data FROM events WHERE id = ?', id).one().data
-      expect(stored('evt_a')).toBe('["stage","source","name","email"]')
+      // every field of after, in the order a reader sees it: the empty list
+      expect(stored('evt_a')).toBe('[]')
+      expect(stored('evt_g')).toBe('[]')
+      expect(stored('evt_f')).toBe('["source","stage"]')
+      expect(stored('evt_h')).toBe('["stage"]')
       expect(stored('evt_b')).toBe('["lead",["previousScore",null],"factors",["name",null]]')
       expect(stored('evt_c')).toBe('{}')
       expect(stored('evt_d')).toBe('[["tags",["x"]],"stage"]')
@@ -76,7 +86,8 @@ describe('a create event stored with its data as keys of after', () => {
     expect(dataAsKeys(null, { a: 1 }, [])).toBeUndefined()
     expect(dataAsKeys({}, { a: 1 }, [])).toBeUndefined()
     expect(dataAsKeys({ name: 'B' }, { name: 'A' }, ['name'])).toBeUndefined()
-    expect(dataAsKeys({ a: 1, skip: undefined }, { a: 1 }, [])).toEqual(['a'])
+    expect(dataAsKeys({ a: 1, skip: undefined }, { a: 1 }, [])).toEqual([])
+    expect(dataAsKeys({ a: 1 }, { a: 1, b: 2 }, [])).toEqual(['a'])
   })
 })
 

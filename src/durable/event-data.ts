@@ -9,6 +9,10 @@
  * listed when it is `after`'s very value, so it is sealed once (in `after`'s section), and listed
  * last in the noun's field order, where the reader of the full form put the sealed values back.
  * A record forgotten since has neither, in both forms. The hash chain covers the stored text.
+ *
+ * The commonest create lists every field of `after` in `after`'s own order (a record created with
+ * nothing derived in between): that list is stored as the empty list `[]` (never the list form
+ * otherwise: an empty `data` is stored in full, `{}`), read back as all of `after`'s fields.
  */
 import { isForgottenMarker } from '../domain/personal-data'
 
@@ -31,11 +35,23 @@ export function dataAsKeys(data: Json | null, after: Json | null, personal: read
   }
   if (entries.length + sealed.size === 0) return undefined
   for (const key of personal) if (sealed.has(key)) entries.push(key)
-  return entries
+  return listsAllOf(entries, after, personal) ? [] : entries
+}
+
+/**
+ * Whether `entries` are exactly the fields of `after` as a reader sees it: its `$`-less fields in
+ * order, the personal ones (sealed, put back last in the noun's order) after the others.
+ */
+function listsAllOf(entries: readonly DataEntry[], after: Json, personal: readonly string[]): boolean {
+  const isSealed = (key: string) => personal.includes(key) && after[key] !== null && after[key] !== undefined && !isForgottenMarker(after[key])
+  const keys = Object.keys(after).filter((key) => !key.startsWith('$') && after[key] !== undefined)
+  const read = [...keys.filter((key) => !isSealed(key)), ...personal.filter((key) => keys.includes(key) && isSealed(key))]
+  return read.length === entries.length && read.every((key, i) => entries[i] === key)
 }
 
 /** `data` back from its list form and the event's `after` as read (its personal values put back while they exist). */
 export function dataFromKeys(entries: readonly DataEntry[], after: Json | null): Json {
+  if (entries.length === 0) return Object.fromEntries(Object.entries(after ?? {}).filter(([key]) => !key.startsWith('$')))
   const pairs: [string, unknown][] = []
   for (const entry of entries) {
     if (typeof entry !== 'string') pairs.push(entry)

@@ -36,7 +36,8 @@ export const events = sqliteTable(
     uniqueIndex('events_stream_uniq').on(t.entityId, t.version),
     index('events_type_idx').on(t.type, t.seq),
     index('events_actor_idx').on(t.actor, t.seq),
-    index('events_at_idx').on(t.at),
+    // No index on `at`: the only read by instant (asOf) is within one entity's stream, which the
+    // stream index finds; one fewer entry per event on every write (migration 0020).
   ],
 )
 
