@@ -13,7 +13,8 @@ import { subjectKeysOf } from './subject-keys'
 import { forgetChainHead } from './chain-head'
 import { column, compileCondition, orderBy, type TableResolver } from './query/compile'
 import type { NounRegistry } from '../domain/noun/registry'
-import { RowCodec } from './row-codec'
+import { RowCodec, type CreationValues } from './row-codec'
+import { creationAfter } from './event-held'
 import { entityTable, type EntityTable } from './schema/entity-table'
 
 export class EntityStore implements Store {
@@ -68,6 +69,9 @@ export class EntityStore implements Store {
     return { table: this.table(noun), noun }
   }
 
+  /** Where a row's event-held fields are read back from (src/durable/event-held.ts). */
+  private readonly created: CreationValues = (id) => creationAfter(this.sql, id)
+
   private codec(noun: NounSchema): RowCodec {
     const codec = this.codecs.get(noun.name)
     if (!codec) throw new Error(`no table for ${noun.name}`)
@@ -85,7 +89,7 @@ export class EntityStore implements Store {
     const row = this.sql.exec(codec.selectLive, id).raw().next()
     if (row.done) return undefined
     this.seenLive(noun, id)
-    return codec.decode(row.value)
+    return codec.decode(row.value, this.created)
   }
 
   /** The live entities among `ids`, by id, in one query (a job reading a chunk's related records). */
@@ -94,7 +98,7 @@ export class EntityStore implements Store {
     const found = new Map<string, EntityRecord>()
     if (ids.length === 0) return found
     for (const row of this.sql.exec(codec.selectLiveIn, JSON.stringify(ids)).raw()) {
-      const entity = codec.decode(row)
+      const entity = codec.decode(row, this.created)
       found.set(entity.$id, entity)
     }
     return found
@@ -103,7 +107,7 @@ export class EntityStore implements Store {
   getAny(noun: NounSchema, id: string): EntityRecord | undefined {
     const codec = this.codec(noun)
     const row = this.sql.exec(codec.selectAny, id).raw().next()
-    return row.done ? undefined : codec.decode(row.value)
+    return row.done ? undefined : codec.decode(row.value, this.created)
   }
 
   /**
@@ -174,7 +178,7 @@ export class EntityStore implements Store {
   getBy(noun: NounSchema, field: string, value: unknown): EntityRecord | undefined {
     const codec = this.codec(noun)
     const row = this.sql.exec(codec.findBy(field), codec.encodeField(field, value)).raw().next()
-    return row.done ? undefined : codec.decode(row.value)
+    return row.done ? undefined : codec.decode(row.value, this.created)
   }
 
   /** The id of the live entity holding `value` in `field` (unique checks). */
@@ -228,7 +232,7 @@ export class EntityStore implements Store {
     const codec = this.codec(noun)
     const { sql, params } = query.toSQL()
     const out: EntityRecord[] = []
-    for (const row of this.sql.exec(sql, ...(params as SqlStorageValue[])).raw()) out.push(codec.decode(row))
+    for (const row of this.sql.exec(sql, ...(params as SqlStorageValue[])).raw()) out.push(codec.decode(row, this.created))
     return out
   }
 

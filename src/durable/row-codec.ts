@@ -8,6 +8,10 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { EntityRecord } from '../domain/engine/types'
 import type { NounSchema } from '../domain/noun/noun'
 import { CUSTOM_COLUMN, type EntityTable } from './schema/entity-table'
+import { eventHeldFields } from './event-held'
+
+/** The values of a record's creation event (`after` as stored), for the fields its row does not hold. */
+export type CreationValues = (id: string) => Record<string, unknown> | undefined
 
 const encodeValue = (column: SQLiteColumn, value: unknown): SqlStorageValue =>
   value === undefined || value === null ? null : (column.mapToDriverValue(value) as SqlStorageValue)
@@ -23,6 +27,8 @@ export class RowCodec {
   /** The noun's fields that live in the JSON column, in declaration order (so its text is stable). */
   private readonly customFields: readonly string[]
   private readonly customIndex: number
+  /** Column positions whose values live in the creation event only (src/durable/event-held.ts). */
+  private readonly heldIndexes: ReadonlySet<number>
   private readonly typeName: string
   readonly selectLive: string
   readonly selectAny: string
@@ -39,6 +45,8 @@ export class RowCodec {
     this.customFields = Object.values(noun.fields).filter((f) => f.custom).map((f) => f.name)
     this.customIndex = this.columns.findIndex((c) => c.key === CUSTOM_KEY)
     if (this.customIndex < 0) throw new Error(`${noun.name}: the table has no ${CUSTOM_COLUMN} column`)
+    const held = eventHeldFields(noun)
+    this.heldIndexes = new Set(this.columns.flatMap((c, i) => (held.includes(c.key) ? [i] : [])))
     const name = `"${getTableName(table)}"`
     this.tableName = name
     this.byKey = new Map(this.columns.map((c) => [c.key, c.column]))
@@ -103,7 +111,9 @@ export class RowCodec {
 
   /** Stored values, in column order; the tenant's fields as one JSON object (null when none is set). */
   encode(entity: EntityRecord): SqlStorageValue[] {
-    return this.columns.map(({ key, column }, i) => (i === this.customIndex ? this.encodeCustom(entity) : encodeValue(column, entity[key])))
+    return this.columns.map(({ key, column }, i) =>
+      i === this.customIndex ? this.encodeCustom(entity) : this.heldIndexes.has(i) ? null : encodeValue(column, entity[key]),
+    )
   }
 
   private encodeCustom(entity: EntityRecord): string | null {
@@ -119,11 +129,21 @@ export class RowCodec {
     return any ? JSON.stringify(values) : null
   }
 
-  /** A raw row (column order) → the API's entity: unset fields omitted, the tenant's fields in place. */
-  decode(values: SqlStorageValue[]): EntityRecord {
+  /**
+   * A raw row (column order) → the API's entity: unset fields omitted, the tenant's fields in place,
+   * fields held in the creation event (`created`, read at most once per row) in their column's place.
+   */
+  decode(values: SqlStorageValue[], created?: CreationValues): EntityRecord {
     const entity: Record<string, unknown> = { $id: values[0], $type: this.typeName }
+    let creation: Record<string, unknown> | undefined | null = null
     for (let i = 1; i < this.columns.length; i++) {
       const value = values[i]
+      if ((value === null || value === undefined) && this.heldIndexes.has(i) && created) {
+        if (creation === null) creation = created(values[0] as string)
+        const key = this.columns[i]!.key
+        if (creation && creation[key] !== null && creation[key] !== undefined) entity[key] = creation[key]
+        continue
+      }
       if (value === null || value === undefined) continue
       if (i === this.customIndex) this.decodeCustom(value, entity)
       else entity[this.columns[i]!.key] = this.columns[i]!.column.mapFromDriverValue(value)

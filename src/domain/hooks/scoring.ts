@@ -86,15 +86,17 @@ function recordScore(lead: EntityRecord, $: TenantHandle, event: EventRecord) {
   // A manual score is recorded as such; a score from the rules carries each rule's points.
   const computed = scoreToRecord(lead, $, event.at)
   const explained = !isManual(lead)
-  // Built from the lead and its score in the noun's field order, as validation would return it.
+  // Built from the lead and its score in the noun's field order, as validation would return it. A
+  // value it does not have (no previous score, no facts for a manual score) is left out, not null:
+  // the record reads the same, and its event's data is then exactly its after (stored as `[]`).
   $.LeadScore.create(
     {
       lead: lead.$id,
       score: lead.score as number,
       band: lead.band as 'high' | 'medium' | 'low',
-      previousScore: previous ?? null,
+      ...(previous != null && { previousScore: previous }),
       factors: explained ? computed.factors : [],
-      facts: explained ? computed.facts : null,
+      ...(explained && { facts: computed.facts }),
       rulesetVersion: computed.rulesetVersion,
       reason: explained ? reasonOf(event) : 'manual',
     },

@@ -1,0 +1,24 @@
+/**
+ * Fields an immutable record keeps only in its creation event. A LeadScore is never updated nor
+ * deleted (no verb, and triggers in SQLite), so its `created` event's `after` holds every value it
+ * will ever have; its factor breakdown and facts, about 450 bytes of JSON, were written twice, in
+ * the row and in the event, on every lead create and every rescore. The row keeps the scalars
+ * lists filter and sort on (lead, score, band, …); these fields are stored NULL and read back from
+ * the event (through the log's (entity_id, version) index) wherever a row is read. The log stays
+ * whole: the hash chain, backups and restore carry the values, and a restore folds the same rows.
+ *
+ * Rows written before this keep their values in place, and a stored value always wins.
+ */
+const EVENT_HELD_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  LeadScore: ['factors', 'facts'],
+}
+
+/** The fields a built-in noun keeps in its creation event only (none for most). */
+export const eventHeldFields = (noun: { name: string; tenantDefined?: boolean }): readonly string[] =>
+  (!noun.tenantDefined && Object.hasOwn(EVENT_HELD_FIELDS, noun.name) && EVENT_HELD_FIELDS[noun.name]) || []
+
+/** The record's creation event's `after` as stored (its `$` fields may be absent), or undefined. */
+export function creationAfter(sql: SqlStorage, entityId: string): Record<string, unknown> | undefined {
+  const row = sql.exec<{ after: string | null }>('SELECT after FROM events WHERE entity_id = ? AND version = 1', entityId).toArray()[0]
+  return row?.after ? (JSON.parse(row.after) as Record<string, unknown>) : undefined
+}
