@@ -95,6 +95,22 @@ describe('query plans', () => {
     expect(plans[0]!.join(' | ')).toMatch(/USING INDEX leads_contact_idx \(contact=\?\)/)
   })
 
+  it('a relation index holds only the rows that have the relation, and an equality filter still uses it', async () => {
+    const { slug, api } = await createTenant()
+    const contact = (await api.post('/contacts', { name: 'Related' })).body.$id as string
+    for (const with_ of [true, false, false]) expect((await api.post('/leads', { name: 'Lead', source: 'website', ...(with_ && { contact }) })).status).toBe(201)
+    const plans = await plansOf(slug, 'leads', ({ store, list, parseListQuery, Lead, nouns }) => {
+      expect(list(store, Lead, parseListQuery(Lead, new URLSearchParams({ contact }), nouns)).data).toHaveLength(1)
+    })
+    expect(plans[0]!.join(' | ')).toMatch(/USING INDEX leads_contact_idx \(contact=\?\)/)
+    await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
+      // INDEXED BY reads the index itself: it holds the lead with a contact, and cannot answer for those without
+      const entries = state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM leads INDEXED BY leads_contact_idx WHERE contact IS NOT NULL AND deleted_at IS NULL').one().n
+      expect(entries).toBe(1)
+      expect(() => state.storage.sql.exec('SELECT count(*) FROM leads INDEXED BY leads_contact_idx WHERE contact IS NULL AND deleted_at IS NULL').toArray()).toThrow(/no query solution/)
+    })
+  })
+
   it("the nightly rescoring's chunks walk the primary key, not the status index", async () => {
     const { slug, api } = await createTenant()
     expect((await api.post('/leads', { name: 'Open', source: 'website' })).status).toBe(201)

@@ -58,8 +58,12 @@ export function entityTable(noun: NounSchema) {
       const name = `${noun.table}_${columnName(field.name)}`
       if (field.index === 'index' && led.has(field.name)) continue
       if (field.index === 'unique') indexes.push(uniqueIndex(`${name}_uniq`).on(table[field.name]!).where(live))
-      // Relations are always indexed: reverse lists and `?contact=` filters look them up.
-      else if (field.index === 'index' || (field.kind === 'relation' && !field.list)) indexes.push(index(`${name}_idx`).on(table[field.name]!).where(live))
+      else if (field.index === 'index') indexes.push(index(`${name}_idx`).on(table[field.name]!).where(live))
+      // Relations are always indexed: reverse lists and `?contact=` filters look them up, always by
+      // value (`=`, `IN`), which lets SQLite use an index that leaves out the rows without one. Most
+      // rows have none for most relations (a lead's owner, campaign, deal, organization), so each
+      // create writes only the entries it can be found by (migration 0021).
+      else if (field.kind === 'relation' && !field.list) indexes.push(index(`${name}_idx`).on(table[field.name]!).where(sql.raw(`"deleted_at" IS NULL AND "${table[field.name]!.name}" IS NOT NULL`)))
     }
     for (const fields of noun.indexes)
       indexes.push(index(`${noun.table}_${fields.map((f) => table[f]!.name).join('_')}_idx`).on(...(fields.map((f) => table[f]!) as [SQLiteColumn, ...SQLiteColumn[]])).where(live))
