@@ -70,6 +70,11 @@ describe('the hash chain', () => {
     const contactId = events.find((e) => e.type === 'contact.created').entityId
     const history = await api.get(`/contacts/${contactId}/history`)
     for (const event of history.body.data) expect(event.hash).toBe(events.find((e) => e.seq === event.seq).hash)
+    // Each link stores its prev_hash empty: it is the previous link's hash, which reads put in (above).
+    await runInDurableObject(env.TENANT.getByName(slug), (_instance, state) => {
+      const lengths = state.storage.sql.exec<{ n: number; bytes: number }>('SELECT count(*) AS n, sum(length(prev_hash)) AS bytes FROM event_chain').one()
+      expect(lengths).toEqual({ n: events.length, bytes: 0 })
+    })
   }, 60_000)
 
   it('finds an event altered, removed or reordered behind the API', async () => {

@@ -13,6 +13,7 @@ import migrations from '../../migrations/migrations.js'
 import { BACKUP_FORMAT, COPIED_TABLES, encodeRow, type BackupHeader, type Row } from './backup-format'
 import { backupKey, backupMetadata, type BackupSummary } from './backup-store'
 import { chainHeadOf } from './event-chain'
+import { linkPrevHash } from './event-log'
 
 /** Rows read per page (one synchronous query, then the lines are handed to the compressor). */
 const PAGE = 1_000
@@ -84,7 +85,7 @@ function* backupText(sql: SqlStorage, header: BackupHeader): Generator<string> {
     const page = sql.exec<Row & { seq: number }>(`SELECT * FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ${PAGE}`, after, header.seq).toArray()
     if (page.length === 0) break
     const last = page.at(-1)!.seq
-    const links = new Map(sql.exec<Row & { seq: number }>('SELECT * FROM event_chain WHERE seq > ? AND seq <= ?', after, last).toArray().map((l) => [l.seq, l]))
+    const links = new Map(sql.exec<Row & { seq: number }>(`SELECT c.seq, ${linkPrevHash('c')} AS prev_hash, c.hash FROM event_chain c WHERE c.seq > ? AND c.seq <= ?`, after, last).toArray().map((l) => [l.seq, l]))
     const rows: string[] = []
     for (const event of page) {
       rows.push(encodeRow('events', event))

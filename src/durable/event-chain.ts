@@ -4,7 +4,7 @@
  */
 import { GENESIS, HASHED_COLUMNS, hashHex, type StoredEvent } from '../domain/event-chain'
 import { forgetChainHead, linkHash } from './chain-head'
-import { bufferOf, newestLink } from './event-log'
+import { bufferOf, linkPrevHash, newestLink } from './event-log'
 
 const PAGE = 500
 const STORED = HASHED_COLUMNS.map((c) => `e."${c}"`).join(', ')
@@ -16,7 +16,7 @@ const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every
 function page(sql: SqlStorage, after: number): ChainRow[] {
   return sql
     .exec<ChainRow>(
-      `SELECT ${STORED}, c.seq AS link_seq, c.prev_hash, c.hash FROM events e LEFT JOIN event_chain c ON c.seq = e.seq WHERE e.seq > ? ORDER BY e.seq LIMIT ${PAGE}`,
+      `SELECT ${STORED}, c.seq AS link_seq, ${linkPrevHash('c')} AS prev_hash, c.hash FROM events e LEFT JOIN event_chain c ON c.seq = e.seq WHERE e.seq > ? ORDER BY e.seq LIMIT ${PAGE}`,
       after,
     )
     .toArray()

@@ -89,7 +89,7 @@ const priorColumns = (event: EventColumns, meta: string): EventColumns => {
 /** SELECT of whole events, `before` included (see readBefore), with their links in the chain. */
 export const selectEvents = (db: Db) =>
   db
-    .select({ ...getTableColumns(events), before: readBefore, beforeSealed: readBeforeSealed, beforeMeta: readBeforeMeta, prevHash: eventChain.prevHash, hash: eventChain.hash })
+    .select({ ...getTableColumns(events), before: readBefore, beforeSealed: readBeforeSealed, beforeMeta: readBeforeMeta, prevHash: sql.raw(linkPrevHash('"event_chain"')).mapWith(eventChain.prevHash), hash: eventChain.hash })
     .from(events)
     .leftJoin(eventChain, eq(eventChain.seq, events.seq))
 
@@ -106,7 +106,19 @@ export function logHead(sql: SqlStorage): number {
   return sql.exec<{ seq: number }>('SELECT seq FROM events ORDER BY seq DESC LIMIT 1').toArray()[0]?.seq ?? 0
 }
 
+/**
+ * A link's `prev_hash` is always the hash of the link before it, so a new link stores it empty
+ * (32 bytes less per event) and every read takes it from that link: `linkPrevHash('c')` is the SQL
+ * for the link aliased `c` (GENESIS, 32 zero bytes, for the first; NULL when there is no link).
+ * Links written before (and restored from a backup) keep theirs in full, and it is read as stored.
+ * Verification compares it with the hash it recomputes, so an event removed behind the API still
+ * shows as a link that does not follow.
+ */
+export const linkPrevHash = (alias: string) =>
+  `CASE WHEN length(${alias}."prev_hash") = 0 THEN coalesce((SELECT p."hash" FROM "event_chain" p WHERE p."seq" < ${alias}."seq" ORDER BY p."seq" DESC LIMIT 1), zeroblob(32)) ELSE ${alias}."prev_hash" END`
+
 const LINK = 'INSERT INTO event_chain (seq, prev_hash, hash) VALUES (?, ?, ?)'
+const IMPLIED = new ArrayBuffer(0)
 
 /** SQLite binds an ArrayBuffer as a blob; a hash owns its buffer, GENESIS is copied. */
 export const bufferOf = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer
@@ -165,7 +177,7 @@ export function appendEvent(sql: SqlStorage, event: NewEvent, personal: readonly
   // A remembered head at or past the new seq is not this log's (never expected; read it again).
   if (!head || head.seq >= seq) head = readHead(sql)
   const hash = linkHash(head.hash, { seq, ...stored })
-  sql.exec(LINK, seq, bufferOf(head.hash), bufferOf(hash))
+  sql.exec(LINK, seq, IMPLIED, bufferOf(hash))
   const link = { seq, hash, hex: hashHex(hash) }
   rememberHead(sql, link)
   return { ...event, seq, prevHash: head.hex, hash: link.hex }
