@@ -2,6 +2,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
+import { randomBase62 } from '../domain/ids'
 import { AppError } from '../domain/errors'
 import { dashboard } from '../dashboard/routes'
 import { signInPages } from '../dashboard/sign-in'
@@ -39,7 +40,9 @@ export const MAX_BODY_BYTES = 1024 * 1024
 
 export function createApp() {
   const app = new Hono<AppEnv>()
-  app.use(requestId())
+  // A request's id is stored in every event it appends: `req_` and 16 base62 characters (95 random
+  // bits) instead of a 36-character UUID keep that column small. A client's own `X-Request-Id` wins.
+  app.use(requestId({ generator: () => `req_${randomBase62(16)}` }))
   const defaultLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
