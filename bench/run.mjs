@@ -39,7 +39,9 @@
  *                                             and module; on by default with --profile (BENCH_UNMINIFIED=0
  *                                             keeps the minified build); slower to parse, so not for figures
  *   --startup-runs 3      BENCH_STARTUP_RUNS  `wrangler check startup` runs of the deployment line
- *   --out bench/results.json  BENCH_OUT       where to write the results
+ *   --out bench/results.json  BENCH_OUT       where to write the results (a partial run, with --only,
+ *                                             --skip, --scale or --profile, writes bench/results/latest.json
+ *                                             unless told: it never replaces the full run's record)
  *   --revline-config wrangler.toml  BENCH_REVLINE_CONFIG  Revline's wrangler config (e.g. a checkout of
  *                                   another commit, to compare two versions against the same baseline)
  *   --scale 1000000       BENCH_SCALE         the large-tenant mode (scale.mjs; minutes, never in CI): one tenant of
@@ -91,6 +93,7 @@ const { values: flags } = parseArgs({
 })
 const opt = (name, fallback) => flags[name] ?? process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`] ?? fallback
 const scale = Number(opt('scale', 0))
+const partial = Boolean(scale || opt('only', '') || opt('skip', '') || opt('profile', ''))
 const config = {
   scale,
   connections: String(opt('connections', scale ? '10' : '10,50')).split(',').map(Number),
@@ -109,7 +112,7 @@ const config = {
   startupRuns: Number(opt('startup-runs', 3)),
   // Minifying strips esbuild's module comments, which profile.mjs maps samples to files by.
   unminified: Boolean(flags.unminified ?? (process.env.BENCH_UNMINIFIED ? process.env.BENCH_UNMINIFIED !== '0' : Boolean(opt('profile', '')))),
-  out: path.resolve(root, opt('out', 'bench/results.json')),
+  out: path.resolve(root, opt('out', partial ? 'bench/results/latest.json' : 'bench/results.json')),
   revlineConfig: path.resolve(root, flags['revline-config'] ?? process.env.BENCH_REVLINE_CONFIG ?? 'wrangler.toml'),
 }
 
@@ -567,6 +570,7 @@ async function main() {
     console.log(deploymentLine(deployment))
   }
   if (selected.length === 0) {
+    mkdirSync(path.dirname(config.out), { recursive: true })
     writeFileSync(config.out, `${JSON.stringify({ date: new Date().toISOString(), revlineSource: gitState(path.dirname(config.revlineConfig)), deployment }, null, 2)}\n`)
     console.log(`results written to ${path.relative(process.cwd(), config.out)}`)
     return
@@ -670,6 +674,7 @@ async function main() {
       bulkMarkdown,
       cpuMarkdown: cpu,
     }
+    mkdirSync(path.dirname(config.out), { recursive: true })
     writeFileSync(config.out, `${JSON.stringify(results, null, 2)}\n`)
     console.log(`results written to ${path.relative(process.cwd(), config.out)} (${results.durationSeconds}s; load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after)`)
   } finally {

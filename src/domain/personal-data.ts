@@ -57,7 +57,10 @@ export function personalFields(noun: NounSchema): readonly string[] {
  */
 export const FORGOTTEN = '(forgotten)'
 export const FORGOTTEN_EMAIL = 'forgotten@erased.invalid'
-export const isForgottenMarker = (value: unknown) => value === FORGOTTEN || value === FORGOTTEN_EMAIL
+const isForgottenMarker = (value: unknown) => value === FORGOTTEN || value === FORGOTTEN_EMAIL
+
+/** Whether a personal field holds a value to seal or erase: set, and not a forgotten record's marker. */
+export const holdsPersonalValue = (value: unknown) => value !== undefined && value !== null && !isForgottenMarker(value)
 
 function erasedValue(field: StoredField | undefined): string | undefined {
   if (!field?.required) return undefined
@@ -69,7 +72,7 @@ export function withoutPersonalData<T extends Record<string, unknown>>(record: T
   let out: Record<string, unknown> | undefined
   for (const name of personalFields(noun)) {
     const value = record[name]
-    if (value === undefined || value === null || isForgottenMarker(value)) continue
+    if (!holdsPersonalValue(value)) continue
     out ??= { ...record }
     const erased = erasedValue(noun.fields[name])
     if (erased === undefined) delete out[name]

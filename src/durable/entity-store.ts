@@ -14,7 +14,7 @@ import { forgetChainHead } from './chain-head'
 import { column, compileCondition, orderBy, type TableResolver } from './query/compile'
 import type { NounRegistry } from '../domain/noun/registry'
 import { RowCodec, type CreationValues } from './row-codec'
-import { creationAfter } from './event-held'
+import { creationAfters } from './event-held'
 import { entityTable, type EntityTable } from './schema/entity-table'
 
 export class EntityStore implements Store {
@@ -69,8 +69,17 @@ export class EntityStore implements Store {
     return { table: this.table(noun), noun }
   }
 
-  /** Where a row's event-held fields are read back from (src/durable/event-held.ts). */
-  private readonly created: CreationValues = (id) => creationAfter(this.sql, id)
+  /** Where one row's event-held fields are read back from (src/durable/event-held.ts). */
+  private readonly created: CreationValues = (id) => creationAfters(this.sql, [id]).get(id)
+
+  /** Rows decoded together: the creation events of those that need theirs are read in one query. */
+  private decodeAll(codec: RowCodec, rows: Iterable<SqlStorageValue[]>): EntityRecord[] {
+    const all = [...rows]
+    const lacking = all.filter((row) => codec.lacksHeld(row)).map((row) => row[0] as string)
+    if (lacking.length === 0) return all.map((row) => codec.decode(row, this.created))
+    const created = creationAfters(this.sql, lacking)
+    return all.map((row) => codec.decode(row, (id) => created.get(id)))
+  }
 
   private codec(noun: NounSchema): RowCodec {
     const codec = this.codecs.get(noun.name)
@@ -97,10 +106,7 @@ export class EntityStore implements Store {
     const codec = this.codec(noun)
     const found = new Map<string, EntityRecord>()
     if (ids.length === 0) return found
-    for (const row of this.sql.exec(codec.selectLiveIn, JSON.stringify(ids)).raw()) {
-      const entity = codec.decode(row, this.created)
-      found.set(entity.$id, entity)
-    }
+    for (const entity of this.decodeAll(codec, this.sql.exec(codec.selectLiveIn, JSON.stringify(ids)).raw())) found.set(entity.$id, entity)
     return found
   }
 
@@ -231,9 +237,7 @@ export class EntityStore implements Store {
   all(noun: NounSchema, query: { toSQL(): { sql: string; params: unknown[] } }): EntityRecord[] {
     const codec = this.codec(noun)
     const { sql, params } = query.toSQL()
-    const out: EntityRecord[] = []
-    for (const row of this.sql.exec(sql, ...(params as SqlStorageValue[])).raw()) out.push(codec.decode(row, this.created))
-    return out
+    return this.decodeAll(codec, this.sql.exec(sql, ...(params as SqlStorageValue[])).raw())
   }
 
   /** Appends the event, its personal fields sealed with the record's key (src/durable/sealing.ts). */

@@ -4,7 +4,7 @@
  */
 import { GENESIS, HASHED_COLUMNS, hashHex, type StoredEvent } from '../domain/event-chain'
 import { forgetChainHead, linkHash } from './chain-head'
-import { bufferOf, linkPrevHash, newestLink } from './event-log'
+import { appendLink, linkPrevHash, newestLink } from './event-log'
 
 const PAGE = 500
 const STORED = HASHED_COLUMNS.map((c) => `e."${c}"`).join(', ')
@@ -35,7 +35,7 @@ export function linkUnchained(sql: SqlStorage): number {
   for (let rows = page(sql, after); rows.length; rows = page(sql, after)) {
     for (const row of rows) {
       const hash = linkHash(prev, row)
-      sql.exec('INSERT INTO event_chain (seq, prev_hash, hash) VALUES (?, ?, ?)', row.seq, bufferOf(prev), bufferOf(hash))
+      appendLink(sql, row.seq, hash)
       prev = hash
       after = row.seq
       linked++

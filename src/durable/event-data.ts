@@ -14,7 +14,7 @@
  * nothing derived in between): that list is stored as the empty list `[]` (never the list form
  * otherwise: an empty `data` is stored in full, `{}`), read back as all of `after`'s fields.
  */
-import { isForgottenMarker } from '../domain/personal-data'
+import { holdsPersonalValue } from '../domain/personal-data'
 
 type Json = Record<string, unknown>
 export type DataEntry = string | [string, unknown]
@@ -28,7 +28,7 @@ export function dataAsKeys(data: Json | null, after: Json | null, personal: read
     const value = data[key]
     if (value === undefined) continue
     const fromAfter = Object.hasOwn(after, key) && after[key] === value
-    if (value !== null && !isForgottenMarker(value) && personal.includes(key)) {
+    if (holdsPersonalValue(value) && personal.includes(key)) {
       if (!fromAfter) return undefined
       sealed.add(key)
     } else entries.push(fromAfter ? key : [key, value])
@@ -43,7 +43,7 @@ export function dataAsKeys(data: Json | null, after: Json | null, personal: read
  * order, the personal ones (sealed, put back last in the noun's order) after the others.
  */
 function listsAllOf(entries: readonly DataEntry[], after: Json, personal: readonly string[]): boolean {
-  const isSealed = (key: string) => personal.includes(key) && after[key] !== null && after[key] !== undefined && !isForgottenMarker(after[key])
+  const isSealed = (key: string) => personal.includes(key) && holdsPersonalValue(after[key])
   const keys = Object.keys(after).filter((key) => !key.startsWith('$') && after[key] !== undefined)
   const read = [...keys.filter((key) => !isSealed(key)), ...personal.filter((key) => keys.includes(key) && isSealed(key))]
   return read.length === entries.length && read.every((key, i) => entries[i] === key)

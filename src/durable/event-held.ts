@@ -17,8 +17,16 @@ const EVENT_HELD_FIELDS: Readonly<Record<string, readonly string[]>> = {
 export const eventHeldFields = (noun: { name: string; tenantDefined?: boolean }): readonly string[] =>
   (!noun.tenantDefined && Object.hasOwn(EVENT_HELD_FIELDS, noun.name) && EVENT_HELD_FIELDS[noun.name]) || []
 
-/** The record's creation event's `after` as stored (its `$` fields may be absent), or undefined. */
-export function creationAfter(sql: SqlStorage, entityId: string): Record<string, unknown> | undefined {
-  const row = sql.exec<{ after: string | null }>('SELECT after FROM events WHERE entity_id = ? AND version = 1', entityId).toArray()[0]
-  return row?.after ? (JSON.parse(row.after) as Record<string, unknown>) : undefined
+/**
+ * The creation events' `after` as stored (their `$` fields may be absent), by record id, in one
+ * query through the log's (entity_id, version) index however many records a page holds.
+ */
+export function creationAfters(sql: SqlStorage, entityIds: readonly string[]): Map<string, Record<string, unknown>> {
+  const found = new Map<string, Record<string, unknown>>()
+  const rows = sql.exec<{ id: string; after: string | null }>(
+    'SELECT entity_id AS id, after FROM events WHERE version = 1 AND entity_id IN (SELECT value FROM json_each(?))',
+    JSON.stringify(entityIds),
+  )
+  for (const row of rows) if (row.after) found.set(row.id, JSON.parse(row.after) as Record<string, unknown>)
+  return found
 }

@@ -8,7 +8,7 @@ import type { EventRecord, NewEvent } from '../domain/engine/types'
 import { lastRowid, type Db } from './db'
 import { eventChain, events } from './schema'
 import { upcast } from './upcast'
-import { isForgottenMarker, personalFields, withoutPersonalData } from '../domain/personal-data'
+import { holdsPersonalValue, personalFields, withoutPersonalData } from '../domain/personal-data'
 import { NOUNS } from '../domain/nouns'
 import { restore, seal, takePersonal, unseal, type Sealed } from './sealing'
 import { subjectKeysOf } from './subject-keys'
@@ -38,7 +38,7 @@ export function toEventRecord(db: Db, row: EventRow): EventRecord {
 }
 
 const plainIn = (value: Record<string, unknown> | null, fields: readonly string[]) =>
-  !!value && fields.some((name) => value[name] !== undefined && value[name] !== null && !isForgottenMarker(value[name]))
+  !!value && fields.some((name) => holdsPersonalValue(value[name]))
 const holdsPlainPersonalData = (event: EventRecord, fields: readonly string[]) =>
   fields.length > 0 && (plainIn(event.data, fields) || plainIn(event.before, fields) || plainIn(event.after, fields))
 
@@ -110,7 +110,7 @@ export function logHead(sql: SqlStorage): number {
  * A link's `prev_hash` is always the hash of the link before it, so a new link stores it empty
  * (32 bytes less per event) and every read takes it from that link: `linkPrevHash('c')` is the SQL
  * for the link aliased `c` (GENESIS, 32 zero bytes, for the first; NULL when there is no link).
- * Links written before (and restored from a backup) keep theirs in full, and it is read as stored.
+ * Links written before keep theirs in full, and it is read as stored. Backups write it in full.
  * Verification compares it with the hash it recomputes, so an event removed behind the API still
  * shows as a link that does not follow.
  */
@@ -120,8 +120,16 @@ export const linkPrevHash = (alias: string) =>
 const LINK = 'INSERT INTO event_chain (seq, prev_hash, hash) VALUES (?, ?, ?)'
 const IMPLIED = new ArrayBuffer(0)
 
+/**
+ * Writes the link of the event at `seq`, whose hash covers the previous link's (see linkPrevHash):
+ * the one way links are written (an append, linking an older log, a restore after its check).
+ */
+export function appendLink(sql: SqlStorage, seq: number, hash: Uint8Array): void {
+  sql.exec(LINK, seq, IMPLIED, bufferOf(hash))
+}
+
 /** SQLite binds an ArrayBuffer as a blob; a hash owns its buffer, GENESIS is copied. */
-export const bufferOf = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer
+const bufferOf = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer
 
 /** The chain's newest link (none for an empty log): where the next event links, and the head an auditor notes. */
 export function newestLink(sql: SqlStorage): { seq: number; hash: Uint8Array } | undefined {
@@ -177,7 +185,7 @@ export function appendEvent(sql: SqlStorage, event: NewEvent, personal: readonly
   // A remembered head at or past the new seq is not this log's (never expected; read it again).
   if (!head || head.seq >= seq) head = readHead(sql)
   const hash = linkHash(head.hash, { seq, ...stored })
-  sql.exec(LINK, seq, IMPLIED, bufferOf(hash))
+  appendLink(sql, seq, hash)
   const link = { seq, hash, hex: hashHex(hash) }
   rememberHead(sql, link)
   return { ...event, seq, prevHash: head.hex, hash: link.hex }

@@ -129,16 +129,22 @@ export class RowCodec {
     return any ? JSON.stringify(values) : null
   }
 
+  /** Whether the row leaves a field to its creation event (src/durable/event-held.ts): decode will ask for it. */
+  lacksHeld(values: SqlStorageValue[]): boolean {
+    for (const i of this.heldIndexes) if (values[i] === null || values[i] === undefined) return true
+    return false
+  }
+
   /**
    * A raw row (column order) → the API's entity: unset fields omitted, the tenant's fields in place,
-   * fields held in the creation event (`created`, read at most once per row) in their column's place.
+   * fields held in the creation event (`created`, asked at most once per row) in their column's place.
    */
-  decode(values: SqlStorageValue[], created?: CreationValues): EntityRecord {
+  decode(values: SqlStorageValue[], created: CreationValues): EntityRecord {
     const entity: Record<string, unknown> = { $id: values[0], $type: this.typeName }
     let creation: Record<string, unknown> | undefined | null = null
     for (let i = 1; i < this.columns.length; i++) {
       const value = values[i]
-      if ((value === null || value === undefined) && this.heldIndexes.has(i) && created) {
+      if ((value === null || value === undefined) && this.heldIndexes.has(i)) {
         if (creation === null) creation = created(values[0] as string)
         const key = this.columns[i]!.key
         if (creation && creation[key] !== null && creation[key] !== undefined) entity[key] = creation[key]

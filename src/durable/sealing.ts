@@ -8,7 +8,7 @@
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { managedNonce } from '@noble/ciphers/utils.js'
-import { isForgottenMarker } from '../domain/personal-data'
+import { holdsPersonalValue } from '../domain/personal-data'
 
 const aead = managedNonce(xchacha20poly1305)
 
@@ -44,7 +44,7 @@ export function takePersonal<T extends Json | null>(value: T, fields: readonly s
   let stored: Json | undefined
   for (const name of fields) {
     const v = value[name]
-    if (v === undefined || v === null || isForgottenMarker(v)) continue
+    if (!holdsPersonalValue(v)) continue
     ;(taken ??= {})[name] = v
     delete (stored ??= { ...value })[name]
   }

@@ -45,8 +45,8 @@ export const events = sqliteTable(
  * The hash chain over the log, one row per event (append-only, like the log): `hash` = SHA-256 of
  * `prev_hash` and the event's stored bytes (src/domain/event-chain.ts). A separate table so events
  * written before the chain existed are linked at start without rewriting the log. `prev_hash` is
- * stored empty since links are written by appendEvent: it is the previous link's hash, read through
- * linkPrevHash (src/durable/event-log.ts).
+ * stored empty by appendLink: it is the previous link's hash, read through linkPrevHash
+ * (src/durable/event-log.ts).
  */
 export const eventChain = sqliteTable('event_chain', {
   seq: integer('seq').primaryKey(),
