@@ -71,7 +71,7 @@ export const scenarios = [
     // A lead by id with its contact expanded in place (`include=contact`), a random one of the
     // 100,000 per request. Baseline: the lead by primary key, then the contact by primary key.
     name: 'get',
-    goal: 0.6,
+    goal: 0.8,
     expect: 200,
     ...same((t) => ({
       method: 'GET',
@@ -83,7 +83,7 @@ export const scenarios = [
     // Filtered and sorted at 100,000 leads: the referral leads (1 in 6) by score, highest first.
     // Both sides: COUNT over the filter + SELECT … WHERE source = ? ORDER BY score DESC, id LIMIT 26.
     name: 'list',
-    goal: 0.7,
+    goal: 0.8,
     expect: 200,
     ...same((t) => ({ method: 'GET', headers: t.headers, path: `/~${t.slug}/leads?source=referral&sort=-score&limit=25` })),
   },
@@ -134,13 +134,13 @@ export const scenarios = [
     // Before the writing scenarios: captures add leads on Revline's side only.
     name: 'rescore',
     heavy: true,
-    goal: 0.25,
+    goal: 0.35,
     run: rescoreScenario,
   },
   {
     // Last: it grows the tables. Every request sends a distinct email (the field is unique).
     name: 'create',
-    goal: 0.7,
+    goal: 0.8,
     expect: 201,
     ...same((t) => ({
       method: 'POST',
@@ -214,7 +214,7 @@ export const scenarios = [
     // addresses (cf-connecting-ip), so no request is refused. Revline: contact upsert by email + a
     // Lead (scored, with its LeadScore row) + events; the baseline: INSERT contact + event.
     name: 'capture',
-    goal: 0.5,
+    goal: 0.6,
     expect: 201,
     setup: (ctx) => raiseCaptureLimit(ctx, 10_000),
     ...same((t) => ({
