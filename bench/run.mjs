@@ -552,6 +552,13 @@ function gitState(dir) {
   }
 }
 
+/** Writes the run's record to `config.out` (a partial run's goes to bench/results/, made if missing). */
+function writeResults(record, note = '') {
+  mkdirSync(path.dirname(config.out), { recursive: true })
+  writeFileSync(config.out, `${JSON.stringify(record, null, 2)}\n`)
+  console.log(`results written to ${path.relative(process.cwd(), config.out)}${note}`)
+}
+
 async function main() {
   const started = Date.now()
   const loadBefore = os.loadavg()[0]
@@ -570,9 +577,7 @@ async function main() {
     console.log(deploymentLine(deployment))
   }
   if (selected.length === 0) {
-    mkdirSync(path.dirname(config.out), { recursive: true })
-    writeFileSync(config.out, `${JSON.stringify({ date: new Date().toISOString(), revlineSource: gitState(path.dirname(config.revlineConfig)), deployment }, null, 2)}\n`)
-    console.log(`results written to ${path.relative(process.cwd(), config.out)}`)
+    writeResults({ date: new Date().toISOString(), revlineSource: gitState(path.dirname(config.revlineConfig)), deployment })
     return
   }
 
@@ -674,9 +679,7 @@ async function main() {
       bulkMarkdown,
       cpuMarkdown: cpu,
     }
-    mkdirSync(path.dirname(config.out), { recursive: true })
-    writeFileSync(config.out, `${JSON.stringify(results, null, 2)}\n`)
-    console.log(`results written to ${path.relative(process.cwd(), config.out)} (${results.durationSeconds}s; load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after)`)
+    writeResults(results, ` (${results.durationSeconds}s; load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after)`)
   } finally {
     // A side restarted by a scenario (ctx.restart) is a new server on the same data: stop whichever runs now.
     await Promise.allSettled([...children].map((server) => stopWrangler(server)))
