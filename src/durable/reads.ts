@@ -1,5 +1,5 @@
 /** Reads: filtered keyset lists, gets with includes, and history / asOf answered from the event log. */
-import { and, count, isNull } from 'drizzle-orm'
+import { and } from 'drizzle-orm'
 import type { EntityRecord, EventRecord } from '../domain/engine/types'
 import { AppError, notFound } from '../domain/errors'
 import type { NounSchema } from '../domain/noun/noun'
@@ -8,7 +8,7 @@ import type { ListQuery, SortKey } from '../domain/query/list-query'
 import type { NounRegistry } from '../domain/noun/registry'
 import type { EntityStore } from './entity-store'
 import { entityEvents, eventAsOf } from './event-log'
-import { afterRow, column, compileCondition, orderBy, pointsTo } from './query/compile'
+import { afterRow, compileCondition, pointsTo } from './query/compile'
 
 export interface Page<T> {
   data: T[]
@@ -21,23 +21,13 @@ export const MAX_REVERSE_INCLUDE = 100
 
 
 export function list(store: EntityStore, noun: NounSchema, query: ListQuery, options: { count?: boolean } = {}): Page<EntityRecord> {
-  const table = store.table(noun)
-  const target = { table, noun }
-  const live = isNull(column(table, '$deletedAt'))
-  const where = and(live, compileCondition(target, query.where, store.resolve))
-  const total = options.count === false ? -1 : (store.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0)
+  const target = { table: store.table(noun), noun }
+  const where = compileCondition(target, query.where, store.resolve)
+  const total = options.count === false ? -1 : store.countLive(noun, where)
 
   const keyset = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined
-  const pageWhere = keyset ? and(where, afterRow(target, query.sort, keyset.values, keyset.id)) : where
-  let select = store.db
-    .select()
-    .from(table)
-    .where(pageWhere)
-    .orderBy(...orderBy(target, query.sort))
-    .limit(query.limit + 1)
-    .$dynamic()
-  if (query.page) select = select.offset((query.page - 1) * query.limit)
-  const rows = store.all(noun, select)
+  const pageWhere = keyset ? and(where, afterRow(target, query.sort, keyset.values, keyset.id))! : where
+  const rows = store.selectPage(noun, pageWhere, query.sort, { limit: query.limit + 1, offset: query.page ? (query.page - 1) * query.limit : undefined })
   const data = rows.slice(0, query.limit)
   const last = data.at(-1)
   const next = rows.length > query.limit && last ? encodeCursor(query.sort, last) : null
@@ -95,16 +85,8 @@ export function expand(store: EntityStore, noun: NounSchema, entity: EntityRecor
     } else {
       const spec = own(noun.reverse, name)!
       const target = store.nouns.byName(spec.target)!
-      const table = store.table(target)
-      out[name] = store.all(
-        target,
-        store.db
-          .select()
-          .from(table)
-          .where(and(pointsTo({ table, noun: target }, spec.via, entity.$id), isNull(column(table, '$deletedAt'))))
-          .orderBy(...orderBy({ table, noun: target }, [{ field: '$createdAt', dir: 'asc' }]))
-          .limit(MAX_REVERSE_INCLUDE),
-      )
+      const where = pointsTo({ table: store.table(target), noun: target }, spec.via, entity.$id)
+      out[name] = store.selectPage(target, where, [{ field: '$createdAt', dir: 'asc' }], { limit: MAX_REVERSE_INCLUDE })
     }
   }
   return out

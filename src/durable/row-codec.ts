@@ -69,6 +69,19 @@ export class RowCodec {
     return column
   }
 
+  /**
+   * `SELECT <every column>` of the live rows matching `where` (SQL text with `?` parameters), in
+   * `order`, one page: `LIMIT ?`, then `OFFSET ?` when `offset`. Parameters bind in that order.
+   */
+  selectLiveWhere(where: string, order: string, offset: boolean): string {
+    return `${this.selectList} FROM ${this.tableName} WHERE "deleted_at" IS NULL AND (${where}) ORDER BY ${order} LIMIT ?${offset ? ' OFFSET ?' : ''}`
+  }
+
+  /** How many live rows match `where` (SQL text with `?` parameters). */
+  countLiveWhere(where: string): string {
+    return `SELECT count(*) FROM ${this.tableName} WHERE "deleted_at" IS NULL AND (${where})`
+  }
+
   /** `SELECT <every column> … WHERE <field> = ?` on live rows (one row), built once per field. */
   findBy(field: string): string {
     let statement = this.lookups.get(field)
