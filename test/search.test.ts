@@ -144,4 +144,31 @@ describe('GET /search', () => {
     expect(names(await api.get('/search?q=harbour'))).toEqual([])
     expect(project.$id).toMatch(/^project_/)
   })
+
+  it("leaves a lead's scores out: their reason is a machine value, and migration 0022 takes the ones indexed before out", async () => {
+    const { slug, api } = await createTenant('search-scores')
+    const lead = (await api.post('/leads', { name: 'Budget Holder', source: 'website', budget: 12_000 })).body
+    expect((await api.patch(`/leads/${lead.$id}`, { budget: 90_000 })).status).toBe(200)
+    // Two scores now ('created', 'updated: budget'); neither is a search hit, the lead is.
+    expect((await api.get(`/leads/${lead.$id}/scores`)).body.data).toHaveLength(2)
+    expect(names(await api.get('/search?q=created'))).toEqual([])
+    expect((await api.get('/search?q=budget')).body.data.map((h: { $type: string }) => h.$type)).toEqual(['Lead'])
+    // A tenant indexed before: its scores' entries are taken out by the migration's statements.
+    const stub = env.TENANT.getByName(slug)
+    const left = await runInDurableObject(stub, async (_instance, state) => {
+      const { default: migrations } = await import('../migrations/migrations.js')
+      const sql = state.storage.sql
+      const count = (where: string) => sql.exec<{ n: number }>(`SELECT count(*) AS n FROM search_docs WHERE ${where}`).one().n
+      const others = count('1') // the lead, the default stages and plan
+      const score = sql.exec<{ id: string }>('SELECT id FROM lead_scores LIMIT 1').one()
+      sql.exec('INSERT INTO search_docs (entity_id, entity_type) VALUES (?, ?)', score.id, 'LeadScore')
+      sql.exec("INSERT INTO search_fts (rowid, title, body) VALUES (last_insert_rowid(), '', 'created')")
+      const before = count("entity_type = 'LeadScore'")
+      for (const statement of (migrations.migrations as Record<string, string>).m0022!.split('--> statement-breakpoint')) sql.exec(statement)
+      return { before, others, docs: count('1'), text: sql.exec<{ n: number }>('SELECT count(*) AS n FROM search_fts').one().n }
+    })
+    expect(left).toEqual({ before: 1, others: left.others, docs: left.others, text: left.others }) // every other entry stays
+    expect(names(await api.get('/search?q=created'))).toEqual([])
+    expect(names(await api.get('/search?q=budget'))).toEqual(['Budget Holder'])
+  })
 })

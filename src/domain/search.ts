@@ -17,6 +17,17 @@ const TITLE_FIELDS = ['name', 'title', 'subject', 'email', 'to'] as const
  */
 const NOT_SEARCHED = new Set(['stage', 'avatar', 'linkedinUrl', 'twitterHandle', 'timezone', 'language', 'currency', 'colour', 'provider', 'providerId', 'cause', 'kind', 'marketingConsent', 'utmSource', 'utmMedium', 'utmCampaign', 'link', 'error', 'tier'])
 
+/**
+ * Built-in fields that hold a machine-written value on one noun only (so a tenant's own field of the
+ * same name elsewhere is still searched). A LeadScore's reason ('created', 'rescored', 'updated:
+ * budget') is its only text: a search for "budget" or "created" must not answer with every score
+ * ever computed. With it left out, a LeadScore has no searched text and no entry (a score is found
+ * through its lead), which also spares every scored write its index rows (migration 0022).
+ */
+const MACHINE_TEXT: Readonly<Record<string, ReadonlySet<string>>> = { LeadScore: new Set(['reason']) }
+
+const isMachineText = (noun: NounSchema, field: string) => !noun.tenantDefined && Object.hasOwn(MACHINE_TEXT, noun.name) && MACHINE_TEXT[noun.name]!.has(field)
+
 export interface SearchFields {
   title: string | undefined
   body: string[]
@@ -28,7 +39,7 @@ const cache = new WeakMap<NounSchema, SearchFields>()
 export function searchFields(noun: NounSchema): SearchFields {
   let fields = cache.get(noun)
   if (!fields) {
-    const text = Object.values(noun.fields).filter((f) => f.kind === 'scalar' && (f.type === 'string' || f.type === 'text' || f.type === 'email') && !NOT_SEARCHED.has(f.name))
+    const text = Object.values(noun.fields).filter((f) => f.kind === 'scalar' && (f.type === 'string' || f.type === 'text' || f.type === 'email') && !NOT_SEARCHED.has(f.name) && !(!f.custom && isMachineText(noun, f.name)))
     const title = TITLE_FIELDS.find((name) => text.some((f) => f.name === name))
     fields = { title, body: text.map((f) => f.name).filter((name) => name !== title) }
     cache.set(noun, fields)
