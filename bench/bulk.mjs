@@ -381,7 +381,7 @@ export async function rescoreScenario(ctx) {
  * times, alternating which side goes first.
  *
  * Revline: `POST /tenants` (the operator call that provisions a tenant: registry row, then the
- * tenant's object is created, runs every migration in its constructor and stores the first admin
+ * tenant's object is created, makes its schema from one script and stores the first admin
  * key), then the first `GET /~{slug}/leads?limit=1` with that key, then a second one (warm).
  * Baseline: the first `GET /~{slug}/leads?limit=1` to a fresh object (its constructor creates the
  * four tables), then a second one. Reported: medians and the slowest. The ratio compares the
