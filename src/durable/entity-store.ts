@@ -178,7 +178,12 @@ export class EntityStore implements Store {
 
   exists(noun: NounSchema, id: string): boolean {
     if (this.liveInTransaction.get(id) === noun.name) return true
-    if (!noun.adminOnly) return !this.sql.exec(this.codec(noun).existsLive, id).raw().next().done
+    if (!noun.adminOnly) {
+      // Remembered, so the relation check of the write that copies this link needs no second query.
+      const live = !this.sql.exec(this.codec(noun).existsLive, id).raw().next().done
+      if (live) this.seenLive(noun, id)
+      return live
+    }
     // Admin-only nouns (stages: every deal move names one) are cached like their finds; only what
     // exists is remembered, so ids that name nothing cannot fill the cache.
     const key = `${noun.name}:exists:${id}`

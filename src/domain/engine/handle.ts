@@ -73,6 +73,7 @@ function nounHandle(ctx: EngineContext, noun: NounSchema, chain: Chain, runVerb:
     update: (id: string, input: unknown) => call('update', id, input),
     delete: (id: string) => void call('delete', id, undefined),
     get: (id: string) => below(() => ctx.store.get(noun, id)),
+    exists: (id: string) => below(() => ctx.store.exists(noun, id)),
     find: (filter: Record<string, unknown>, options: { sort?: string; limit?: number } = {}) =>
       below(() => ctx.store.find(noun, parseFilter(noun, filter, ctx.nouns), { sort: parseSort(noun, options.sort, []), limit: options.limit ?? 100 })),
   }

@@ -16,6 +16,8 @@ export type HandleFor<H> = H extends { $entity: infer E; $create: infer C; $upda
       update(id: string, input: U): E
       delete(id: string): void
       get(id: string): E | undefined
+      /** Whether a live record has this id (a cheap check, no read of the record). */
+      exists(id: string): boolean
       /** Live entities matching a filter (the API's filter language), e.g. `find({ domain: 'acme.dev' })`. */
       find(filter: Record<string, unknown>, options?: { sort?: string; limit?: number }): E[]
     } & { [K in Exclude<V & string, 'create' | 'update' | 'delete'>]: (target: VerbTarget | Record<string, unknown>, input?: Record<string, unknown>) => E }

@@ -7,6 +7,7 @@ import type { EntityRecord, EventRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { implement } from '../noun/noun'
 import { Contact, Subscription } from '../nouns'
+import { liveLink } from './live-link'
 
 /**
  * The contact's billing Customer, made the first time it is needed and reused ever after, so every
@@ -22,7 +23,7 @@ export function billingCustomerOf($: TenantHandle, contact: EntityRecord | undef
   return $.Customer.create({
     name: String(deal?.name ?? contact?.name),
     contact: contact?.$id ?? null,
-    organization: ((deal?.organization ?? contact?.organization) as string | undefined) ?? null,
+    organization: liveLink($.Organization, deal?.organization ?? contact?.organization),
     email: (contact?.email as string | undefined) ?? null,
     deal: deal?.$id ?? null,
   })

@@ -12,6 +12,7 @@ import { toFieldErrors } from '../noun/validators'
 import { Contact } from '../nouns'
 import { scoreOf } from '../scoring/of-lead'
 import { blanksOf, customSubmission, customValues, naming } from './capture-custom'
+import { liveLink } from './live-link'
 
 const CONTACT_FIELDS = ['firstName', 'lastName', 'phone', 'title', 'organization'] as const
 /** Seed 001's open statuses: a lead still being worked, which a new submission joins. */
@@ -85,7 +86,7 @@ function openLead($: TenantHandle, contact: EntityRecord, data: Record<string, u
     ...custom,
     name: `${String(contact.name)} (${source})`,
     contact: contact.$id,
-    organization: (contact.organization as string) ?? null,
+    organization: liveLink($.Organization, contact.organization),
     source,
     sourceDetail: (data.sourceDetail as string) ?? null,
     campaign: (data.campaign as string) ?? null,
@@ -104,7 +105,7 @@ function openLead($: TenantHandle, contact: EntityRecord, data: Record<string, u
  * is rescored from its inputs and its contact's (a rules score only; a manual one stays).
  */
 function joinOpenLead($: TenantHandle, lead: EntityRecord, contact: EntityRecord, data: Record<string, unknown>, at: string): EntityRecord {
-  const given: Record<string, unknown> = { ...data, organization: contact.organization }
+  const given: Record<string, unknown> = { ...data, organization: liveLink($.Organization, contact.organization) }
   const fill: Record<string, unknown> = {}
   for (const field of FILLABLE) if (lead[field] == null && given[field] != null && given[field] !== '') fill[field] = given[field]
   const custom = blanksOf(lead, customValues(data, 'leadFields'))

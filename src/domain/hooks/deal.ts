@@ -10,6 +10,7 @@ import { implement } from '../noun/noun'
 import { Contact, Deal } from '../nouns'
 import { billingCustomerOf } from './billing'
 import { closingStage, firstOpenStage, isClosed, openStage, openStageNamed, requestedStage, requireOpenDeal, stagePatch } from './pipeline'
+import { liveLink } from './live-link'
 
 /**
  * Where a deal came from, for attribution: the source of the lead it was converted from, else of
@@ -96,7 +97,7 @@ function logStageChange(deal: EntityRecord, $: TenantHandle, event: EventRecord)
     subject: `Stage: ${String(from)} → ${String(deal.stage)}`,
     type: 'Note',
     deal: deal.$id,
-    contact: (deal.contact as string) ?? null,
+    contact: liveLink($.Contact, deal.contact),
     status: 'Done',
     completedAt: event.at,
     body: event.verb === 'lose' && deal.lostReason ? `Lost: ${String(deal.lostReason)}` : null,

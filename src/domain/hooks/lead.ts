@@ -3,6 +3,7 @@ import type { TenantHandle } from '../engine/tenant-handle'
 import type { EntityRecord } from '../engine/types'
 import { AppError } from '../errors'
 import { Lead } from '../nouns'
+import { liveLink } from './live-link'
 
 Lead.creating((_draft, input, { now }) => ({ ...input, firstTouchAt: input.firstTouchAt ?? now }))
 
@@ -19,12 +20,12 @@ function createDealFromLead(lead: EntityRecord, $: TenantHandle) {
   const deal = $.Deal.create({
     name: String(lead.name),
     contact: lead.contact as string,
-    organization: (lead.organization as string) ?? null,
-    owner: (lead.owner as string) ?? null,
+    organization: liveLink($.Organization, lead.organization),
+    owner: liveLink($.Contact, lead.owner),
     value: (lead.budget as number) || 0,
     stage: 'Prospecting',
     source: lead.source as string,
-    campaign: (lead.campaign as string) ?? null,
+    campaign: liveLink($.Campaign, lead.campaign),
   })
   $.Lead.update(lead.$id, { deal: deal.$id })
   const contact = $.Contact.get(lead.contact as string)

@@ -9,6 +9,7 @@ import { toFieldErrors } from '../noun/validators'
 import { Contract, Proposal } from '../nouns'
 import { LineItem, lineItemProblems, lineItemsTotal } from '../settings'
 import { isClosed } from './pipeline'
+import { liveLink } from './live-link'
 
 const LineItems = z.array(LineItem).min(1).max(100)
 
@@ -78,8 +79,8 @@ Contract.signed((contract, $, event) => {
     subject: `Client onboarding: ${deal?.name ?? String(contract.deal)}`,
     type: 'Task',
     deal: String(contract.deal),
-    contact: (deal?.contact as string) ?? null,
-    owner: (deal?.owner as string) ?? null,
+    contact: liveLink($.Contact, deal?.contact),
+    owner: liveLink($.Contact, deal?.owner),
     status: 'Pending',
     priority: 'High',
     dueAt: new Date(new Date(event.at).getTime() + 2 * 86_400_000).toISOString(),
