@@ -397,19 +397,24 @@ export async function coldStartScenario(ctx) {
     const res = await fn()
     return { ms: performance.now() - t0, res }
   }
+  /** A new Revline tenant, then its first and a warm request: the three timings. */
+  const newRevlineTenant = async (slug, name) => {
+    const created = await timed(() => ctx.request(ctx.revline.server, 'POST', '/tenants', ctx.operatorHeaders, { slug, name }))
+    if (created.res.status !== 201) throw new Error(`revline: POST /tenants answered ${created.res.status} ${JSON.stringify(created.res.json)}`)
+    const headers = { authorization: `Bearer ${created.res.json.apiKey}` }
+    const first = await timed(() => ctx.request(ctx.revline.server, 'GET', `/~${slug}/leads?limit=1`, headers))
+    const warm = await timed(() => ctx.request(ctx.revline.server, 'GET', `/~${slug}/leads?limit=1`, headers))
+    if (first.res.status !== 200 || warm.res.status !== 200) throw new Error(`revline: GET /~${slug}/leads answered ${first.res.status}, ${warm.res.status}`)
+    return { provision: created.ms, first: first.ms, warm: warm.ms }
+  }
   const samples = { provision: [], first: [], warm: [], baselineFirst: [], baselineWarm: [] }
   for (let i = 0; i < n; i++) {
     const slug = `cold-${stamp}-${i}`
     const revline = async () => {
-      const created = await timed(() => ctx.request(ctx.revline.server, 'POST', '/tenants', ctx.operatorHeaders, { slug, name: `Cold ${i}` }))
-      if (created.res.status !== 201) throw new Error(`revline: POST /tenants answered ${created.res.status} ${JSON.stringify(created.res.json)}`)
-      const headers = { authorization: `Bearer ${created.res.json.apiKey}` }
-      const first = await timed(() => ctx.request(ctx.revline.server, 'GET', `/~${slug}/leads?limit=1`, headers))
-      const warm = await timed(() => ctx.request(ctx.revline.server, 'GET', `/~${slug}/leads?limit=1`, headers))
-      if (first.res.status !== 200 || warm.res.status !== 200) throw new Error(`revline: GET /~${slug}/leads answered ${first.res.status}, ${warm.res.status}`)
-      samples.provision.push(created.ms)
-      samples.first.push(first.ms)
-      samples.warm.push(warm.ms)
+      const { provision, first, warm } = await newRevlineTenant(slug, `Cold ${i}`)
+      samples.provision.push(provision)
+      samples.first.push(first)
+      samples.warm.push(warm)
     }
     const baseline = async () => {
       const headers = ctx.baseline.headers
@@ -425,10 +430,7 @@ export async function coldStartScenario(ctx) {
   // With --profile: as many more new tenants under Revline's profiler, unmeasured (the sampling costs).
   if (ctx.config.profile)
     await ctx.profile('coldstart', async () => {
-      for (let i = 0; i < n; i++) {
-        const created = await ctx.request(ctx.revline.server, 'POST', '/tenants', ctx.operatorHeaders, { slug: `cold-${stamp}-p${i}`, name: `Cold profiled ${i}` })
-        await ctx.request(ctx.revline.server, 'GET', `/~cold-${stamp}-p${i}/leads?limit=1`, { authorization: `Bearer ${created.json.apiKey}` })
-      }
+      for (let i = 0; i < n; i++) await newRevlineTenant(`cold-${stamp}-p${i}`, `Cold profiled ${i}`)
     })
   const stats = (xs) => {
     const s = [...xs].sort((a, b) => a - b)

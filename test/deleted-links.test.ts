@@ -30,7 +30,7 @@ describe('links to deleted records', () => {
     expect(customers.map((c: Record<string, unknown>) => links(c, 'deal', 'contact', 'organization'))).toEqual([{ deal: deal.$id, contact: null, organization: null }])
   })
 
-  it('a lead whose organization and owner were deleted still converts, and a form for a contact whose organization was deleted is still captured', async () => {
+  it('a lead whose organization and owner were deleted still converts (one whose contact was deleted is refused, as one without), and a form for a contact whose organization was deleted is still captured', async () => {
     const { slug, api } = await createTenant('dangling-lead')
     const organization = (await api.post('/organizations', { name: 'Gone Inc' })).body
     const owner = (await api.post('/contacts', { name: 'Former Rep' })).body
@@ -43,6 +43,13 @@ describe('links to deleted records', () => {
     expect(converted.status).toBe(200)
     const deal = (await api.get(`/deals?contact=${contact.$id}`)).body.data[0]
     expect([deal.contact, deal.organization ?? null, deal.owner ?? null]).toEqual([contact.$id, null, null])
+
+    // A lead whose contact was deleted is refused as a lead with no contact is, naming its own field.
+    const leaving = (await api.post('/contacts', { name: 'Leaving' })).body
+    const orphan = (await api.post('/leads', { name: 'Orphan', source: 'website', contact: leaving.$id })).body
+    expect((await api.delete(`/contacts/${leaving.$id}`)).status).toBe(204)
+    const refused = await api.post(`/leads/${orphan.$id}/convert`, {})
+    expect([refused.status, refused.body.errors]).toEqual([422, [{ path: 'contact', message: 'link a contact first' }]])
 
     const form = await request('POST', `/~${slug}/capture`, { body: { email: 'buyer@x.dev', source: 'website' } })
     expect(form.status).toBe(201)

@@ -255,3 +255,5 @@ export async function callTool(slug: string, key: string, name: string, args: Re
   return { isError: result.isError === true, body }
 }
 
+/** Every id in an entity table, soft-deleted rows too (with `store.getAnyMany`, the table as the store reads it). */
+export const rowIds = (sql: SqlStorage, table: string): string[] => sql.exec<{ id: string }>(`SELECT "id" FROM "${table}"`).toArray().map((row) => row.id)

@@ -8,10 +8,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { contributions, type Counter } from '../src/domain/analytics/contributions'
 import type { EntityRecord } from '../src/domain/engine/types'
-import { asc } from 'drizzle-orm'
+import { asc, getTableName } from 'drizzle-orm'
 import { selectEvents, toEventRecord } from '../src/durable/event-log'
 import { events } from '../src/durable/schema'
-import { createTenant, storeIn, type TenantApi } from './helpers'
+import { createTenant, rowIds, storeIn, type TenantApi } from './helpers'
 
 type Op =
   | { op: 'contact'; email: number }
@@ -133,7 +133,7 @@ async function foldAndCompare(slug: string) {
   return runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
     const { db, store, entityTables, nouns } = await storeIn(state)
     const rows = new Map<string, EntityRecord>()
-    for (const [name, table] of entityTables) for (const row of store.all(nouns.byName(name)!, db.select().from(table))) rows.set(row.$id, row)
+    for (const [name, table] of entityTables) for (const row of store.getAnyMany(nouns.byName(name)!, rowIds(state.storage.sql, getTableName(table)))) rows.set(row.$id, row)
     const folded = new Map<string, EntityRecord>()
     // Read as every reader does (personal fields unsealed with their record's key).
     for (const event of selectEvents(db).orderBy(asc(events.seq)).all().map((row) => toEventRecord(db, row))) {

@@ -7,7 +7,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { createValidator, revalidate, updateValidator, validate } from '../src/domain/noun/validators'
 import { Lead, Organization } from '../src/domain/nouns'
-import { createTenant, storeIn } from './helpers'
+import { createTenant, rowIds, storeIn } from './helpers'
 
 Organization.creating((_draft, input) => {
   if (input.name === 'reject me') throw new Error('names like that are not welcome')
@@ -176,10 +176,10 @@ describe('the event log', () => {
     for (const e of events) if (e.entityType === 'Contact' || e.entityType === 'Organization') folded.set(e.entityId, e.after)
 
     const tables = await runInDurableObject(env.TENANT.getByName(slug), async (_instance, state) => {
-      const { db, schema, store, nouns } = await storeIn(state)
+      const { store, nouns } = await storeIn(state)
       return [
-        ...store.all(nouns.byName('Contact')!, db.select().from(schema.contacts)),
-        ...store.all(nouns.byName('Organization')!, db.select().from(schema.organizations)),
+        ...store.getAnyMany(nouns.byName('Contact')!, rowIds(state.storage.sql, 'contacts')),
+        ...store.getAnyMany(nouns.byName('Organization')!, rowIds(state.storage.sql, 'organizations')),
       ]
     })
     expect(tables).toHaveLength(folded.size)

@@ -7,6 +7,7 @@
 import { AppError } from './errors'
 import type { EntityRecord } from './engine/types'
 import type { NounSchema } from './noun/noun'
+import type { StoredField } from './noun/grammar'
 
 /** The field that names a record, in order of preference. */
 const TITLE_FIELDS = ['name', 'title', 'subject', 'email', 'to'] as const
@@ -26,7 +27,14 @@ const NOT_SEARCHED = new Set(['stage', 'avatar', 'linkedinUrl', 'twitterHandle',
  */
 const MACHINE_TEXT: Readonly<Record<string, ReadonlySet<string>>> = { LeadScore: new Set(['reason']) }
 
-const isMachineText = (noun: NounSchema, field: string) => !noun.tenantDefined && Object.hasOwn(MACHINE_TEXT, noun.name) && MACHINE_TEXT[noun.name]!.has(field)
+const TEXT_TYPES = new Set(['string', 'text', 'email'])
+
+/** Whether a field's text goes into the index: a text field that is neither a machine value by name nor one of a built-in noun's. */
+function isSearched(noun: NounSchema, field: StoredField): boolean {
+  if (field.kind !== 'scalar' || !TEXT_TYPES.has(field.type) || NOT_SEARCHED.has(field.name)) return false
+  const builtIn = !field.custom && !noun.tenantDefined && Object.hasOwn(MACHINE_TEXT, noun.name)
+  return !(builtIn && MACHINE_TEXT[noun.name]!.has(field.name))
+}
 
 export interface SearchFields {
   title: string | undefined
@@ -39,7 +47,7 @@ const cache = new WeakMap<NounSchema, SearchFields>()
 export function searchFields(noun: NounSchema): SearchFields {
   let fields = cache.get(noun)
   if (!fields) {
-    const text = Object.values(noun.fields).filter((f) => f.kind === 'scalar' && (f.type === 'string' || f.type === 'text' || f.type === 'email') && !NOT_SEARCHED.has(f.name) && !(!f.custom && isMachineText(noun, f.name)))
+    const text = Object.values(noun.fields).filter((f) => isSearched(noun, f))
     const title = TITLE_FIELDS.find((name) => text.some((f) => f.name === name))
     fields = { title, body: text.map((f) => f.name).filter((name) => name !== title) }
     cache.set(noun, fields)

@@ -34,6 +34,8 @@ export class RowCodec {
   readonly selectAny: string
   /** Live rows whose ids are in a JSON array (one bound parameter however many ids). */
   readonly selectLiveIn: string
+  /** Rows whose ids are in a JSON array, soft-deleted ones too, oldest first. */
+  readonly selectAnyIn: string
   readonly insert: string
   readonly existsLive: string
   private readonly tableName: string
@@ -55,6 +57,7 @@ export class RowCodec {
     this.selectLive = `${this.selectList} FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.selectAny = `${this.selectList} FROM ${name} WHERE "id" = ?`
     this.selectLiveIn = `${this.selectList} FROM ${name} WHERE "id" IN (SELECT value FROM json_each(?)) AND "deleted_at" IS NULL`
+    this.selectAnyIn = `${this.selectList} FROM ${name} WHERE "id" IN (SELECT value FROM json_each(?)) ORDER BY "created_at", "id"`
     this.existsLive = `SELECT 1 FROM ${name} WHERE "id" = ? AND "deleted_at" IS NULL`
     this.insert = `INSERT INTO ${name} (${list.join(', ')}) VALUES (${list.map(() => '?').join(', ')})`
     if (this.columns[0]?.key !== '$id') throw new Error(`${noun.name}: the id column must come first`)

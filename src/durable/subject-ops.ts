@@ -12,7 +12,6 @@ import type { DispatchContext } from './context'
 import { chainHeadOf } from './event-chain'
 import { selectEvents, toEventRecord } from './event-log'
 import { personRecords } from './person-records'
-import { column } from './query/compile'
 import { historyEntry } from './reads'
 import { events } from './schema'
 
@@ -75,10 +74,8 @@ export function subjectPage(ctx: DispatchContext, page: SubjectPage): unknown[] 
     const noun = ctx.nouns.byName(page.noun)
     if (!noun) throw new AppError('not_found', `there is no noun '${page.noun}'`)
     const ids = checkedPage(page.ids, (id) => typeof id === 'string')
-    const table = store.table(noun)
-    const id = column(table, '$id')
     // Soft-deleted records too: they are still held.
-    return store.all(noun, store.db.select().from(table).where(sql`${id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`).orderBy(asc(column(table, '$createdAt')), asc(id)))
+    return store.getAnyMany(noun, ids)
   }
   const seqs = checkedPage(page.seqs, (seq) => Number.isSafeInteger(seq))
   // Through the log's own reader, as `/events` serves them (upcast, links in the chain).

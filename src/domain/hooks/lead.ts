@@ -8,8 +8,9 @@ import { liveLink } from './live-link'
 Lead.creating((_draft, input, { now }) => ({ ...input, firstTouchAt: input.firstTouchAt ?? now }))
 
 /** Seed 001, as written: a lead needs a contact before conversion, and a lost lead cannot convert. */
-Lead.converting((lead) => {
-  if (!lead.contact) throw new AppError('rejected', 'Lead must have a contact before conversion', [{ path: 'contact', message: 'link a contact first' }])
+Lead.converting((lead, _input, { $ }) => {
+  // A contact deleted since is no contact: the deal it would make needs one (see ./live-link.ts).
+  if (typeof lead.contact !== 'string' || !$.Contact.exists(lead.contact)) throw new AppError('rejected', 'Lead must have a contact before conversion', [{ path: 'contact', message: 'link a contact first' }])
   if (lead.status === 'Lost') throw new AppError('rejected', 'Cannot convert a lost lead', [{ path: 'status', message: 'reopen it (status New) first' }])
 })
 
